@@ -1,0 +1,228 @@
+//! The event envelope and the categories and field names that Sigma rules rely on.
+//!
+//! An event is an envelope (`agent_id`, `hostname`, `seq`, `ts`, `category`) plus a flat
+//! map of fields named as the Sigma taxonomy names them for Linux. Fields this version does
+//! not know are kept in the map and travel on unchanged, so an older collector never drops
+//! what a newer agent sends.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The categories of events. Names follow Sigma's `logsource.category`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// A file created, modified, deleted, renamed or whose attributes changed.
+    FileEvent,
+    /// A process started.
+    ProcessCreation,
+    /// A network connection or flow.
+    NetworkConnection,
+    /// A DNS query and its answers.
+    DnsQuery,
+    /// What the host is: OS, kernel, CPU, memory, disks, interfaces.
+    HostInventory,
+    /// How the agent itself is doing: counters, queue depth, drops, own CPU and RSS.
+    AgentHealth,
+}
+
+impl Category {
+    /// Every category, in a stable order.
+    pub const ALL: [Category; 6] = [
+        Category::FileEvent,
+        Category::ProcessCreation,
+        Category::NetworkConnection,
+        Category::DnsQuery,
+        Category::HostInventory,
+        Category::AgentHealth,
+    ];
+
+    /// The category's name on the wire and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::FileEvent => "file_event",
+            Category::ProcessCreation => "process_creation",
+            Category::NetworkConnection => "network_connection",
+            Category::DnsQuery => "dns_query",
+            Category::HostInventory => "host_inventory",
+            Category::AgentHealth => "agent_health",
+        }
+    }
+
+    /// The category named `name`, if Vigie knows it.
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// Field names shared by agent, collector, rules and dashboard.
+pub mod field {
+    /// Path of the file an event is about.
+    pub const TARGET_FILENAME: &str = "TargetFilename";
+    /// What happened to the file: see [`super::FileAction`].
+    pub const ACTION: &str = "Action";
+    /// The file's former path, for a rename.
+    pub const PREVIOUS_FILENAME: &str = "PreviousFilename";
+    /// SHA-256 of the content before the change.
+    pub const OLD_SHA256: &str = "OldSha256";
+    /// SHA-256 of the content after the change (or of an executable).
+    pub const SHA256: &str = "Sha256";
+    /// Size in bytes.
+    pub const SIZE: &str = "Size";
+    /// Size in bytes before the change.
+    pub const OLD_SIZE: &str = "OldSize";
+    /// Permission bits, as an octal string such as `0644`.
+    pub const MODE: &str = "Mode";
+    /// Permission bits before the change.
+    pub const OLD_MODE: &str = "OldMode";
+    /// Owner's numeric id.
+    pub const UID: &str = "Uid";
+    /// Owner's numeric id before the change.
+    pub const OLD_UID: &str = "OldUid";
+    /// Group's numeric id.
+    pub const GID: &str = "Gid";
+    /// Group's numeric id before the change.
+    pub const OLD_GID: &str = "OldGid";
+    /// Owner's (or process user's) name.
+    pub const USER: &str = "User";
+    /// Modification time, milliseconds since the epoch.
+    pub const MTIME: &str = "Mtime";
+    /// Executable of the process responsible, where known.
+    pub const IMAGE: &str = "Image";
+    /// The watched path (from the agent's configuration) that covers this file.
+    pub const WATCH_PATH: &str = "WatchPath";
+    /// Severity the administrator gave to the watched path.
+    pub const WATCH_SEVERITY: &str = "WatchSeverity";
+    /// How the agent noticed the change: `realtime`, `rescan` or `startup`.
+    pub const DETECTED_BY: &str = "DetectedBy";
+    /// Why the content was not hashed (too large, unreadable…), when it was not.
+    pub const HASH_SKIPPED: &str = "HashSkipped";
+}
+
+/// The actions a `file_event` reports in its `Action` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAction {
+    /// A new file.
+    Created,
+    /// The content changed (its SHA-256 differs).
+    Modified,
+    /// The file is gone.
+    Deleted,
+    /// The file moved; `PreviousFilename` says from where.
+    Renamed,
+    /// Mode, owner or group changed, not the content.
+    AttributesChanged,
+}
+
+impl FileAction {
+    /// The action's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileAction::Created => "created",
+            FileAction::Modified => "modified",
+            FileAction::Deleted => "deleted",
+            FileAction::Renamed => "renamed",
+            FileAction::AttributesChanged => "attributes_changed",
+        }
+    }
+}
+
+/// An event as a sensor produces it, before the agent gives it a place in its sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDraft {
+    /// Milliseconds since the epoch, agent clock.
+    pub ts: u64,
+    /// The event's category.
+    pub category: Category,
+    /// Sigma-named fields.
+    pub fields: Map<String, Value>,
+}
+
+impl EventDraft {
+    /// A draft of `category` stamped now.
+    pub fn now(category: Category) -> EventDraft {
+        EventDraft {
+            ts: now_ms(),
+            category,
+            fields: Map::new(),
+        }
+    }
+
+    /// Sets a field, for building drafts fluently.
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> EventDraft {
+        self.fields.insert(name.to_string(), value.into());
+        self
+    }
+}
+
+/// One event: the envelope plus its fields. Unknown fields are kept in `fields`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The agent that saw it.
+    pub agent_id: String,
+    /// The host's name when the agent saw it.
+    pub hostname: String,
+    /// Per-agent sequence number: strictly increasing, never reused across restarts.
+    pub seq: u64,
+    /// Milliseconds since the epoch, agent clock.
+    pub ts: u64,
+    /// The category's name (kept as text so newer categories survive older code).
+    pub category: String,
+    /// Every other field, Sigma-named. Unknown fields are kept here.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl Event {
+    /// The field `name` as text, if it is a string.
+    pub fn str_field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).and_then(Value::as_str)
+    }
+
+    /// The field `name` as text whatever its JSON type (numbers and booleans are written
+    /// out), as Sigma rules compare them.
+    pub fn text_field(&self, name: &str) -> Option<String> {
+        match name {
+            "agent_id" => return Some(self.agent_id.clone()),
+            "hostname" => return Some(self.hostname.clone()),
+            "category" => return Some(self.category.clone()),
+            _ => {}
+        }
+        match self.fields.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let text = r#"{"agent_id":"a1","hostname":"h","seq":7,"ts":1,"category":"file_event",
+            "TargetFilename":"/etc/passwd","FutureField":{"nested":[1,2]}}"#;
+        let event: Event = serde_json::from_str(text).unwrap();
+        assert_eq!(event.str_field("TargetFilename"), Some("/etc/passwd"));
+        let again: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
+        assert_eq!(again.fields["FutureField"]["nested"][1], 2);
+        assert_eq!(again, event);
+    }
+
+    #[test]
+    fn categories_round_trip_by_name() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Category::parse("nope"), None);
+    }
+}

@@ -1,0 +1,18 @@
+//! Vigie's shared model: the event envelope, the agent → collector wire format, and the
+//! French/English message catalogue.
+//!
+//! This crate does no I/O. The agent depends on it instead of on any server crate, so the
+//! agent binary stays small; the collector and dashboard use the same types, so both ends
+//! of the wire agree by construction. The format is described for humans in
+//! `docs/wire-format.md`.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod enroll;
+pub mod event;
+pub mod hex;
+pub mod i18n;
+pub mod wire;
+
+pub use event::{Category, Event, EventDraft};
+pub use i18n::Lang;

@@ -1,0 +1,302 @@
+//! The agent → collector batch format, its hash chain and its signature.
+//!
+//! A batch is a JSON [`BatchBody`] compressed with zstd. Its hash is the SHA-256 of the
+//! compressed bytes exactly as sent; each body names the hash of the agent's previous
+//! batch (`prev_hash`), so the batches of one agent form a chain the collector can check
+//! for gaps and forks. The agent seals a batch once, keeps those bytes in its spool and
+//! resends them unchanged, so a resend has the same hash. Each request is signed with the
+//! agent's Ed25519 key over [`signing_message`]. See `docs/wire-format.md`.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Event;
+use crate::hex;
+
+/// The version of the batch format this code writes. It reads this version and older.
+pub const WIRE_VERSION: u32 = 1;
+
+/// `prev_hash` of an agent's very first batch.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Request path of batch ingest on the collector.
+pub const BATCH_PATH: &str = "/api/v1/batches";
+/// Request path of enrollment on the collector.
+pub const ENROLL_PATH: &str = "/api/v1/enroll";
+
+/// Header naming the sending agent.
+pub const HEADER_AGENT: &str = "x-vigie-agent";
+/// Header carrying the send time (milliseconds since the epoch, agent clock).
+pub const HEADER_TIME: &str = "x-vigie-time";
+/// Header carrying how many events the agent has dropped in all (spool full), cumulative.
+pub const HEADER_DROPPED: &str = "x-vigie-dropped";
+/// Header carrying the base64 Ed25519 signature of [`signing_message`].
+pub const HEADER_SIGNATURE: &str = "x-vigie-signature";
+/// Content type of a batch request.
+pub const BATCH_CONTENT_TYPE: &str = "application/vnd.vigie.batch+json";
+
+/// The uncompressed content of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchBody {
+    /// Format version, [`WIRE_VERSION`] when written by this code.
+    pub v: u32,
+    /// The agent that sealed it.
+    pub agent_id: String,
+    /// `seq` of the first event.
+    pub first_seq: u64,
+    /// `seq` of the last event.
+    pub last_seq: u64,
+    /// Hash of the agent's previous batch, or [`GENESIS_HASH`].
+    pub prev_hash: String,
+    /// When the agent sealed it (milliseconds since the epoch).
+    pub sealed_ms: u64,
+    /// The events, `seq` from `first_seq` to `last_seq` without holes.
+    pub events: Vec<Event>,
+}
+
+/// A batch ready to send: the compressed bytes and what the agent needs to know of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedBatch {
+    /// `seq` of the first event.
+    pub first_seq: u64,
+    /// `seq` of the last event.
+    pub last_seq: u64,
+    /// SHA-256 of `bytes`, hexadecimal.
+    pub hash: String,
+    /// The zstd-compressed JSON body, exactly as sent.
+    pub bytes: Vec<u8>,
+}
+
+impl SealedBatch {
+    /// How many events the batch holds.
+    pub fn len(&self) -> u64 {
+        self.last_seq - self.first_seq + 1
+    }
+
+    /// Always false: a sealed batch holds at least one event.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Why a batch could not be read. Each kind has a stable code for logs and responses.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The bytes are not zstd.
+    #[error("batch is not valid zstd data: {0}")]
+    Compression(String),
+    /// The body grows past the limit once decompressed (a decompression bomb, or too big).
+    #[error("batch decompresses to more than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not the JSON of a batch.
+    #[error("batch body is not valid JSON: {0}")]
+    Json(String),
+    /// A newer agent speaks a version this collector does not know.
+    #[error("batch format version {found} is newer than this collector's {supported}")]
+    Version {
+        /// Version found in the batch.
+        found: u32,
+        /// Newest version this code reads.
+        supported: u32,
+    },
+    /// The batch contradicts itself (sequence holes, wrong agent, empty…).
+    #[error("batch is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl WireError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WireError::Compression(_) => "batch_not_zstd",
+            WireError::TooLarge { .. } => "batch_too_large",
+            WireError::Json(_) => "batch_not_json",
+            WireError::Version { .. } => "batch_version_unsupported",
+            WireError::Inconsistent(_) => "batch_inconsistent",
+        }
+    }
+}
+
+/// Compresses `events` into a sealed batch chained to `prev_hash`.
+///
+/// `events` must be non-empty with consecutive `seq`s; the agent's batcher guarantees it.
+pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64) -> SealedBatch {
+    assert!(!events.is_empty(), "a batch holds at least one event");
+    let first_seq = events[0].seq;
+    let last_seq = events[events.len() - 1].seq;
+    let body = BatchBody {
+        v: WIRE_VERSION,
+        agent_id: agent_id.to_string(),
+        first_seq,
+        last_seq,
+        prev_hash: prev_hash.to_string(),
+        sealed_ms,
+        events,
+    };
+    let json = serde_json::to_vec(&body).expect("events serialize to JSON");
+    let bytes = zstd::bulk::compress(&json, 3).expect("zstd compresses in memory");
+    SealedBatch {
+        first_seq,
+        last_seq,
+        hash: hex::sha256(&bytes),
+        bytes,
+    }
+}
+
+/// Decompresses and checks a batch, refusing more than `max_decompressed` bytes of JSON.
+pub fn open(bytes: &[u8], max_decompressed: usize) -> Result<BatchBody, WireError> {
+    let json = decompress_bounded(bytes, max_decompressed)?;
+    let body: BatchBody =
+        serde_json::from_slice(&json).map_err(|e| WireError::Json(e.to_string()))?;
+    check(&body)?;
+    Ok(body)
+}
+
+fn decompress_bounded(bytes: &[u8], limit: usize) -> Result<Vec<u8>, WireError> {
+    let decoder = zstd::stream::read::Decoder::new(bytes)
+        .map_err(|e| WireError::Compression(e.to_string()))?;
+    let mut out = Vec::new();
+    // Read one byte past the limit: if it arrives, the body is too large.
+    decoder
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| WireError::Compression(e.to_string()))?;
+    if out.len() > limit {
+        return Err(WireError::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+fn check(body: &BatchBody) -> Result<(), WireError> {
+    if body.v > WIRE_VERSION {
+        return Err(WireError::Version {
+            found: body.v,
+            supported: WIRE_VERSION,
+        });
+    }
+    if body.events.is_empty() {
+        return Err(WireError::Inconsistent("no events".into()));
+    }
+    if !hex::is_sha256(&body.prev_hash) {
+        return Err(WireError::Inconsistent(format!(
+            "prev_hash {:?} is not a SHA-256",
+            body.prev_hash
+        )));
+    }
+    for (i, event) in body.events.iter().enumerate() {
+        let expected = body.first_seq + i as u64;
+        if event.seq != expected {
+            return Err(WireError::Inconsistent(format!(
+                "event {i} has seq {} where {expected} was expected",
+                event.seq
+            )));
+        }
+        if event.agent_id != body.agent_id {
+            return Err(WireError::Inconsistent(format!(
+                "event {i} names agent {:?}, the batch {:?}",
+                event.agent_id, body.agent_id
+            )));
+        }
+    }
+    let last = body.first_seq + body.events.len() as u64 - 1;
+    if last != body.last_seq {
+        return Err(WireError::Inconsistent(format!(
+            "last_seq is {} but the events end at {last}",
+            body.last_seq
+        )));
+    }
+    Ok(())
+}
+
+/// The bytes an agent signs for one request: what, who, when, drops, and the body's hash.
+pub fn signing_message(agent_id: &str, time_ms: u64, dropped: u64, body_hash: &str) -> Vec<u8> {
+    format!("vigie-batch/1\n{agent_id}\n{time_ms}\n{dropped}\n{body_hash}").into_bytes()
+}
+
+/// The collector's answer to a batch it has stored (or had stored already).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    /// `stored` or `duplicate`.
+    pub status: String,
+    /// Every `seq` up to this one is stored; the agent may forget them.
+    pub acked_through: u64,
+    /// How many events of this request were newly stored.
+    pub stored: u64,
+}
+
+/// The body of every refusal from the collector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// What went wrong, in English.
+    pub message: String,
+    /// What went wrong, in French.
+    pub message_fr: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Map;
+
+    fn event(seq: u64) -> Event {
+        Event {
+            agent_id: "a1".into(),
+            hostname: "h".into(),
+            seq,
+            ts: 1,
+            category: "file_event".into(),
+            fields: Map::new(),
+        }
+    }
+
+    #[test]
+    fn sealed_batch_opens_to_the_same_events() {
+        let sealed = seal("a1", GENESIS_HASH, vec![event(5), event(6)], 9);
+        assert_eq!((sealed.first_seq, sealed.last_seq, sealed.len()), (5, 6, 2));
+        assert_eq!(sealed.hash, hex::sha256(&sealed.bytes));
+        let body = open(&sealed.bytes, 1 << 20).unwrap();
+        assert_eq!(body.events, vec![event(5), event(6)]);
+        assert_eq!(body.prev_hash, GENESIS_HASH);
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused() {
+        let zeros = vec![b' '; 50 << 20];
+        let bomb = zstd::bulk::compress(&zeros, 3).unwrap();
+        assert!(bomb.len() < 100_000);
+        let err = open(&bomb, 1 << 20).unwrap_err();
+        assert_eq!(err.code(), "batch_too_large");
+    }
+
+    #[test]
+    fn garbage_and_holes_are_refused_with_their_reason() {
+        assert_eq!(open(b"hello", 1024).unwrap_err().code(), "batch_not_zstd");
+        let not_json = zstd::bulk::compress(b"{not json", 3).unwrap();
+        assert_eq!(open(&not_json, 1024).unwrap_err().code(), "batch_not_json");
+        let mut body = BatchBody {
+            v: 1,
+            agent_id: "a1".into(),
+            first_seq: 1,
+            last_seq: 3,
+            prev_hash: GENESIS_HASH.into(),
+            sealed_ms: 0,
+            events: vec![event(1), event(3)],
+        };
+        let bytes = zstd::bulk::compress(&serde_json::to_vec(&body).unwrap(), 3).unwrap();
+        let err = open(&bytes, 1 << 20).unwrap_err();
+        assert!(err.to_string().contains("event 1 has seq 3"), "{err}");
+        body.v = 99;
+        let bytes = zstd::bulk::compress(&serde_json::to_vec(&body).unwrap(), 3).unwrap();
+        assert_eq!(
+            open(&bytes, 1 << 20).unwrap_err().code(),
+            "batch_version_unsupported"
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! Alerts on every change under a watched path, with the severity the path was given.
+
+use std::sync::Arc;
+
+use vigie_model::event::field;
+use vigie_model::{Category, Event};
+
+use crate::detection::{Detection, RuleInfo, Severity};
+use crate::engine::Detector;
+
+/// Stable id of the built-in file integrity rule.
+pub const FIM_CHANGE_RULE_ID: &str = "9a1f3c52-6f1e-4d0b-9a43-1c0f2d7e5b01";
+
+/// The built-in file integrity rule.
+pub struct FimChange {
+    rule: Arc<RuleInfo>,
+}
+
+impl FimChange {
+    /// The rule, ready to evaluate.
+    pub fn new() -> FimChange {
+        FimChange {
+            rule: Arc::new(RuleInfo {
+                id: FIM_CHANGE_RULE_ID.to_string(),
+                title: "File change under a watched path".to_string(),
+                title_fr: "Modification de fichier sous un chemin surveillé".to_string(),
+                level: Severity::Medium,
+                tags: vec!["attack.t1565.001".to_string()],
+                author: "Vigie".to_string(),
+            }),
+        }
+    }
+}
+
+impl Default for FimChange {
+    fn default() -> FimChange {
+        FimChange::new()
+    }
+}
+
+impl Detector for FimChange {
+    fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
+        if event.category != Category::FileEvent.as_str() {
+            return;
+        }
+        let Some(path) = event.str_field(field::TARGET_FILENAME) else {
+            return;
+        };
+        let action = event.str_field(field::ACTION).unwrap_or("changed");
+        let severity = event
+            .str_field(field::WATCH_SEVERITY)
+            .and_then(Severity::parse)
+            .unwrap_or(self.rule.level);
+        let summary = match event.str_field(field::PREVIOUS_FILENAME) {
+            Some(from) => format!("{action} {from} -> {path}"),
+            None => format!("{action} {path}"),
+        };
+        out.push(Detection {
+            rule: self.rule.clone(),
+            severity,
+            summary,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(category: &str, fields: serde_json::Value) -> Event {
+        Event {
+            agent_id: "a".into(),
+            hostname: "h".into(),
+            seq: 1,
+            ts: 1,
+            category: category.into(),
+            fields: fields.as_object().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn fires_on_file_events_with_the_paths_severity() {
+        let mut out = Vec::new();
+        let e = event(
+            "file_event",
+            json!({"TargetFilename": "/etc/shadow", "Action": "modified", "WatchSeverity": "critical"}),
+        );
+        FimChange::new().evaluate(&e, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Critical);
+        assert_eq!(out[0].summary, "modified /etc/shadow");
+        assert_eq!(out[0].rule.author, "Vigie");
+    }
+
+    #[test]
+    fn ignores_other_categories_and_defaults_severity() {
+        let mut out = Vec::new();
+        let rule = FimChange::new();
+        rule.evaluate(
+            &event("process_creation", json!({"TargetFilename": "/x"})),
+            &mut out,
+        );
+        assert!(out.is_empty());
+        rule.evaluate(
+            &event(
+                "file_event",
+                json!({"TargetFilename": "/x", "PreviousFilename": "/y", "Action": "renamed"}),
+            ),
+            &mut out,
+        );
+        assert_eq!(out[0].severity, Severity::Medium);
+        assert_eq!(out[0].summary, "renamed /y -> /x");
+    }
+}

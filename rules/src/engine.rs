@@ -1,0 +1,40 @@
+//! The engine: the set of detectors every event goes through.
+
+use vigie_model::Event;
+
+use crate::detection::Detection;
+
+/// Anything that looks at one event and may detect something in it.
+pub trait Detector: Send + Sync {
+    /// Appends to `out` what this detector finds in `event`.
+    fn evaluate(&self, event: &Event, out: &mut Vec<Detection>);
+}
+
+/// The detectors the collector runs on every event.
+#[derive(Default)]
+pub struct Engine {
+    detectors: Vec<Box<dyn Detector>>,
+}
+
+impl Engine {
+    /// An engine with Vigie's built-in detectors.
+    pub fn with_builtins() -> Engine {
+        let mut engine = Engine::default();
+        engine.add(Box::new(crate::builtin::FimChange::new()));
+        engine
+    }
+
+    /// Adds a detector.
+    pub fn add(&mut self, detector: Box<dyn Detector>) {
+        self.detectors.push(detector);
+    }
+
+    /// Everything every detector finds in `event`.
+    pub fn evaluate(&self, event: &Event) -> Vec<Detection> {
+        let mut out = Vec::new();
+        for detector in &self.detectors {
+            detector.evaluate(event, &mut out);
+        }
+        out
+    }
+}

@@ -1,0 +1,246 @@
+//! A ClickHouse server started and stopped by Vigie itself, with its own config and data
+//! under a directory of ours: for `vigie up` and for tests (one throwaway server each).
+//!
+//! The server is a child process. It is asked to die with its parent (Linux
+//! `PR_SET_PDEATHSIG`), so even a killed `vigie up` leaves no orphan behind.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::StoreError;
+
+/// Where Debian and upstream packages put the server, tried after `PATH`.
+const KNOWN_LOCATIONS: &[&str] = &[
+    "/usr/sbin/clickhouse-server",
+    "/usr/bin/clickhouse-server",
+    "/usr/bin/clickhouse",
+];
+
+/// How to install ClickHouse, said when it is missing.
+pub const INSTALL_HINT: &str = "ClickHouse is not installed. On Debian or Ubuntu: \
+sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an existing server) / \
+ClickHouse n'est pas installé. Sur Debian ou Ubuntu : sudo apt-get install clickhouse-server \
+(ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
+
+/// A running ClickHouse server owned by this process.
+pub struct ManagedClickHouse {
+    dir: PathBuf,
+    http_port: u16,
+    child: Option<Child>,
+    program: (PathBuf, Vec<String>),
+}
+
+/// Finds the ClickHouse server program: `clickhouse-server`, or `clickhouse server`.
+pub fn find_server() -> Option<(PathBuf, Vec<String>)> {
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = std::env::split_paths(&path_var)
+        .flat_map(|dir| [dir.join("clickhouse-server"), dir.join("clickhouse")])
+        .collect();
+    candidates.extend(KNOWN_LOCATIONS.iter().map(PathBuf::from));
+    candidates.into_iter().find(|p| p.is_file()).map(|p| {
+        let args = if p.file_name().is_some_and(|n| n == "clickhouse") {
+            vec!["server".to_string()]
+        } else {
+            Vec::new()
+        };
+        (p, args)
+    })
+}
+
+impl ManagedClickHouse {
+    /// Writes a config under `dir` and starts a server on free loopback ports; returns
+    /// once it answers `/ping`.
+    pub fn start(dir: &Path) -> Result<ManagedClickHouse, StoreError> {
+        let program = find_server().ok_or_else(|| StoreError::Managed(INSTALL_HINT.into()))?;
+        let dir = std::path::absolute(dir).map_err(|e| managed_error(dir, e))?;
+        for sub in ["data", "tmp", "user_files", "format_schemas", "log"] {
+            std::fs::create_dir_all(dir.join(sub)).map_err(|e| managed_error(&dir, e))?;
+        }
+        let http_port = free_port()?;
+        let tcp_port = free_port()?;
+        write_config(&dir, http_port, tcp_port)?;
+        let mut server = ManagedClickHouse {
+            dir,
+            http_port,
+            child: None,
+            program,
+        };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    /// The server's HTTP endpoint, for [`crate::connect`].
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 15 s). Data stays on disk.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            signal(&child, libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same ports and data, after [`Self::stop`].
+    pub fn restart(&mut self) -> Result<(), StoreError> {
+        self.stop();
+        self.spawn()
+    }
+
+    fn spawn(&mut self) -> Result<(), StoreError> {
+        let (path, args) = &self.program;
+        let mut command = Command::new(path);
+        command
+            .args(args)
+            .arg(format!(
+                "--config-file={}",
+                self.dir.join("config.xml").display()
+            ))
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        die_with_parent(&mut command);
+        let child = command.spawn().map_err(|e| managed_error(path, e))?;
+        self.child = Some(child);
+        self.wait_ready(Duration::from_secs(60))
+    }
+
+    fn wait_ready(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if ping(self.http_port) {
+                return Ok(());
+            }
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    self.child = None;
+                    return Err(StoreError::Managed(format!(
+                        "ClickHouse exited at start ({status}); see {}",
+                        self.dir.join("log").display()
+                    )));
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(StoreError::Managed(format!(
+            "ClickHouse did not answer within {}s; see {}",
+            timeout.as_secs(),
+            self.dir.join("log").display()
+        )))
+    }
+}
+
+impl Drop for ManagedClickHouse {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal(child: &Child, sig: libc::c_int) {
+    // SAFETY: kill(2) with the pid of a child we own and have not reaped.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, sig);
+    }
+}
+
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe and touches only the child being created.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+}
+
+fn ping(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(b"GET /ping HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.") && answer.contains(" 200 ") && answer.ends_with("Ok.\n")
+}
+
+fn free_port() -> Result<u16, StoreError> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| StoreError::Managed(format!("no free port on 127.0.0.1: {e}")))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| StoreError::Managed(e.to_string()))
+}
+
+fn managed_error(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Managed(format!("{}: {e}", path.display()))
+}
+
+fn write_config(dir: &Path, http_port: u16, tcp_port: u16) -> Result<(), StoreError> {
+    let d = dir.display();
+    // Small caches: a first look and tests must run on modest machines.
+    let config = format!(
+        r#"<?xml version="1.0"?>
+<yandex>
+    <logger>
+        <level>warning</level>
+        <log>{d}/log/clickhouse-server.log</log>
+        <errorlog>{d}/log/clickhouse-server.err.log</errorlog>
+        <size>10M</size>
+        <count>2</count>
+    </logger>
+    <http_port>{http_port}</http_port>
+    <tcp_port>{tcp_port}</tcp_port>
+    <listen_host>127.0.0.1</listen_host>
+    <path>{d}/data/</path>
+    <tmp_path>{d}/tmp/</tmp_path>
+    <user_files_path>{d}/user_files/</user_files_path>
+    <format_schema_path>{d}/format_schemas/</format_schema_path>
+    <users_config>{d}/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+    <max_concurrent_queries>100</max_concurrent_queries>
+</yandex>
+"#
+    );
+    let users = r#"<?xml version="1.0"?>
+<yandex>
+    <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+    <users>
+        <default>
+            <password></password>
+            <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+    </users>
+    <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+"#;
+    std::fs::write(dir.join("config.xml"), config).map_err(|e| managed_error(dir, e))?;
+    std::fs::write(dir.join("users.xml"), users).map_err(|e| managed_error(dir, e))?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Row types of Vigie's tables, in column order, for RowBinary inserts and selects.
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+/// A row of `events`.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct EventRow {
+    /// Day of `ts` (days since the epoch): the partition.
+    pub date: u16,
+    /// When the agent saw it (ms, agent clock).
+    pub ts: u64,
+    /// When the collector stored it (ms, collector clock).
+    pub received_ms: u64,
+    /// The agent.
+    pub agent_id: String,
+    /// The host.
+    pub hostname: String,
+    /// Per-agent sequence number; (agent_id, seq) is stored once.
+    pub seq: u64,
+    /// Category name.
+    pub category: String,
+    /// `Action` of file events.
+    pub action: String,
+    /// `TargetFilename` of file events.
+    pub target: String,
+    /// `Image`, where known.
+    pub image: String,
+    /// `User`, where known.
+    pub user: String,
+    /// `Sha256`, where known.
+    pub sha256: String,
+    /// The whole event as JSON, unknown fields included.
+    pub fields: String,
+}
+
+/// A row of `alerts`.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct AlertRow {
+    /// Day of `ts`.
+    pub date: u16,
+    /// Time of the triggering event (ms).
+    pub ts: u64,
+    /// When the collector raised it (ms).
+    pub created_ms: u64,
+    /// Stable id: the same event and rule always give the same id.
+    pub alert_id: String,
+    /// The agent.
+    pub agent_id: String,
+    /// The host.
+    pub hostname: String,
+    /// `seq` of the triggering event (0 for alerts about the transport itself).
+    pub event_seq: u64,
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule title, English.
+    pub rule_title: String,
+    /// Rule title, French.
+    pub rule_title_fr: String,
+    /// informational, low, medium, high or critical.
+    pub severity: String,
+    /// Tags (ATT&CK ids).
+    pub tags: Vec<String>,
+    /// The rule's author (kept with every alert, as the Detection Rule License requires).
+    pub author: String,
+    /// One line saying what happened.
+    pub summary: String,
+    /// File, process or address the alert is about, for the list.
+    pub target: String,
+    /// The event's `Action`, where it has one.
+    pub action: String,
+    /// The triggering event(s), a JSON array.
+    pub events: String,
+}
+
+/// A row of `agents` (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct AgentRow {
+    /// Id given at enrollment.
+    pub agent_id: String,
+    /// Host name given at enrollment or last seen.
+    pub hostname: String,
+    /// Ed25519 public key, base64.
+    pub public_key: String,
+    /// SHA-256 of the public key, hexadecimal.
+    pub key_fingerprint: String,
+    /// Agent version.
+    pub version: String,
+    /// The enrollment token it used.
+    pub token_id: String,
+    /// Enrollment time (ms).
+    pub first_seen_ms: u64,
+    /// Last batch time (ms).
+    pub last_seen_ms: u64,
+    /// 1 once revoked.
+    pub revoked: u8,
+    /// Version of this row (ms).
+    pub updated_ms: u64,
+}
+
+/// A row of `batches`: one per batch stored, the agent's hash chain.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct BatchRow {
+    /// Day received.
+    pub date: u16,
+    /// The agent.
+    pub agent_id: String,
+    /// First event's seq.
+    pub first_seq: u64,
+    /// Last event's seq.
+    pub last_seq: u64,
+    /// SHA-256 of the batch bytes.
+    pub batch_hash: String,
+    /// The hash the batch names as its predecessor.
+    pub prev_hash: String,
+    /// When stored (ms).
+    pub received_ms: u64,
+    /// How many events it held.
+    pub events: u32,
+    /// The agent's cumulative count of dropped events when it sent it.
+    pub dropped_total: u64,
+}
+
+/// A row of `enrollment_tokens` (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// Public id, shown in lists.
+    pub token_id: String,
+    /// SHA-256 of the secret token (the token itself is never stored).
+    pub token_sha256: String,
+    /// Creation time (ms).
+    pub created_ms: u64,
+    /// Expiry (ms).
+    pub expires_ms: u64,
+    /// How many agents may enroll with it.
+    pub max_uses: u32,
+    /// 1 once revoked.
+    pub revoked: u8,
+    /// Operator's note.
+    pub note: String,
+    /// Version of this row (ms).
+    pub updated_ms: u64,
+}
+
+/// A row of `users` (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct UserRow {
+    /// Login name.
+    pub username: String,
+    /// admin, analyst or auditor.
+    pub role: String,
+    /// PBKDF2 hash, `pbkdf2-sha256$iterations$salt$hash` (base64 parts).
+    pub password_hash: String,
+    /// Creation time (ms).
+    pub created_ms: u64,
+    /// Version of this row (ms).
+    pub updated_ms: u64,
+    /// 1 when the account is disabled.
+    pub disabled: u8,
+}

@@ -1,0 +1,142 @@
+//! The schema, as numbered migrations applied once each, in order, on start.
+//!
+//! Every statement is idempotent (`IF NOT EXISTS`), so two processes migrating at once, or
+//! a migration interrupted half-way, converge on the same schema. Applied versions are
+//! recorded in `schema_migrations`. Never edit a released migration: add the next one.
+
+use clickhouse::Row;
+use serde::Deserialize;
+
+use crate::{server_client, StoreError, DATABASE};
+
+/// One schema change.
+pub struct Migration {
+    /// Increasing version number.
+    pub version: u32,
+    /// What it does, for logs and `schema_migrations`.
+    pub description: &'static str,
+    /// The statements, run in order.
+    pub statements: &'static [&'static str],
+}
+
+/// Every migration the project has had, oldest first.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "events, alerts, alert_actions, agents, batches, tokens, users, audit_log",
+    statements: &[
+        "CREATE TABLE IF NOT EXISTS events (
+            date Date, ts UInt64, received_ms UInt64,
+            agent_id String, hostname String, seq UInt64, category String,
+            action String, target String, image String, user String, sha256 String,
+            fields String
+        ) ENGINE = MergeTree() PARTITION BY date ORDER BY (agent_id, seq)",
+        "CREATE TABLE IF NOT EXISTS alerts (
+            date Date, ts UInt64, created_ms UInt64, alert_id String,
+            agent_id String, hostname String, event_seq UInt64,
+            rule_id String, rule_title String, rule_title_fr String, severity String,
+            tags Array(String), author String, summary String,
+            target String, action String, events String
+        ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (ts, alert_id)",
+        "CREATE TABLE IF NOT EXISTS alert_actions (
+            date Date, ts UInt64, alert_id String, action String, status String,
+            assignee String, comment String, actor String
+        ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (alert_id, ts)",
+        "CREATE TABLE IF NOT EXISTS agents (
+            agent_id String, hostname String, public_key String, key_fingerprint String,
+            version String, token_id String, first_seen_ms UInt64, last_seen_ms UInt64,
+            revoked UInt8, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY agent_id",
+        "CREATE TABLE IF NOT EXISTS batches (
+            date Date, agent_id String, first_seq UInt64, last_seq UInt64,
+            batch_hash String, prev_hash String, received_ms UInt64, events UInt32,
+            dropped_total UInt64
+        ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (agent_id, last_seq)",
+        "CREATE TABLE IF NOT EXISTS enrollment_tokens (
+            token_id String, token_sha256 String, created_ms UInt64, expires_ms UInt64,
+            max_uses UInt32, revoked UInt8, note String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY token_id",
+        "CREATE TABLE IF NOT EXISTS users (
+            username String, role String, password_hash String, created_ms UInt64,
+            updated_ms UInt64, disabled UInt8
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY username",
+        "CREATE TABLE IF NOT EXISTS audit_log (
+            seq UInt64, ts UInt64, actor String, action String, target String,
+            details String, prev_hash String, hash String
+        ) ENGINE = MergeTree() ORDER BY seq",
+    ],
+}];
+
+#[derive(Row, Deserialize)]
+struct Applied {
+    version: u32,
+}
+
+/// Creates the database if needed and applies every migration not yet recorded.
+/// Returns the schema version now in force.
+pub async fn migrate(url: &str) -> Result<u32, StoreError> {
+    server_client(url)
+        .query(&format!("CREATE DATABASE IF NOT EXISTS {DATABASE}"))
+        .execute()
+        .await?;
+    let client = crate::connect(url);
+    client
+        .query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version UInt32, description String, applied_ms UInt64
+            ) ENGINE = MergeTree() ORDER BY version",
+        )
+        .execute()
+        .await?;
+    let applied: Vec<u32> = client
+        .query("SELECT DISTINCT version FROM schema_migrations")
+        .fetch_all::<Applied>()
+        .await?
+        .into_iter()
+        .map(|a| a.version)
+        .collect();
+    let mut current = applied.iter().copied().max().unwrap_or(0);
+    for migration in MIGRATIONS {
+        if applied.contains(&migration.version) {
+            continue;
+        }
+        for statement in migration.statements {
+            client
+                .query(statement)
+                .execute()
+                .await
+                .map_err(|source| StoreError::Migration {
+                    version: migration.version,
+                    description: migration.description,
+                    source,
+                })?;
+        }
+        client
+            .query(
+                "INSERT INTO schema_migrations (version, description, applied_ms) VALUES (?, ?, ?)",
+            )
+            .bind(migration.version)
+            .bind(migration.description)
+            .bind(vigie_model::event::now_ms())
+            .execute()
+            .await?;
+        tracing::info!(version = migration.version, "schema migration applied");
+        current = current.max(migration.version);
+    }
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_and_idempotent() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+            for s in m.statements {
+                assert!(s.contains("IF NOT EXISTS"), "{s}");
+                assert!(!s.contains("DateTime64") && !s.contains("TTL"), "{s}");
+            }
+        }
+    }
+}

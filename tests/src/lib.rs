@@ -1,0 +1,1 @@
+//! Helpers for Vigie's cross-component tests.
