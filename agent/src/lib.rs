@@ -1,1 +1,212 @@
-//! placeholder
+//! Vigie's agent: watches a server and streams what it sees to the collector.
+//!
+//! Sensors (today: file integrity, in [`sensors::file`]) push events into a bounded
+//! [`pipeline`]. The [`batch`] stage gives each event its `seq`, seals batches and makes
+//! them durable in the [`spool`]; the [`send`] stage delivers them over HTTPS
+//! ([`client`]), signed with the agent's key ([`identity`]), and forgets them only once the
+//! collector acknowledges them. The agent depends on no server crate.
+
+pub mod batch;
+pub mod client;
+pub mod config;
+pub mod fsutil;
+pub mod glob;
+pub mod health;
+pub mod identity;
+pub mod pipeline;
+pub mod send;
+pub mod sensors;
+pub mod spool;
+pub mod users;
+
+use std::future::Future;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+
+use crate::config::AgentConfig;
+use crate::health::Counters;
+use crate::sensors::file::{Baseline, FileSensor};
+use crate::spool::Spool;
+
+/// How the agent delivers events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Spool and send to the collector.
+    Send,
+    /// Print one JSON event per line on stdout; keep no state, send nothing.
+    Print,
+}
+
+/// Runs the agent until `shutdown` completes, then stops cleanly: sensors save their
+/// state, pending events are sealed into the spool, and the sender stops.
+pub async fn run(
+    config: AgentConfig,
+    mode: Mode,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    config.validate().context("invalid agent configuration")?;
+    let started = Instant::now();
+    let counters = Arc::new(Counters::default());
+    let hostname = identity::hostname();
+    let (sink, rx) = pipeline::channel();
+    let stop_sender = Arc::new(Notify::new());
+    let mut sender_task = None;
+    let mut spool_handle = None;
+
+    let (batcher, baseline, baseline_path) = match mode {
+        Mode::Print => (
+            batch::Batcher {
+                agent_id: "print".into(),
+                hostname: hostname.clone(),
+                config: config.batch.clone(),
+                output: batch::Output::Print { next_seq: 1 },
+                counters: counters.clone(),
+            },
+            None,
+            None,
+        ),
+        Mode::Send => {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating {}", config.data_dir.display()))?;
+            let client =
+                client::CollectorClient::new(&config.collector.url, &config.collector.ca_file)?;
+            let identity_path = config.data_dir.join("identity.json");
+            let identity = match identity::Identity::load(&identity_path)? {
+                Some(i) => i,
+                None => {
+                    if config.collector.enrollment_token.is_empty() {
+                        anyhow::bail!(
+                            "this agent is not enrolled and no enrollment token is configured (collector.enrollment_token) / \
+                             cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré"
+                        );
+                    }
+                    let i = identity::enroll(
+                        &client,
+                        &config.collector.enrollment_token,
+                        &hostname,
+                        &identity_path,
+                    )
+                    .await?;
+                    tracing::info!(agent_id = i.agent_id, "enrolled");
+                    i
+                }
+            };
+            let mut spool = Spool::open(
+                &config.data_dir.join("spool"),
+                config.spool.max_bytes,
+                config.spool.segment_bytes,
+            )?;
+            let baseline_path = config.data_dir.join("fim-baseline.json");
+            let baseline = load_baseline(&baseline_path, &mut spool)?;
+            let spool = Arc::new(Mutex::new(spool));
+            let wake = Arc::new(Notify::new());
+            let identity = Arc::new(identity);
+            spool_handle = Some(spool.clone());
+            sender_task = Some(tokio::spawn(send::run(
+                spool.clone(),
+                client,
+                identity.clone(),
+                wake.clone(),
+                counters.clone(),
+                stop_sender.clone(),
+            )));
+            (
+                batch::Batcher {
+                    agent_id: identity.agent_id.clone(),
+                    hostname: hostname.clone(),
+                    config: config.batch.clone(),
+                    output: batch::Output::Spool { spool, wake },
+                    counters: counters.clone(),
+                },
+                baseline,
+                Some(baseline_path),
+            )
+        }
+    };
+    let batcher_task = tokio::spawn(batcher.run(rx));
+
+    let stop_sensors = Arc::new(AtomicBool::new(false));
+    let file_thread = if config.fim.enabled {
+        let sensor = FileSensor::new(
+            config.fim.clone(),
+            baseline,
+            baseline_path,
+            sink.clone(),
+            counters.clone(),
+        );
+        let stop = stop_sensors.clone();
+        Some(
+            std::thread::Builder::new()
+                .name("vigie-fim".into())
+                .spawn(move || sensor.run(stop))?,
+        )
+    } else {
+        None
+    };
+
+    let health_sink = sink.clone();
+    let health_counters = counters.clone();
+    let health_spool = spool_handle.clone();
+    let interval = std::time::Duration::from_secs(config.health_interval_secs.max(1));
+    let health_task = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let stats = health_spool.as_ref().map(|s| spool::lock(s).stats());
+            let event = health::health_event(&health_counters, stats.as_ref(), started);
+            if health_sink
+                .send(pipeline::Item::Event(event))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    drop(sink);
+
+    shutdown.await;
+    tracing::info!("stopping");
+    health_task.abort();
+    stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(thread) = file_thread {
+        tokio::task::spawn_blocking(move || thread.join())
+            .await
+            .ok();
+    }
+    let _ = health_task.await;
+    let _ = batcher_task.await;
+    stop_sender.notify_one();
+    if let Some(task) = sender_task {
+        let _ = task.await;
+    }
+    Ok(())
+}
+
+/// Loads the file baseline and replays onto it the file events that reached the spool
+/// after it was saved, so a crash never makes the agent report a change twice.
+fn load_baseline(path: &std::path::Path, spool: &mut Spool) -> anyhow::Result<Option<Baseline>> {
+    let Some(mut baseline) = Baseline::load(path)? else {
+        return Ok(None);
+    };
+    let since = baseline.seq;
+    let mut replayed = 0;
+    spool.for_each_after(since, |batch| {
+        if let Ok(body) = vigie_model::wire::open(&batch.bytes, usize::MAX >> 1) {
+            for event in body.events.iter().filter(|e| e.seq > since) {
+                baseline.apply(event);
+                replayed += 1;
+            }
+        }
+    })?;
+    if replayed > 0 {
+        tracing::info!(replayed, "file baseline caught up from the spool");
+    }
+    spool.retain_from(since + 1)?;
+    Ok(Some(baseline))
+}

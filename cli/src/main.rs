@@ -1,1 +1,59 @@
-fn main() {}
+//! `vigie`: the operator's command line.
+
+mod token;
+mod up;
+
+use clap::{Parser, Subcommand};
+
+/// Vigie: sovereign security monitoring / surveillance de sécurité souveraine.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run everything on this machine for a first look / tout lancer sur cette machine.
+    Up,
+    /// Enrollment tokens / jetons d'enrôlement.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match args.command {
+            Command::Up => up::run().await,
+            Command::Token { command } => token::run(command).await,
+        }
+    })
+}
+
+/// The data folder: `VIGIE_DATA_DIR`, else `./var`.
+pub fn data_dir() -> std::path::PathBuf {
+    std::env::var("VIGIE_DATA_DIR")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("var"))
+}
+
+/// Where `vigie up` records the URL of the ClickHouse it manages.
+pub fn clickhouse_url_file() -> std::path::PathBuf {
+    data_dir().join("clickhouse").join("url")
+}

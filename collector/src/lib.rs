@@ -1,1 +1,83 @@
-//! placeholder
+//! Vigie's collector: authenticates agents, stores each event once, detects, alerts.
+//!
+//! Requests arrive over HTTPS ([`tls`]) at the [`ingest`] API. A batch is checked against
+//! the agent [`registry`] and its signature, opened with a size limit, placed in the
+//! agent's [`chain`] (duplicates acknowledged, gaps and forks alerted on), run through
+//! the detection engine ([`detect`]) and written to ClickHouse ([`writer`]). Only then is
+//! it acknowledged. When storage is slow or down, agents are told to retry (503).
+
+pub mod chain;
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod ingest;
+pub mod pki;
+pub mod registry;
+pub mod tls;
+pub mod tokens;
+pub mod writer;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::config::CollectorConfig;
+use crate::ingest::Collector;
+
+/// Creates or migrates the schema, retrying while ClickHouse starts (up to `patience`).
+pub async fn migrate_with_patience(url: &str, patience: Duration) -> anyhow::Result<u32> {
+    let deadline = Instant::now() + patience;
+    loop {
+        match vigie_store::schema::migrate(url).await {
+            Ok(version) => return Ok(version),
+            Err(e) if Instant::now() < deadline => {
+                tracing::warn!(error = %e, "ClickHouse not ready; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("ClickHouse at {url}")),
+        }
+    }
+}
+
+/// Runs the collector until `shutdown` completes.
+pub async fn run(
+    config: CollectorConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let version = migrate_with_patience(&config.clickhouse_url, Duration::from_secs(60)).await?;
+    tracing::info!(version, "schema ready");
+    let client = vigie_store::connect(&config.clickhouse_url);
+    let tls = tls::server_config(&config.tls_cert, &config.tls_key)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let state = Arc::new(Collector::new(
+        config.clone(),
+        client,
+        vigie_rules::Engine::with_builtins(),
+    ));
+    state
+        .registry
+        .refresh()
+        .await
+        .context("loading the agent registry")?;
+    let refresher = state.clone();
+    let refresh_task = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(registry::REFRESH_EVERY);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = refresher.registry.refresh().await {
+                tracing::debug!(error = %e, "agent registry refresh failed");
+            }
+        }
+    });
+    tracing::info!(addr = %config.listen, "collector listening (HTTPS)");
+    let app = ingest::router(state);
+    let result = axum::serve(tls::TlsListener::new(listener, tls)?, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    refresh_task.abort();
+    result.context("collector server")
+}

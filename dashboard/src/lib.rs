@@ -1,1 +1,45 @@
-//! placeholder
+//! Vigie's dashboard: server-rendered pages for analysts and auditors, and the `/api/v1`
+//! JSON API, over ClickHouse. No script, font or style comes from outside: pages work
+//! offline and over slow links.
+
+pub mod config;
+pub mod html;
+pub mod password;
+pub mod routes;
+pub mod sessions;
+pub mod users;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::DashboardConfig;
+
+/// Prepares storage and the first admin; returns the generated admin password to show
+/// once, if one was made.
+pub async fn prepare(config: &DashboardConfig) -> anyhow::Result<Option<String>> {
+    vigie_store::schema::migrate(&config.clickhouse_url)
+        .await
+        .with_context(|| format!("ClickHouse at {}", config.clickhouse_url))?;
+    let client = vigie_store::connect(&config.clickhouse_url);
+    Ok(users::ensure_admin(&client, config.admin_password.as_deref()).await?)
+}
+
+/// Serves the dashboard on `listener` until `shutdown` completes.
+pub async fn serve(
+    config: DashboardConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = Arc::new(routes::AppState {
+        client: vigie_store::connect(&config.clickhouse_url),
+        sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),
+        config,
+    });
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("dashboard server")
+}

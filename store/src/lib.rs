@@ -56,3 +56,19 @@ pub fn server_client(url: &str) -> Client {
 pub fn date_of(ts_ms: u64) -> u16 {
     (ts_ms / 86_400_000).min(u16::MAX as u64) as u16
 }
+
+/// Inserts `rows` into `table` in one INSERT (atomic for one block on MergeTree).
+pub async fn insert_rows<T>(client: &Client, table: &str, rows: &[T]) -> Result<(), StoreError>
+where
+    T: clickhouse::RowOwned + clickhouse::RowWrite,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut insert = client.insert::<T>(table).await?;
+    for row in rows {
+        insert.write(row).await?;
+    }
+    insert.end().await?;
+    Ok(())
+}

@@ -7,7 +7,8 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::StoreError;
@@ -25,11 +26,19 @@ sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an exist
 ClickHouse n'est pas installé. Sur Debian ou Ubuntu : sudo apt-get install clickhouse-server \
 (ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
 
+/// The server process and the thread that waits on it. The child is spawned from this
+/// thread because `PR_SET_PDEATHSIG` fires when the *thread* that spawned it ends: a
+/// pooled thread could end long before the process.
+struct Keeper {
+    pid: libc::pid_t,
+    thread: JoinHandle<()>,
+}
+
 /// A running ClickHouse server owned by this process.
 pub struct ManagedClickHouse {
     dir: PathBuf,
     http_port: u16,
-    child: Option<Child>,
+    child: Option<Keeper>,
     program: (PathBuf, Vec<String>),
 }
 
@@ -79,17 +88,16 @@ impl ManagedClickHouse {
 
     /// Stops the server (SIGTERM, then SIGKILL after 15 s). Data stays on disk.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            signal(&child, libc::SIGTERM);
+        if let Some(keeper) = self.child.take() {
+            signal(keeper.pid, libc::SIGTERM);
             let deadline = Instant::now() + Duration::from_secs(15);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
+            while Instant::now() < deadline && !keeper.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(50));
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            if !keeper.thread.is_finished() {
+                signal(keeper.pid, libc::SIGKILL);
+            }
+            let _ = keeper.thread.join();
         }
     }
 
@@ -113,8 +121,24 @@ impl ManagedClickHouse {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         die_with_parent(&mut command);
-        let child = command.spawn().map_err(|e| managed_error(path, e))?;
-        self.child = Some(child);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("clickhouse-keeper".into())
+            .spawn(move || match command.spawn() {
+                Ok(mut child) => {
+                    let _ = tx.send(Ok(child.id() as libc::pid_t));
+                    let _ = child.wait();
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            })
+            .map_err(|e| managed_error(path, e))?;
+        let pid = rx
+            .recv()
+            .map_err(|e| StoreError::Managed(e.to_string()))?
+            .map_err(|e| managed_error(path, e))?;
+        self.child = Some(Keeper { pid, thread });
         self.wait_ready(Duration::from_secs(60))
     }
 
@@ -124,14 +148,12 @@ impl ManagedClickHouse {
             if ping(self.http_port) {
                 return Ok(());
             }
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    return Err(StoreError::Managed(format!(
-                        "ClickHouse exited at start ({status}); see {}",
-                        self.dir.join("log").display()
-                    )));
-                }
+            if self.child.as_ref().is_some_and(|k| k.thread.is_finished()) {
+                self.child = None;
+                return Err(StoreError::Managed(format!(
+                    "ClickHouse exited at start; see {}",
+                    self.dir.join("log").display()
+                )));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -149,10 +171,11 @@ impl Drop for ManagedClickHouse {
     }
 }
 
-fn signal(child: &Child, sig: libc::c_int) {
-    // SAFETY: kill(2) with the pid of a child we own and have not reaped.
+fn signal(pid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: kill(2) on the pid of our child, which its keeper thread has not reaped
+    // (callers check the keeper is still running, or accept a harmless ESRCH).
     unsafe {
-        libc::kill(child.id() as libc::pid_t, sig);
+        libc::kill(pid, sig);
     }
 }
 

@@ -1,0 +1,161 @@
+//! The batcher: gives events their `seq`, seals them into batches (at most `max_events`
+//! events or `max_bytes` of JSON, and within `flush_ms` of the first), and makes each
+//! batch durable in the spool, or prints events with `--print`.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, Notify};
+use tokio::time::{sleep_until, Instant};
+use vigie_model::{wire, Event, EventDraft};
+
+use crate::config::BatchConfig;
+use crate::health::{bump, Counters};
+use crate::pipeline::Item;
+use crate::spool::{lock, Spool};
+
+/// Where sealed events go.
+pub enum Output {
+    /// Into the spool; `wake` tells the sender there is something new.
+    Spool {
+        /// The spool.
+        spool: Arc<Mutex<Spool>>,
+        /// Woken after each append.
+        wake: Arc<Notify>,
+    },
+    /// One JSON object per line on stdout (`--print`).
+    Print {
+        /// Next `seq` to give.
+        next_seq: u64,
+    },
+}
+
+/// The batcher's settings and output.
+pub struct Batcher {
+    /// The agent's id.
+    pub agent_id: String,
+    /// This host's name.
+    pub hostname: String,
+    /// Limits.
+    pub config: BatchConfig,
+    /// Destination.
+    pub output: Output,
+    /// Counters.
+    pub counters: Arc<Counters>,
+}
+
+impl Batcher {
+    /// Runs until every sender of `rx` is gone, then seals what is left.
+    pub async fn run(mut self, mut rx: mpsc::Receiver<Item>) {
+        let flush_every = std::time::Duration::from_millis(self.config.flush_ms.max(1));
+        let mut pending: Vec<EventDraft> = Vec::new();
+        let mut pending_bytes = 0usize;
+        let mut deadline: Option<Instant> = None;
+        loop {
+            tokio::select! {
+                item = rx.recv() => match item {
+                    None => break,
+                    Some(Item::Event(draft)) => {
+                        pending_bytes += estimate(&draft);
+                        pending.push(draft);
+                        deadline.get_or_insert_with(|| Instant::now() + flush_every);
+                        if pending.len() >= self.config.max_events || pending_bytes >= self.config.max_bytes {
+                            self.flush(&mut pending);
+                            pending_bytes = 0;
+                            deadline = None;
+                        }
+                    }
+                    Some(Item::Barrier(reply)) => {
+                        self.flush(&mut pending);
+                        pending_bytes = 0;
+                        deadline = None;
+                        let _ = reply.send(self.last_durable_seq());
+                    }
+                    Some(Item::BaselineSaved(seq)) => {
+                        if let Output::Spool { spool, .. } = &self.output {
+                            if let Err(e) = lock(spool).retain_from(seq + 1) {
+                                tracing::error!(error = %e, "spool cleanup failed");
+                            }
+                        }
+                    }
+                },
+                _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                    self.flush(&mut pending);
+                    pending_bytes = 0;
+                    deadline = None;
+                }
+            }
+        }
+        self.flush(&mut pending);
+    }
+
+    fn last_durable_seq(&self) -> u64 {
+        match &self.output {
+            Output::Spool { spool, .. } => lock(spool).next_seq() - 1,
+            Output::Print { next_seq } => next_seq - 1,
+        }
+    }
+
+    fn flush(&mut self, pending: &mut Vec<EventDraft>) {
+        if pending.is_empty() {
+            return;
+        }
+        let drafts = std::mem::take(pending);
+        match &mut self.output {
+            Output::Print { next_seq } => {
+                let stdout = std::io::stdout();
+                let mut out = stdout.lock();
+                for draft in drafts {
+                    let event = finish(&self.agent_id, &self.hostname, *next_seq, draft);
+                    *next_seq += 1;
+                    let _ = serde_json::to_writer(&mut out, &event);
+                    let _ = out.write_all(b"\n");
+                }
+                let _ = out.flush();
+            }
+            Output::Spool { spool, wake } => {
+                let mut spool = lock(spool);
+                let first = spool.next_seq();
+                let events: Vec<Event> = drafts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, d)| finish(&self.agent_id, &self.hostname, first + i as u64, d))
+                    .collect();
+                let sealed = wire::seal(
+                    &self.agent_id,
+                    spool.last_hash(),
+                    events,
+                    vigie_model::event::now_ms(),
+                );
+                // The spool is the only place events live: if it cannot take them, the
+                // agent cannot keep its promise, so it stops rather than lose them quietly.
+                if let Err(e) = spool.append(&sealed) {
+                    tracing::error!(error = %e, "cannot write to the spool; stopping");
+                    std::process::exit(70);
+                }
+                bump(&self.counters.batches_sealed);
+                wake.notify_one();
+            }
+        }
+    }
+}
+
+fn finish(agent_id: &str, hostname: &str, seq: u64, draft: EventDraft) -> Event {
+    Event {
+        agent_id: agent_id.to_string(),
+        hostname: hostname.to_string(),
+        seq,
+        ts: draft.ts,
+        category: draft.category.as_str().to_string(),
+        fields: draft.fields,
+    }
+}
+
+/// Rough JSON size of an event, to bound batches without serializing twice.
+fn estimate(draft: &EventDraft) -> usize {
+    96 + draft
+        .fields
+        .iter()
+        .map(|(k, v)| k.len() + 6 + v.as_str().map_or(24, str::len))
+        .sum::<usize>()
+}

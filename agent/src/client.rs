@@ -1,0 +1,169 @@
+//! HTTPS client to the collector: rustls on `ring`, trusting only the configured CA.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, StatusCode};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use vigie_model::enroll::{EnrollRequest, EnrollResponse};
+use vigie_model::wire::{self, Ack, Refusal, SealedBatch};
+
+use crate::identity::Identity;
+
+/// How long one request may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: network trouble, timeout, 503 (with the server's Retry-After).
+    #[error("collector unavailable: {reason}")]
+    Retry {
+        /// What happened.
+        reason: String,
+        /// How long the collector asked us to wait.
+        after: Option<Duration>,
+    },
+    /// The collector refused the request; retrying the same request will not help.
+    #[error("collector refused ({status}): {} [{}]", .refusal.message, .refusal.code)]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The collector's explanation.
+        refusal: Refusal,
+    },
+}
+
+/// A connection pool to one collector.
+#[derive(Clone)]
+pub struct CollectorClient {
+    base: String,
+    http: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl CollectorClient {
+    /// A client for `base_url` (https) trusting only the CA certificates in `ca_file`.
+    pub fn new(base_url: &str, ca_file: &Path) -> anyhow::Result<CollectorClient> {
+        use anyhow::Context;
+        let mut roots = rustls::RootCertStore::empty();
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(ca_file)
+            .with_context(|| format!("reading CA file {}", ca_file.display()))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("parsing CA file {}", ca_file.display()))?;
+        if certs.is_empty() {
+            anyhow::bail!("CA file {} holds no certificate", ca_file.display());
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .with_context(|| format!("CA file {}", ca_file.display()))?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(
+            rustls::crypto::ring::default_provider().into(),
+        )
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_only()
+            .enable_http1()
+            .build();
+        let http = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(connector);
+        Ok(CollectorClient {
+            base: base_url.trim_end_matches('/').to_string(),
+            http,
+        })
+    }
+
+    /// Enrolls with a token; returns the agent's id.
+    pub async fn enroll(&self, request: &EnrollRequest) -> Result<EnrollResponse, SendError> {
+        let body = serde_json::to_vec(request).expect("enroll request serializes");
+        let req = Request::post(format!("{}{}", self.base, wire::ENROLL_PATH))
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .expect("valid request");
+        let bytes = self.call(req).await?;
+        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
+            reason: format!("unreadable enrollment answer: {e}"),
+            after: None,
+        })
+    }
+
+    /// Sends one sealed batch, signed; returns the collector's acknowledgement.
+    pub async fn send_batch(
+        &self,
+        identity: &Identity,
+        batch: &SealedBatch,
+        dropped_total: u64,
+    ) -> Result<Ack, SendError> {
+        let time = vigie_model::event::now_ms();
+        let message = wire::signing_message(&identity.agent_id, time, dropped_total, &batch.hash);
+        let req = Request::post(format!("{}{}", self.base, wire::BATCH_PATH))
+            .header("content-type", wire::BATCH_CONTENT_TYPE)
+            .header("content-encoding", "zstd")
+            .header(wire::HEADER_AGENT, &identity.agent_id)
+            .header(wire::HEADER_TIME, time.to_string())
+            .header(wire::HEADER_DROPPED, dropped_total.to_string())
+            .header(wire::HEADER_SIGNATURE, identity.sign(&message))
+            .body(Full::new(Bytes::from(batch.bytes.clone())))
+            .expect("valid request");
+        let bytes = self.call(req).await?;
+        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
+            reason: format!("unreadable acknowledgement: {e}"),
+            after: None,
+        })
+    }
+
+    async fn call(&self, req: Request<Full<Bytes>>) -> Result<Bytes, SendError> {
+        let retry = |reason: String| SendError::Retry {
+            reason,
+            after: None,
+        };
+        let response = tokio::time::timeout(REQUEST_TIMEOUT, self.http.request(req))
+            .await
+            .map_err(|_| retry("request timed out".into()))?
+            .map_err(|e| retry(format!("{e:?}")))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = tokio::time::timeout(REQUEST_TIMEOUT, response.into_body().collect())
+            .await
+            .map_err(|_| retry("response timed out".into()))?
+            .map_err(|e| retry(e.to_string()))?
+            .to_bytes();
+        if status.is_success() {
+            return Ok(body);
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status.is_server_error()
+        {
+            return Err(SendError::Retry {
+                reason: format!("HTTP {status}: {}", String::from_utf8_lossy(&body)),
+                after: retry_after,
+            });
+        }
+        let refusal = serde_json::from_slice(&body).unwrap_or_else(|_| Refusal {
+            code: "http_error".into(),
+            message: format!("HTTP {status}"),
+            message_fr: format!("HTTP {status}"),
+        });
+        Err(SendError::Refused {
+            status: status.as_u16(),
+            refusal,
+        })
+    }
+}

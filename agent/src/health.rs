@@ -1,0 +1,97 @@
+//! The agent's own counters, reported in `agent_health` events.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{json, Map, Value};
+use vigie_model::{Category, EventDraft};
+
+/// Counters shared by every part of the agent. Each drop site has its own counter.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// File events produced.
+    pub file_events: AtomicU64,
+    /// Times the kernel's event queue (or ours) overflowed and a full rescan was made.
+    pub fim_queue_overflows: AtomicU64,
+    /// Times too many paths were pending and the agent rescanned instead.
+    pub fim_pending_overflows: AtomicU64,
+    /// Watches that could not be set (limits, permissions).
+    pub fim_watch_errors: AtomicU64,
+    /// Full rescans done.
+    pub fim_rescans: AtomicU64,
+    /// Files in the baseline.
+    pub fim_files: AtomicU64,
+    /// Batches sealed.
+    pub batches_sealed: AtomicU64,
+    /// Batches acknowledged by the collector.
+    pub batches_acked: AtomicU64,
+    /// Send attempts that failed (network, 503…).
+    pub send_failures: AtomicU64,
+}
+
+/// Adds one to a counter.
+pub fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Counters {
+    /// The counters as event fields.
+    pub fn fields(&self) -> Map<String, Value> {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let value = json!({
+            "FileEvents": get(&self.file_events),
+            "FimQueueOverflows": get(&self.fim_queue_overflows),
+            "FimPendingOverflows": get(&self.fim_pending_overflows),
+            "FimWatchErrors": get(&self.fim_watch_errors),
+            "FimRescans": get(&self.fim_rescans),
+            "FimFiles": get(&self.fim_files),
+            "BatchesSealed": get(&self.batches_sealed),
+            "BatchesAcked": get(&self.batches_acked),
+            "SendFailures": get(&self.send_failures),
+        });
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("json! of an object"),
+        }
+    }
+}
+
+/// An `agent_health` event from the counters and the spool's figures.
+pub fn health_event(
+    counters: &Counters,
+    spool: Option<&crate::spool::SpoolStats>,
+    started: std::time::Instant,
+) -> EventDraft {
+    let mut draft = EventDraft::now(Category::AgentHealth)
+        .with("AgentVersion", env!("CARGO_PKG_VERSION"))
+        .with("UptimeSecs", started.elapsed().as_secs());
+    draft.fields.extend(counters.fields());
+    if let Some(s) = spool {
+        draft.fields.extend(
+            json!({
+                "SpoolBytes": s.bytes,
+                "SpoolBacklogEvents": s.backlog_events,
+                "DroppedSpoolFull": s.dropped_full,
+                "DroppedCorrupt": s.dropped_corrupt,
+                "DroppedRejected": s.dropped_rejected,
+            })
+            .as_object()
+            .expect("object")
+            .clone(),
+        );
+    }
+    if let Some((cpu_ms, rss)) = own_usage() {
+        draft = draft.with("CpuMs", cpu_ms).with("RssBytes", rss);
+    }
+    draft
+}
+
+/// CPU time used (ms) and resident memory (bytes) of this process, from `/proc/self`.
+fn own_usage() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let rss_pages: u64 = fields.get(21)?.parse().ok()?;
+    // Linux reports in clock ticks of 100 Hz and 4 KiB pages on the machines we target.
+    Some((ticks * 10, rss_pages * 4096))
+}

@@ -1,0 +1,29 @@
+//! What sensors send to the batcher: events, and barriers that say "tell me once
+//! everything I sent before this is safely on disk".
+
+use tokio::sync::{mpsc, oneshot};
+use vigie_model::EventDraft;
+
+/// One item in the pipeline from sensors to the batcher.
+#[derive(Debug)]
+pub enum Item {
+    /// An event to batch, spool and send.
+    Event(EventDraft),
+    /// Answered with the last durable `seq` once every earlier item is spooled.
+    Barrier(oneshot::Sender<u64>),
+    /// The file baseline on disk now includes every change up to this `seq`: the spool
+    /// may forget acknowledged batches before it.
+    BaselineSaved(u64),
+}
+
+/// The sending end sensors hold. Bounded: a full pipeline slows sensors down rather than
+/// growing memory; sensors that cannot wait (packets) count what they drop.
+pub type Sink = mpsc::Sender<Item>;
+
+/// How many items the pipeline holds before senders wait.
+pub const CAPACITY: usize = 8192;
+
+/// A new pipeline.
+pub fn channel() -> (Sink, mpsc::Receiver<Item>) {
+    mpsc::channel(CAPACITY)
+}

@@ -1,0 +1,141 @@
+//! The file baseline: every tracked file's last known state, saved as a snapshot that
+//! names the last durable `seq` it includes.
+//!
+//! After a crash the snapshot may lag behind events already in the spool. Those events are
+//! replayed onto it ([`Baseline::apply`]) so that nothing is reported twice, and the spool
+//! keeps them until a newer snapshot covers them.
+
+use std::collections::BTreeMap;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use vigie_model::event::field;
+use vigie_model::Event;
+
+use super::state::FileState;
+
+/// The baseline.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    /// Files by path. Ordered, so a folder's descendants are one contiguous range.
+    pub files: BTreeMap<PathBuf, FileState>,
+    /// Last event `seq` whose change the saved snapshot includes.
+    pub seq: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    v: u32,
+    seq: u64,
+    files: BTreeMap<PathBuf, FileState>,
+}
+
+impl Baseline {
+    /// Loads the snapshot at `path`; `Ok(None)` when there is none yet (first run).
+    pub fn load(path: &Path) -> std::io::Result<Option<Baseline>> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let snapshot: Snapshot = serde_json::from_reader(BufReader::new(file)).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+        Ok(Some(Baseline {
+            files: snapshot.files,
+            seq: snapshot.seq,
+        }))
+    }
+
+    /// Saves a snapshot naming `seq`, atomically.
+    pub fn save(&mut self, path: &Path, seq: u64) -> std::io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        {
+            let mut out = BufWriter::new(std::fs::File::create(&tmp)?);
+            #[derive(Serialize)]
+            struct SnapshotRef<'a> {
+                v: u32,
+                seq: u64,
+                files: &'a BTreeMap<PathBuf, FileState>,
+            }
+            serde_json::to_writer(
+                &mut out,
+                &SnapshotRef {
+                    v: 1,
+                    seq,
+                    files: &self.files,
+                },
+            )?;
+            out.flush()?;
+            out.get_ref().sync_all()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        self.seq = seq;
+        Ok(())
+    }
+
+    /// Paths of `dir`'s descendants.
+    pub fn descendants(&self, dir: &Path) -> Vec<PathBuf> {
+        self.files
+            .range(dir.to_path_buf()..)
+            .skip_while(|(p, _)| p.as_path() == dir)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// Replays a `file_event` already spooled onto the baseline.
+    pub fn apply(&mut self, event: &Event) {
+        if event.category != "file_event" {
+            return;
+        }
+        let Some(target) = event.str_field(field::TARGET_FILENAME) else {
+            return;
+        };
+        let target = PathBuf::from(target);
+        match event.str_field(field::ACTION) {
+            Some("deleted") => {
+                self.files.remove(&target);
+            }
+            Some("renamed") => {
+                if let Some(from) = event.str_field(field::PREVIOUS_FILENAME) {
+                    self.files.remove(Path::new(from));
+                }
+                self.files.insert(target, state_from(event));
+            }
+            Some(_) => {
+                self.files.insert(target, state_from(event));
+            }
+            None => {}
+        }
+    }
+}
+
+/// The state an event describes. Events carry times to the millisecond only, so the next
+/// look at the file rehashes it once; the hash decides whether anything changed.
+fn state_from(event: &Event) -> FileState {
+    let num = |name: &str| event.fields.get(name).and_then(|v| v.as_u64()).unwrap_or(0);
+    let mode = event
+        .str_field(field::MODE)
+        .and_then(|m| u32::from_str_radix(m, 8).ok())
+        .unwrap_or(0);
+    FileState {
+        sha256: event.str_field(field::SHA256).unwrap_or("").to_string(),
+        skipped: event
+            .str_field(field::HASH_SKIPPED)
+            .unwrap_or("")
+            .to_string(),
+        size: num(field::SIZE),
+        mode,
+        uid: num(field::UID) as u32,
+        gid: num(field::GID) as u32,
+        mtime_ns: num(field::MTIME) as i64 * 1_000_000,
+        ctime_ns: 0,
+        ino: num("Inode"),
+        seen: 0,
+    }
+}

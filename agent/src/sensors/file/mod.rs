@@ -1,0 +1,565 @@
+//! File integrity monitoring: a SHA-256 baseline of every watched file, kept current in
+//! real time through `notify` (inotify) and checked again by periodic rescans.
+//!
+//! The sensor runs on its own thread because hashing and walking folders block. Kernel
+//! events mark paths as pending; a path is examined once it has been quiet for
+//! `settle_ms`, so a burst of writes to one file gives one event (coalesced per file).
+//! Both queues are bounded: when the kernel's queue, ours, or the pending set overflows,
+//! the overflow is counted and a full rescan finds every change instead.
+
+mod baseline;
+mod state;
+mod watch;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+use notify::{RecursiveMode, Watcher};
+use vigie_model::event::{field, FileAction};
+use vigie_model::{Category, EventDraft};
+
+use crate::config::FimConfig;
+use crate::health::{bump, Counters};
+use crate::pipeline::{Item, Sink};
+pub use baseline::Baseline;
+use state::{observe, FileState, Kind};
+use watch::WatchSet;
+
+/// How long a path that keeps changing may wait before it is examined anyway.
+const MAX_SETTLE: Duration = Duration::from_secs(2);
+/// How often the baseline is saved while changes keep coming.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(5);
+/// Capacity of the queue between the kernel watcher and this sensor.
+const NOTIFY_QUEUE: usize = 65_536;
+
+struct Pending {
+    first: Instant,
+    last: Instant,
+    rename_from: Option<PathBuf>,
+}
+
+/// The file sensor, ready to run on its thread.
+pub struct FileSensor {
+    config: FimConfig,
+    watches: WatchSet,
+    baseline: Baseline,
+    /// Where the baseline is saved; none when running without state (`--print`).
+    baseline_path: Option<PathBuf>,
+    first_run: bool,
+    users: crate::users::UserNames,
+    pending: HashMap<PathBuf, Pending>,
+    sink: Sink,
+    counters: Arc<Counters>,
+    mark: u32,
+    changed_since_snapshot: bool,
+    watched_roots: HashSet<PathBuf>,
+    stopped: bool,
+}
+
+impl FileSensor {
+    /// A sensor over `baseline` (loaded from `baseline_path` and replayed by the caller;
+    /// `None` on a first run).
+    pub fn new(
+        config: FimConfig,
+        baseline: Option<Baseline>,
+        baseline_path: Option<PathBuf>,
+        sink: Sink,
+        counters: Arc<Counters>,
+    ) -> FileSensor {
+        FileSensor {
+            watches: WatchSet::new(&config),
+            config,
+            first_run: baseline.is_none(),
+            baseline: baseline.unwrap_or_default(),
+            baseline_path,
+            users: Default::default(),
+            pending: HashMap::new(),
+            sink,
+            counters,
+            mark: 0,
+            changed_since_snapshot: false,
+            watched_roots: HashSet::new(),
+            stopped: false,
+        }
+    }
+
+    /// Runs until `stop` is set or the pipeline closes. Blocks: call it on its own thread.
+    pub fn run(mut self, stop: Arc<AtomicBool>) {
+        let (tx, rx) = sync_channel(NOTIFY_QUEUE);
+        let overflow = Arc::new(AtomicBool::new(false));
+        let overflow_flag = overflow.clone();
+        let watcher = notify::recommended_watcher(move |res| {
+            if tx.try_send(res).is_err() {
+                overflow_flag.store(true, Ordering::Relaxed);
+            }
+        });
+        let mut watcher = match watcher {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::error!(error = %e, "file watcher unavailable: only rescans will detect changes");
+                bump(&self.counters.fim_watch_errors);
+                None
+            }
+        };
+        if let Some(w) = watcher.as_mut() {
+            self.add_watches(w);
+        }
+        let started = Instant::now();
+        if self.first_run {
+            self.full_scan(None);
+        } else {
+            self.full_scan(Some("startup"));
+        }
+        self.snapshot();
+        tracing::info!(
+            files = self.baseline.files.len(),
+            ms = started.elapsed().as_millis() as u64,
+            first_run = self.first_run,
+            "file baseline ready"
+        );
+        let rescan_every = Duration::from_secs(self.config.rescan_interval_secs);
+        let mut next_rescan = Instant::now() + rescan_every;
+        let mut last_snapshot = Instant::now();
+        while !stop.load(Ordering::Relaxed) && !self.stopped {
+            self.drain(&rx, Duration::from_millis(50));
+            if overflow.swap(false, Ordering::Relaxed) {
+                tracing::warn!("file event queue overflowed: rescanning");
+                bump(&self.counters.fim_queue_overflows);
+                self.pending.clear();
+                self.full_scan(Some("rescan"));
+            }
+            self.process_due(false);
+            if Instant::now() >= next_rescan {
+                if let Some(w) = watcher.as_mut() {
+                    self.add_watches(w);
+                }
+                self.full_scan(Some("rescan"));
+                next_rescan = Instant::now() + rescan_every;
+            }
+            // Save soon after a burst ends, and now and then during a long one.
+            let due = if self.pending.is_empty() {
+                last_snapshot.elapsed() >= Duration::from_secs(1)
+            } else {
+                last_snapshot.elapsed() >= SNAPSHOT_EVERY
+            };
+            if self.changed_since_snapshot && due {
+                self.snapshot();
+                last_snapshot = Instant::now();
+            }
+        }
+        self.process_due(true);
+        self.snapshot();
+    }
+
+    fn drain(&mut self, rx: &Receiver<notify::Result<notify::Event>>, wait: Duration) {
+        let first = match rx.recv_timeout(wait) {
+            Ok(e) => e,
+            Err(RecvTimeoutError::Timeout) => return,
+            Err(RecvTimeoutError::Disconnected) => {
+                self.stopped = true;
+                return;
+            }
+        };
+        self.on_notify(first);
+        while let Ok(e) = rx.try_recv() {
+            self.on_notify(e);
+        }
+    }
+
+    fn add_watches(&mut self, watcher: &mut dyn Watcher) {
+        for w in self.watches.watches().to_vec() {
+            if self.watched_roots.contains(&w.root) {
+                continue;
+            }
+            let (target, mode) = if w.root.is_dir() {
+                let mode = if w.recursive {
+                    RecursiveMode::Recursive
+                } else {
+                    RecursiveMode::NonRecursive
+                };
+                (w.root.clone(), mode)
+            } else if w.root.exists() {
+                // A single file: watch its folder, since editors replace files by rename.
+                match w.root.parent() {
+                    Some(p) => (p.to_path_buf(), RecursiveMode::NonRecursive),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            match watcher.watch(&target, mode) {
+                Ok(()) => {
+                    self.watched_roots.insert(w.root.clone());
+                }
+                Err(e) => {
+                    tracing::warn!(path = %target.display(), error = %e, "cannot watch; rescans will cover it");
+                    bump(&self.counters.fim_watch_errors);
+                }
+            }
+        }
+    }
+
+    fn on_notify(&mut self, event: notify::Result<notify::Event>) {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, "file watcher error: rescanning");
+                bump(&self.counters.fim_queue_overflows);
+                self.full_scan(Some("rescan"));
+                return;
+            }
+        };
+        if event.need_rescan() {
+            bump(&self.counters.fim_queue_overflows);
+            self.pending.clear();
+            self.full_scan(Some("rescan"));
+            return;
+        }
+        match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => self.mark_all(&event.paths),
+            EventKind::Access(_) => {}
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if event.paths.len() == 2 => {
+                self.mark_rename(event.paths[0].clone(), event.paths[1].clone());
+            }
+            _ => self.mark_all(&event.paths),
+        }
+    }
+
+    fn mark_all(&mut self, paths: &[PathBuf]) {
+        for p in paths {
+            self.mark(p.clone(), None);
+        }
+    }
+
+    fn mark(&mut self, path: PathBuf, rename_from: Option<PathBuf>) {
+        if self.watches.covering(&path).is_none()
+            && rename_from
+                .as_ref()
+                .is_none_or(|f| self.watches.covering(f).is_none())
+        {
+            return;
+        }
+        let now = Instant::now();
+        let entry = self.pending.entry(path).or_insert(Pending {
+            first: now,
+            last: now,
+            rename_from: None,
+        });
+        entry.last = now;
+        if rename_from.is_some() {
+            entry.rename_from = rename_from;
+        }
+        if self.pending.len() > self.config.max_pending {
+            tracing::warn!(
+                max = self.config.max_pending,
+                "too many pending paths: rescanning"
+            );
+            bump(&self.counters.fim_pending_overflows);
+            self.pending.clear();
+            self.full_scan(Some("rescan"));
+        }
+    }
+
+    fn mark_rename(&mut self, from: PathBuf, to: PathBuf) {
+        // A chain a → b → c within the settle time is one rename a → c.
+        let origin = self
+            .pending
+            .remove(&from)
+            .and_then(|p| p.rename_from)
+            .unwrap_or(from);
+        self.mark(to, Some(origin));
+    }
+
+    fn process_due(&mut self, all: bool) {
+        let settle = Duration::from_millis(self.config.settle_ms);
+        let now = Instant::now();
+        let mut due: Vec<PathBuf> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| {
+                all || now.duration_since(p.last) >= settle
+                    || now.duration_since(p.first) >= MAX_SETTLE
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        due.sort();
+        for path in due {
+            if self.stopped {
+                return;
+            }
+            let Some(pending) = self.pending.remove(&path) else {
+                continue;
+            };
+            match pending.rename_from {
+                Some(from) => self.renamed(&from, &path),
+                None => self.examine(&path, "realtime"),
+            }
+        }
+    }
+
+    /// Compares one path with the baseline and reports what changed.
+    fn examine(&mut self, path: &Path, detected_by: &str) {
+        if self.watches.covering(path).is_none() {
+            return;
+        }
+        let previous = self.baseline.files.get(path);
+        match observe(path, previous, self.config.max_hash_bytes) {
+            Kind::Tracked(mut new) => {
+                new.seen = self.mark;
+                self.compare(path, new, Some(detected_by));
+            }
+            Kind::Dir => self.scan_dir(path, detected_by),
+            Kind::Missing => self.gone(path, detected_by),
+            Kind::Other => {}
+        }
+    }
+
+    /// Records `new` for `path`, reporting the difference unless this is the silent
+    /// first baseline (`detected_by` is `None`).
+    fn compare(&mut self, path: &Path, new: FileState, detected_by: Option<&str>) {
+        let old = self.baseline.files.get(path).cloned();
+        let action = match &old {
+            None => Some(FileAction::Created),
+            Some(o) if new.content_differs(o) => Some(FileAction::Modified),
+            Some(o) if new.attributes_differ(o) => Some(FileAction::AttributesChanged),
+            Some(_) => None,
+        };
+        if let (Some(action), Some(by)) = (action, detected_by) {
+            let draft = self.file_event(action, path, old.as_ref(), Some(&new), by, None);
+            self.emit(draft);
+        }
+        if old.as_ref() != Some(&new) {
+            self.changed_since_snapshot = true;
+        }
+        self.baseline.files.insert(path.to_path_buf(), new);
+    }
+
+    fn scan_dir(&mut self, dir: &Path, detected_by: &str) {
+        self.mark = self.mark.wrapping_add(1);
+        let mut found = Vec::new();
+        self.watches.walk(dir, &mut |p| found.push(p.to_path_buf()));
+        for p in found {
+            self.examine_seen(&p, Some(detected_by));
+        }
+        for p in self.baseline.descendants(dir) {
+            if self
+                .baseline
+                .files
+                .get(&p)
+                .is_some_and(|s| s.seen != self.mark)
+            {
+                self.examine(&p, detected_by);
+            }
+        }
+    }
+
+    fn examine_seen(&mut self, path: &Path, detected_by: Option<&str>) {
+        let previous = self.baseline.files.get(path);
+        if let Kind::Tracked(mut new) = observe(path, previous, self.config.max_hash_bytes) {
+            new.seen = self.mark;
+            self.compare(path, new, detected_by);
+        }
+    }
+
+    /// Walks every watched path; `None` builds the first baseline without reporting.
+    fn full_scan(&mut self, detected_by: Option<&str>) {
+        bump(&self.counters.fim_rescans);
+        self.mark = self.mark.wrapping_add(1);
+        let roots: Vec<PathBuf> = self
+            .watches
+            .watches()
+            .iter()
+            .map(|w| w.root.clone())
+            .collect();
+        for root in roots {
+            let mut found = Vec::new();
+            self.watches
+                .walk(&root, &mut |p| found.push(p.to_path_buf()));
+            for p in found {
+                if self.stopped {
+                    return;
+                }
+                self.examine_seen(&p, detected_by);
+            }
+        }
+        let unseen: Vec<PathBuf> = self
+            .baseline
+            .files
+            .iter()
+            .filter(|(_, s)| s.seen != self.mark)
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in unseen {
+            if self.watches.covering(&p).is_none() {
+                // No longer watched (configuration changed): forget it quietly.
+                self.baseline.files.remove(&p);
+                self.changed_since_snapshot = true;
+            } else if let Some(by) = detected_by {
+                self.examine(&p, by);
+            }
+        }
+        self.counters
+            .fim_files
+            .store(self.baseline.files.len() as u64, Ordering::Relaxed);
+    }
+
+    /// `path` is gone: report it and everything the baseline had below it.
+    fn gone(&mut self, path: &Path, detected_by: &str) {
+        let mut lost: Vec<PathBuf> = self.baseline.descendants(path);
+        lost.insert(0, path.to_path_buf());
+        for p in lost {
+            if let Some(old) = self.baseline.files.remove(&p) {
+                self.changed_since_snapshot = true;
+                let draft =
+                    self.file_event(FileAction::Deleted, &p, Some(&old), None, detected_by, None);
+                self.emit(draft);
+            }
+        }
+    }
+
+    fn renamed(&mut self, from: &Path, to: &Path) {
+        if self.watches.covering(to).is_none() {
+            // Moved out of the watched tree: for us it is deleted.
+            self.examine(from, "realtime");
+            return;
+        }
+        match observe(to, None, self.config.max_hash_bytes) {
+            Kind::Tracked(_) => {
+                let from_gone = !from.exists();
+                match self.baseline.files.get(from).cloned().filter(|_| from_gone) {
+                    Some(old) => self.move_one(from, to, old),
+                    None => self.examine(to, "realtime"),
+                }
+            }
+            Kind::Dir => {
+                for child in self.baseline.descendants(from) {
+                    let target = to.join(child.strip_prefix(from).expect("descendant of from"));
+                    if let Some(old) = self.baseline.files.get(&child).cloned() {
+                        self.move_one(&child, &target, old);
+                    }
+                }
+                self.scan_dir(to, "realtime");
+            }
+            Kind::Missing => {
+                self.examine(from, "realtime");
+                self.examine(to, "realtime");
+            }
+            Kind::Other => self.examine(from, "realtime"),
+        }
+    }
+
+    fn move_one(&mut self, from: &Path, to: &Path, old: FileState) {
+        let Kind::Tracked(mut new) = observe(to, Some(&old), self.config.max_hash_bytes) else {
+            self.examine(from, "realtime");
+            return;
+        };
+        new.seen = self.mark;
+        self.baseline.files.remove(from);
+        let mut draft = self.file_event(
+            FileAction::Renamed,
+            to,
+            Some(&old),
+            Some(&new),
+            "realtime",
+            Some(from),
+        );
+        if let Some(replaced) = self.baseline.files.get(to) {
+            draft = draft.with("ReplacedSha256", replaced.sha256.clone());
+        }
+        self.baseline.files.insert(to.to_path_buf(), new);
+        self.changed_since_snapshot = true;
+        self.emit(draft);
+    }
+
+    fn file_event(
+        &mut self,
+        action: FileAction,
+        path: &Path,
+        old: Option<&FileState>,
+        new: Option<&FileState>,
+        detected_by: &str,
+        previous: Option<&Path>,
+    ) -> EventDraft {
+        let watch = self
+            .watches
+            .covering(path)
+            .or_else(|| previous.and_then(|p| self.watches.covering(p)));
+        let (watch_path, severity) = watch
+            .map(|w| (w.root.to_string_lossy().into_owned(), w.severity.clone()))
+            .unwrap_or_default();
+        let mut draft = EventDraft::now(Category::FileEvent)
+            .with(field::TARGET_FILENAME, path.to_string_lossy())
+            .with(field::ACTION, action.as_str())
+            .with(field::DETECTED_BY, detected_by)
+            .with(field::WATCH_PATH, watch_path)
+            .with(field::WATCH_SEVERITY, severity);
+        if let Some(p) = previous {
+            draft = draft.with(field::PREVIOUS_FILENAME, p.to_string_lossy());
+        }
+        if let Some(o) = old {
+            draft = draft
+                .with(field::OLD_SHA256, o.sha256.clone())
+                .with(field::OLD_SIZE, o.size)
+                .with(field::OLD_MODE, o.mode_text())
+                .with(field::OLD_UID, o.uid)
+                .with(field::OLD_GID, o.gid);
+        }
+        let current = new.or(old);
+        if let Some(s) = current {
+            let user = self.users.name(s.uid);
+            draft = draft
+                .with(field::UID, s.uid)
+                .with(field::GID, s.gid)
+                .with(field::USER, user)
+                .with(field::MODE, s.mode_text())
+                .with(field::SIZE, s.size)
+                .with(field::MTIME, (s.mtime_ns / 1_000_000).max(0) as u64)
+                .with("Inode", s.ino);
+        }
+        if let Some(n) = new {
+            draft = draft.with(field::SHA256, n.sha256.clone());
+            if !n.skipped.is_empty() {
+                draft = draft.with(field::HASH_SKIPPED, n.skipped.clone());
+            }
+        }
+        draft
+    }
+
+    fn emit(&mut self, draft: EventDraft) {
+        bump(&self.counters.file_events);
+        if self.sink.blocking_send(Item::Event(draft)).is_err() {
+            self.stopped = true;
+        }
+    }
+
+    /// Saves the baseline once everything reported so far is durable in the spool.
+    fn snapshot(&mut self) {
+        let Some(path) = self.baseline_path.clone() else {
+            self.changed_since_snapshot = false;
+            return;
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.sink.blocking_send(Item::Barrier(tx)).is_err() {
+            self.stopped = true;
+            return;
+        }
+        let Ok(seq) = rx.blocking_recv() else {
+            self.stopped = true;
+            return;
+        };
+        match self.baseline.save(&path, seq) {
+            Ok(()) => {
+                self.changed_since_snapshot = false;
+                let _ = self.sink.blocking_send(Item::BaselineSaved(seq));
+            }
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "cannot save the file baseline")
+            }
+        }
+    }
+}

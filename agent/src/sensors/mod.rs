@@ -1,0 +1,3 @@
+//! The agent's sensors. Each runs on its own and pushes events into the pipeline.
+
+pub mod file;

@@ -1,0 +1,177 @@
+//! `vigie up`: ClickHouse (managed unless `VIGIE_CLICKHOUSE_URL`), collector, dashboard and
+//! an agent watching this host, all in one process tree that Ctrl-C stops cleanly.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::watch;
+use vigie_agent::config::AgentConfig;
+use vigie_collector::config::CollectorConfig;
+use vigie_dashboard::config::DashboardConfig;
+use vigie_store::managed::ManagedClickHouse;
+
+/// Runs until SIGINT or SIGTERM.
+pub async fn run() -> anyhow::Result<()> {
+    let data_dir = std::path::absolute(crate::data_dir())?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+
+    let (clickhouse_url, managed) = match std::env::var("VIGIE_CLICKHOUSE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => (url, None),
+        None => {
+            let dir = data_dir.join("clickhouse");
+            eprintln!(
+                "Starting ClickHouse / démarrage de ClickHouse ({})…",
+                dir.display()
+            );
+            let server = tokio::task::spawn_blocking(move || ManagedClickHouse::start(&dir))
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(crate::clickhouse_url_file(), server.url())?;
+            (server.url(), Some(server))
+        }
+    };
+    let result = run_services(&data_dir, &clickhouse_url).await;
+    if let Some(mut server) = managed {
+        let _ = std::fs::remove_file(crate::clickhouse_url_file());
+        tokio::task::spawn_blocking(move || server.stop()).await?;
+    }
+    result
+}
+
+async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<()> {
+    vigie_collector::migrate_with_patience(clickhouse_url, Duration::from_secs(60)).await?;
+    let client = vigie_store::connect(clickhouse_url);
+
+    let mut collector = CollectorConfig::default();
+    collector.apply_env()?;
+    collector.clickhouse_url = clickhouse_url.to_string();
+    let pki = vigie_collector::pki::ensure(
+        &data_dir.join("pki"),
+        &[
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            collector.listen.ip().to_string(),
+        ],
+    )?;
+    collector.tls_cert = pki.server_cert.clone();
+    collector.tls_key = pki.server_key.clone();
+
+    let mut dashboard = DashboardConfig::default();
+    dashboard.apply_env()?;
+    dashboard.clickhouse_url = clickhouse_url.to_string();
+    let admin_password = vigie_dashboard::prepare(&dashboard).await?;
+    let dashboard_listener = tokio::net::TcpListener::bind(dashboard.listen)
+        .await
+        .with_context(|| format!("dashboard address {}", dashboard.listen))?;
+
+    let mut agent = AgentConfig::default();
+    agent.apply_env();
+    agent.data_dir = data_dir.join("agent");
+    let collector_host = if collector.listen.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        collector.listen.ip().to_string()
+    };
+    agent.collector.url = format!("https://{collector_host}:{}", collector.listen.port());
+    agent.collector.ca_file = pki.ca_cert.clone();
+    if !agent.data_dir.join("identity.json").exists() {
+        let token = vigie_collector::tokens::create(
+            &client,
+            Duration::from_secs(3600),
+            1,
+            "vigie up: local agent",
+        )
+        .await?;
+        agent.collector.enrollment_token = token.secret;
+    }
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let dashboard_url = format!("http://{}", dashboard.listen);
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(async move {
+        (
+            "collector",
+            vigie_collector::run(collector, stopped(stop_rx.clone())).await,
+        )
+    });
+    let rx = stop_tx.subscribe();
+    tasks.spawn(async move {
+        (
+            "dashboard",
+            vigie_dashboard::serve(dashboard, dashboard_listener, stopped(rx)).await,
+        )
+    });
+    // Give the collector a moment to listen before the agent enrolls.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rx = stop_tx.subscribe();
+    tasks.spawn(async move {
+        (
+            "agent",
+            vigie_agent::run(agent, vigie_agent::Mode::Send, stopped(rx)).await,
+        )
+    });
+
+    println!();
+    println!("Vigie is running / Vigie est lancé.");
+    println!("  Dashboard / tableau de bord : {dashboard_url}");
+    match admin_password {
+        Some(p) => {
+            println!("  Login / identifiant : admin / {p}   (shown once / affiché une seule fois)")
+        }
+        None => {
+            println!("  Login / identifiant : admin (existing password / mot de passe existant)")
+        }
+    }
+    println!("  Data / données : {}", data_dir.display());
+    println!("  Ctrl-C stops everything / Ctrl-C arrête tout.");
+
+    let mut failure = None;
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        Some(done) = tasks.join_next() => {
+            if let Ok((name, result)) = done {
+                match result {
+                    Err(e) => failure = Some(e.context(format!("{name} stopped"))),
+                    Ok(()) => failure = Some(anyhow::anyhow!("{name} stopped unexpectedly")),
+                }
+            }
+        }
+    }
+    eprintln!("Stopping / arrêt…");
+    let _ = stop_tx.send(true);
+    let drain = async {
+        while let Some(done) = tasks.join_next().await {
+            if let Ok((name, Err(e))) = done {
+                eprintln!("{name}: {e:#}");
+            }
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(30), drain)
+        .await
+        .is_err()
+    {
+        eprintln!("some services did not stop within 30 s / certains services ne se sont pas arrêtés en 30 s");
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,81 @@
+//! The collector's configuration: a TOML file, then `VIGIE_*` variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The collector's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectorConfig {
+    /// HTTPS listen address. `VIGIE_COLLECTOR_ADDR` overrides it.
+    pub listen: SocketAddr,
+    /// PEM certificate chain the collector presents.
+    pub tls_cert: PathBuf,
+    /// PEM private key of that certificate.
+    pub tls_key: PathBuf,
+    /// ClickHouse HTTP endpoint. `VIGIE_CLICKHOUSE_URL` overrides it.
+    pub clickhouse_url: String,
+    /// Largest request body accepted, compressed (bytes).
+    pub max_body_bytes: usize,
+    /// Largest batch accepted once decompressed (bytes): refuses decompression bombs.
+    pub max_batch_bytes: usize,
+    /// Batches processed at once; more are told to come back later (503).
+    pub max_inflight: usize,
+    /// Largest difference between an agent's clock and ours when it signs a request.
+    pub max_clock_skew_secs: u64,
+    /// Seconds a storage write may take before the batch is refused with 503.
+    pub store_timeout_secs: u64,
+}
+
+impl Default for CollectorConfig {
+    fn default() -> CollectorConfig {
+        CollectorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            tls_cert: PathBuf::from("/etc/vigie/pki/collector.pem"),
+            tls_key: PathBuf::from("/etc/vigie/pki/collector-key.pem"),
+            clickhouse_url: "http://127.0.0.1:8123".into(),
+            max_body_bytes: 8 << 20,
+            max_batch_bytes: 16 << 20,
+            max_inflight: 8,
+            max_clock_skew_secs: 600,
+            store_timeout_secs: 10,
+        }
+    }
+}
+
+impl CollectorConfig {
+    /// Parses a TOML file's text. Unknown keys are errors that name the key.
+    pub fn from_toml(text: &str) -> anyhow::Result<CollectorConfig> {
+        Ok(toml::from_str(text)?)
+    }
+
+    /// Applies `VIGIE_COLLECTOR_ADDR` and `VIGIE_CLICKHOUSE_URL`.
+    pub fn apply_env(&mut self) -> anyhow::Result<()> {
+        if let Ok(addr) = std::env::var("VIGIE_COLLECTOR_ADDR") {
+            self.listen = addr
+                .parse()
+                .map_err(|e| anyhow::anyhow!("VIGIE_COLLECTOR_ADDR={addr:?}: {e}"))?;
+        }
+        if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
+            if !url.is_empty() {
+                self.clickhouse_url = url;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults_and_unknown_keys_are_named() {
+        let c = CollectorConfig::from_toml("").unwrap();
+        assert_eq!(c.listen.port(), 8443);
+        let err = CollectorConfig::from_toml("listn = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("listn"), "{err}");
+    }
+}

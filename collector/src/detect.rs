@@ -1,0 +1,107 @@
+//! Turns detections into alert rows, including the collector's own alerts about the
+//! transport (chain gaps and forks, agent-side drops).
+
+use std::sync::Arc;
+
+use vigie_model::event::field;
+use vigie_model::i18n::{t, Lang};
+use vigie_model::Event;
+use vigie_rules::{Detection, Engine, RuleInfo, Severity};
+use vigie_store::rows::AlertRow;
+
+use crate::chain::Link;
+
+/// Rule id of "events missing from an agent's chain".
+pub const CHAIN_GAP_RULE_ID: &str = "3c1d7c0e-2b55-4a59-9d0e-7f1b9c2a4e10";
+/// Rule id of "an agent's batch chain forked".
+pub const CHAIN_FORK_RULE_ID: &str = "5e2b8d41-7a6c-4f3e-8b1a-2d9c0e6f7a21";
+/// Rule id of "an agent dropped events: its spool was full".
+pub const SPOOL_DROP_RULE_ID: &str = "8f4a2c63-1d7e-4b9a-a5c2-6e0d3f8b1c32";
+
+/// Stable alert id: the same event and rule always give the same id, so a retried
+/// batch can be recognised.
+pub fn alert_id(agent_id: &str, seq: u64, rule_id: &str) -> String {
+    vigie_model::hex::sha256(format!("{agent_id}\n{seq}\n{rule_id}").as_bytes())[..32].to_string()
+}
+
+/// Runs `engine` over `events` and returns one alert row per detection.
+pub fn alerts_for(engine: &Engine, events: &[Event], now_ms: u64) -> Vec<AlertRow> {
+    let mut rows = Vec::new();
+    for event in events {
+        for detection in engine.evaluate(event) {
+            rows.push(row(event, &detection, now_ms));
+        }
+    }
+    rows
+}
+
+fn row(event: &Event, d: &Detection, now_ms: u64) -> AlertRow {
+    AlertRow {
+        date: vigie_store::date_of(event.ts),
+        ts: event.ts,
+        created_ms: now_ms,
+        alert_id: alert_id(&event.agent_id, event.seq, &d.rule.id),
+        agent_id: event.agent_id.clone(),
+        hostname: event.hostname.clone(),
+        event_seq: event.seq,
+        rule_id: d.rule.id.clone(),
+        rule_title: d.rule.title.clone(),
+        rule_title_fr: d.rule.title_fr.clone(),
+        severity: d.severity.as_str().to_string(),
+        tags: d.rule.tags.clone(),
+        author: d.rule.author.clone(),
+        summary: d.summary.clone(),
+        target: event
+            .str_field(field::TARGET_FILENAME)
+            .or_else(|| event.str_field(field::IMAGE))
+            .unwrap_or("")
+            .to_string(),
+        action: event.str_field(field::ACTION).unwrap_or("").to_string(),
+        events: serde_json::to_string(&[event]).expect("event serializes"),
+    }
+}
+
+/// The collector's own alert about a batch's place in the chain, if it deserves one.
+pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> Option<AlertRow> {
+    let (rule_id, key, severity, summary) = match link {
+        Link::Continues | Link::Duplicate => return None,
+        Link::Gap { missing, explained } if explained == missing => (
+            SPOOL_DROP_RULE_ID,
+            "rule_spool_drop",
+            Severity::Medium,
+            format!("{missing} events dropped by the agent before seq {first_seq} (spool full)"),
+        ),
+        Link::Gap { missing, explained } => (
+            CHAIN_GAP_RULE_ID,
+            "rule_chain_gap",
+            Severity::High,
+            format!(
+                "{} events missing before seq {first_seq} ({explained} explained by agent drops)",
+                missing - explained
+            ),
+        ),
+        Link::Fork { expected, found } => (
+            CHAIN_FORK_RULE_ID,
+            "rule_chain_fork",
+            Severity::High,
+            format!("batch at seq {first_seq} names predecessor {found}, expected {expected}"),
+        ),
+    };
+    let rule = Arc::new(RuleInfo {
+        id: rule_id.into(),
+        title: t(Lang::En, key).into(),
+        title_fr: t(Lang::Fr, key).into(),
+        level: severity,
+        tags: vec!["attack.t1565.002".into(), "vigie.transport".into()],
+        author: "Vigie".into(),
+    });
+    let detection = Detection {
+        rule,
+        severity,
+        summary,
+    };
+    let mut alert = row(first, &detection, now_ms);
+    alert.target = String::new();
+    alert.action = String::new();
+    Some(alert)
+}

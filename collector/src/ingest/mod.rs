@@ -1,0 +1,72 @@
+//! The collector's HTTPS API: batch ingest, enrollment, health.
+
+mod batch;
+mod enroll;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::Semaphore;
+use vigie_rules::Engine;
+use vigie_store::Client;
+
+use crate::chain::ChainState;
+use crate::config::CollectorConfig;
+use crate::registry::Registry;
+
+/// Everything the handlers share.
+pub struct Collector {
+    /// Settings.
+    pub config: CollectorConfig,
+    /// ClickHouse.
+    pub client: Client,
+    /// Known agents.
+    pub registry: Registry,
+    /// Detection.
+    pub engine: Engine,
+    /// Per-agent delivery state; `None` until loaded (or after a failed write).
+    chains: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<ChainState>>>>>,
+    /// Bounds the batches processed at once, hence memory.
+    inflight: Semaphore,
+    /// Enrollments one at a time, so a token's use count cannot be overrun.
+    enroll_lock: tokio::sync::Mutex<()>,
+}
+
+impl Collector {
+    /// Shared state for the handlers.
+    pub fn new(config: CollectorConfig, client: Client, engine: Engine) -> Collector {
+        Collector {
+            inflight: Semaphore::new(config.max_inflight.max(1)),
+            registry: Registry::new(client.clone()),
+            config,
+            client,
+            engine,
+            chains: Mutex::new(HashMap::new()),
+            enroll_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn chain_for(&self, agent_id: &str) -> Arc<tokio::sync::Mutex<Option<ChainState>>> {
+        self.chains
+            .lock()
+            .expect("chains lock")
+            .entry(agent_id.to_string())
+            .or_default()
+            .clone()
+    }
+}
+
+/// The API's routes.
+pub fn router(state: Arc<Collector>) -> Router {
+    Router::new()
+        .route(vigie_model::wire::BATCH_PATH, post(batch::ingest))
+        .route(vigie_model::wire::ENROLL_PATH, post(enroll::enroll))
+        .route("/healthz", get(healthz))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}

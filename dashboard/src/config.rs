@@ -1,0 +1,62 @@
+//! The dashboard's configuration: a TOML file, then `VIGIE_*` variables.
+
+use std::net::SocketAddr;
+
+use serde::Deserialize;
+
+/// The dashboard's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashboardConfig {
+    /// Listen address. `VIGIE_DASHBOARD_ADDR` overrides it.
+    pub listen: SocketAddr,
+    /// ClickHouse HTTP endpoint. `VIGIE_CLICKHOUSE_URL` overrides it.
+    pub clickhouse_url: String,
+    /// Password of the first admin, used only when no admin exists yet.
+    /// `VIGIE_ADMIN_PASSWORD` overrides it; when neither is set one is generated and
+    /// printed once.
+    pub admin_password: Option<String>,
+    /// Mark cookies `Secure` (set when the dashboard is served behind HTTPS).
+    pub secure_cookies: bool,
+    /// Hours a session lasts without activity.
+    pub session_hours: u64,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> DashboardConfig {
+        DashboardConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            clickhouse_url: "http://127.0.0.1:8123".into(),
+            admin_password: None,
+            secure_cookies: false,
+            session_hours: 8,
+        }
+    }
+}
+
+impl DashboardConfig {
+    /// Parses a TOML file's text. Unknown keys are errors that name the key.
+    pub fn from_toml(text: &str) -> anyhow::Result<DashboardConfig> {
+        Ok(toml::from_str(text)?)
+    }
+
+    /// Applies `VIGIE_DASHBOARD_ADDR`, `VIGIE_CLICKHOUSE_URL` and `VIGIE_ADMIN_PASSWORD`.
+    pub fn apply_env(&mut self) -> anyhow::Result<()> {
+        if let Ok(addr) = std::env::var("VIGIE_DASHBOARD_ADDR") {
+            self.listen = addr
+                .parse()
+                .map_err(|e| anyhow::anyhow!("VIGIE_DASHBOARD_ADDR={addr:?}: {e}"))?;
+        }
+        if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
+            if !url.is_empty() {
+                self.clickhouse_url = url;
+            }
+        }
+        if let Ok(password) = std::env::var("VIGIE_ADMIN_PASSWORD") {
+            if !password.is_empty() {
+                self.admin_password = Some(password);
+            }
+        }
+        Ok(())
+    }
+}

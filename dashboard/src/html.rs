@@ -1,0 +1,99 @@
+//! HTML helpers: escaping (every value from data goes through [`esc`]), the page frame,
+//! and time formatting.
+
+use vigie_model::i18n::{t, Lang};
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f5f6f8}\
+header{display:flex;gap:1em;align-items:center;background:#1d3557;color:#fff;padding:.5em 1em}\
+header a,header button{color:#fff}header .sp{flex:1}main{padding:1em}\
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid #dde}\
+th{background:#eef}.sev{font-weight:bold;border-radius:3px;padding:0 .3em}\
+.sev-critical{background:#7b1020;color:#fff}.sev-high{background:#d62828;color:#fff}.sev-medium{background:#f4a261}\
+.sev-low{background:#a8dadc}.sev-informational{background:#e9ecef}\
+form.login{max-width:20em;margin:3em auto;background:#fff;padding:1.5em;display:flex;flex-direction:column;gap:.6em}\
+.err{color:#b00020}button{cursor:pointer}header form{margin:0}header button{background:none;border:1px solid #fff;border-radius:3px}";
+
+/// A whole page: `title`, then `body`. `user` (name and CSRF token) adds the sign-out form.
+pub fn page(lang: Lang, title: &str, user: Option<(&str, &str)>, body: &str) -> String {
+    let other = match lang {
+        Lang::En => ("fr", "Français"),
+        Lang::Fr => ("en", "English"),
+    };
+    let account = match user {
+        Some((name, csrf)) => format!(
+            "<span>{}</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
+            esc(name),
+            esc(csrf),
+            esc(t(lang, "sign_out"))
+        ),
+        None => String::new(),
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{title} · Vigie</title><style>{STYLE}</style></head><body><header><strong>Vigie</strong><span class=\"sp\"></span>\
+<a href=\"?lang={other_code}\" hreflang=\"{other_code}\">{other_name}</a>{account}</header><main>{body}</main></body></html>",
+        code = lang.code(),
+        title = esc(title),
+        other_code = other.0,
+        other_name = other.1,
+    )
+}
+
+/// `ms` since the epoch as `YYYY-MM-DD HH:MM:SS` UTC.
+pub fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a calendar date (proleptic Gregorian).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_formats_time() {
+        assert_eq!(
+            esc("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(esc("a\"b'c&"), "a&quot;b&#39;c&amp;");
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(1_709_210_096_000), "2024-02-29 12:34:56");
+    }
+}

@@ -1,0 +1,159 @@
+//! Signing in and out. The login form carries a CSRF token bound to a cookie (double
+//! submit); sign-out needs the session's own CSRF token.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use vigie_model::i18n::t;
+use vigie_model::Lang;
+
+use super::{cookie, language, remember_language, see_other, session, session_cookie, AppState};
+use crate::html::{esc, page};
+use crate::sessions;
+
+const LOGIN_CSRF_COOKIE: &str = "vigie_login_csrf";
+
+/// The login form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+/// The sign-out form's fields.
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusCode) -> Response {
+    let csrf = sessions::token();
+    let error = error
+        .map(|key| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(t(lang, key))))
+        .unwrap_or_default();
+    let body = format!(
+        "<form class=\"login\" method=\"post\" action=\"/login\"><h1>{title}</h1>{error}\
+<label>{user}<br><input name=\"username\" autocomplete=\"username\" required autofocus></label>\
+<label>{pass}<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{submit}</button></form>",
+        title = esc(t(lang, "login_title")),
+        user = esc(t(lang, "username")),
+        pass = esc(t(lang, "password")),
+        submit = esc(t(lang, "sign_in")),
+    );
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{secure}");
+    let mut response = (
+        status,
+        Html(page(lang, t(lang, "login_title"), None, &body)),
+    )
+        .into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ASCII cookie"),
+    );
+    response
+}
+
+/// `GET /login`.
+pub async fn form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let (lang, changed) = language(&headers, &query);
+    remember_language(
+        login_page(&state, lang, None, StatusCode::OK),
+        lang,
+        changed,
+    )
+}
+
+/// `POST /login`.
+pub async fn submit(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let (lang, _) = language(&headers, &HashMap::new());
+    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
+        return login_page(&state, lang, Some("csrf_failed"), StatusCode::FORBIDDEN);
+    }
+    if state.sessions.throttled(&form.username) {
+        tracing::warn!(username = form.username, "login throttled");
+        return login_page(
+            &state,
+            lang,
+            Some("login_throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let user = match crate::users::find(&state.client, &form.username).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, "user lookup failed");
+            return login_page(
+                &state,
+                lang,
+                Some("store_unavailable"),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+        }
+    };
+    let Some(user) = user.filter(|u| crate::password::verify(&form.password, &u.password_hash))
+    else {
+        state.sessions.failed(&form.username);
+        tracing::warn!(username = form.username, "login failed");
+        return login_page(&state, lang, Some("login_failed"), StatusCode::UNAUTHORIZED);
+    };
+    state.sessions.succeeded(&user.username);
+    let id = state.sessions.open(&user.username, &user.role);
+    tracing::info!(username = user.username, "signed in");
+    let mut response = see_other("/alerts");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, &id, None));
+    response
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    let Some((id, session)) = session(&state, &headers) else {
+        return see_other("/login");
+    };
+    if session.csrf != form.csrf {
+        let (lang, _) = language(&headers, &HashMap::new());
+        return (
+            StatusCode::FORBIDDEN,
+            Html(page(
+                lang,
+                t(lang, "csrf_failed"),
+                None,
+                &esc(t(lang, "csrf_failed")),
+            )),
+        )
+            .into_response();
+    }
+    state.sessions.close(&id);
+    tracing::info!(username = session.username, "signed out");
+    let mut response = see_other("/login");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+    response
+}
