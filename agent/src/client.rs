@@ -123,6 +123,47 @@ impl CollectorClient {
         })
     }
 
+    /// Posts `body` to `path` with extra `headers` and returns the status and body as they
+    /// come: for tools and tests that need to send what the agent never would.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Bytes), SendError> {
+        let mut req = Request::post(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| SendError::Retry {
+                reason: e.to_string(),
+                after: None,
+            })?;
+        let response = tokio::time::timeout(REQUEST_TIMEOUT, self.http.request(req))
+            .await
+            .map_err(|_| SendError::Retry {
+                reason: "request timed out".into(),
+                after: None,
+            })?
+            .map_err(|e| SendError::Retry {
+                reason: format!("{e:?}"),
+                after: None,
+            })?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| SendError::Retry {
+                reason: e.to_string(),
+                after: None,
+            })?
+            .to_bytes();
+        Ok((status, body))
+    }
+
     async fn call(&self, req: Request<Full<Bytes>>) -> Result<Bytes, SendError> {
         let retry = |reason: String| SendError::Retry {
             reason,

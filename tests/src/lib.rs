@@ -1,1 +1,441 @@
-//! Helpers for Vigie's cross-component tests.
+//! Helpers for Vigie's cross-component tests: a throwaway ClickHouse, the real
+//! `vigie-collector`, `vigie-dashboard` and `vigie-agent` binaries as child processes, and
+//! polling helpers. The binaries must be built first (`cargo build --bins`; the test
+//! command in the README does it).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vigie_store::managed::ManagedClickHouse;
+
+/// Path of a workspace binary in the target folder the tests were built into.
+pub fn bin(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --bins` before the tests",
+        path.display()
+    );
+    path
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A child process killed when dropped.
+pub struct Process {
+    child: Option<Child>,
+    /// What it is, for messages.
+    pub name: String,
+}
+
+impl Process {
+    /// Starts `program` with `args`, logging to `log`.
+    pub fn spawn(
+        name: &str,
+        program: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        log: &Path,
+    ) -> Process {
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("log file");
+        let child = Command::new(program)
+            .args(args)
+            .envs(envs.iter().copied())
+            .env_remove("VIGIE_WATCH")
+            .env_remove("VIGIE_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log handle"))
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
+        Process {
+            child: Some(child),
+            name: name.to_string(),
+        }
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    pub fn stop_with(&mut self, signal: i32) {
+        if let Some(mut child) = self.child.take() {
+            // SAFETY: kill(2) on our own child, not yet reaped.
+            unsafe {
+                libc::kill(child.id() as i32, signal);
+            }
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM and wait: a clean stop.
+    pub fn stop(&mut self) {
+        self.stop_with(libc::SIGTERM);
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill(&mut self) {
+        self.stop_with(libc::SIGKILL);
+    }
+
+    /// True while the process runs.
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Polls `check` every 200 ms until it returns `Some`, or panics after `timeout` saying
+/// what was awaited.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until `log` contains `needle`.
+pub async fn wait_for_log(log: &Path, needle: &str, timeout: Duration) {
+    wait_for(
+        &format!("{needle:?} in {}", log.display()),
+        timeout,
+        || async {
+            std::fs::read_to_string(log)
+                .ok()
+                .filter(|t| t.contains(needle))
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+/// A whole Vigie for one test: ClickHouse, collector, and helpers to run agents.
+pub struct Stack {
+    /// Scratch folder of this test.
+    pub dir: tempfile::TempDir,
+    /// The throwaway ClickHouse.
+    pub clickhouse: ManagedClickHouse,
+    /// Client for Vigie's database.
+    pub client: vigie_store::Client,
+    /// Collector process (if running).
+    pub collector: Option<Process>,
+    /// Collector HTTPS port.
+    pub collector_port: u16,
+    /// CA certificate agents trust.
+    pub ca: PathBuf,
+    /// Extra lines for the collector's config.
+    pub collector_extra: String,
+}
+
+impl Stack {
+    /// Starts ClickHouse, migrates, makes the PKI, and starts the collector.
+    pub async fn start(collector_extra: &str) -> Stack {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ch_dir = dir.path().join("clickhouse");
+        let clickhouse = tokio::task::block_in_place(|| ManagedClickHouse::start(&ch_dir))
+            .expect("ClickHouse starts");
+        vigie_store::schema::migrate(&clickhouse.url())
+            .await
+            .expect("migrate");
+        let client = vigie_store::connect(&clickhouse.url());
+        let pki = vigie_collector::pki::ensure(
+            &dir.path().join("pki"),
+            &["127.0.0.1".into(), "localhost".into()],
+        )
+        .expect("PKI");
+        let mut stack = Stack {
+            collector: None,
+            collector_port: free_port(),
+            ca: pki.ca_cert.clone(),
+            collector_extra: collector_extra.to_string(),
+            dir,
+            clickhouse,
+            client,
+        };
+        stack.start_collector().await;
+        stack
+    }
+
+    /// Path inside the scratch folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The collector's base URL.
+    pub fn collector_url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.collector_port)
+    }
+
+    /// Starts (or restarts) the collector and waits until it listens.
+    pub async fn start_collector(&mut self) {
+        let config = self.path("collector.toml");
+        let pki = self.path("pki");
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\nclickhouse_url = \"{}\"\n{}\n",
+                self.collector_port,
+                pki.join("collector.pem").display(),
+                pki.join("collector-key.pem").display(),
+                self.clickhouse.url(),
+                self.collector_extra
+            ),
+        )
+        .expect("collector config");
+        let log = self.path("collector.log");
+        let before = std::fs::read_to_string(&log)
+            .map(|t| t.matches("collector listening").count())
+            .unwrap_or(0);
+        self.collector = Some(Process::spawn(
+            "collector",
+            &bin("vigie-collector"),
+            &["--config", config.to_str().expect("utf-8 path")],
+            &[("VIGIE_LOG", "info,vigie_collector=debug")],
+            &log,
+        ));
+        wait_for("collector to listen", Duration::from_secs(60), || async {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            (text.matches("collector listening").count() > before).then_some(())
+        })
+        .await;
+    }
+
+    /// Stops the collector cleanly.
+    pub fn stop_collector(&mut self) {
+        if let Some(mut c) = self.collector.take() {
+            c.stop();
+        }
+    }
+
+    /// Makes an enrollment token for one agent.
+    pub async fn token(&self) -> String {
+        vigie_collector::tokens::create(&self.client, Duration::from_secs(3600), 1, "test")
+            .await
+            .expect("token")
+            .secret
+    }
+
+    /// Writes an agent config watching `watch` and returns its path. `extra` is appended
+    /// (TOML sections).
+    pub async fn agent_config(&self, name: &str, watch: &Path, extra: &str) -> PathBuf {
+        let data = self.path(&format!("{name}-data"));
+        let config = self.path(&format!("{name}.toml"));
+        let text = format!(
+            "data_dir = \"{}\"\nhealth_interval_secs = 3600\n\n[collector]\nurl = \"{}\"\nca_file = \"{}\"\nenrollment_token = \"{}\"\n\n\
+             [fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n{extra}\n",
+            data.display(),
+            self.collector_url(),
+            self.ca.display(),
+            self.token().await,
+            watch.display(),
+        );
+        std::fs::write(&config, text).expect("agent config");
+        config
+    }
+
+    /// Starts an agent with `config`, logging to `<name>.log`, and waits for its baseline.
+    pub async fn start_agent(&self, name: &str, config: &Path) -> Process {
+        let log = self.path(&format!("{name}.log"));
+        let before = std::fs::read_to_string(&log)
+            .map(|t| t.matches("file baseline ready").count())
+            .unwrap_or(0);
+        let process = Process::spawn(
+            name,
+            &bin("vigie-agent"),
+            &["--config", config.to_str().expect("utf-8 path")],
+            &[("VIGIE_LOG", "info")],
+            &log,
+        );
+        wait_for(
+            &format!("{name} baseline"),
+            Duration::from_secs(60),
+            || async {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                (text.matches("file baseline ready").count() > before).then_some(())
+            },
+        )
+        .await;
+        process
+    }
+
+    /// Runs a `SELECT count()`-like query returning one number.
+    pub async fn count(&self, sql: &str) -> u64 {
+        self.client.query(sql).fetch_one::<u64>().await.expect(sql)
+    }
+}
+
+/// A plain HTTP/1.1 exchange (one request per connection), for the dashboard.
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Raw header lines.
+    pub headers: Vec<(String, String)>,
+    /// Body text.
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// Values of `Set-Cookie` as `name=value`.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| v.split(';').next().map(str::to_string))
+            .collect()
+    }
+}
+
+/// Sends one request to `port` on 127.0.0.1.
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut text: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = text.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        text = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// A running dashboard signed in as admin.
+pub struct Dashboard {
+    /// The process.
+    pub process: Process,
+    /// Its port.
+    pub port: u16,
+    /// Session cookie (`name=value`).
+    pub session: String,
+}
+
+impl Stack {
+    /// Starts the dashboard with admin password `password` and signs in.
+    pub async fn start_dashboard(&self, password: &str) -> Dashboard {
+        let port = free_port();
+        let config = self.path("dashboard.toml");
+        std::fs::write(
+            &config,
+            format!("listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nadmin_password = \"{password}\"\n", self.clickhouse.url()),
+        )
+        .expect("dashboard config");
+        let log = self.path("dashboard.log");
+        let process = Process::spawn(
+            "dashboard",
+            &bin("vigie-dashboard"),
+            &["--config", config.to_str().expect("utf-8")],
+            &[],
+            &log,
+        );
+        wait_for_log(&log, "dashboard listening", Duration::from_secs(60)).await;
+        let form = http(port, "GET", "/login", &[], "");
+        let login_cookie = form
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with("vigie_login_csrf="))
+            .expect("login CSRF cookie");
+        let csrf = login_cookie.split_once('=').expect("cookie").1.to_string();
+        let body = format!("username=admin&password={password}&csrf={csrf}");
+        let response = http(
+            port,
+            "POST",
+            "/login",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &login_cookie),
+            ],
+            &body,
+        );
+        assert_eq!(response.status, 303, "login: {}", response.body);
+        let session = response
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with("vigie_session="))
+            .expect("session cookie");
+        Dashboard {
+            process,
+            port,
+            session,
+        }
+    }
+}

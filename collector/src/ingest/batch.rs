@@ -61,39 +61,59 @@ impl Signed {
 }
 
 /// The handler: every refusal is logged with the agent and the reason.
+///
+/// Processing runs in its own task: if the agent disconnects mid-way (it crashed, the
+/// link dropped), the batch is still finished or cleanly failed, never left half-done.
 pub async fn ingest(
     State(c): State<Arc<Collector>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Ack>, ApiError> {
-    let agent = headers
-        .get(wire::HEADER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
-    match ingest_checked(&c, &headers, body).await {
-        Ok(ack) => Ok(Json(ack)),
-        Err(e) => {
-            tracing::warn!(agent, code = e.code(), error = ?e, "batch refused");
-            Err(e)
+    let refuse = |e: ApiError| {
+        tracing::warn!(agent = agent_name(&headers), code = e.code(), error = ?e, "batch refused");
+        Err(e)
+    };
+    let Ok(permit) = c.inflight.clone().try_acquire_owned() else {
+        return refuse(ApiError::unavailable("overloaded", 1, ""));
+    };
+    let max = c.config.max_body_bytes;
+    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
+        let detail = format!("body over {max} bytes");
+        return refuse(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            detail,
+        ));
+    };
+    let task = tokio::spawn(async move {
+        let _permit = permit;
+        let result = ingest_checked(&c, &headers, bytes).await;
+        if let Err(e) = &result {
+            // Logged here, not by the caller: the caller may be gone.
+            tracing::warn!(agent = agent_name(&headers), code = e.code(), error = ?e, "batch refused");
         }
+        result
+    });
+    match task.await {
+        Ok(result) => result.map(Json),
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )),
     }
 }
 
-async fn ingest_checked(c: &Collector, headers: &HeaderMap, body: Body) -> Result<Ack, ApiError> {
-    let _permit = c
-        .inflight
-        .try_acquire()
-        .map_err(|_| ApiError::unavailable("overloaded", 1, ""))?;
+fn agent_name(headers: &HeaderMap) -> String {
+    headers
+        .get(wire::HEADER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Result<Ack, ApiError> {
     let signed = Signed::parse(headers)?;
-    let max = c.config.max_body_bytes;
-    let bytes: Bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            format!("body over {max} bytes"),
-        )
-    })?;
 
     let agent = c.registry.get(&signed.agent_id).await.ok_or_else(|| {
         ApiError::new(StatusCode::UNAUTHORIZED, "unknown_agent", &signed.agent_id)
@@ -197,17 +217,19 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, body: Body) -> Resul
         },
     };
     let timeout = Duration::from_secs(c.config.store_timeout_secs.max(1));
+    // Until the write is known to be complete, storage is the only truth: if anything
+    // stops us half-way, the next batch reloads the state from it.
+    let before = guard.take().expect("loaded above");
     if let Err(e) = writer::write(&c.client, &rows, timeout).await {
-        // What was written is unknown: reload the state from storage next time.
-        *guard = None;
         return Err(unavailable(e.to_string()));
     }
-    *state = ChainState {
+    drop(before);
+    *guard = Some(ChainState {
         last_seq: batch.last_seq,
         last_hash: Some(body_hash),
         dropped_total: signed.dropped,
         check_alerts: false,
-    };
+    });
     drop(guard);
     if c.registry.touch_due(&signed.agent_id, LAST_SEEN_EVERY) {
         let hostname = events
@@ -222,6 +244,13 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, body: Body) -> Resul
             tracing::warn!(error = %e, "cannot record when the agent was last seen");
         }
     }
+    tracing::debug!(
+        agent = signed.agent_id,
+        first_seq = batch.first_seq,
+        last_seq = batch.last_seq,
+        stored,
+        "batch stored"
+    );
     Ok(Ack {
         status: "stored".into(),
         acked_through: batch.last_seq,

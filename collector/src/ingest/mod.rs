@@ -29,7 +29,7 @@ pub struct Collector {
     /// Per-agent delivery state; `None` until loaded (or after a failed write).
     chains: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<ChainState>>>>>,
     /// Bounds the batches processed at once, hence memory.
-    inflight: Semaphore,
+    inflight: Arc<Semaphore>,
     /// Enrollments one at a time, so a token's use count cannot be overrun.
     enroll_lock: tokio::sync::Mutex<()>,
 }
@@ -38,7 +38,7 @@ impl Collector {
     /// Shared state for the handlers.
     pub fn new(config: CollectorConfig, client: Client, engine: Engine) -> Collector {
         Collector {
-            inflight: Semaphore::new(config.max_inflight.max(1)),
+            inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             registry: Registry::new(client.clone()),
             config,
             client,
