@@ -245,13 +245,13 @@ impl Stack {
             .secret
     }
 
-    /// Writes an agent config watching `watch` and returns its path. `extra` is appended
-    /// (TOML sections).
-    pub async fn agent_config(&self, name: &str, watch: &Path, extra: &str) -> PathBuf {
+    /// Writes an agent config watching `watch` and returns its path. `top` holds extra
+    /// top-level keys, `extra` extra TOML sections.
+    pub async fn agent_config(&self, name: &str, watch: &Path, top: &str, extra: &str) -> PathBuf {
         let data = self.path(&format!("{name}-data"));
         let config = self.path(&format!("{name}.toml"));
         let text = format!(
-            "data_dir = \"{}\"\nhealth_interval_secs = 3600\n\n[collector]\nurl = \"{}\"\nca_file = \"{}\"\nenrollment_token = \"{}\"\n\n\
+            "data_dir = \"{}\"\n{top}\n\n[collector]\nurl = \"{}\"\nca_file = \"{}\"\nenrollment_token = \"{}\"\n\n\
              [fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n{extra}\n",
             data.display(),
             self.collector_url(),

@@ -11,7 +11,7 @@ async fn sigkill_mid_burst_loses_nothing_and_duplicates_nothing() {
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
     let config = stack
-        .agent_config("agent", &watched, "[batch]\nflush_ms = 50\n")
+        .agent_config("agent", &watched, "", "[batch]\nflush_ms = 50\n")
         .await;
     let mut agent = stack.start_agent("agent", &config).await;
 

@@ -21,7 +21,7 @@ async fn a_files_life_becomes_events_alerts_and_api_results() {
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
     std::fs::write(watched.join("already-there"), "old").unwrap();
-    let config = stack.agent_config("agent", &watched, "").await;
+    let config = stack.agent_config("agent", &watched, "", "").await;
     let _agent = stack.start_agent("agent", &config).await;
 
     let file = watched.join("passwd");

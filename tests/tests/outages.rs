@@ -40,7 +40,7 @@ async fn collector_down_for_30s_loses_nothing() {
     let mut stack = Stack::start("").await;
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
-    let config = stack.agent_config("agent", &watched, "").await;
+    let config = stack.agent_config("agent", &watched, "", "").await;
     let _agent = stack.start_agent("agent", &config).await;
     std::fs::write(watched.join("before"), "x").unwrap();
     assert_exactly_once(&stack, "before", 1).await;
@@ -56,7 +56,7 @@ async fn clickhouse_down_for_30s_loses_nothing() {
     let mut stack = Stack::start("").await;
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
-    let config = stack.agent_config("agent", &watched, "").await;
+    let config = stack.agent_config("agent", &watched, "", "").await;
     let _agent = stack.start_agent("agent", &config).await;
     std::fs::write(watched.join("before"), "x").unwrap();
     assert_exactly_once(&stack, "before", 1).await;
