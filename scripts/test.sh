@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test of Vigie, installing first what the tests need (ClickHouse from
+# Debian's clickhouse-server package). Lance tous les tests de Vigie, après avoir
+# installé ce dont ils ont besoin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
+    echo "Installing ClickHouse / installation de ClickHouse (clickhouse-server)"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clickhouse-server
+fi
+
+# The cross-component tests run the real binaries: build them first.
+cargo build --bins
+cargo test --workspace
