@@ -55,9 +55,10 @@ impl Process {
             .expect("log file");
         let child = Command::new(program)
             .args(args)
-            .envs(envs.iter().copied())
+            // The test's own settings only, never the caller's.
             .env_remove("VIGIE_WATCH")
             .env_remove("VIGIE_DATA_DIR")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(out.try_clone().expect("log handle"))
             .stderr(out)
@@ -88,6 +89,11 @@ impl Process {
     /// SIGKILL: a crash.
     pub fn kill(&mut self) {
         self.stop_with(libc::SIGKILL);
+    }
+
+    /// Its pid, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
     }
 
     /// True while the process runs.

@@ -40,64 +40,151 @@ fn signed(id: &Identity, as_agent: &str, body: &[u8], time: u64) -> Vec<(&'stati
 }
 
 async fn post(client: &CollectorClient, headers: &[(&str, String)], body: Vec<u8>) -> (u16, Value) {
-    let (status, bytes) = client.post_raw(wire::BATCH_PATH, headers, body).await.expect("collector answers");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let (status, bytes) = client
+        .post_raw(wire::BATCH_PATH, headers, body)
+        .await
+        .expect("collector answers");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_batches_are_refused_and_change_nothing() {
     let stack = Stack::start("max_body_bytes = 65536\n").await;
     let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let alice = identity::enroll(&client, &stack.token().await, "alice", &stack.path("alice.json")).await.unwrap();
-    let mallory = identity::enroll(&client, &stack.token().await, "mallory", &stack.path("mallory.json")).await.unwrap();
+    let alice = identity::enroll(
+        &client,
+        &stack.token().await,
+        "alice",
+        &stack.path("alice.json"),
+    )
+    .await
+    .unwrap();
+    let mallory = identity::enroll(
+        &client,
+        &stack.token().await,
+        "mallory",
+        &stack.path("mallory.json"),
+    )
+    .await
+    .unwrap();
     let a = alice.agent_id.clone();
     let good = wire::seal(&a, GENESIS_HASH, events(&a, 1, 2), now_ms());
 
     let refused = |(status, body): (u16, Value), expected_status: u16, code: &str| {
         assert_eq!(status, expected_status, "{body}");
         assert_eq!(body["code"], code, "{body}");
-        assert!(!body["message"].as_str().unwrap().is_empty() && !body["message_fr"].as_str().unwrap().is_empty());
+        assert!(
+            !body["message"].as_str().unwrap().is_empty()
+                && !body["message_fr"].as_str().unwrap().is_empty()
+        );
     };
 
     let garbage = b"this is not a batch".to_vec();
-    refused(post(&client, &signed(&alice, &a, &garbage, now_ms()), garbage).await, 400, "batch_not_zstd");
+    refused(
+        post(&client, &signed(&alice, &a, &garbage, now_ms()), garbage).await,
+        400,
+        "batch_not_zstd",
+    );
 
     let mut unsigned = signed(&alice, &a, &good.bytes, now_ms());
     unsigned.retain(|(k, _)| *k != wire::HEADER_SIGNATURE);
-    refused(post(&client, &unsigned, good.bytes.clone()).await, 401, "missing_header");
+    refused(
+        post(&client, &unsigned, good.bytes.clone()).await,
+        401,
+        "missing_header",
+    );
 
-    refused(post(&client, &signed(&mallory, &a, &good.bytes, now_ms()), good.bytes.clone()).await, 401, "bad_signature");
-    refused(post(&client, &signed(&alice, "no-such-agent", &good.bytes, now_ms()), good.bytes.clone()).await, 401, "unknown_agent");
+    refused(
+        post(
+            &client,
+            &signed(&mallory, &a, &good.bytes, now_ms()),
+            good.bytes.clone(),
+        )
+        .await,
+        401,
+        "bad_signature",
+    );
+    refused(
+        post(
+            &client,
+            &signed(&alice, "no-such-agent", &good.bytes, now_ms()),
+            good.bytes.clone(),
+        )
+        .await,
+        401,
+        "unknown_agent",
+    );
 
     let mut tampered = good.bytes.clone();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    refused(post(&client, &signed(&alice, &a, &good.bytes, now_ms()), tampered).await, 401, "bad_signature");
+    refused(
+        post(
+            &client,
+            &signed(&alice, &a, &good.bytes, now_ms()),
+            tampered,
+        )
+        .await,
+        401,
+        "bad_signature",
+    );
 
-    let huge: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
-    refused(post(&client, &signed(&alice, &a, &huge, now_ms()), huge).await, 413, "batch_too_large");
+    let huge: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    refused(
+        post(&client, &signed(&alice, &a, &huge, now_ms()), huge).await,
+        413,
+        "batch_too_large",
+    );
 
     let bomb = zstd::bulk::compress(&vec![b' '; 200 << 20], 3).unwrap();
     assert!(bomb.len() < 65536);
-    refused(post(&client, &signed(&alice, &a, &bomb, now_ms()), bomb).await, 413, "batch_too_large");
+    refused(
+        post(&client, &signed(&alice, &a, &bomb, now_ms()), bomb).await,
+        413,
+        "batch_too_large",
+    );
 
     let other_agents_events = wire::seal(&a, GENESIS_HASH, events("someone-else", 1, 1), now_ms());
     refused(
-        post(&client, &signed(&alice, &a, &other_agents_events.bytes, now_ms()), other_agents_events.bytes.clone()).await,
+        post(
+            &client,
+            &signed(&alice, &a, &other_agents_events.bytes, now_ms()),
+            other_agents_events.bytes.clone(),
+        )
+        .await,
         400,
         "batch_inconsistent",
     );
-    assert_eq!(stack.count("SELECT count() FROM events").await, 0, "nothing refused was stored");
+    assert_eq!(
+        stack.count("SELECT count() FROM events").await,
+        0,
+        "nothing refused was stored"
+    );
 
     // The good batch is stored; replaying the very same request stores nothing more.
     let request = signed(&alice, &a, &good.bytes, now_ms());
     let (status, ack) = post(&client, &request, good.bytes.clone()).await;
-    assert_eq!((status, ack["status"].as_str(), ack["stored"].as_u64()), (200, Some("stored"), Some(2)));
+    assert_eq!(
+        (status, ack["status"].as_str(), ack["stored"].as_u64()),
+        (200, Some("stored"), Some(2))
+    );
     let (status, ack) = post(&client, &request, good.bytes.clone()).await;
-    assert_eq!((status, ack["status"].as_str(), ack["stored"].as_u64()), (200, Some("duplicate"), Some(0)));
+    assert_eq!(
+        (status, ack["status"].as_str(), ack["stored"].as_u64()),
+        (200, Some("duplicate"), Some(0))
+    );
     // A captured request replayed an hour later is refused outright.
     let old = signed(&alice, &a, &good.bytes, now_ms() - 3_600_000);
-    refused(post(&client, &old, good.bytes.clone()).await, 401, "stale_request");
+    refused(
+        post(&client, &old, good.bytes.clone()).await,
+        401,
+        "stale_request",
+    );
     assert_eq!(stack.count("SELECT count() FROM events").await, 2);
 
     // A revoked agent is refused (the collector picks up the revocation within seconds).
@@ -110,19 +197,45 @@ async fn bad_batches_are_refused_and_change_nothing() {
         .unwrap();
     row.revoked = 1;
     row.updated_ms = now_ms();
-    vigie_store::insert_rows(&stack.client, "agents", &[row]).await.unwrap();
+    vigie_store::insert_rows(&stack.client, "agents", &[row])
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(4)).await;
     let m = mallory.agent_id.clone();
     let theirs = wire::seal(&m, GENESIS_HASH, events(&m, 1, 1), now_ms());
-    refused(post(&client, &signed(&mallory, &m, &theirs.bytes, now_ms()), theirs.bytes.clone()).await, 403, "revoked_agent");
+    refused(
+        post(
+            &client,
+            &signed(&mallory, &m, &theirs.bytes, now_ms()),
+            theirs.bytes.clone(),
+        )
+        .await,
+        403,
+        "revoked_agent",
+    );
 
     // Through all of it the collector kept serving: the next good batch is stored.
     let next = wire::seal(&a, &good.hash, events(&a, 3, 1), now_ms());
-    let (status, ack) = post(&client, &signed(&alice, &a, &next.bytes, now_ms()), next.bytes.clone()).await;
+    let (status, ack) = post(
+        &client,
+        &signed(&alice, &a, &next.bytes, now_ms()),
+        next.bytes.clone(),
+    )
+    .await;
     assert_eq!((status, ack["acked_through"].as_u64()), (200, Some(3)));
     assert_eq!(stack.count("SELECT count() FROM events").await, 3);
     let log = std::fs::read_to_string(stack.path("collector.log")).unwrap();
-    for code in ["batch_not_zstd", "bad_signature", "unknown_agent", "batch_too_large", "stale_request", "revoked_agent"] {
-        assert!(log.contains(code), "the collector logs each refusal ({code} missing)");
+    for code in [
+        "batch_not_zstd",
+        "bad_signature",
+        "unknown_agent",
+        "batch_too_large",
+        "stale_request",
+        "revoked_agent",
+    ] {
+        assert!(
+            log.contains(code),
+            "the collector logs each refusal ({code} missing)"
+        );
     }
 }

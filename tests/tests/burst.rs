@@ -10,10 +10,14 @@ async fn ten_thousand_changes_in_a_burst_are_all_reported_once() {
     let stack = Stack::start("").await;
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
-    let config = stack.agent_config("agent", &watched, "health_interval_secs = 1", "").await;
+    let config = stack
+        .agent_config("agent", &watched, "health_interval_secs = 1", "")
+        .await;
     // A small pending set, so the burst overflows it: memory stays bounded and the
     // rescan still finds every change.
-    let text = std::fs::read_to_string(&config).unwrap().replace("[fim]\n", "[fim]\nmax_pending = 500\n");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[fim]\n", "[fim]\nmax_pending = 500\n");
     std::fs::write(&config, text).unwrap();
     let _agent = stack.start_agent("agent", &config).await;
 
@@ -28,25 +32,43 @@ async fn ten_thousand_changes_in_a_burst_are_all_reported_once() {
     // And the first folder's files rewritten five times in a row: coalesced per file.
     for round in 0..5 {
         for f in 0..100 {
-            std::fs::write(watched.join("d00").join(format!("f{f:02}")), format!("round {round}")).unwrap();
+            std::fs::write(
+                watched.join("d00").join(format!("f{f:02}")),
+                format!("round {round}"),
+            )
+            .unwrap();
         }
     }
 
     wait_for("10,000 created files", Duration::from_secs(120), || async {
-        let n = stack.count("SELECT uniqExact(target) FROM events WHERE action = 'created'").await;
+        let n = stack
+            .count("SELECT uniqExact(target) FROM events WHERE action = 'created'")
+            .await;
         (n >= total).then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(stack.count("SELECT count() FROM events WHERE action = 'created'").await, total);
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM events WHERE action = 'created'")
+            .await,
+        total
+    );
     assert_eq!(
         stack.count("SELECT count() FROM events").await,
-        stack.count("SELECT uniqExact(agent_id, seq) FROM events").await
+        stack
+            .count("SELECT uniqExact(agent_id, seq) FROM events")
+            .await
     );
     // Rewrites are coalesced: at most one event per file per quiet period, and the last
     // event of each file carries its final content's hash.
-    let rewrites = stack.count("SELECT count() FROM events WHERE action = 'modified'").await;
-    assert!(rewrites < 500, "{rewrites} modified events for 500 rewrites of 100 files");
+    let rewrites = stack
+        .count("SELECT count() FROM events WHERE action = 'modified'")
+        .await;
+    assert!(
+        rewrites < 500,
+        "{rewrites} modified events for 500 rewrites of 100 files"
+    );
     let final_hash = vigie_model::hex::sha256(b"round 4");
     let stale = stack
         .count(&format!(

@@ -18,21 +18,36 @@ async fn change_files_during(outage: Duration, dir: &std::path::Path, prefix: &s
 
 async fn assert_exactly_once(stack: &Stack, prefix: &str, expected: u64) {
     let pattern = format!("%/{prefix}%");
-    let query = format!("SELECT count() FROM events WHERE action = 'created' AND target LIKE '{pattern}'");
-    wait_for(&format!("{expected} events for {prefix}"), Duration::from_secs(120), || async {
-        (stack.count(&query).await >= expected).then_some(())
-    })
+    let query =
+        format!("SELECT count() FROM events WHERE action = 'created' AND target LIKE '{pattern}'");
+    wait_for(
+        &format!("{expected} events for {prefix}"),
+        Duration::from_secs(120),
+        || async { (stack.count(&query).await >= expected).then_some(()) },
+    )
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(stack.count(&query).await, expected, "each change stored exactly once");
+    assert_eq!(
+        stack.count(&query).await,
+        expected,
+        "each change stored exactly once"
+    );
     assert_eq!(
         stack.count("SELECT count() FROM events").await,
-        stack.count("SELECT uniqExact(agent_id, seq) FROM events").await,
+        stack
+            .count("SELECT uniqExact(agent_id, seq) FROM events")
+            .await,
         "no (agent_id, seq) stored twice"
     );
     let alerts = format!("SELECT count() FROM alerts WHERE target LIKE '{pattern}'");
     assert_eq!(stack.count(&alerts).await, expected, "one alert per change");
-    assert_eq!(stack.count("SELECT count() FROM alerts WHERE has(tags, 'vigie.transport')").await, 0, "no gap or fork");
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alerts WHERE has(tags, 'vigie.transport')")
+            .await,
+        0,
+        "no gap or fork"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

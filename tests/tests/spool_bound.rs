@@ -30,24 +30,34 @@ async fn a_full_spool_drops_oldest_first_and_reports_it() {
         std::fs::write(watched.join(format!("file-{i:05}-{noise}")), noise).unwrap();
     }
     let log = stack.path("agent.log");
-    vigie_tests::wait_for_log(&log, "spool full: oldest events dropped", Duration::from_secs(60)).await;
+    vigie_tests::wait_for_log(
+        &log,
+        "spool full: oldest events dropped",
+        Duration::from_secs(60),
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     stack.start_collector().await;
 
     let explained = SPOOL_DROP_RULE_ID;
-    let alert: (String, String) = wait_for("the spool-drop alert", Duration::from_secs(90), || async {
-        stack
-            .client
-            .query("SELECT severity, summary FROM alerts WHERE rule_id = ? LIMIT 1")
-            .bind(explained)
-            .fetch_optional::<(String, String)>()
-            .await
-            .unwrap()
-    })
-    .await;
+    let alert: (String, String) =
+        wait_for("the spool-drop alert", Duration::from_secs(90), || async {
+            stack
+                .client
+                .query("SELECT severity, summary FROM alerts WHERE rule_id = ? LIMIT 1")
+                .bind(explained)
+                .fetch_optional::<(String, String)>()
+                .await
+                .unwrap()
+        })
+        .await;
     assert!(alert.1.contains("dropped by the agent"), "{alert:?}");
     assert_eq!(
-        stack.count(&format!("SELECT count() FROM alerts WHERE rule_id = '{CHAIN_GAP_RULE_ID}'")).await,
+        stack
+            .count(&format!(
+                "SELECT count() FROM alerts WHERE rule_id = '{CHAIN_GAP_RULE_ID}'"
+            ))
+            .await,
         0,
         "an explained drop is not reported as tampering"
     );
@@ -63,7 +73,10 @@ async fn a_full_spool_drops_oldest_first_and_reports_it() {
     assert!(stored_created < total, "some events were dropped");
     // Health events are dropped too when they are among the oldest, so the count of
     // dropped events may exceed the missing file events, never fall short of them.
-    assert!(dropped >= total - stored_created, "{dropped} dropped, {stored_created} stored of {total}");
+    assert!(
+        dropped >= total - stored_created,
+        "{dropped} dropped, {stored_created} stored of {total}"
+    );
     // Oldest first: what survived is the newest files.
     let oldest_kept = stack
         .client
@@ -71,5 +84,8 @@ async fn a_full_spool_drops_oldest_first_and_reports_it() {
         .fetch_one::<String>()
         .await
         .unwrap();
-    assert!(!oldest_kept.contains("file-00000-"), "the oldest event was dropped, not kept: {oldest_kept}");
+    assert!(
+        !oldest_kept.contains("file-00000-"),
+        "the oldest event was dropped, not kept: {oldest_kept}"
+    );
 }
