@@ -85,7 +85,7 @@ pub async fn run(
                              cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré"
                         );
                     }
-                    let i = identity::enroll(
+                    let i = enroll_patiently(
                         &client,
                         &config.collector.enrollment_token,
                         &hostname,
@@ -186,6 +186,31 @@ pub async fn run(
         let _ = task.await;
     }
     Ok(())
+}
+
+/// Enrolls, retrying while the collector cannot be reached (it may be starting, or the
+/// link down); a refusal (wrong or used-up token) is final.
+async fn enroll_patiently(
+    client: &client::CollectorClient,
+    token: &str,
+    hostname: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<identity::Identity> {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match identity::enroll(client, token, hostname, path).await {
+            Ok(identity) => return Ok(identity),
+            Err(e) if matches!(e.downcast_ref(), Some(client::SendError::Retry { .. })) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "collector unreachable for enrollment; retrying"
+                );
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Loads the file baseline and replays onto it the file events that reached the spool

@@ -71,6 +71,19 @@ async fn bad_batches_are_refused_and_change_nothing() {
     .await
     .unwrap();
     let a = alice.agent_id.clone();
+    // A wrong token, or one already used up, enrolls nobody.
+    for token in ["not-a-token".to_string(), stack.token().await] {
+        if token != "not-a-token" {
+            identity::enroll(&client, &token, "once", &stack.path("once.json"))
+                .await
+                .unwrap();
+        }
+        let Err(err) = identity::enroll(&client, &token, "again", &stack.path("again.json")).await
+        else {
+            panic!("token {token} enrolled a second agent");
+        };
+        assert!(format!("{err:#}").contains("bad_token"), "{err:#}");
+    }
     let good = wire::seal(&a, GENESIS_HASH, events(&a, 1, 2), now_ms());
 
     let refused = |(status, body): (u16, Value), expected_status: u16, code: &str| {

@@ -80,7 +80,10 @@ async fn a_files_life_becomes_events_alerts_and_api_results() {
     );
     // The file that existed before the agent started is baseline, not news.
     assert!(!changes.iter().any(|c| c.target.ends_with("already-there")));
-    assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq), "seq grows with each change");
+    assert!(
+        changes.windows(2).all(|w| w[0].seq < w[1].seq),
+        "seq grows with each change"
+    );
     // Sequence numbers are unique.
     assert_eq!(
         stack.count("SELECT count() FROM events").await,
