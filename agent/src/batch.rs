@@ -60,13 +60,13 @@ impl Batcher {
                         pending.push(draft);
                         deadline.get_or_insert_with(|| Instant::now() + flush_every);
                         if pending.len() >= self.config.max_events || pending_bytes >= self.config.max_bytes {
-                            self.flush(&mut pending);
+                            self.flush(&mut pending).await;
                             pending_bytes = 0;
                             deadline = None;
                         }
                     }
                     Some(Item::Barrier(reply)) => {
-                        self.flush(&mut pending);
+                        self.flush(&mut pending).await;
                         pending_bytes = 0;
                         deadline = None;
                         let _ = reply.send(self.last_durable_seq());
@@ -80,13 +80,13 @@ impl Batcher {
                     }
                 },
                 _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
-                    self.flush(&mut pending);
+                    self.flush(&mut pending).await;
                     pending_bytes = 0;
                     deadline = None;
                 }
             }
         }
-        self.flush(&mut pending);
+        self.flush(&mut pending).await;
     }
 
     fn last_durable_seq(&self) -> u64 {
@@ -96,7 +96,7 @@ impl Batcher {
         }
     }
 
-    fn flush(&mut self, pending: &mut Vec<EventDraft>) {
+    async fn flush(&mut self, pending: &mut Vec<EventDraft>) {
         if pending.is_empty() {
             return;
         }
@@ -114,24 +114,34 @@ impl Batcher {
                 let _ = out.flush();
             }
             Output::Spool { spool, wake } => {
-                let mut spool = lock(spool);
-                let first = spool.next_seq();
-                let events: Vec<Event> = drafts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, d)| finish(&self.agent_id, &self.hostname, first + i as u64, d))
-                    .collect();
-                let sealed = wire::seal(
-                    &self.agent_id,
-                    spool.last_hash(),
-                    events,
-                    vigie_model::event::now_ms(),
-                );
-                // The spool is the only place events live: if it cannot take them, the
-                // agent cannot keep its promise, so it stops rather than lose them quietly.
-                if let Err(e) = spool.append(&sealed) {
-                    tracing::error!(error = %e, "cannot write to the spool; stopping");
-                    std::process::exit(70);
+                let sealed = {
+                    let spool = lock(spool);
+                    let first = spool.next_seq();
+                    let events: Vec<Event> = drafts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, d)| finish(&self.agent_id, &self.hostname, first + i as u64, d))
+                        .collect();
+                    wire::seal(
+                        &self.agent_id,
+                        spool.last_hash(),
+                        events,
+                        vigie_model::event::now_ms(),
+                    )
+                };
+                // The spool is the only place events live. If it cannot take them (disk
+                // full, I/O error), hold this batch and retry: sensors wait meanwhile
+                // (the pipeline is bounded) and the sender keeps freeing space.
+                loop {
+                    let result = lock(spool).append(&sealed);
+                    match result {
+                        Ok(_) => break,
+                        Err(e) => {
+                            bump(&self.counters.spool_write_errors);
+                            tracing::error!(error = %e, "cannot write to the spool; retrying in 1 s");
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        }
+                    }
                 }
                 bump(&self.counters.batches_sealed);
                 wake.notify_one();

@@ -26,6 +26,8 @@ pub struct Counters {
     pub batches_acked: AtomicU64,
     /// Send attempts that failed (network, 503…).
     pub send_failures: AtomicU64,
+    /// Spool writes that failed and were retried (disk full, I/O errors).
+    pub spool_write_errors: AtomicU64,
 }
 
 /// Adds one to a counter.
@@ -47,6 +49,7 @@ impl Counters {
             "BatchesSealed": get(&self.batches_sealed),
             "BatchesAcked": get(&self.batches_acked),
             "SendFailures": get(&self.send_failures),
+            "SpoolWriteErrors": get(&self.spool_write_errors),
         });
         match value {
             Value::Object(map) => map,
@@ -92,6 +95,13 @@ fn own_usage() -> Option<(u64, u64)> {
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     let rss_pages: u64 = fields.get(21)?.parse().ok()?;
-    // Linux reports in clock ticks of 100 Hz and 4 KiB pages on the machines we target.
-    Some((ticks * 10, rss_pages * 4096))
+    // SAFETY: sysconf only reads configuration values.
+    let (hz, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_CLK_TCK),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let (hz, page) = (u64::try_from(hz).ok()?.max(1), u64::try_from(page).ok()?);
+    Some((ticks * 1000 / hz, rss_pages * page))
 }

@@ -1,5 +1,6 @@
 //! `vigie`: the operator's command line.
 
+mod rules;
 mod token;
 mod up;
 
@@ -22,10 +23,20 @@ enum Command {
         #[command(subcommand)]
         command: token::TokenCommand,
     },
+    /// Sigma rules offline / règles Sigma hors ligne.
+    Rules {
+        #[command(subcommand)]
+        command: rules::RulesCommand,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Command::Rules { command } = args.command {
+        // Pure and offline: no runtime, no logging setup needed.
+        let code = rules::run(command)?;
+        std::process::exit(code);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -40,6 +51,7 @@ fn main() -> anyhow::Result<()> {
         match args.command {
             Command::Up => up::run().await,
             Command::Token { command } => token::run(command).await,
+            Command::Rules { .. } => unreachable!("handled before the runtime starts"),
         }
     })
 }

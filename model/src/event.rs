@@ -96,6 +96,10 @@ pub mod field {
     pub const DETECTED_BY: &str = "DetectedBy";
     /// Why the content was not hashed (too large, unreadable…), when it was not.
     pub const HASH_SKIPPED: &str = "HashSkipped";
+    /// Inode number of the file.
+    pub const INODE: &str = "Inode";
+    /// For a rename over an existing tracked file: the hash of the file it replaced.
+    pub const REPLACED_SHA256: &str = "ReplacedSha256";
 }
 
 /// The actions a `file_event` reports in its `Action` field.

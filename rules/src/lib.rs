@@ -9,7 +9,10 @@
 
 pub mod builtin;
 pub mod detection;
+pub mod document;
 pub mod engine;
+pub mod sigma;
 
 pub use detection::{Detection, RuleInfo, Severity};
+pub use document::Document;
 pub use engine::{Detector, Engine};

@@ -222,8 +222,21 @@ impl Spool {
             .back_mut()
             .expect("a segment was just ensured");
         let file = self.writer.as_mut().expect("the newest segment is open");
-        let written = record::write(file, batch).map_err(at(&segment.path))?;
-        file.sync_data().map_err(at(&segment.path))?;
+        let written = match record::write(file, batch).and_then(|n| file.sync_data().map(|()| n)) {
+            Ok(n) => n,
+            Err(e) => {
+                // Cut off whatever part of the record reached the file (disk full…), so
+                // the next append does not land behind a torn record.
+                let _ = file.set_len(segment.bytes);
+                let error = at(&segment.path)(e);
+                self.writer = None;
+                if self.segments.back().is_some_and(|s| s.bytes == 0) {
+                    let empty = self.segments.pop_back().expect("checked");
+                    let _ = std::fs::remove_file(&empty.path);
+                }
+                return Err(error);
+            }
+        };
         segment.bytes += written;
         segment.last_seq = batch.last_seq;
         self.last_seq = batch.last_seq;

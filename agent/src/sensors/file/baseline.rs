@@ -135,7 +135,7 @@ fn state_from(event: &Event) -> FileState {
         gid: num(field::GID) as u32,
         mtime_ns: num(field::MTIME) as i64 * 1_000_000,
         ctime_ns: 0,
-        ino: num("Inode"),
+        ino: num(field::INODE),
         seen: 0,
     }
 }

@@ -469,7 +469,7 @@ impl FileSensor {
             Some(from),
         );
         if let Some(replaced) = self.baseline.files.get(to) {
-            draft = draft.with("ReplacedSha256", replaced.sha256.clone());
+            draft = draft.with(field::REPLACED_SHA256, replaced.sha256.clone());
         }
         self.baseline.files.insert(to.to_path_buf(), new);
         self.changed_since_snapshot = true;
@@ -519,7 +519,7 @@ impl FileSensor {
                 .with(field::MODE, s.mode_text())
                 .with(field::SIZE, s.size)
                 .with(field::MTIME, (s.mtime_ns / 1_000_000).max(0) as u64)
-                .with("Inode", s.ino);
+                .with(field::INODE, s.ino);
         }
         if let Some(n) = new {
             draft = draft.with(field::SHA256, n.sha256.clone());

@@ -1,0 +1,141 @@
+//! `vigie rules check` and `vigie rules test`: Sigma rules offline.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Subcommand;
+use vigie_rules::sigma::{parse_rules, RuleError, SigmaRule};
+
+/// Rule subcommands.
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// Parse every rule and say which load and which do not (and why).
+    /// Analyser chaque règle et dire lesquelles se chargent, lesquelles non (et pourquoi).
+    Check {
+        /// A folder of rules (searched recursively) or one rule file.
+        path: PathBuf,
+    },
+    /// Run rules over JSON-lines events; print one line per match.
+    /// Appliquer des règles à des événements JSON ligne par ligne ; une ligne par détection.
+    Test {
+        /// A folder of rules or one rule file (repeat for several).
+        #[arg(long, required = true)]
+        rules: Vec<PathBuf>,
+        /// Events, one JSON object per line.
+        #[arg(long)]
+        events: PathBuf,
+    },
+}
+
+/// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
+fn rule_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every rule under `path`; returns the rules, the errors, and how many files.
+fn load(path: &Path) -> anyhow::Result<(Vec<SigmaRule>, Vec<RuleError>, usize)> {
+    let files = rule_files(path)?;
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for file in &files {
+        let origin = file.display().to_string();
+        match std::fs::read_to_string(file) {
+            Ok(text) => {
+                let (ok, bad) = parse_rules(&text, &origin);
+                rules.extend(ok);
+                errors.extend(bad);
+            }
+            Err(e) => errors.push(RuleError::new(&origin, format!("cannot read: {e}"))),
+        }
+    }
+    Ok((rules, errors, files.len()))
+}
+
+/// Runs a rules subcommand; returns the process exit code.
+pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
+    match command {
+        RulesCommand::Check { path } => {
+            let (rules, errors, _) = load(&path)?;
+            let out = std::io::stdout();
+            let mut out = out.lock();
+            for rule in &rules {
+                writeln!(out, "ok      {}  {}", rule.info.id, rule.info.title)?;
+            }
+            for error in &errors {
+                writeln!(out, "FAILED  {error}")?;
+            }
+            writeln!(out, "loaded {}, failed {}", rules.len(), errors.len())?;
+            Ok(if errors.is_empty() { 0 } else { 1 })
+        }
+        RulesCommand::Test {
+            rules: paths,
+            events,
+        } => {
+            let mut rules = Vec::new();
+            let mut errors = Vec::new();
+            for path in &paths {
+                let (ok, bad, _) = load(path)?;
+                rules.extend(ok);
+                errors.extend(bad);
+            }
+            for error in &errors {
+                eprintln!("rule not loaded / règle non chargée: {error}");
+            }
+            let file = std::fs::File::open(&events)
+                .with_context(|| format!("opening {}", events.display()))?;
+            let mut matches = Vec::new();
+            let mut index = 0usize;
+            for (lineno, line) in std::io::BufReader::new(file).lines().enumerate() {
+                let line = line.with_context(|| format!("{}:{}", events.display(), lineno + 1))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let event: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+                    .with_context(|| {
+                        format!(
+                            "{}:{}: not a JSON object / pas un objet JSON",
+                            events.display(),
+                            lineno + 1
+                        )
+                    })?;
+                for rule in &rules {
+                    if rule.matches(&event) {
+                        matches.push((index, rule.info.id.clone()));
+                    }
+                }
+                index += 1;
+            }
+            matches.sort();
+            let out = std::io::stdout();
+            let mut out = out.lock();
+            for (event_index, rule_id) in matches {
+                // The layout of the contract in DESIGN.md (and of the reference oracle).
+                writeln!(
+                    out,
+                    "{{\"event_index\": {event_index}, \"rule_id\": {}}}",
+                    serde_json::Value::String(rule_id)
+                )?;
+            }
+            Ok(0)
+        }
+    }
+}
