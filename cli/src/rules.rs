@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Subcommand;
-use vigie_rules::sigma::{parse_rules, RuleError, SigmaRule};
+use vigie_collector::rule_library::{load_file, rule_files};
+use vigie_rules::sigma::{RuleError, SigmaRule};
 
 /// Rule subcommands.
 #[derive(Subcommand)]
@@ -28,53 +29,24 @@ pub enum RulesCommand {
     },
 }
 
-/// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
-fn rule_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Loads every rule under `path`; returns the rules, the errors, and how many files.
-fn load(path: &Path) -> anyhow::Result<(Vec<SigmaRule>, Vec<RuleError>, usize)> {
-    let files = rule_files(path)?;
+/// Loads every rule under `path`; returns the rules and the errors.
+fn load(path: &Path) -> anyhow::Result<(Vec<SigmaRule>, Vec<RuleError>)> {
+    let files = rule_files(path).with_context(|| format!("reading {}", path.display()))?;
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for file in &files {
-        let origin = file.display().to_string();
-        match std::fs::read_to_string(file) {
-            Ok(text) => {
-                let (ok, bad) = parse_rules(&text, &origin);
-                rules.extend(ok);
-                errors.extend(bad);
-            }
-            Err(e) => errors.push(RuleError::new(&origin, format!("cannot read: {e}"))),
-        }
+        let (ok, bad) = load_file(file);
+        rules.extend(ok);
+        errors.extend(bad);
     }
-    Ok((rules, errors, files.len()))
+    Ok((rules, errors))
 }
 
 /// Runs a rules subcommand; returns the process exit code.
 pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
     match command {
         RulesCommand::Check { path } => {
-            let (rules, errors, _) = load(&path)?;
+            let (rules, errors) = load(&path)?;
             let out = std::io::stdout();
             let mut out = out.lock();
             for rule in &rules {
@@ -93,7 +65,7 @@ pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
             let mut rules = Vec::new();
             let mut errors = Vec::new();
             for path in &paths {
-                let (ok, bad, _) = load(path)?;
+                let (ok, bad) = load(path)?;
                 rules.extend(ok);
                 errors.extend(bad);
             }

@@ -27,6 +27,9 @@ pub struct CollectorConfig {
     pub max_clock_skew_secs: u64,
     /// Seconds a storage write may take before the batch is refused with 503.
     pub store_timeout_secs: u64,
+    /// Folders of Sigma rules run beside the built-in ones, reloaded when they change.
+    /// `VIGIE_RULES_DIR` (`:`-separated) adds to them.
+    pub rules_dirs: Vec<PathBuf>,
 }
 
 impl Default for CollectorConfig {
@@ -41,6 +44,7 @@ impl Default for CollectorConfig {
             max_inflight: 8,
             max_clock_skew_secs: 600,
             store_timeout_secs: 10,
+            rules_dirs: Vec::new(),
         }
     }
 }
@@ -62,6 +66,10 @@ impl CollectorConfig {
             if !url.is_empty() {
                 self.clickhouse_url = url;
             }
+        }
+        if let Ok(dirs) = std::env::var("VIGIE_RULES_DIR") {
+            self.rules_dirs
+                .extend(dirs.split(':').filter(|d| !d.is_empty()).map(PathBuf::from));
         }
         Ok(())
     }

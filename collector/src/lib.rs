@@ -13,6 +13,7 @@ pub mod error;
 pub mod ingest;
 pub mod pki;
 pub mod registry;
+pub mod rule_library;
 pub mod tls;
 pub mod tokens;
 pub mod writer;
@@ -53,11 +54,9 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
-    let state = Arc::new(Collector::new(
-        config.clone(),
-        client,
-        vigie_rules::Engine::with_builtins(),
-    ));
+    let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
+    report_rules(&library.refresh());
+    let state = Arc::new(Collector::new(config.clone(), client, library.engine()));
     state
         .registry
         .refresh()
@@ -73,11 +72,46 @@ pub async fn run(
             }
         }
     });
+    let reloader = state.clone();
+    let reload_task = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(RULES_POLL);
+        loop {
+            ticker.tick().await;
+            let (library_back, refresh) = tokio::task::spawn_blocking(move || {
+                let refresh = library.refresh();
+                (library, refresh)
+            })
+            .await
+            .expect("rule refresh does not panic");
+            library = library_back;
+            if refresh.changed || !refresh.errors.is_empty() {
+                report_rules(&refresh);
+            }
+            if refresh.changed {
+                reloader.set_engine(library.engine());
+            }
+        }
+    });
     tracing::info!(addr = %config.listen, "collector listening (HTTPS)");
     let app = ingest::router(state);
     let result = axum::serve(tls::TlsListener::new(listener, tls)?, app)
         .with_graceful_shutdown(shutdown)
         .await;
     refresh_task.abort();
+    reload_task.abort();
     result.context("collector server")
+}
+
+/// How often rule folders are checked for changes.
+const RULES_POLL: Duration = Duration::from_secs(3);
+
+fn report_rules(refresh: &rule_library::Refresh) {
+    for error in &refresh.errors {
+        tracing::warn!(%error, "rule not loaded; any previous version stays in force");
+    }
+    tracing::info!(
+        rules = refresh.rules,
+        failed = refresh.errors.len(),
+        "Sigma rules in force"
+    );
 }

@@ -24,8 +24,8 @@ pub struct Collector {
     pub client: Client,
     /// Known agents.
     pub registry: Registry,
-    /// Detection.
-    pub engine: Engine,
+    /// Detection; swapped whole when rule folders change.
+    pub engine: std::sync::RwLock<Arc<Engine>>,
     /// Per-agent delivery state; `None` until loaded (or after a failed write).
     chains: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<ChainState>>>>>,
     /// Bounds the batches processed at once, hence memory.
@@ -42,10 +42,20 @@ impl Collector {
             registry: Registry::new(client.clone()),
             config,
             client,
-            engine,
+            engine: std::sync::RwLock::new(Arc::new(engine)),
             chains: Mutex::new(HashMap::new()),
             enroll_lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The engine in force now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.read().expect("engine lock").clone()
+    }
+
+    /// Puts a new engine in force for the batches that follow.
+    pub fn set_engine(&self, engine: Engine) {
+        *self.engine.write().expect("engine lock") = Arc::new(engine);
     }
 
     fn chain_for(&self, agent_id: &str) -> Arc<tokio::sync::Mutex<Option<ChainState>>> {

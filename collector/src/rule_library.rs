@@ -1,0 +1,171 @@
+//! The Sigma rule folders the collector runs (its config's `rules_dirs`, and
+//! `VIGIE_RULES_DIR` for `vigie up`), reloaded when they change.
+//!
+//! Folders are polled (path, size and mtime of every `.yml`/`.yaml`): a new or changed
+//! file takes effect without a restart; a file that no longer parses is reported and its
+//! previous version stays in force; a removed file's rules go away.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use vigie_rules::sigma::{parse_rules, RuleError, SigmaRule};
+use vigie_rules::Engine;
+
+/// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
+pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads and parses one rule file.
+pub fn load_file(file: &Path) -> (Vec<SigmaRule>, Vec<RuleError>) {
+    let origin = file.display().to_string();
+    match std::fs::read_to_string(file) {
+        Ok(text) => parse_rules(&text, &origin),
+        Err(e) => (
+            Vec::new(),
+            vec![RuleError::new(&origin, format!("cannot read: {e}"))],
+        ),
+    }
+}
+
+struct Loaded {
+    signature: (Option<SystemTime>, u64),
+    rules: Vec<SigmaRule>,
+}
+
+/// What a refresh found.
+#[derive(Debug, Default)]
+pub struct Refresh {
+    /// Whether the rules in force changed.
+    pub changed: bool,
+    /// Rules in force now.
+    pub rules: usize,
+    /// Problems found in changed files (their previous versions stay in force).
+    pub errors: Vec<RuleError>,
+}
+
+/// The rule folders and what was loaded from them.
+pub struct RuleLibrary {
+    dirs: Vec<PathBuf>,
+    files: BTreeMap<PathBuf, Loaded>,
+}
+
+impl RuleLibrary {
+    /// A library over `dirs`; nothing is loaded until [`RuleLibrary::refresh`].
+    pub fn new(dirs: Vec<PathBuf>) -> RuleLibrary {
+        RuleLibrary {
+            dirs,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Looks for new, changed and removed files and loads what changed.
+    pub fn refresh(&mut self) -> Refresh {
+        let mut refresh = Refresh::default();
+        let mut seen = Vec::new();
+        for dir in &self.dirs {
+            let files = match rule_files(dir) {
+                Ok(f) => f,
+                Err(e) => {
+                    refresh.errors.push(RuleError::new(
+                        &dir.display().to_string(),
+                        format!("cannot read the rule folder: {e}"),
+                    ));
+                    // Keep what was loaded from an unreadable folder rather than drop it.
+                    seen.extend(self.files.keys().filter(|p| p.starts_with(dir)).cloned());
+                    continue;
+                }
+            };
+            for file in files {
+                let signature = std::fs::metadata(&file)
+                    .map(|m| (m.modified().ok(), m.len()))
+                    .unwrap_or((None, 0));
+                seen.push(file.clone());
+                if self
+                    .files
+                    .get(&file)
+                    .is_some_and(|l| l.signature == signature)
+                {
+                    continue;
+                }
+                let (rules, errors) = load_file(&file);
+                if errors.is_empty() || !self.files.contains_key(&file) {
+                    refresh.changed = true;
+                    self.files.insert(file, Loaded { signature, rules });
+                } else if let Some(previous) = self.files.get_mut(&file) {
+                    // Broken now: keep the previous version, and do not report it again
+                    // until the file changes once more.
+                    previous.signature = signature;
+                }
+                refresh.errors.extend(errors);
+            }
+        }
+        let before = self.files.len();
+        self.files.retain(|path, _| seen.contains(path));
+        refresh.changed |= self.files.len() != before;
+        refresh.rules = self.files.values().map(|l| l.rules.len()).sum();
+        refresh
+    }
+
+    /// An engine with the built-in detectors and every rule in force.
+    pub fn engine(&self) -> Engine {
+        let mut engine = Engine::with_builtins();
+        for loaded in self.files.values() {
+            for rule in &loaded.rules {
+                engine.add(Box::new(rule.clone()));
+            }
+        }
+        engine
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "title: Shadow read\nid: r1\nlogsource: {category: file_event}\ndetection:\n  sel:\n    TargetFilename: /etc/shadow\n  condition: sel\n";
+
+    #[test]
+    fn new_changed_broken_and_removed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.yml");
+        std::fs::write(&file, RULE).unwrap();
+        let mut library = RuleLibrary::new(vec![dir.path().to_path_buf()]);
+        let r = library.refresh();
+        assert!(r.changed && r.rules == 1 && r.errors.is_empty(), "{r:?}");
+        assert!(!library.refresh().changed, "nothing changed");
+
+        // Broken: reported, previous version stays.
+        std::fs::write(&file, RULE.replace("condition: sel", "condition: nope")).unwrap();
+        let r = library.refresh();
+        assert!(!r.changed && r.rules == 1, "{r:?}");
+        assert!(r.errors[0].reason.contains("nope"), "{r:?}");
+
+        // Fixed with a second rule in another file.
+        std::fs::write(&file, RULE.replace("/etc/shadow", "/etc/gshadow")).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), RULE.replace("r1", "r2")).unwrap();
+        let r = library.refresh();
+        assert!(r.changed && r.rules == 2 && r.errors.is_empty(), "{r:?}");
+
+        std::fs::remove_file(&file).unwrap();
+        let r = library.refresh();
+        assert!(r.changed && r.rules == 1, "{r:?}");
+    }
+}
