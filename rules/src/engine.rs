@@ -17,10 +17,13 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine with Vigie's built-in detectors.
+    /// An engine with Vigie's built-in detectors and its own rule pack.
     pub fn with_builtins() -> Engine {
         let mut engine = Engine::default();
         engine.add(Box::new(crate::builtin::FimChange::new()));
+        for rule in crate::pack::rules() {
+            engine.add(Box::new(rule));
+        }
         engine
     }
 
