@@ -1,7 +1,8 @@
-//! The Sigma rule folders the collector runs (its config's `rules_dirs`, and
-//! `VIGIE_RULES_DIR` for `vigie up`), reloaded when they change.
+//! The rule folders the collector runs (its config's `rules_dirs`, and `VIGIE_RULES_DIR`
+//! for `vigie up`), reloaded when they change: Sigma rules (`.yml`, `.yaml`) and
+//! threat-indicator lists (`.ioc`, one indicator per line, named after the file).
 //!
-//! Folders are polled (path, size and mtime of every `.yml`/`.yaml`): a new or changed
+//! Folders are polled (path, size and mtime of every file): a new or changed
 //! file takes effect without a restart; a file that no longer parses is reported and its
 //! previous version stays in force; a removed file's rules go away.
 
@@ -9,11 +10,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use vigie_rules::indicators::IndicatorList;
 use vigie_rules::sigma::{parse_rules, RuleError, SigmaRule};
 use vigie_rules::Engine;
 
 /// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
 pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    files_with(path, &["yml", "yaml"])
+}
+
+/// Every rule or indicator file under `path` (or `path` itself), sorted.
+pub fn library_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    files_with(path, &["yml", "yaml", "ioc"])
+}
+
+fn files_with(path: &Path, extensions: &[&str]) -> std::io::Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -24,7 +35,10 @@ pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            } else if path
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            {
                 files.push(path);
             }
         }
@@ -48,6 +62,31 @@ pub fn load_file(file: &Path) -> (Vec<SigmaRule>, Vec<RuleError>) {
 struct Loaded {
     signature: (Option<SystemTime>, u64),
     rules: Vec<SigmaRule>,
+    lists: Vec<IndicatorList>,
+}
+
+/// Loads a rule file or an indicator list.
+fn load_any(file: &Path) -> (Vec<SigmaRule>, Vec<IndicatorList>, Vec<RuleError>) {
+    if file.extension().is_some_and(|e| e == "ioc") {
+        let origin = file.display().to_string();
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return match std::fs::read_to_string(file) {
+            Ok(text) => match IndicatorList::parse(&name, &origin, &text) {
+                Ok(list) => (Vec::new(), vec![list], Vec::new()),
+                Err(errors) => (Vec::new(), Vec::new(), errors),
+            },
+            Err(e) => (
+                Vec::new(),
+                Vec::new(),
+                vec![RuleError::new(&origin, format!("cannot read: {e}"))],
+            ),
+        };
+    }
+    let (rules, errors) = load_file(file);
+    (rules, Vec::new(), errors)
 }
 
 /// What a refresh found.
@@ -57,6 +96,8 @@ pub struct Refresh {
     pub changed: bool,
     /// Rules in force now.
     pub rules: usize,
+    /// Indicator lists in force now.
+    pub indicator_lists: usize,
     /// Problems found in changed files (their previous versions stay in force).
     pub errors: Vec<RuleError>,
 }
@@ -81,7 +122,7 @@ impl RuleLibrary {
         let mut refresh = Refresh::default();
         let mut seen = Vec::new();
         for dir in &self.dirs {
-            let files = match rule_files(dir) {
+            let files = match library_files(dir) {
                 Ok(f) => f,
                 Err(e) => {
                     refresh.errors.push(RuleError::new(
@@ -105,10 +146,17 @@ impl RuleLibrary {
                 {
                     continue;
                 }
-                let (rules, errors) = load_file(&file);
+                let (rules, lists, errors) = load_any(&file);
                 if errors.is_empty() || !self.files.contains_key(&file) {
                     refresh.changed = true;
-                    self.files.insert(file, Loaded { signature, rules });
+                    self.files.insert(
+                        file,
+                        Loaded {
+                            signature,
+                            rules,
+                            lists,
+                        },
+                    );
                 } else if let Some(previous) = self.files.get_mut(&file) {
                     // Broken now: keep the previous version, and do not report it again
                     // until the file changes once more.
@@ -121,6 +169,7 @@ impl RuleLibrary {
         self.files.retain(|path, _| seen.contains(path));
         refresh.changed |= self.files.len() != before;
         refresh.rules = self.files.values().map(|l| l.rules.len()).sum();
+        refresh.indicator_lists = self.files.values().map(|l| l.lists.len()).sum();
         refresh
     }
 
@@ -130,6 +179,9 @@ impl RuleLibrary {
         for loaded in self.files.values() {
             for rule in &loaded.rules {
                 engine.add(Box::new(rule.clone()));
+            }
+            for list in &loaded.lists {
+                engine.add(Box::new(list.clone()));
             }
         }
         engine
@@ -167,5 +219,27 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         let r = library.refresh();
         assert!(r.changed && r.rules == 1, "{r:?}");
+
+        // Indicator lists load from the same folders.
+        std::fs::write(
+            dir.path().join("apt.ioc"),
+            "# c2
+198.51.100.7
+",
+        )
+        .unwrap();
+        let r = library.refresh();
+        assert!(
+            r.changed && r.indicator_lists == 1 && r.errors.is_empty(),
+            "{r:?}"
+        );
+        std::fs::write(
+            dir.path().join("bad.ioc"),
+            "nope nope
+",
+        )
+        .unwrap();
+        let r = library.refresh();
+        assert_eq!(r.errors[0].line, Some(1), "{r:?}");
     }
 }

