@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Subcommand;
 use vigie_collector::rule_library::{load_file, rule_files};
-use vigie_rules::sigma::{RuleError, SigmaRule};
+use vigie_rules::sigma::{RuleError, RuleSet, SigmaRule};
 
 /// Rule subcommands.
 #[derive(Subcommand)]
@@ -72,6 +72,7 @@ pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
             for error in &errors {
                 eprintln!("rule not loaded / règle non chargée: {error}");
             }
+            let rules = RuleSet::new(rules);
             let file = std::fs::File::open(&events)
                 .with_context(|| format!("opening {}", events.display()))?;
             let mut matches = Vec::new();
@@ -89,10 +90,8 @@ pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
                             lineno + 1
                         )
                     })?;
-                for rule in &rules {
-                    if rule.matches(&event) {
-                        matches.push((index, rule.info.id.clone()));
-                    }
+                for rule in rules.matches(&event) {
+                    matches.push((index, rule.info.id.clone()));
                 }
                 index += 1;
             }

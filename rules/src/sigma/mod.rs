@@ -42,6 +42,77 @@ pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>)
     (rules, errors)
 }
 
+/// Rules grouped by log source, so an event is only shown the rules that apply to it.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    groups: Vec<(LogSource, Vec<SigmaRule>)>,
+}
+
+impl RuleSet {
+    /// Groups `rules` by their log source.
+    pub fn new(rules: Vec<SigmaRule>) -> RuleSet {
+        let mut set = RuleSet::default();
+        for rule in rules {
+            let key = LogSource {
+                product: rule
+                    .logsource
+                    .product
+                    .as_ref()
+                    .map(|s| s.to_ascii_lowercase()),
+                category: rule
+                    .logsource
+                    .category
+                    .as_ref()
+                    .map(|s| s.to_ascii_lowercase()),
+                service: rule
+                    .logsource
+                    .service
+                    .as_ref()
+                    .map(|s| s.to_ascii_lowercase()),
+            };
+            match set.groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, group)) => group.push(rule),
+                None => set.groups.push((key, vec![rule])),
+            }
+        }
+        set
+    }
+
+    /// Every rule that matches `doc`.
+    pub fn matches<'a>(
+        &'a self,
+        doc: &'a dyn crate::Document,
+    ) -> impl Iterator<Item = &'a SigmaRule> + 'a {
+        let lower = |v: Option<&str>| v.map(str::to_ascii_lowercase);
+        let (product, category, service) = (
+            lower(doc.product()),
+            lower(doc.category()),
+            lower(doc.service()),
+        );
+        let fits =
+            move |want: &Option<String>, have: &Option<String>| want.is_none() || want == have;
+        self.groups
+            .iter()
+            .filter(move |(k, _)| {
+                fits(&k.product, &product)
+                    && fits(&k.category, &category)
+                    && fits(&k.service, &service)
+            })
+            .flat_map(|(_, rules)| rules.iter())
+            .filter(move |rule| rule.matches_detection(doc))
+    }
+
+    /// How many rules the set holds.
+    pub fn len(&self) -> usize {
+        self.groups.iter().map(|(_, r)| r.len()).sum()
+    }
+
+    /// True when the set holds no rule.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }

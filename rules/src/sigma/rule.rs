@@ -231,9 +231,12 @@ impl SigmaRule {
 
     /// True when `doc` is in the rule's log source and satisfies one of its conditions.
     pub fn matches(&self, doc: &dyn Document) -> bool {
-        if !self.applies_to(doc) {
-            return false;
-        }
+        self.applies_to(doc) && self.matches_detection(doc)
+    }
+
+    /// True when `doc` satisfies one of the conditions, whatever its log source (for
+    /// callers that routed the event already, see [`super::RuleSet`]).
+    pub fn matches_detection(&self, doc: &dyn Document) -> bool {
         // Each selection is evaluated at most once per event.
         let mut cache: Vec<Option<bool>> = vec![None; self.selections.len()];
         let mut sel = |i: usize| *cache[i].get_or_insert_with(|| self.selections[i].matches(doc));

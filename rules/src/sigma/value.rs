@@ -137,20 +137,42 @@ fn shape(mut parts: Vec<Piece>, position: Position, cased: bool) -> Shape {
 }
 
 fn text_matches(shape: &Shape, cased: bool, text: &str) -> bool {
-    let folded;
-    let text = if cased {
-        text
-    } else {
-        folded = text.to_ascii_lowercase();
-        &folded
-    };
-    match shape {
-        Shape::Exact(s) => text == s,
-        Shape::Prefix(s) => text.starts_with(s.as_str()),
-        Shape::Suffix(s) => text.ends_with(s.as_str()),
-        Shape::Contains(s) => text.contains(s.as_str()),
-        Shape::Glob(re) => re.is_match(text),
+    if cased {
+        return match shape {
+            Shape::Exact(s) => text == s,
+            Shape::Prefix(s) => text.starts_with(s.as_str()),
+            Shape::Suffix(s) => text.ends_with(s.as_str()),
+            Shape::Contains(s) => text.contains(s.as_str()),
+            Shape::Glob(re) => re.is_match(text),
+        };
     }
+    // Patterns are stored lower-cased; compare bytes with ASCII folding, no allocation
+    // (folding ASCII letters keeps UTF-8 sequences intact).
+    let t = text.as_bytes();
+    match shape {
+        Shape::Exact(s) => t.eq_ignore_ascii_case(s.as_bytes()),
+        Shape::Prefix(s) => t.len() >= s.len() && t[..s.len()].eq_ignore_ascii_case(s.as_bytes()),
+        Shape::Suffix(s) => {
+            t.len() >= s.len() && t[t.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+        }
+        Shape::Contains(s) => contains_folded(t, s.as_bytes()),
+        Shape::Glob(re) => re.is_match(&text.to_ascii_lowercase()),
+    }
+}
+
+/// Whether `needle` (already lower-case) occurs in `haystack`, ignoring ASCII case.
+fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if haystack.len() < needle.len() {
+        return false;
+    }
+    let upper = first.to_ascii_uppercase();
+    (0..=haystack.len() - needle.len()).any(|i| {
+        let b = haystack[i];
+        (b == first || b == upper) && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+    })
 }
 
 /// UTF-16 encodings of `text`.
