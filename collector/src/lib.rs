@@ -56,7 +56,11 @@ pub async fn run(
         .with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
     report_rules(&library.refresh());
-    let state = Arc::new(Collector::new(config.clone(), client, library.engine()));
+    let state = Arc::new(Collector::new(
+        config.clone(),
+        client,
+        build_engine(&library),
+    ));
     state
         .registry
         .refresh()
@@ -88,7 +92,7 @@ pub async fn run(
                 report_rules(&refresh);
             }
             if refresh.changed {
-                reloader.set_engine(library.engine());
+                reloader.set_engine(build_engine(&library));
             }
         }
     });
@@ -104,6 +108,14 @@ pub async fn run(
 
 /// How often rule folders are checked for changes.
 const RULES_POLL: Duration = Duration::from_secs(3);
+
+fn build_engine(library: &rule_library::RuleLibrary) -> vigie_rules::Engine {
+    let (engine, errors) = library.engine();
+    for error in errors {
+        tracing::warn!(%error, "correlation not in force");
+    }
+    engine
+}
 
 fn report_rules(refresh: &rule_library::Refresh) {
     for error in &refresh.errors {

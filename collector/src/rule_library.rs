@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use vigie_rules::indicators::IndicatorList;
-use vigie_rules::sigma::{parse_rules, RuleError, SigmaRule};
+use vigie_rules::sigma::{assemble, parse_file, Correlation, Limits, Parsed, RuleError, SigmaRule};
 use vigie_rules::Engine;
 
 /// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
@@ -47,46 +47,63 @@ fn files_with(path: &Path, extensions: &[&str]) -> std::io::Result<Vec<PathBuf>>
     Ok(files)
 }
 
-/// Reads and parses one rule file.
-pub fn load_file(file: &Path) -> (Vec<SigmaRule>, Vec<RuleError>) {
+/// Reads and parses one rule file (detection and correlation rules).
+pub fn load_file(file: &Path) -> Parsed {
     let origin = file.display().to_string();
     match std::fs::read_to_string(file) {
-        Ok(text) => parse_rules(&text, &origin),
-        Err(e) => (
-            Vec::new(),
-            vec![RuleError::new(&origin, format!("cannot read: {e}"))],
-        ),
+        Ok(text) => parse_file(&text, &origin),
+        Err(e) => Parsed {
+            errors: vec![RuleError::new(&origin, format!("cannot read: {e}"))],
+            ..Parsed::default()
+        },
     }
 }
 
+#[derive(Default)]
 struct Loaded {
     signature: (Option<SystemTime>, u64),
     rules: Vec<SigmaRule>,
+    correlations: Vec<Correlation>,
     lists: Vec<IndicatorList>,
 }
 
-/// Loads a rule file or an indicator list.
-fn load_any(file: &Path) -> (Vec<SigmaRule>, Vec<IndicatorList>, Vec<RuleError>) {
+/// Loads a rule file or an indicator list; returns it and its problems.
+fn load_any(file: &Path, signature: (Option<SystemTime>, u64)) -> (Loaded, Vec<RuleError>) {
     if file.extension().is_some_and(|e| e == "ioc") {
         let origin = file.display().to_string();
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        return match std::fs::read_to_string(file) {
-            Ok(text) => match IndicatorList::parse(&name, &origin, &text) {
-                Ok(list) => (Vec::new(), vec![list], Vec::new()),
-                Err(errors) => (Vec::new(), Vec::new(), errors),
-            },
-            Err(e) => (
+        let result = std::fs::read_to_string(file)
+            .map_err(|e| vec![RuleError::new(&origin, format!("cannot read: {e}"))])
+            .and_then(|text| IndicatorList::parse(&name, &origin, &text));
+        return match result {
+            Ok(list) => (
+                Loaded {
+                    signature,
+                    lists: vec![list],
+                    ..Loaded::default()
+                },
                 Vec::new(),
-                Vec::new(),
-                vec![RuleError::new(&origin, format!("cannot read: {e}"))],
+            ),
+            Err(errors) => (
+                Loaded {
+                    signature,
+                    ..Loaded::default()
+                },
+                errors,
             ),
         };
     }
-    let (rules, errors) = load_file(file);
-    (rules, Vec::new(), errors)
+    let parsed = load_file(file);
+    let loaded = Loaded {
+        signature,
+        rules: parsed.rules,
+        correlations: parsed.correlations,
+        lists: Vec::new(),
+    };
+    (loaded, parsed.errors)
 }
 
 /// What a refresh found.
@@ -146,17 +163,10 @@ impl RuleLibrary {
                 {
                     continue;
                 }
-                let (rules, lists, errors) = load_any(&file);
+                let (loaded, errors) = load_any(&file, signature);
                 if errors.is_empty() || !self.files.contains_key(&file) {
                     refresh.changed = true;
-                    self.files.insert(
-                        file,
-                        Loaded {
-                            signature,
-                            rules,
-                            lists,
-                        },
-                    );
+                    self.files.insert(file, loaded);
                 } else if let Some(previous) = self.files.get_mut(&file) {
                     // Broken now: keep the previous version, and do not report it again
                     // until the file changes once more.
@@ -168,23 +178,40 @@ impl RuleLibrary {
         let before = self.files.len();
         self.files.retain(|path, _| seen.contains(path));
         refresh.changed |= self.files.len() != before;
-        refresh.rules = self.files.values().map(|l| l.rules.len()).sum();
+        refresh.rules = self
+            .files
+            .values()
+            .map(|l| l.rules.len() + l.correlations.len())
+            .sum();
         refresh.indicator_lists = self.files.values().map(|l| l.lists.len()).sum();
         refresh
     }
 
-    /// An engine with the built-in detectors and every rule in force.
-    pub fn engine(&self) -> Engine {
+    /// An engine with the built-in detectors and every rule in force, and the
+    /// correlations that could not be resolved (their rules are not loaded).
+    pub fn engine(&self) -> (Engine, Vec<RuleError>) {
         let mut engine = Engine::with_builtins();
-        for loaded in self.files.values() {
-            for rule in &loaded.rules {
-                engine.add(Box::new(rule.clone()));
-            }
-            for list in &loaded.lists {
-                engine.add(Box::new(list.clone()));
-            }
+        let rules = self
+            .files
+            .values()
+            .flat_map(|l| l.rules.iter().cloned())
+            .collect();
+        let correlations = self
+            .files
+            .values()
+            .flat_map(|l| l.correlations.iter().cloned())
+            .collect();
+        let (standalone, correlator, errors) = assemble(rules, correlations, Limits::default());
+        for rule in standalone {
+            engine.add(Box::new(rule));
         }
-        engine
+        if !correlator.is_empty() {
+            engine.add(Box::new(correlator));
+        }
+        for list in self.files.values().flat_map(|l| l.lists.iter()) {
+            engine.add(Box::new(list.clone()));
+        }
+        (engine, errors)
     }
 }
 

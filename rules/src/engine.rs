@@ -21,9 +21,17 @@ impl Engine {
     pub fn with_builtins() -> Engine {
         let mut engine = Engine::default();
         engine.add(Box::new(crate::builtin::FimChange::new()));
-        for rule in crate::pack::rules() {
+        let pack = crate::pack::load();
+        let (standalone, correlator, unresolved) = crate::sigma::assemble(
+            pack.rules,
+            pack.correlations,
+            crate::sigma::Limits::default(),
+        );
+        assert!(unresolved.is_empty(), "built-in rule pack: {unresolved:?}");
+        for rule in standalone {
             engine.add(Box::new(rule));
         }
+        engine.add(Box::new(correlator));
         engine
     }
 

@@ -2,7 +2,7 @@
 //! French and English titles. Each file carries `vigie_tests` (events that must fire it
 //! and events that must not), checked by the tests below.
 
-use crate::sigma::{parse_rules, SigmaRule};
+use crate::sigma::{parse_file, Parsed};
 
 /// The pack's files: name and text.
 pub const FILES: &[(&str, &str)] = &[
@@ -40,65 +40,114 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../pack/proc_exec_tmp.yml"),
     ),
     ("proc_miner.yml", include_str!("../pack/proc_miner.yml")),
+    ("net_scans.yml", include_str!("../pack/net_scans.yml")),
 ];
 
-/// Every rule of the pack, compiled.
-pub fn rules() -> Vec<SigmaRule> {
-    FILES
-        .iter()
-        .flat_map(|(name, text)| {
-            let (rules, errors) = parse_rules(text, &format!("pack/{name}"));
-            // The tests below keep every pack rule compiling; a failure here is a bug.
-            assert!(errors.is_empty(), "built-in rule pack: {errors:?}");
-            rules
-        })
-        .collect()
+/// Every rule and correlation of the pack, compiled.
+pub fn load() -> Parsed {
+    let mut all = Parsed::default();
+    for (name, text) in FILES {
+        let parsed = parse_file(text, &format!("pack/{name}"));
+        // The tests below keep every pack rule compiling; a failure here is a bug.
+        assert!(
+            parsed.errors.is_empty(),
+            "built-in rule pack: {:?}",
+            parsed.errors
+        );
+        all.rules.extend(parsed.rules);
+        all.correlations.extend(parsed.correlations);
+    }
+    all
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
+    use serde_json::{Map, Value};
 
     use super::*;
+    use crate::sigma::{assemble, Limits};
+
+    /// Examples: a list of events, or `{repeat: N, event: {...}}` where `{i}` in a value
+    /// is replaced by the event's number (for correlations).
+    fn examples(v: &Value) -> Vec<Vec<Map<String, Value>>> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|e| vec![e.as_object().unwrap().clone()])
+                .collect(),
+            Value::Object(o) => {
+                let n = o["repeat"].as_u64().unwrap();
+                let template = serde_json::to_string(&o["event"]).unwrap();
+                vec![(0..n)
+                    .map(|i| {
+                        serde_json::from_str::<Map<String, Value>>(
+                            &template.replace("{i}", &i.to_string()),
+                        )
+                        .unwrap()
+                    })
+                    .collect()]
+            }
+            other => panic!("bad examples: {other}"),
+        }
+    }
 
     #[test]
     fn every_pack_rule_fires_on_its_examples_and_only_those() {
         let mut ids = std::collections::HashSet::new();
+        let all = load();
         for (name, text) in FILES {
-            let (rules, errors) = parse_rules(text, name);
-            assert!(errors.is_empty(), "{name}: {errors:?}");
-            let rule = &rules[0];
-            assert!(ids.insert(rule.info.id.clone()), "{name}: duplicate id");
-            assert_ne!(
-                rule.info.title, rule.info.title_fr,
-                "{name}: needs a French title"
-            );
-            assert!(
-                rule.info.tags.iter().any(|t| t.starts_with("attack.t")),
-                "{name}: needs an ATT&CK technique"
-            );
-            assert_eq!(rule.info.author, "Vigie");
-            let doc: Value = serde_saphyr::from_str(text).unwrap();
-            let examples = &doc["vigie_tests"];
-            let hits = examples["match"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{name}: no match examples"));
-            let misses = examples["no_match"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{name}: no no_match examples"));
-            for e in hits {
+            let parsed = parse_file(text, name);
+            assert!(parsed.errors.is_empty(), "{name}: {:?}", parsed.errors);
+            let docs: Vec<Value> = serde_saphyr::from_multiple(text).unwrap();
+            let infos = parsed
+                .rules
+                .iter()
+                .map(|r| &r.info)
+                .chain(parsed.correlations.iter().map(|c| &c.info));
+            for info in infos {
+                assert!(ids.insert(info.id.clone()), "{name}: duplicate id");
+                assert_ne!(info.title, info.title_fr, "{name}: needs a French title");
                 assert!(
-                    rule.matches(e.as_object().unwrap()),
-                    "{name} should fire on {e}"
+                    info.tags.iter().any(|t| t.starts_with("attack.t")),
+                    "{name}: needs an ATT&CK technique"
                 );
+                assert_eq!(info.author, "Vigie");
             }
-            for e in misses {
-                assert!(
-                    !rule.matches(e.as_object().unwrap()),
-                    "{name} should not fire on {e}"
-                );
+            for doc in docs.iter().filter(|d| d.get("vigie_tests").is_some()) {
+                let id = doc["id"].as_str().unwrap();
+                let fires = |events: &[Map<String, Value>]| -> bool {
+                    // A fresh pack for each sequence, so correlation state starts empty.
+                    let fresh = load();
+                    let (standalone, correlator, errors) =
+                        assemble(fresh.rules, fresh.correlations, Limits::default());
+                    assert!(errors.is_empty(), "{errors:?}");
+                    let mut fired = false;
+                    for (i, e) in events.iter().enumerate() {
+                        fired = standalone.iter().any(|r| r.info.id == id && r.matches(e))
+                            || correlator
+                                .observe(e, i as u64)
+                                .iter()
+                                .any(|(info, _)| info.id == id);
+                    }
+                    fired
+                };
+                for events in examples(&doc["vigie_tests"]["match"]) {
+                    assert!(
+                        fires(&events),
+                        "{name}/{id} should fire on {:?}",
+                        events.last()
+                    );
+                }
+                for events in examples(&doc["vigie_tests"]["no_match"]) {
+                    assert!(
+                        !fires(&events),
+                        "{name}/{id} should not fire on {:?}",
+                        events.last()
+                    );
+                }
             }
         }
-        assert_eq!(rules().len(), FILES.len());
+        let (_, correlator, errors) = assemble(all.rules, all.correlations, Limits::default());
+        assert!(errors.is_empty() && correlator.len() == 3, "{errors:?}");
     }
 }

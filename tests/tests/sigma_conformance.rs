@@ -249,9 +249,9 @@ fn our_matches_equal_the_reference_oracles() {
     // Ours.
     let mut rules = Vec::new();
     for file in rule_files(&rules_dir) {
-        let (ok, errors) = vigie_collector::rule_library::load_file(&file);
-        assert!(errors.is_empty(), "{errors:?}");
-        rules.extend(ok);
+        let parsed = vigie_collector::rule_library::load_file(&file);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        rules.extend(parsed.rules);
     }
     let mut ours = BTreeSet::new();
     for (i, event) in events.iter().enumerate() {

@@ -5,18 +5,30 @@
 //! reported with its origin, line where possible, and reason, and never stops the others.
 
 mod condition;
+pub mod correlation;
 mod error;
 mod modifier;
 mod rule;
 mod value;
 
+pub use correlation::{Correlation, Correlator, Limits};
 pub use error::RuleError;
 pub use modifier::Modifier;
 pub use rule::{LogSource, SigmaRule};
 
-/// Parses every rule document in `text` (one YAML file, possibly several documents).
-/// Returns the rules that compiled and the errors of those that did not.
-pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>) {
+/// Everything one file holds.
+#[derive(Default)]
+pub struct Parsed {
+    /// Detection rules.
+    pub rules: Vec<SigmaRule>,
+    /// Correlation rules.
+    pub correlations: Vec<Correlation>,
+    /// Documents that could not be loaded.
+    pub errors: Vec<RuleError>,
+}
+
+/// Parses every document of one YAML file: detection rules and correlation rules.
+pub fn parse_file(text: &str, origin: &str) -> Parsed {
     let documents: Vec<serde_json::Value> = match serde_saphyr::from_multiple(text) {
         Ok(docs) => docs,
         Err(e) => {
@@ -25,21 +37,71 @@ pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>)
                 format!("not valid YAML: {}", first_line(&e.to_string())),
             );
             error.line = e.location().map(|l| l.line() as usize);
-            return (Vec::new(), vec![error]);
+            return Parsed {
+                errors: vec![error],
+                ..Parsed::default()
+            };
         }
     };
-    let mut rules = Vec::new();
-    let mut errors = Vec::new();
+    let mut parsed = Parsed::default();
     for doc in documents.iter().filter(|d| !d.is_null()) {
-        match SigmaRule::from_document(doc, origin, text) {
-            Ok(rule) => rules.push(rule),
-            Err(e) => errors.push(e),
+        match doc.as_object() {
+            Some(map) if map.contains_key("correlation") => {
+                match Correlation::from_document(map, origin, text) {
+                    Ok(c) => parsed.correlations.push(c),
+                    Err(e) => parsed.errors.push(e),
+                }
+            }
+            _ => match SigmaRule::from_document(doc, origin, text) {
+                Ok(rule) => parsed.rules.push(rule),
+                Err(e) => parsed.errors.push(e),
+            },
         }
     }
-    if rules.is_empty() && errors.is_empty() {
-        errors.push(RuleError::new(origin, "the file holds no rule"));
+    if parsed.rules.is_empty() && parsed.correlations.is_empty() && parsed.errors.is_empty() {
+        parsed
+            .errors
+            .push(RuleError::new(origin, "the file holds no rule"));
     }
-    (rules, errors)
+    parsed
+}
+
+/// Puts loaded rules together: the correlator over all correlations, and the rules
+/// that alert on their own (those referenced by a correlation without
+/// `generate: true` only feed it). Returns unresolvable correlations as errors.
+pub fn assemble(
+    rules: Vec<SigmaRule>,
+    correlations: Vec<Correlation>,
+    limits: Limits,
+) -> (Vec<SigmaRule>, Correlator, Vec<RuleError>) {
+    let quiet: Vec<String> = correlations
+        .iter()
+        .filter(|c| !c.generate)
+        .flat_map(|c| c.rules.iter().cloned())
+        .collect();
+    let (correlator, errors) = Correlator::new(&rules, correlations, limits);
+    let standalone = rules
+        .into_iter()
+        .filter(|r| {
+            !quiet
+                .iter()
+                .any(|q| r.name.as_deref() == Some(q.as_str()) || r.info.id == *q)
+        })
+        .collect();
+    (standalone, correlator, errors)
+}
+
+/// Parses the detection rules of one file; a correlation rule in it is reported as an
+/// error (use [`parse_file`] where correlations are welcome).
+pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>) {
+    let mut parsed = parse_file(text, origin);
+    for c in &parsed.correlations {
+        parsed.errors.push(RuleError::new(
+            origin,
+            format!("correlation rule {:?} is not expected here", c.info.title),
+        ));
+    }
+    (parsed.rules, parsed.errors)
 }
 
 /// Rules grouped by log source, so an event is only shown the rules that apply to it.

@@ -53,6 +53,8 @@ pub struct SigmaRule {
     pub status: String,
     /// Description.
     pub description: String,
+    /// The rule's `name`, by which correlation rules may refer to it.
+    pub name: Option<String>,
     selections: Vec<Selection>,
     conditions: Vec<Cond>,
 }
@@ -146,12 +148,6 @@ impl SigmaRule {
         let map = doc
             .as_object()
             .ok_or_else(|| fail("a rule must be a YAML mapping".into(), ""))?;
-        if map.contains_key("correlation") {
-            return Err(fail(
-                "correlation rules are not supported yet".into(),
-                "correlation:",
-            ));
-        }
         let title = text_of(map, "title");
         if title.is_empty() {
             return Err(fail("the rule has no title".into(), ""));
@@ -213,6 +209,7 @@ impl SigmaRule {
             logsource,
             status: text_of(map, "status"),
             description: text_of(map, "description"),
+            name: Some(text_of(map, "name")).filter(|n| !n.is_empty()),
             selections,
             conditions,
         })

@@ -127,3 +127,214 @@ fn several_documents_in_one_file_load_independently() {
     assert_eq!(rules.len(), 1);
     assert_eq!(errors.len(), 1);
 }
+
+mod correlations {
+    use super::*;
+    use crate::sigma::{assemble, parse_file, Limits};
+
+    const BASE: &str = r#"
+title: Failed SSH login
+name: ssh_failed
+id: aaaaaaaa-0000-0000-0000-000000000001
+logsource: {product: linux, service: sshd}
+detection:
+    sel: {Message|contains: 'Failed password'}
+    condition: sel
+---
+title: Connection
+name: conn
+id: aaaaaaaa-0000-0000-0000-000000000002
+logsource: {product: linux, category: network_connection}
+detection:
+    sel: {Initiated: 'true'}
+    condition: sel
+---
+title: Download
+name: download
+logsource: {product: linux, category: process_creation}
+detection:
+    sel: {Image|endswith: '/curl'}
+    condition: sel
+---
+title: Make executable
+name: chmod
+logsource: {product: linux, category: process_creation}
+detection:
+    sel: {CommandLine|contains: 'chmod +x'}
+    condition: sel
+"#;
+
+    const CORRELATIONS: &str = r#"
+title: SSH brute force
+name: brute
+id: cccccccc-0000-0000-0000-000000000001
+level: high
+correlation:
+    type: event_count
+    rules: [ssh_failed]
+    group-by: [User]
+    timespan: 1m
+    condition: {gte: 5}
+---
+title: Port scan
+id: cccccccc-0000-0000-0000-000000000002
+correlation:
+    type: value_count
+    rules: [conn]
+    group-by: [SourceIp]
+    timespan: 1m
+    condition: {field: DestinationPort, gte: 10}
+---
+title: Download then chmod
+id: cccccccc-0000-0000-0000-000000000003
+correlation:
+    type: temporal_ordered
+    rules: [download, chmod]
+    group-by: [User]
+    timespan: 5m
+---
+title: Repeated brute force
+id: cccccccc-0000-0000-0000-000000000004
+correlation:
+    type: event_count
+    rules: [brute]
+    timespan: 1h
+    condition: {gte: 2}
+"#;
+
+    fn ev(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn setup(limits: Limits) -> (Vec<crate::sigma::SigmaRule>, crate::sigma::Correlator) {
+        let base = parse_file(BASE, "base.yml");
+        let corr = parse_file(CORRELATIONS, "corr.yml");
+        assert!(
+            base.errors.is_empty() && corr.errors.is_empty(),
+            "{:?} {:?}",
+            base.errors,
+            corr.errors
+        );
+        let (standalone, correlator, errors) = assemble(base.rules, corr.correlations, limits);
+        assert!(errors.is_empty(), "{errors:?}");
+        (standalone, correlator)
+    }
+
+    fn failed(user: &str) -> Map<String, Value> {
+        ev(
+            json!({"product": "linux", "service": "sshd", "Message": "Failed password for x", "User": user}),
+        )
+    }
+
+    #[test]
+    fn event_count_by_group_within_the_timespan_and_chaining() {
+        let (standalone, c) = setup(Limits::default());
+        assert_eq!(c.len(), 4);
+        // Referenced without `generate: true`: the base rules only feed correlations.
+        assert!(standalone.is_empty());
+        let ids = |fired: Vec<(std::sync::Arc<crate::RuleInfo>, String)>| {
+            fired
+                .into_iter()
+                .map(|(i, _)| i.id.clone())
+                .collect::<Vec<_>>()
+        };
+        for i in 0..4 {
+            assert!(c.observe(&failed("root"), 1_000 + i).is_empty());
+        }
+        assert!(c.observe(&failed("bob"), 1_005).is_empty(), "another group");
+        let fired = c.observe(&failed("root"), 1_006);
+        assert_eq!(
+            ids(fired.clone()),
+            vec!["cccccccc-0000-0000-0000-000000000001"]
+        );
+        assert!(fired[0].1.contains("User=root"), "{}", fired[0].1);
+        // Too spread out: no alert.
+        for i in 0..5 {
+            assert!(c.observe(&failed("eve"), 100_000 + i * 20_000).is_empty());
+        }
+        // A second burst for root within the hour fires the chained correlation too.
+        for i in 0..4 {
+            c.observe(&failed("root"), 200_000 + i);
+        }
+        let fired = ids(c.observe(&failed("root"), 200_010));
+        assert_eq!(
+            fired,
+            vec![
+                "cccccccc-0000-0000-0000-000000000001",
+                "cccccccc-0000-0000-0000-000000000004"
+            ]
+        );
+    }
+
+    #[test]
+    fn value_count_and_temporal_ordered() {
+        let (_, c) = setup(Limits::default());
+        let conn = |port: u64| {
+            ev(
+                json!({"product": "linux", "category": "network_connection", "Initiated": "true", "SourceIp": "10.0.0.9", "DestinationPort": port}),
+            )
+        };
+        for port in 0..9 {
+            assert!(c.observe(&conn(port), 10 + port).is_empty());
+        }
+        assert!(
+            c.observe(&conn(3), 20).is_empty(),
+            "a repeated port is not new"
+        );
+        let fired = c.observe(&conn(9), 21);
+        assert!(
+            fired[0].1.contains("10 distinct DestinationPort"),
+            "{}",
+            fired[0].1
+        );
+
+        let proc = |image: &str, cmd: &str| {
+            ev(
+                json!({"product": "linux", "category": "process_creation", "Image": image, "CommandLine": cmd, "User": "www"}),
+            )
+        };
+        assert!(
+            c.observe(&proc("/bin/sh", "chmod +x /tmp/a"), 1).is_empty(),
+            "wrong order"
+        );
+        let early = c.observe(&proc("/usr/bin/curl", "curl -o /tmp/a http://x"), 2);
+        assert!(early.is_empty(), "{early:?}");
+        let fired = c.observe(&proc("/bin/sh", "chmod +x /tmp/a"), 3);
+        assert_eq!(fired[0].0.id, "cccccccc-0000-0000-0000-000000000003");
+    }
+
+    #[test]
+    fn state_is_bounded_and_evictions_counted() {
+        let (_, c) = setup(Limits {
+            max_groups: 2,
+            max_entries: 3,
+        });
+        for (i, user) in ["a", "b", "c", "d"].iter().enumerate() {
+            c.observe(&failed(user), i as u64);
+        }
+        for i in 0..5 {
+            c.observe(&failed("e"), 10 + i);
+        }
+        let e = c.evictions();
+        assert!(e.groups >= 2, "{e:?}");
+        assert!(e.entries >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn bad_correlations_are_refused_with_reasons() {
+        let bad = CORRELATIONS.replace(
+            "timespan: 1m\n    condition: {gte: 5}",
+            "timespan: soon\n    condition: {gte: 5}",
+        );
+        let parsed = parse_file(&bad, "bad.yml");
+        assert!(
+            parsed.errors[0].reason.contains("soon"),
+            "{:?}",
+            parsed.errors
+        );
+        let unknown = "title: x\ncorrelation: {type: event_count, rules: [nope], timespan: 1m, condition: {gte: 1}}\n";
+        let parsed = parse_file(unknown, "u.yml");
+        let (_, _, errors) = assemble(Vec::new(), parsed.correlations, Limits::default());
+        assert!(errors[0].reason.contains("nope"), "{errors:?}");
+    }
+}
