@@ -338,3 +338,54 @@ correlation:
         assert!(errors[0].reason.contains("nope"), "{errors:?}");
     }
 }
+
+#[test]
+fn temporal_correlation_joins_rules_through_aliases() {
+    use crate::sigma::{assemble, parse_file, Limits};
+    let text = r#"
+title: Login
+name: login
+logsource: {product: linux, service: sshd}
+detection: {sel: {Message|contains: 'Accepted'}, condition: sel}
+---
+title: Sudo
+name: sudo
+logsource: {product: linux, category: process_creation}
+detection: {sel: {Image|endswith: '/sudo'}, condition: sel}
+---
+title: Login then sudo by the same account
+title_fr: Connexion puis sudo par le même compte
+id: dddddddd-0000-0000-0000-000000000001
+correlation:
+    type: temporal
+    rules: [login, sudo]
+    group-by: [account]
+    timespan: 10m
+    aliases:
+        account:
+            login: TargetUser
+            sudo: User
+"#;
+    let parsed = parse_file(text, "alias.yml");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let (_, c, errors) = assemble(parsed.rules, parsed.correlations, Limits::default());
+    assert!(errors.is_empty());
+    let login = |who: &str| {
+        event(
+            json!({"product": "linux", "service": "sshd", "Message": "Accepted publickey", "TargetUser": who}),
+        )
+    };
+    let sudo = |who: &str| {
+        event(
+            json!({"product": "linux", "category": "process_creation", "Image": "/usr/bin/sudo", "User": who}),
+        )
+    };
+    assert!(c.observe(&login("alice"), 0).is_empty());
+    assert!(c.observe(&sudo("bob"), 1_000).is_empty(), "another account");
+    let fired = c.observe(&sudo("alice"), 2_000);
+    assert_eq!(fired.len(), 1);
+    assert!(fired[0].1.contains("account=alice"), "{}", fired[0].1);
+    // Too late: outside the timespan.
+    assert!(c.observe(&login("carol"), 0).is_empty());
+    assert!(c.observe(&sudo("carol"), 11 * 60_000).is_empty());
+}
