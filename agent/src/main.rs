@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Parser;
 use vigie_agent::config::AgentConfig;
 use vigie_agent::Mode;
@@ -23,21 +22,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: logs in files and the journal stay plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    vigie_daemon::init_logging();
     let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            AgentConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
-        }
+        Some(path) => vigie_daemon::read_config(path, AgentConfig::from_toml).map_err(anyhow::Error::msg)?,
         None if args.print => AgentConfig::default(),
         None => anyhow::bail!("--config FILE is required unless --print is given / --config FICHIER est requis sauf avec --print"),
     };
@@ -46,15 +33,9 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(vigie_agent::run(config, mode, shutdown_signal()))
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
+    runtime.block_on(vigie_agent::run(
+        config,
+        mode,
+        vigie_daemon::shutdown_signal(),
+    ))
 }

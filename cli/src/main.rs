@@ -37,15 +37,7 @@ fn main() -> anyhow::Result<()> {
         let code = rules::run(command)?;
         std::process::exit(code);
     }
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: logs in files and the journal stay plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    vigie_daemon::init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -135,7 +135,7 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
 
     let mut failure = None;
     tokio::select! {
-        _ = shutdown_signal() => {}
+        _ = vigie_daemon::shutdown_signal() => {}
         Some(done) = tasks.join_next() => {
             if let Ok((name, result)) = done {
                 match result {
@@ -163,15 +163,5 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
     match failure {
         Some(e) => Err(e),
         None => Ok(()),
-    }
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
     }
 }

@@ -19,21 +19,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: logs in files and the journal stay plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    vigie_daemon::init_logging();
     let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            DashboardConfig::from_toml(&text).with_context(|| format!("in {}", path.display()))?
-        }
+        Some(path) => vigie_daemon::read_config(path, DashboardConfig::from_toml)
+            .map_err(anyhow::Error::msg)?,
         None => DashboardConfig::default(),
     };
     config.apply_env()?;
@@ -44,15 +33,5 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(addr = %config.listen, "dashboard listening");
-    vigie_dashboard::serve(config, listener, shutdown_signal()).await
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
+    vigie_dashboard::serve(config, listener, vigie_daemon::shutdown_signal()).await
 }

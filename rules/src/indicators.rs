@@ -33,35 +33,6 @@ pub struct Hit {
     pub indicator: String,
 }
 
-fn network(text: &str) -> Option<(IpAddr, u8)> {
-    let (addr, bits) = text.split_once('/')?;
-    let addr: IpAddr = addr.parse().ok()?;
-    let bits: u8 = bits.parse().ok()?;
-    (bits <= if addr.is_ipv4() { 32 } else { 128 }).then_some((addr, bits))
-}
-
-fn in_network(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - u32::from(bits))
-            };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - u32::from(bits))
-            };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
-}
-
 fn is_domain(text: &str) -> bool {
     text.contains('.')
         && text.len() <= 253
@@ -103,7 +74,11 @@ impl IndicatorList {
                 list.hashes.insert(lower);
             } else if let Ok(ip) = line.parse::<IpAddr>() {
                 list.addresses.insert(ip);
-            } else if let Some(net) = network(line) {
+            } else if let Some(net) = line
+                .contains('/')
+                .then(|| crate::net::parse_network(line).ok())
+                .flatten()
+            {
                 list.networks.push(net);
             } else if is_domain(&lower) {
                 list.domains.insert(lower.trim_end_matches('.').to_string());
@@ -153,7 +128,11 @@ impl IndicatorList {
                     indicator: ip.to_string(),
                 });
             }
-            if let Some(net) = self.networks.iter().find(|n| in_network(ip, **n)) {
+            if let Some(net) = self
+                .networks
+                .iter()
+                .find(|(n, b)| crate::net::in_network(ip, *n, *b))
+            {
                 return Some(Hit {
                     field: "DestinationIp",
                     indicator: format!("{}/{}", net.0, net.1),

@@ -12,6 +12,7 @@ pub mod detection;
 pub mod document;
 pub mod engine;
 pub mod indicators;
+pub mod net;
 pub mod pack;
 pub mod sigma;
 

@@ -385,6 +385,34 @@ fn dechunk(mut text: &str) -> String {
     out
 }
 
+/// Signs in to the dashboard on `port` through its login form; returns the session
+/// cookie (`name=value`).
+pub fn sign_in(port: u16, username: &str, password: &str) -> String {
+    let form = http(port, "GET", "/login", &[], "");
+    let login_cookie = form
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("vigie_login_csrf="))
+        .expect("login CSRF cookie");
+    let csrf = login_cookie.split_once('=').expect("cookie").1.to_string();
+    let response = http(
+        port,
+        "POST",
+        "/login",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &login_cookie),
+        ],
+        &format!("username={username}&password={password}&csrf={csrf}"),
+    );
+    assert_eq!(response.status, 303, "login: {}", response.body);
+    response
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("vigie_session="))
+        .expect("session cookie")
+}
+
 /// A running dashboard signed in as admin.
 pub struct Dashboard {
     /// The process.
@@ -414,30 +442,7 @@ impl Stack {
             &log,
         );
         wait_for_log(&log, "dashboard listening", Duration::from_secs(60)).await;
-        let form = http(port, "GET", "/login", &[], "");
-        let login_cookie = form
-            .cookies()
-            .into_iter()
-            .find(|c| c.starts_with("vigie_login_csrf="))
-            .expect("login CSRF cookie");
-        let csrf = login_cookie.split_once('=').expect("cookie").1.to_string();
-        let body = format!("username=admin&password={password}&csrf={csrf}");
-        let response = http(
-            port,
-            "POST",
-            "/login",
-            &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Cookie", &login_cookie),
-            ],
-            &body,
-        );
-        assert_eq!(response.status, 303, "login: {}", response.body);
-        let session = response
-            .cookies()
-            .into_iter()
-            .find(|c| c.starts_with("vigie_session="))
-            .expect("session cookie");
+        let session = sign_in(port, "admin", password);
         Dashboard {
             process,
             port,

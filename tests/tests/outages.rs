@@ -50,15 +50,21 @@ async fn assert_exactly_once(stack: &Stack, prefix: &str, expected: u64) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn collector_down_for_30s_loses_nothing() {
-    let mut stack = Stack::start("").await;
+/// A stack with an agent that has already delivered one change.
+async fn delivering_agent() -> (Stack, std::path::PathBuf, vigie_tests::Process) {
+    let stack = Stack::start("").await;
     let watched = stack.path("watched");
     std::fs::create_dir_all(&watched).unwrap();
     let config = stack.agent_config("agent", &watched, "", "").await;
-    let _agent = stack.start_agent("agent", &config).await;
+    let agent = stack.start_agent("agent", &config).await;
     std::fs::write(watched.join("before"), "x").unwrap();
     assert_exactly_once(&stack, "before", 1).await;
+    (stack, watched, agent)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collector_down_for_30s_loses_nothing() {
+    let (mut stack, watched, _agent) = delivering_agent().await;
 
     stack.stop_collector();
     let made = change_files_during(OUTAGE, &watched, "during").await;
@@ -68,13 +74,7 @@ async fn collector_down_for_30s_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clickhouse_down_for_30s_loses_nothing() {
-    let mut stack = Stack::start("").await;
-    let watched = stack.path("watched");
-    std::fs::create_dir_all(&watched).unwrap();
-    let config = stack.agent_config("agent", &watched, "", "").await;
-    let _agent = stack.start_agent("agent", &config).await;
-    std::fs::write(watched.join("before"), "x").unwrap();
-    assert_exactly_once(&stack, "before", 1).await;
+    let (mut stack, watched, _agent) = delivering_agent().await;
 
     tokio::task::block_in_place(|| stack.clickhouse.stop());
     let made = change_files_during(OUTAGE, &watched, "during").await;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use vigie_tests::{bin, free_port, http, wait_for, wait_for_log, Process};
+use vigie_tests::{bin, free_port, http, sign_in, wait_for, wait_for_log, Process};
 
 fn clickhouse_children(parent: u32) -> Vec<u32> {
     std::fs::read_dir("/proc")
@@ -65,28 +65,7 @@ async fn vigie_up_serves_alerts_and_stops_cleanly() {
     assert_eq!(clickhouse_children(pid).len(), 1, "one managed ClickHouse");
 
     std::fs::write(watched.join("hello.txt"), "hello").unwrap();
-    let login = http(dashboard_port, "GET", "/login", &[], "");
-    let cookie = login
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("vigie_login_csrf="))
-        .unwrap();
-    let csrf = cookie.split_once('=').unwrap().1.to_string();
-    let signed_in = http(
-        dashboard_port,
-        "POST",
-        "/login",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &cookie),
-        ],
-        &format!("username=admin&password=up-password&csrf={csrf}"),
-    );
-    let session = signed_in
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("vigie_session="))
-        .unwrap();
+    let session = sign_in(dashboard_port, "admin", "up-password");
     for _ in 0..150 {
         let r = http(
             dashboard_port,

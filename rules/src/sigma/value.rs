@@ -235,50 +235,6 @@ fn windash(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn parse_cidr(text: &str) -> Result<(IpAddr, u8), String> {
-    let (addr, bits) = text.split_once('/').unwrap_or((text, ""));
-    let addr: IpAddr = addr
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not an IP network"))?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    let bits = if bits.is_empty() {
-        max
-    } else {
-        bits.parse::<u8>()
-            .map_err(|_| format!("{text:?} has a bad prefix length"))?
-    };
-    if bits > max {
-        return Err(format!("{text:?} has a prefix longer than {max} bits"));
-    }
-    Ok((addr, bits))
-}
-
-fn in_network(value: &str, network: IpAddr, bits: u8) -> bool {
-    let Ok(ip) = value.trim().parse::<IpAddr>() else {
-        return false;
-    };
-    match (ip, network) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - u32::from(bits))
-            };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - u32::from(bits))
-            };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
-}
-
 fn number_of(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),
@@ -371,7 +327,7 @@ impl FieldMatcher {
                 continue;
             }
             if has(Modifier::Cidr) {
-                let (addr, bits) = parse_cidr(&text)?;
+                let (addr, bits) = crate::net::parse_network(&text)?;
                 matchers.push(Matcher::Cidr(addr, bits));
                 continue;
             }
@@ -457,7 +413,10 @@ fn matches_value(m: &Matcher, value: &Value, doc: &dyn Document) -> bool {
     match m {
         Matcher::Text { shape, cased } => text_matches(shape, *cased, &text),
         Matcher::Regex(re) => re.is_match(&text),
-        Matcher::Cidr(addr, bits) => in_network(&text, *addr, *bits),
+        Matcher::Cidr(addr, bits) => text
+            .trim()
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| crate::net::in_network(ip, *addr, *bits)),
         Matcher::Number(c, n) => number_of(value).is_some_and(|v| match c {
             Comparison::Lt => v < *n,
             Comparison::Lte => v <= *n,
