@@ -399,6 +399,31 @@ impl Correlator {
 
     /// Feeds one event seen at `ts`; returns the correlations that fired and why.
     pub fn observe(&self, doc: &dyn Document, ts: u64) -> Vec<(Arc<RuleInfo>, String)> {
+        self.observe_from(doc, ts, None)
+    }
+
+    /// Like [`Correlator::observe`], for an event whose envelope (agent id, host name)
+    /// is not among its fields: `group-by: [hostname]` or `[agent_id]` then reads it.
+    pub fn observe_from(
+        &self,
+        doc: &dyn Document,
+        ts: u64,
+        envelope: Option<(&str, &str)>,
+    ) -> Vec<(Arc<RuleInfo>, String)> {
+        let group_value = |field: &str| -> String {
+            if let Some(v) = doc.get(field) {
+                return as_text(v).into_owned();
+            }
+            match envelope {
+                Some((agent_id, _)) if field.eq_ignore_ascii_case("agent_id") => {
+                    agent_id.to_string()
+                }
+                Some((_, hostname)) if field.eq_ignore_ascii_case("hostname") => {
+                    hostname.to_string()
+                }
+                _ => String::new(),
+            }
+        };
         let base_hits: Vec<bool> = self.base.iter().map(|r| r.matches(doc)).collect();
         let mut fired = vec![false; self.correlations.len()];
         let mut out = Vec::new();
@@ -423,11 +448,7 @@ impl Correlator {
                 let key: Vec<String> = c
                     .group_by
                     .iter()
-                    .map(|g| {
-                        doc.get(c.field_for(g, rule_ref))
-                            .map(|v| as_text(v).into_owned())
-                            .unwrap_or_default()
-                    })
+                    .map(|g| group_value(c.field_for(g, rule_ref)))
                     .collect();
                 let value = match &c.kind {
                     Kind::ValueCount(field) => doc
@@ -533,7 +554,8 @@ fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<String> {
 
 impl Detector for Correlator {
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
-        for (info, summary) in self.observe(event, event.ts) {
+        let envelope = Some((event.agent_id.as_str(), event.hostname.as_str()));
+        for (info, summary) in self.observe_from(event, event.ts, envelope) {
             out.push(Detection {
                 severity: info.level,
                 rule: info,

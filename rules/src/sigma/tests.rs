@@ -389,3 +389,28 @@ correlation:
     assert!(c.observe(&login("carol"), 0).is_empty());
     assert!(c.observe(&sudo("carol"), 11 * 60_000).is_empty());
 }
+
+#[test]
+fn pack_correlations_count_each_host_apart() {
+    let engine = crate::Engine::with_builtins();
+    let conn = |host: &str, port: u64, seq: u64| vigie_model::Event {
+        agent_id: format!("agent-{host}"),
+        hostname: host.into(),
+        seq,
+        ts: 1_000 + seq,
+        category: "network_connection".into(),
+        fields: event(json!({"Initiated": "true", "Image": "/usr/bin/nmap", "DestinationIp": "10.0.0.5", "DestinationPort": port})),
+    };
+    let scans = |events: Vec<vigie_model::Event>| {
+        events
+            .iter()
+            .flat_map(|e| engine.evaluate(e))
+            .filter(|d| d.rule.id == "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b15")
+            .count()
+    };
+    // Ten ports from each of two hosts: no host scanned twenty.
+    let spread: Vec<_> = (0..20).map(|i| conn(if i % 2 == 0 { "a" } else { "b" }, i, i)).collect();
+    assert_eq!(scans(spread), 0);
+    let one_host: Vec<_> = (0..20).map(|i| conn("c", 100 + i, 100 + i)).collect();
+    assert_eq!(scans(one_host), 1);
+}
