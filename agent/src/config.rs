@@ -15,6 +15,8 @@ pub struct AgentConfig {
     pub collector: CollectorConfig,
     /// File integrity monitoring.
     pub fim: FimConfig,
+    /// Process creation monitoring.
+    pub process: ProcessConfig,
     /// Batching of events before they are spooled and sent.
     pub batch: BatchConfig,
     /// The on-disk spool.
@@ -81,6 +83,20 @@ pub struct FimConfig {
     pub max_pending: usize,
 }
 
+/// Process monitoring settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProcessConfig {
+    /// Turns process monitoring on or off.
+    pub enabled: bool,
+}
+
+impl Default for ProcessConfig {
+    fn default() -> ProcessConfig {
+        ProcessConfig { enabled: true }
+    }
+}
+
 /// Batching settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -109,6 +125,7 @@ impl Default for AgentConfig {
             data_dir: PathBuf::from("/var/lib/vigie/agent"),
             collector: CollectorConfig::default(),
             fim: FimConfig::default(),
+            process: ProcessConfig::default(),
             batch: BatchConfig::default(),
             spool: SpoolConfig::default(),
             health_interval_secs: 60,

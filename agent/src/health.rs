@@ -28,6 +28,23 @@ pub struct Counters {
     pub send_failures: AtomicU64,
     /// Spool writes that failed and were retried (disk full, I/O errors).
     pub spool_write_errors: AtomicU64,
+    /// Process creation events produced.
+    pub process_events: AtomicU64,
+    /// Processes gone before /proc could be read (reported with what was known).
+    pub process_exited_early: AtomicU64,
+    /// Times the kernel dropped process events (connector buffer full).
+    pub process_lost: AtomicU64,
+    /// Times the fork-parent table was full and cleared.
+    pub process_parents_cleared: AtomicU64,
+    /// How processes are watched: `connector`, `polling`, or empty when off.
+    pub process_mode: std::sync::Mutex<&'static str>,
+}
+
+impl Counters {
+    /// Records how processes are watched.
+    pub fn set_process_mode(&self, mode: &'static str) {
+        *self.process_mode.lock().expect("mode lock") = mode;
+    }
 }
 
 /// Adds one to a counter.
@@ -50,6 +67,11 @@ impl Counters {
             "BatchesAcked": get(&self.batches_acked),
             "SendFailures": get(&self.send_failures),
             "SpoolWriteErrors": get(&self.spool_write_errors),
+            "ProcessEvents": get(&self.process_events),
+            "ProcessExitedEarly": get(&self.process_exited_early),
+            "ProcessLost": get(&self.process_lost),
+            "ProcessParentsCleared": get(&self.process_parents_cleared),
+            "ProcessMode": *self.process_mode.lock().expect("mode lock"),
         });
         match value {
             Value::Object(map) => map,

@@ -149,6 +149,18 @@ pub async fn run(
         None
     };
 
+    let process_thread = if config.process.enabled {
+        let sensor = sensors::process::ProcessSensor::new(sink.clone(), counters.clone());
+        let stop = stop_sensors.clone();
+        Some(
+            std::thread::Builder::new()
+                .name("vigie-process".into())
+                .spawn(move || sensor.run(stop))?,
+        )
+    } else {
+        None
+    };
+
     let health_sink = sink.clone();
     let health_counters = counters.clone();
     let health_spool = spool_handle.clone();
@@ -174,7 +186,7 @@ pub async fn run(
     tracing::info!("stopping");
     health_task.abort();
     stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
-    if let Some(thread) = file_thread {
+    for thread in [file_thread, process_thread].into_iter().flatten() {
         tokio::task::spawn_blocking(move || thread.join())
             .await
             .ok();

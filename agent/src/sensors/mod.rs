@@ -1,3 +1,4 @@
 //! The agent's sensors. Each runs on its own and pushes events into the pipeline.
 
 pub mod file;
+pub mod process;

@@ -399,7 +399,9 @@ fn pack_correlations_count_each_host_apart() {
         seq,
         ts: 1_000 + seq,
         category: "network_connection".into(),
-        fields: event(json!({"Initiated": "true", "Image": "/usr/bin/nmap", "DestinationIp": "10.0.0.5", "DestinationPort": port})),
+        fields: event(
+            json!({"Initiated": "true", "Image": "/usr/bin/nmap", "DestinationIp": "10.0.0.5", "DestinationPort": port}),
+        ),
     };
     let scans = |events: Vec<vigie_model::Event>| {
         events
@@ -409,7 +411,9 @@ fn pack_correlations_count_each_host_apart() {
             .count()
     };
     // Ten ports from each of two hosts: no host scanned twenty.
-    let spread: Vec<_> = (0..20).map(|i| conn(if i % 2 == 0 { "a" } else { "b" }, i, i)).collect();
+    let spread: Vec<_> = (0..20)
+        .map(|i| conn(if i % 2 == 0 { "a" } else { "b" }, i, i))
+        .collect();
     assert_eq!(scans(spread), 0);
     let one_host: Vec<_> = (0..20).map(|i| conn("c", 100 + i, 100 + i)).collect();
     assert_eq!(scans(one_host), 1);

@@ -27,6 +27,7 @@ use crate::config::FimConfig;
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
 pub use baseline::Baseline;
+pub use state::hash_file;
 use state::{observe, FileState, Kind};
 use watch::WatchSet;
 

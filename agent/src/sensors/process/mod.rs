@@ -1,0 +1,198 @@
+//! Process creation: every exec, in real time, from the kernel's process connector, with
+//! what `/proc` tells about the process and its parent and the SHA-256 of the program.
+//!
+//! Where the connector is not available (not root, another kernel) the sensor polls
+//! `/proc` every second instead and says so in `agent_health` (`ProcessMode`). A process
+//! that exits before it can be read is still reported with what is known, and counted.
+
+mod connector;
+mod procfs;
+
+use std::collections::{HashMap, HashSet};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use vigie_model::event::field;
+use vigie_model::{Category, EventDraft};
+
+use crate::health::{bump, Counters};
+use crate::pipeline::{Item, Sink};
+use crate::users::UserNames;
+use connector::{Connector, ProcEvent};
+use procfs::ProcInfo;
+
+/// Most parent links remembered from fork events (for processes gone before we read
+/// them); past it the table is cleared and the clearing counted.
+const MAX_PARENTS: usize = 65_536;
+/// Most program hashes cached.
+const MAX_HASHES: usize = 4_096;
+
+/// The process sensor.
+pub struct ProcessSensor {
+    sink: Sink,
+    counters: Arc<Counters>,
+    proc_root: PathBuf,
+    users: UserNames,
+    parents: HashMap<u32, u32>,
+    hashes: HashMap<(u64, u64, u64, i64), String>,
+    own_pid: u32,
+    stopped: bool,
+}
+
+impl ProcessSensor {
+    /// A sensor sending to `sink`.
+    pub fn new(sink: Sink, counters: Arc<Counters>) -> ProcessSensor {
+        ProcessSensor {
+            sink,
+            counters,
+            proc_root: PathBuf::from("/proc"),
+            users: UserNames::default(),
+            parents: HashMap::new(),
+            hashes: HashMap::new(),
+            own_pid: std::process::id(),
+            stopped: false,
+        }
+    }
+
+    /// Runs until `stop` is set. Blocks: call it on its own thread.
+    pub fn run(mut self, stop: Arc<AtomicBool>) {
+        match Connector::open() {
+            Ok(mut connector) => {
+                self.counters.set_process_mode("connector");
+                tracing::info!("process events from the kernel connector");
+                while !stop.load(Ordering::Relaxed) && !self.stopped {
+                    match connector.read(200) {
+                        Ok(events) => {
+                            for event in events {
+                                self.on_event(event);
+                            }
+                        }
+                        Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                            bump(&self.counters.process_lost);
+                            tracing::warn!(
+                                "the kernel dropped process events (receive buffer full)"
+                            );
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "process connector failed; polling /proc instead");
+                            break;
+                        }
+                    }
+                }
+                if stop.load(Ordering::Relaxed) || self.stopped {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "process connector unavailable (needs root); polling /proc every second")
+            }
+        }
+        self.counters.set_process_mode("polling");
+        self.poll(stop);
+    }
+
+    fn on_event(&mut self, event: ProcEvent) {
+        match event {
+            ProcEvent::Fork { parent, child } => {
+                if self.parents.len() >= MAX_PARENTS {
+                    self.parents.clear();
+                    bump(&self.counters.process_parents_cleared);
+                }
+                self.parents.insert(child, parent);
+            }
+            ProcEvent::Exec { pid } => self.report(pid, "connector"),
+            ProcEvent::Exit { pid } => {
+                self.parents.remove(&pid);
+            }
+        }
+    }
+
+    fn poll(&mut self, stop: Arc<AtomicBool>) {
+        let mut known: HashSet<u32> = procfs::pids(&self.proc_root).into_iter().collect();
+        while !stop.load(Ordering::Relaxed) && !self.stopped {
+            std::thread::sleep(Duration::from_secs(1));
+            let now: HashSet<u32> = procfs::pids(&self.proc_root).into_iter().collect();
+            let mut new: Vec<u32> = now.difference(&known).copied().collect();
+            new.sort_unstable();
+            for pid in new {
+                self.report(pid, "polling");
+            }
+            known = now;
+        }
+    }
+
+    fn report(&mut self, pid: u32, detected_by: &str) {
+        if pid == self.own_pid {
+            return;
+        }
+        let info = procfs::read(&self.proc_root, pid);
+        let complete = info.image.is_some() && info.command_line.is_some();
+        if !complete {
+            bump(&self.counters.process_exited_early);
+        }
+        let ppid = info.ppid.or_else(|| self.parents.get(&pid).copied());
+        let parent = ppid
+            .map(|p| procfs::read(&self.proc_root, p))
+            .unwrap_or_default();
+        let mut draft = EventDraft::now(Category::ProcessCreation)
+            .with("ProcessId", pid)
+            .with(field::DETECTED_BY, detected_by);
+        if let Some(p) = ppid {
+            draft = draft.with("ParentProcessId", p);
+        }
+        draft = with_info(draft, "", &info);
+        draft = with_info(draft, "Parent", &parent);
+        if let Some(uid) = info.uid {
+            let user = self.users.name(uid);
+            draft = draft.with(field::USER, user).with(field::UID, uid);
+        }
+        if let Some(login) = info.login_uid {
+            draft = draft.with("LogonId", login);
+        }
+        if let Some(hash) = self.program_hash(pid) {
+            draft = draft.with(field::SHA256, hash);
+        }
+        if !complete {
+            draft = draft.with("Incomplete", true);
+        }
+        bump(&self.counters.process_events);
+        if self.sink.blocking_send(Item::Event(draft)).is_err() {
+            self.stopped = true;
+        }
+    }
+
+    /// SHA-256 of the program `pid` runs, cached by device, inode, size and mtime so a
+    /// busy server does not rehash `/bin/sh` for every exec.
+    fn program_hash(&mut self, pid: u32) -> Option<String> {
+        let exe = self.proc_root.join(pid.to_string()).join("exe");
+        let meta = std::fs::metadata(&exe).ok()?;
+        let key = (meta.dev(), meta.ino(), meta.size(), meta.mtime());
+        if let Some(hash) = self.hashes.get(&key) {
+            return Some(hash.clone());
+        }
+        let hash = crate::sensors::file::hash_file(Path::new(&exe)).ok()?;
+        if self.hashes.len() >= MAX_HASHES {
+            self.hashes.clear();
+        }
+        self.hashes.insert(key, hash.clone());
+        Some(hash)
+    }
+}
+
+fn with_info(mut draft: EventDraft, prefix: &str, info: &ProcInfo) -> EventDraft {
+    if let Some(image) = &info.image {
+        draft = draft.with(&format!("{prefix}Image"), image.clone());
+    }
+    if let Some(cmd) = &info.command_line {
+        draft = draft.with(&format!("{prefix}CommandLine"), cmd.clone());
+    }
+    if prefix.is_empty() {
+        if let Some(cwd) = &info.cwd {
+            draft = draft.with("CurrentDirectory", cwd.clone());
+        }
+    }
+    draft
+}
