@@ -89,11 +89,19 @@ pub struct FimConfig {
 pub struct ProcessConfig {
     /// Turns process monitoring on or off.
     pub enabled: bool,
+    /// Reports sockets that start or stop listening.
+    pub listeners: bool,
+    /// Seconds between two looks at the listening sockets.
+    pub listen_interval_secs: u64,
 }
 
 impl Default for ProcessConfig {
     fn default() -> ProcessConfig {
-        ProcessConfig { enabled: true }
+        ProcessConfig {
+            enabled: true,
+            listeners: true,
+            listen_interval_secs: 5,
+        }
     }
 }
 

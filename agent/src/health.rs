@@ -36,6 +36,8 @@ pub struct Counters {
     pub process_lost: AtomicU64,
     /// Times the fork-parent table was full and cleared.
     pub process_parents_cleared: AtomicU64,
+    /// Listening socket events produced.
+    pub listen_events: AtomicU64,
     /// How processes are watched: `connector`, `polling`, or empty when off.
     pub process_mode: std::sync::Mutex<&'static str>,
 }
@@ -71,6 +73,7 @@ impl Counters {
             "ProcessExitedEarly": get(&self.process_exited_early),
             "ProcessLost": get(&self.process_lost),
             "ProcessParentsCleared": get(&self.process_parents_cleared),
+            "ListenEvents": get(&self.listen_events),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
         });
         match value {

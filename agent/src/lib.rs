@@ -161,6 +161,19 @@ pub async fn run(
         None
     };
 
+    let listen_thread = if config.process.listeners {
+        let interval = std::time::Duration::from_secs(config.process.listen_interval_secs.max(1));
+        let sensor = sensors::listen::ListenSensor::new(sink.clone(), counters.clone(), interval);
+        let stop = stop_sensors.clone();
+        Some(
+            std::thread::Builder::new()
+                .name("vigie-listen".into())
+                .spawn(move || sensor.run(stop))?,
+        )
+    } else {
+        None
+    };
+
     let health_sink = sink.clone();
     let health_counters = counters.clone();
     let health_spool = spool_handle.clone();
@@ -186,7 +199,10 @@ pub async fn run(
     tracing::info!("stopping");
     health_task.abort();
     stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
-    for thread in [file_thread, process_thread].into_iter().flatten() {
+    for thread in [file_thread, process_thread, listen_thread]
+        .into_iter()
+        .flatten()
+    {
         tokio::task::spawn_blocking(move || thread.join())
             .await
             .ok();

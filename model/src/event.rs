@@ -19,6 +19,8 @@ pub enum Category {
     NetworkConnection,
     /// A DNS query and its answers.
     DnsQuery,
+    /// A socket that starts or stops listening (`Action`: opened, closed).
+    ListeningSocket,
     /// What the host is: OS, kernel, CPU, memory, disks, interfaces.
     HostInventory,
     /// How the agent itself is doing: counters, queue depth, drops, own CPU and RSS.
@@ -27,11 +29,12 @@ pub enum Category {
 
 impl Category {
     /// Every category, in a stable order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 7] = [
         Category::FileEvent,
         Category::ProcessCreation,
         Category::NetworkConnection,
         Category::DnsQuery,
+        Category::ListeningSocket,
         Category::HostInventory,
         Category::AgentHealth,
     ];
@@ -43,6 +46,7 @@ impl Category {
             Category::ProcessCreation => "process_creation",
             Category::NetworkConnection => "network_connection",
             Category::DnsQuery => "dns_query",
+            Category::ListeningSocket => "listening_socket",
             Category::HostInventory => "host_inventory",
             Category::AgentHealth => "agent_health",
         }

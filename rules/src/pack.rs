@@ -41,6 +41,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("proc_miner.yml", include_str!("../pack/proc_miner.yml")),
     ("net_scans.yml", include_str!("../pack/net_scans.yml")),
+    (
+        "net_new_listener.yml",
+        include_str!("../pack/net_new_listener.yml"),
+    ),
 ];
 
 /// Every rule and correlation of the pack, compiled.

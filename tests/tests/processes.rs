@@ -20,8 +20,12 @@ struct PrintAgent {
 impl PrintAgent {
     fn start() -> PrintAgent {
         let watched = tempfile::tempdir().unwrap();
+        let config = watched.path().join("agent.toml");
+        std::fs::write(&config, "[process]\nlisten_interval_secs = 1\n").unwrap();
         let mut child = Command::new(bin("vigie-agent"))
             .arg("--print")
+            .arg("--config")
+            .arg(&config)
             .env("VIGIE_WATCH", watched.path())
             .env("VIGIE_LOG", "info")
             .stdout(Stdio::piped())
@@ -34,7 +38,9 @@ impl PrintAgent {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    if v["category"] == "process_creation" && tx.send(v).is_err() {
+                    let wanted =
+                        v["category"] == "process_creation" || v["category"] == "listening_socket";
+                    if wanted && tx.send(v).is_err() {
                         return;
                     }
                 }
@@ -133,5 +139,30 @@ fn a_marked_command_a_brief_process_and_a_burst_are_all_reported() {
         missing.is_empty(),
         "{} of 500 short processes not reported",
         missing.len()
+    );
+
+    // A new listener appears, then goes away: both reported, with its owner.
+    let socket = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let is = |e: &Value, action: &str| {
+        e["category"] == "listening_socket" && e["LocalPort"] == port && e["Action"] == action
+    };
+    let events = agent.collect(Duration::from_secs(15), |seen| {
+        seen.iter().any(|e| is(e, "opened"))
+    });
+    let opened = events
+        .iter()
+        .find(|e| is(e, "opened"))
+        .expect("the new listener is reported");
+    assert_eq!(opened["ProcessId"], std::process::id(), "{opened}");
+    assert_eq!(opened["Image"], test_exe.to_str().unwrap(), "{opened}");
+    assert_eq!(opened["Protocol"], "tcp");
+    drop(socket);
+    let events = agent.collect(Duration::from_secs(15), |seen| {
+        seen.iter().any(|e| is(e, "closed"))
+    });
+    assert!(
+        events.iter().any(|e| is(e, "closed")),
+        "the closed listener is reported"
     );
 }

@@ -1,4 +1,5 @@
 //! The agent's sensors. Each runs on its own and pushes events into the pipeline.
 
 pub mod file;
+pub mod listen;
 pub mod process;

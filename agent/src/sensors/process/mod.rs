@@ -6,7 +6,7 @@
 //! that exits before it can be read is still reported with what is known, and counted.
 
 mod connector;
-mod procfs;
+pub mod procfs;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
@@ -23,6 +23,16 @@ use crate::pipeline::{Item, Sink};
 use crate::users::UserNames;
 use connector::{Connector, ProcEvent};
 use procfs::ProcInfo;
+
+/// Process ids now in `proc_root` (normally `/proc`).
+pub fn pids(proc_root: &Path) -> Vec<u32> {
+    procfs::pids(proc_root)
+}
+
+/// What `proc_root/PID` tells about process `pid`.
+pub fn read_proc(proc_root: &Path, pid: u32) -> ProcInfo {
+    procfs::read(proc_root, pid)
+}
 
 /// Most parent links remembered from fork events (for processes gone before we read
 /// them); past it the table is cleared and the clearing counted.
