@@ -174,6 +174,14 @@ pub async fn run(
         None
     };
 
+    let inventory_thread = {
+        let sink = sink.clone();
+        let stop = stop_sensors.clone();
+        std::thread::Builder::new()
+            .name("vigie-inventory".into())
+            .spawn(move || sensors::inventory::run(sink, stop))?
+    };
+
     let health_sink = sink.clone();
     let health_counters = counters.clone();
     let health_spool = spool_handle.clone();
@@ -199,9 +207,14 @@ pub async fn run(
     tracing::info!("stopping");
     health_task.abort();
     stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
-    for thread in [file_thread, process_thread, listen_thread]
-        .into_iter()
-        .flatten()
+    for thread in [
+        file_thread,
+        process_thread,
+        listen_thread,
+        Some(inventory_thread),
+    ]
+    .into_iter()
+    .flatten()
     {
         tokio::task::spawn_blocking(move || thread.join())
             .await
