@@ -22,7 +22,10 @@ cat "$WORK"/hash/* > /dev/null   # page cache warm for every contender
 t() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$s $e" | awk -v m="$MIB" '{printf "%.2f s, %.0f MiB/s", $2-$1, m/($2-$1)}'; }
 echo "sha256sum          : $(t sha256sum "$WORK"/hash/*)"
 echo "openssl dgst       : $(t openssl dgst -sha256 "$WORK"/hash/*)"
-VIGIE_WATCH="$WORK/hash" VIGIE_LOG=info "$BIN/vigie-agent" --print > /dev/null 2> "$WORK/agent-hash.log" &
+# The agent's hashing budget (fim.hash_rate_mib_s, 64 MiB/s by default) is lifted here
+# to measure raw speed.
+printf '[fim]\nhash_rate_mib_s = 0\n[process]\nenabled = false\nlisteners = false\n' > "$WORK/unlimited.toml"
+VIGIE_WATCH="$WORK/hash" VIGIE_LOG=info "$BIN/vigie-agent" --print --config "$WORK/unlimited.toml" > /dev/null 2> "$WORK/agent-hash.log" &
 AGENT=$!
 for _ in $(seq 1 600); do grep -q "file baseline ready" "$WORK/agent-hash.log" && break; sleep 0.1; done
 kill $AGENT; wait $AGENT 2>/dev/null || true

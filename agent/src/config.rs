@@ -75,6 +75,9 @@ pub struct FimConfig {
     pub exclude: Vec<String>,
     /// Files larger than this are tracked by size, mode and times, not hashed.
     pub max_hash_bytes: u64,
+    /// Most MiB per second the agent reads to hash files (0: no limit), so a scan never
+    /// starves the server.
+    pub hash_rate_mib_s: u64,
     /// Seconds between two full rescans (catches what the kernel's queue lost).
     pub rescan_interval_secs: u64,
     /// Milliseconds a path must stay quiet before it is examined (coalesces bursts).
@@ -175,6 +178,7 @@ impl Default for FimConfig {
                 "/etc/.pwd.lock".into(),
             ],
             max_hash_bytes: 256 << 20,
+            hash_rate_mib_s: 64,
             rescan_interval_secs: 600,
             settle_ms: 100,
             max_pending: 100_000,

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod send;
 pub mod sensors;
 pub mod spool;
+pub mod throttle;
 pub mod users;
 
 use std::future::Future;
@@ -50,6 +51,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     config.validate().context("invalid agent configuration")?;
+    throttle::set_rate(config.fim.hash_rate_mib_s);
     let started = Instant::now();
     let counters = Arc::new(Counters::default());
     let hostname = identity::hostname();

@@ -137,6 +137,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
             Err(e) => return Err(e),
         };
         context.update(&buf[..n]);
+        crate::throttle::consume(n);
     }
     Ok(vigie_model::hex::encode(context.finish().as_ref()))
 }
