@@ -17,6 +17,8 @@ pub struct AgentConfig {
     pub fim: FimConfig,
     /// Process creation monitoring.
     pub process: ProcessConfig,
+    /// Network connections and DNS, from packets.
+    pub network: NetworkConfig,
     /// Batching of events before they are spooled and sent.
     pub batch: BatchConfig,
     /// The on-disk spool.
@@ -108,6 +110,34 @@ impl Default for ProcessConfig {
     }
 }
 
+/// Network monitoring settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Turns network monitoring on or off.
+    pub enabled: bool,
+    /// Interfaces to capture on; empty: every interface that is up.
+    pub interfaces: Vec<String>,
+    /// Capture on loopback too (off by default: local traffic is mostly noise).
+    pub loopback: bool,
+    /// UDP ports read as DNS.
+    pub dns_ports: Vec<u16>,
+    /// Most flows followed at once; past it the oldest is evicted (counted).
+    pub max_flows: usize,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> NetworkConfig {
+        NetworkConfig {
+            enabled: true,
+            interfaces: Vec::new(),
+            loopback: false,
+            dns_ports: vec![53],
+            max_flows: 65_536,
+        }
+    }
+}
+
 /// Batching settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -137,6 +167,7 @@ impl Default for AgentConfig {
             collector: CollectorConfig::default(),
             fim: FimConfig::default(),
             process: ProcessConfig::default(),
+            network: NetworkConfig::default(),
             batch: BatchConfig::default(),
             spool: SpoolConfig::default(),
             health_interval_secs: 60,

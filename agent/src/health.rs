@@ -38,6 +38,14 @@ pub struct Counters {
     pub process_parents_cleared: AtomicU64,
     /// Listening socket events produced.
     pub listen_events: AtomicU64,
+    /// Network connection and DNS events produced.
+    pub network_events: AtomicU64,
+    /// Packets the network sensor could not keep up with.
+    pub network_packets_dropped: AtomicU64,
+    /// Flows evicted because the flow table was full.
+    pub network_flows_evicted: AtomicU64,
+    /// Interfaces being captured.
+    pub network_interfaces: AtomicU64,
     /// How processes are watched: `connector`, `polling`, or empty when off.
     pub process_mode: std::sync::Mutex<&'static str>,
 }
@@ -74,6 +82,10 @@ impl Counters {
             "ProcessLost": get(&self.process_lost),
             "ProcessParentsCleared": get(&self.process_parents_cleared),
             "ListenEvents": get(&self.listen_events),
+            "NetworkEvents": get(&self.network_events),
+            "NetworkPacketsDropped": get(&self.network_packets_dropped),
+            "NetworkFlowsEvicted": get(&self.network_flows_evicted),
+            "NetworkInterfaces": get(&self.network_interfaces),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
         });
         match value {

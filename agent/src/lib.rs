@@ -176,6 +176,25 @@ pub async fn run(
         None
     };
 
+    let network_thread = if config.network.enabled {
+        let settings = sensors::network::Settings {
+            interfaces: config.network.interfaces.clone(),
+            loopback: config.network.loopback,
+            dns_ports: config.network.dns_ports.clone(),
+            ignore: collector_endpoints(&config.collector.url),
+            max_flows: config.network.max_flows.max(1),
+        };
+        let sensor = sensors::network::NetworkSensor::new(settings, sink.clone(), counters.clone());
+        let stop = stop_sensors.clone();
+        Some(
+            std::thread::Builder::new()
+                .name("vigie-network".into())
+                .spawn(move || sensor.run(stop))?,
+        )
+    } else {
+        None
+    };
+
     let inventory_thread = {
         let sink = sink.clone();
         let stop = stop_sensors.clone();
@@ -213,6 +232,7 @@ pub async fn run(
         file_thread,
         process_thread,
         listen_thread,
+        network_thread,
         Some(inventory_thread),
     ]
     .into_iter()
@@ -229,6 +249,30 @@ pub async fn run(
         let _ = task.await;
     }
     Ok(())
+}
+
+/// The collector's addresses, so the agent does not report its own traffic.
+fn collector_endpoints(url: &str) -> Vec<std::net::SocketAddr> {
+    use std::net::ToSocketAddrs;
+    let rest = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() {
+        return Vec::new();
+    }
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        authority.to_string()
+    } else {
+        format!("{authority}:443")
+    };
+    with_port
+        .to_socket_addrs()
+        .map(|a| a.collect())
+        .unwrap_or_default()
 }
 
 /// Enrolls, retrying while the collector cannot be reached (it may be starting, or the

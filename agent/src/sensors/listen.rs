@@ -51,30 +51,58 @@ fn parse_addr(hex: &str) -> Option<(IpAddr, u16)> {
     Some((ip, port))
 }
 
-/// Parses one `/proc/net` table, keeping sockets in `listen_state` (TCP `0A`, UDP `07`
-/// with no remote end).
-pub fn parse_table(text: &str, protocol: &'static str) -> Vec<Listener> {
+/// One row of a `/proc/net/{tcp,udp}[6]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SocketEntry {
+    /// Local address.
+    pub ip: IpAddr,
+    /// Local port.
+    pub port: u16,
+    /// Remote port (0 when none).
+    pub remote_port: u16,
+    /// Kernel state, hexadecimal (`0A` is TCP LISTEN, `07` UDP unconnected).
+    pub state: String,
+    /// Owner's uid.
+    pub uid: u32,
+    /// Socket inode.
+    pub inode: u64,
+}
+
+/// Every row of one `/proc/net` table.
+pub fn parse_sockets(text: &str) -> Vec<SocketEntry> {
     text.lines()
         .skip(1)
         .filter_map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
             let (ip, port) = parse_addr(f.get(1)?)?;
             let (_, remote_port) = parse_addr(f.get(2)?)?;
-            let state = *f.get(3)?;
-            let listening = match protocol {
-                "tcp" => state == "0A",
-                _ => state == "07" && remote_port == 0,
-            };
-            if !listening {
-                return None;
-            }
-            Some(Listener {
-                protocol,
+            Some(SocketEntry {
                 ip,
                 port,
+                remote_port,
+                state: f.get(3)?.to_string(),
                 uid: f.get(7)?.parse().ok()?,
                 inode: f.get(9)?.parse().ok()?,
             })
+        })
+        .collect()
+}
+
+/// Parses one `/proc/net` table, keeping listening sockets (TCP `0A`, UDP `07` with no
+/// remote end).
+pub fn parse_table(text: &str, protocol: &'static str) -> Vec<Listener> {
+    parse_sockets(text)
+        .into_iter()
+        .filter(|e| match protocol {
+            "tcp" => e.state == "0A",
+            _ => e.state == "07" && e.remote_port == 0,
+        })
+        .map(|e| Listener {
+            protocol,
+            ip: e.ip,
+            port: e.port,
+            uid: e.uid,
+            inode: e.inode,
         })
         .collect()
 }

@@ -3,4 +3,5 @@
 pub mod file;
 pub mod inventory;
 pub mod listen;
+pub mod network;
 pub mod process;

@@ -1,0 +1,349 @@
+//! Network activity from packets (`pnet`, AF_PACKET): a `network_connection` event for
+//! each new TCP connection (SYN seen) and each new UDP flow, with its direction and the
+//! process that owns the local socket; `dns_query` events from DNS answers, whose
+//! addresses then name later connections. The agent's own traffic to its collector is
+//! left out. The flow table is bounded and counts what it evicts; packets the sensor
+//! cannot keep up with are counted too.
+
+pub mod dns;
+pub mod packet;
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pnet::datalink::{self, Channel, NetworkInterface};
+use vigie_model::event::field;
+use vigie_model::{Category, EventDraft};
+
+use crate::health::{bump, Counters};
+use crate::pipeline::{Item, Sink};
+use crate::users::UserNames;
+use packet::{Packet, Proto};
+
+/// Network sensor settings (already validated).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Interfaces to capture on; empty: every interface that is up.
+    pub interfaces: Vec<String>,
+    /// Capture on loopback too.
+    pub loopback: bool,
+    /// UDP ports whose traffic is read as DNS.
+    pub dns_ports: Vec<u16>,
+    /// Endpoints never reported (the collector).
+    pub ignore: Vec<SocketAddr>,
+    /// Most flows followed at once.
+    pub max_flows: usize,
+}
+
+const PACKET_QUEUE: usize = 65_536;
+const UDP_IDLE: Duration = Duration::from_secs(60);
+const TCP_IDLE: Duration = Duration::from_secs(300);
+const MAX_NAMES: usize = 65_536;
+
+/// Both directions of one flow share a key: endpoints in a fixed order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FlowKey(Proto, SocketAddr, SocketAddr);
+
+fn key(p: &Packet) -> FlowKey {
+    if p.src <= p.dst {
+        FlowKey(p.proto, p.src, p.dst)
+    } else {
+        FlowKey(p.proto, p.dst, p.src)
+    }
+}
+
+/// The network sensor.
+pub struct NetworkSensor {
+    settings: Settings,
+    sink: Sink,
+    counters: Arc<Counters>,
+    users: UserNames,
+    flows: HashMap<FlowKey, Instant>,
+    names: HashMap<IpAddr, String>,
+    local: HashSet<IpAddr>,
+    owners: HashMap<u64, u32>,
+    owners_scanned: Instant,
+}
+
+impl NetworkSensor {
+    /// A sensor with `settings`.
+    pub fn new(settings: Settings, sink: Sink, counters: Arc<Counters>) -> NetworkSensor {
+        NetworkSensor {
+            settings,
+            sink,
+            counters,
+            users: UserNames::default(),
+            flows: HashMap::new(),
+            names: HashMap::new(),
+            local: HashSet::new(),
+            owners: HashMap::new(),
+            owners_scanned: Instant::now() - Duration::from_secs(60),
+        }
+    }
+
+    fn chosen_interfaces(&self) -> Vec<NetworkInterface> {
+        datalink::interfaces()
+            .into_iter()
+            .filter(|i| {
+                if self.settings.interfaces.is_empty() {
+                    i.is_up() && (self.settings.loopback || !i.is_loopback())
+                } else {
+                    self.settings.interfaces.contains(&i.name)
+                }
+            })
+            .collect()
+    }
+
+    /// Runs until `stop` is set. Blocks: call it on its own thread.
+    pub fn run(mut self, stop: Arc<AtomicBool>) {
+        let interfaces = self.chosen_interfaces();
+        self.local = datalink::interfaces()
+            .iter()
+            .flat_map(|i| i.ips.iter().map(|n| n.ip()))
+            .collect();
+        let (tx, rx) = sync_channel::<Packet>(PACKET_QUEUE);
+        let mut captures = 0;
+        for iface in interfaces {
+            let config = datalink::Config {
+                read_timeout: Some(Duration::from_millis(200)),
+                read_buffer_size: 65_536,
+                promiscuous: false,
+                ..Default::default()
+            };
+            let mut rx_link = match datalink::channel(&iface, config) {
+                Ok(Channel::Ethernet(_, rx)) => rx,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(interface = iface.name, error = %e, "cannot capture (needs root or CAP_NET_RAW)");
+                    continue;
+                }
+            };
+            captures += 1;
+            let tx = tx.clone();
+            let stop = stop.clone();
+            let counters = self.counters.clone();
+            let dns_ports = self.settings.dns_ports.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("vigie-net-{}", iface.name))
+                .spawn(move || {
+                    let keep = |a: u16, b: u16| dns_ports.contains(&a) || dns_ports.contains(&b);
+                    while !stop.load(Ordering::Relaxed) {
+                        let frame = match rx_link.next() {
+                            Ok(f) => f,
+                            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
+                            Err(_) => continue,
+                        };
+                        let Some(p) = packet::parse(frame, keep) else {
+                            continue;
+                        };
+                        // Only packets that could start a flow, end one, or carry DNS are
+                        // worth the queue; the rest are counted by the kernel, not us.
+                        if !(p.syn_only || p.proto == Proto::Udp || p.closing) {
+                            continue;
+                        }
+                        match tx.try_send(p) {
+                            Ok(()) => {}
+                            Err(TrySendError::Full(_)) => bump(&counters.network_packets_dropped),
+                            Err(TrySendError::Disconnected(_)) => return,
+                        }
+                    }
+                });
+        }
+        drop(tx);
+        tracing::info!(interfaces = captures, "network capture started");
+        self.counters
+            .network_interfaces
+            .store(captures, Ordering::Relaxed);
+        self.process(rx, stop);
+    }
+
+    fn process(&mut self, rx: Receiver<Packet>, stop: Arc<AtomicBool>) {
+        let mut last_sweep = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(p) => {
+                    if !self.on_packet(p) {
+                        return;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            if last_sweep.elapsed() >= Duration::from_secs(10) {
+                self.flows.retain(|k, seen| {
+                    seen.elapsed()
+                        < if k.0 == Proto::Tcp {
+                            TCP_IDLE
+                        } else {
+                            UDP_IDLE
+                        }
+                });
+                last_sweep = Instant::now();
+            }
+        }
+    }
+
+    fn ignored(&self, p: &Packet) -> bool {
+        self.settings
+            .ignore
+            .iter()
+            .any(|a| *a == p.src || *a == p.dst)
+    }
+
+    /// Handles one packet; false when the pipeline is gone.
+    fn on_packet(&mut self, p: Packet) -> bool {
+        if self.ignored(&p) {
+            return true;
+        }
+        if p.proto == Proto::Udp && !p.payload.is_empty() {
+            if let Some(response) = dns::parse_response(&p.payload) {
+                if !self.dns_event(&p, response) {
+                    return false;
+                }
+            }
+        }
+        let k = key(&p);
+        if p.closing {
+            self.flows.remove(&k);
+            return true;
+        }
+        if let Some(seen) = self.flows.get_mut(&k) {
+            *seen = Instant::now();
+            return true;
+        }
+        if p.proto == Proto::Tcp && !p.syn_only {
+            return true;
+        }
+        if self.flows.len() >= self.settings.max_flows {
+            let oldest = self
+                .flows
+                .iter()
+                .min_by_key(|(_, t)| **t)
+                .map(|(k, _)| k.clone());
+            if let Some(o) = oldest {
+                self.flows.remove(&o);
+                bump(&self.counters.network_flows_evicted);
+            }
+        }
+        self.flows.insert(k, Instant::now());
+        self.connection_event(&p)
+    }
+
+    fn connection_event(&mut self, p: &Packet) -> bool {
+        let initiated = self.local.contains(&p.src.ip());
+        let local = if initiated { p.src } else { p.dst };
+        let mut draft = EventDraft::now(Category::NetworkConnection)
+            .with("Protocol", p.proto.as_str())
+            .with("Initiated", if initiated { "true" } else { "false" })
+            .with("SourceIp", p.src.ip().to_string())
+            .with("SourcePort", p.src.port())
+            .with("DestinationIp", p.dst.ip().to_string())
+            .with("DestinationPort", p.dst.port());
+        if let Some(name) = self.names.get(&p.dst.ip()) {
+            draft = draft.with("DestinationHostname", name.clone());
+        }
+        draft = self.with_owner(draft, p.proto, local);
+        bump(&self.counters.network_events);
+        self.sink.blocking_send(Item::Event(draft)).is_ok()
+    }
+
+    fn dns_event(&mut self, p: &Packet, r: dns::Response) -> bool {
+        for ip in &r.addresses {
+            if self.names.len() >= MAX_NAMES {
+                self.names.clear();
+            }
+            self.names.insert(*ip, r.name.clone());
+        }
+        // The response goes to the client that asked.
+        let mut draft = EventDraft::now(Category::DnsQuery)
+            .with("QueryName", r.name.clone())
+            .with("QueryType", r.qtype.clone())
+            .with("QueryResults", r.results.join(";"))
+            .with("DestinationIp", p.src.ip().to_string())
+            .with("DestinationPort", p.src.port());
+        draft = self.with_owner(draft, Proto::Udp, p.dst);
+        bump(&self.counters.network_events);
+        self.sink.blocking_send(Item::Event(draft)).is_ok()
+    }
+
+    /// Adds the process owning the local socket `local`, if it can be found.
+    fn with_owner(&mut self, mut draft: EventDraft, proto: Proto, local: SocketAddr) -> EventDraft {
+        let Some(inode) = socket_inode(proto, local) else {
+            return draft;
+        };
+        let mut pid = self.owners.get(&inode).copied();
+        // A socket we have not seen: rescan /proc/*/fd, at most every 100 ms.
+        if pid.is_none() && self.owners_scanned.elapsed() >= Duration::from_millis(100) {
+            self.owners = socket_owners(Path::new("/proc"));
+            self.owners_scanned = Instant::now();
+            pid = self.owners.get(&inode).copied();
+        }
+        let Some(pid) = pid else { return draft };
+        let info = super::process::read_proc(Path::new("/proc"), pid);
+        draft = draft.with("ProcessId", pid);
+        if let Some(image) = info.image {
+            draft = draft.with(field::IMAGE, image);
+        }
+        if let Some(uid) = info.uid {
+            draft = draft.with(field::USER, self.users.name(uid));
+        }
+        draft
+    }
+}
+
+/// Inode of the socket bound to `local` (any state), from `/proc/net`.
+fn socket_inode(proto: Proto, local: SocketAddr) -> Option<u64> {
+    let files: &[&str] = match proto {
+        Proto::Tcp => &["tcp", "tcp6"],
+        Proto::Udp => &["udp", "udp6"],
+    };
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(Path::new("/proc/net").join(file)) else {
+            continue;
+        };
+        for entry in super::listen::parse_sockets(&text) {
+            let same_ip = entry.ip == local.ip()
+                || entry.ip.is_unspecified()
+                || mapped(entry.ip) == Some(local.ip());
+            if entry.port == local.port() && same_ip {
+                return Some(entry.inode);
+            }
+        }
+    }
+    None
+}
+
+fn mapped(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
+        IpAddr::V4(_) => None,
+    }
+}
+
+/// Socket inode → pid for every process.
+fn socket_owners(proc_root: &Path) -> HashMap<u64, u32> {
+    let mut found = HashMap::new();
+    for pid in super::process::pids(proc_root) {
+        let Ok(fds) = std::fs::read_dir(proc_root.join(pid.to_string()).join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                let target = target.to_string_lossy();
+                if let Some(inode) = target
+                    .strip_prefix("socket:[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    .and_then(|i| i.parse().ok())
+                {
+                    found.entry(inode).or_insert(pid);
+                }
+            }
+        }
+    }
+    found
+}

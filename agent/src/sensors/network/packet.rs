@@ -1,0 +1,120 @@
+//! Just enough of Ethernet, IPv4/IPv6, TCP and UDP to follow connections.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// Transport protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Proto {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl Proto {
+    /// `tcp` or `udp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+        }
+    }
+}
+
+/// What one frame says, for the flow table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packet {
+    /// Transport protocol.
+    pub proto: Proto,
+    /// Sender.
+    pub src: SocketAddr,
+    /// Receiver.
+    pub dst: SocketAddr,
+    /// TCP SYN without ACK: someone opens a connection.
+    pub syn_only: bool,
+    /// TCP FIN or RST: the connection ends.
+    pub closing: bool,
+    /// Bytes of the IP packet.
+    pub bytes: usize,
+    /// The UDP payload (kept for DNS).
+    pub payload: Vec<u8>,
+}
+
+/// Parses an Ethernet frame; `None` for anything that is not TCP or UDP over IP.
+pub fn parse(frame: &[u8], keep_udp_payload: impl Fn(u16, u16) -> bool) -> Option<Packet> {
+    let ethertype = u16::from_be_bytes([*frame.get(12)?, *frame.get(13)?]);
+    let ip = frame.get(14..)?;
+    let (src_ip, dst_ip, proto, transport, bytes): (IpAddr, IpAddr, u8, &[u8], usize) =
+        match ethertype {
+            0x0800 => {
+                let ihl = usize::from(ip.first()? & 0x0f) * 4;
+                let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
+                let src = Ipv4Addr::new(*ip.get(12)?, ip[13], ip[14], ip[15]);
+                let dst = Ipv4Addr::new(*ip.get(16)?, ip[17], ip[18], ip[19]);
+                // Fragments after the first carry no transport header.
+                let fragment_offset = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]) & 0x1fff;
+                if fragment_offset != 0 {
+                    return None;
+                }
+                (
+                    src.into(),
+                    dst.into(),
+                    *ip.get(9)?,
+                    ip.get(ihl..total.min(ip.len()))?,
+                    total,
+                )
+            }
+            0x86dd => {
+                let payload_len = usize::from(u16::from_be_bytes([*ip.get(4)?, *ip.get(5)?]));
+                let src: [u8; 16] = ip.get(8..24)?.try_into().ok()?;
+                let dst: [u8; 16] = ip.get(24..40)?.try_into().ok()?;
+                // Extension headers are not followed: the next header must be TCP or UDP.
+                (
+                    Ipv6Addr::from(src).into(),
+                    Ipv6Addr::from(dst).into(),
+                    *ip.get(6)?,
+                    ip.get(40..(40 + payload_len).min(ip.len()))?,
+                    40 + payload_len,
+                )
+            }
+            _ => return None,
+        };
+    let src_port = u16::from_be_bytes([*transport.first()?, *transport.get(1)?]);
+    let dst_port = u16::from_be_bytes([*transport.get(2)?, *transport.get(3)?]);
+    let src = SocketAddr::new(src_ip, src_port);
+    let dst = SocketAddr::new(dst_ip, dst_port);
+    match proto {
+        6 => {
+            let flags = *transport.get(13)?;
+            let (fin, syn, rst, ack) = (
+                flags & 0x01 != 0,
+                flags & 0x02 != 0,
+                flags & 0x04 != 0,
+                flags & 0x10 != 0,
+            );
+            Some(Packet {
+                proto: Proto::Tcp,
+                src,
+                dst,
+                syn_only: syn && !ack,
+                closing: fin || rst,
+                bytes,
+                payload: Vec::new(),
+            })
+        }
+        17 => Some(Packet {
+            proto: Proto::Udp,
+            src,
+            dst,
+            syn_only: false,
+            closing: false,
+            bytes,
+            payload: if keep_udp_payload(src_port, dst_port) {
+                transport.get(8..).unwrap_or(&[]).to_vec()
+            } else {
+                Vec::new()
+            },
+        }),
+        _ => None,
+    }
+}
