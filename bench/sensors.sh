@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Agent sensor figures (run as root): idle RSS and CPU with every sensor on; CPU and
+# events/s under an exec storm (200 execs/s) and a packet storm (5,000 packets/s on
+# loopback), and how many execs were missed. Prints figures; asserts nothing.
+# Mesures des capteurs de l'agent ; affiche des chiffres, ne vérifie rien.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-20}
+cargo build --release --bins -q
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/watched"
+printf '[process]\nlisten_interval_secs = 5\n[network]\nloopback = true\n' > "$WORK/agent.toml"
+VIGIE_WATCH="$WORK/watched" target/release/vigie-agent --print --config "$WORK/agent.toml" > "$WORK/events.jsonl" 2> "$WORK/agent.log" &
+AGENT=$!
+for _ in $(seq 1 100); do grep -q "network capture started" "$WORK/agent.log" && break; sleep 0.1; done
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$AGENT/stat"; }
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$AGENT/status"; }
+cpu() { awk -v a="$2" -v b="$1" -v hz="$hz" -v s="$3" 'BEGIN{printf "%.2f %% of a core", (a-b)/hz/s*100}'; }
+
+sleep 5
+before=$(ticks); sleep "$SECS"; after=$(ticks)
+echo "idle ${SECS}s: RSS $(rss) MiB, CPU $(cpu "$before" "$after" "$SECS")"
+
+before=$(ticks); lines_before=$(wc -l < "$WORK/events.jsonl")
+python3 - "$SECS" "$WORK/pids" <<'PY'
+import subprocess, sys, time
+secs, out = int(sys.argv[1]), sys.argv[2]
+pids, start = [], time.time()
+while time.time() - start < secs:
+    tick = time.time()
+    for _ in range(20):
+        p = subprocess.Popen(["/bin/true"]); pids.append(p.pid); p.wait()
+    time.sleep(max(0, 0.1 - (time.time() - tick)))
+open(out, "w").write("\n".join(map(str, pids)))
+PY
+sleep 3
+after=$(ticks)
+execs=$(wc -l < "$WORK/pids")
+missed=$(python3 - "$WORK/pids" "$WORK/events.jsonl" <<'PY'
+import json, sys
+pids = set(map(int, open(sys.argv[1]).read().split()))
+seen = set()
+for line in open(sys.argv[2]):
+    if '"process_creation"' in line:
+        seen.add(json.loads(line).get("ProcessId"))
+print(len(pids - seen))
+PY
+)
+events=$(( $(wc -l < "$WORK/events.jsonl") - lines_before ))
+echo "exec storm: $((execs / SECS)) execs/s for ${SECS}s, agent CPU $(cpu "$before" "$after" "$((SECS + 3))"), $((events / SECS)) events/s, missed $missed of $execs"
+
+before=$(ticks)
+python3 - "$SECS" <<'PY'
+import socket, sys, time
+secs = int(sys.argv[1])
+rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); rx.bind(("127.0.0.1", 0))
+tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dst, payload, start, sent = rx.getsockname(), b"x" * 200, time.time(), 0
+while time.time() - start < secs:
+    tick = time.time()
+    for _ in range(500):
+        tx.sendto(payload, dst); sent += 1
+    time.sleep(max(0, 0.1 - (time.time() - tick)))
+print(f"sent {sent} packets", file=sys.stderr)
+PY
+after=$(ticks)
+echo "packet storm: ~5000 packets/s (loopback, each seen twice) for ${SECS}s, agent CPU $(cpu "$before" "$after" "$SECS"), RSS $(rss) MiB"
+grep -o '"NetworkPacketsDropped":[0-9]*' "$WORK/events.jsonl" | tail -1 || true
