@@ -159,6 +159,7 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
         if found.is_none() {
             // The server accepts once; start it again for the next try.
             let _ = server.kill();
+            let _ = server.wait();
             server = Command::new("ip")
                 .args(["netns", "exec", &link.b, "python3", "-c"])
                 .arg("import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.231.7.2', 8443)); s.listen()\nc,_=s.accept(); c.recv(10)")
@@ -170,6 +171,7 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
     let _ = agent.kill();
     let _ = agent.wait();
     let _ = server.kill();
+    let _ = server.wait();
     let e = found.expect("the connection between namespaces is reported");
     assert_eq!(e["Protocol"], "tcp");
     assert_eq!(e["Initiated"], "true", "{e}");
