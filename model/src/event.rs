@@ -21,6 +21,8 @@ pub enum Category {
     DnsQuery,
     /// A socket that starts or stops listening (`Action`: opened, closed).
     ListeningSocket,
+    /// Totals of a network flow (packets, bytes, duration), when it ends and every minute.
+    NetworkFlow,
     /// What the host is: OS, kernel, CPU, memory, disks, interfaces.
     HostInventory,
     /// How the agent itself is doing: counters, queue depth, drops, own CPU and RSS.
@@ -29,12 +31,13 @@ pub enum Category {
 
 impl Category {
     /// Every category, in a stable order.
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 8] = [
         Category::FileEvent,
         Category::ProcessCreation,
         Category::NetworkConnection,
         Category::DnsQuery,
         Category::ListeningSocket,
+        Category::NetworkFlow,
         Category::HostInventory,
         Category::AgentHealth,
     ];
@@ -47,6 +50,7 @@ impl Category {
             Category::NetworkConnection => "network_connection",
             Category::DnsQuery => "dns_query",
             Category::ListeningSocket => "listening_socket",
+            Category::NetworkFlow => "network_flow",
             Category::HostInventory => "host_inventory",
             Category::AgentHealth => "agent_health",
         }

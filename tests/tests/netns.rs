@@ -119,7 +119,9 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                if v["category"] == "network_connection" && tx.send(v).is_err() {
+                let wanted =
+                    v["category"] == "network_connection" || v["category"] == "network_flow";
+                if wanted && tx.send(v).is_err() {
                     return;
                 }
             }
@@ -150,7 +152,10 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(e) = rx.recv_timeout(Duration::from_millis(200)) {
-                if e["SourcePort"] == port && e["DestinationPort"] == 8443 {
+                if e["category"] == "network_connection"
+                    && e["SourcePort"] == port
+                    && e["DestinationPort"] == 8443
+                {
                     found = Some(e);
                     break;
                 }
@@ -168,11 +173,28 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
             std::thread::sleep(Duration::from_millis(300));
         }
     }
+    let e = found.expect("the connection between namespaces is reported");
+    // When the client closes, the flow's totals follow.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut totals = None;
+    while totals.is_none() && Instant::now() < deadline {
+        if let Ok(t) = rx.recv_timeout(Duration::from_millis(200)) {
+            if t["category"] == "network_flow" && t["SourcePort"] == e["SourcePort"] {
+                totals = Some(t);
+            }
+        }
+    }
     let _ = agent.kill();
     let _ = agent.wait();
     let _ = server.kill();
     let _ = server.wait();
-    let e = found.expect("the connection between namespaces is reported");
+    let t = totals.expect("the flow's totals are reported when it ends");
+    assert_eq!(t["Action"], "ended", "{t}");
+    assert!(
+        t["Packets"].as_u64().unwrap() >= 3 && t["Bytes"].as_u64().unwrap() > 100,
+        "{t}"
+    );
+    assert!(t["Image"].as_str().unwrap_or("").contains("python3"), "{t}");
     assert_eq!(e["Protocol"], "tcp");
     assert_eq!(e["Initiated"], "true", "{e}");
     assert_eq!(e["SourceIp"], "10.231.7.1");

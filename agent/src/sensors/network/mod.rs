@@ -1,7 +1,9 @@
 //! Network activity from packets (`pnet`, AF_PACKET): a `network_connection` event for
 //! each new TCP connection (SYN seen) and each new UDP flow, with its direction and the
 //! process that owns the local socket; `dns_query` events from DNS answers, whose
-//! addresses then name later connections. The agent's own traffic to its collector is
+//! addresses then name later connections; `network_flow` events with each flow's totals
+//! (packets, bytes, duration) when it ends and every minute while it lasts (on loopback
+//! each packet is seen twice, so totals are doubled there). The agent's own traffic to its collector is
 //! left out. The flow table is bounded and counts what it evicts; packets the sensor
 //! cannot keep up with are counted too.
 
@@ -44,6 +46,18 @@ const PACKET_QUEUE: usize = 65_536;
 const UDP_IDLE: Duration = Duration::from_secs(60);
 const TCP_IDLE: Duration = Duration::from_secs(300);
 const MAX_NAMES: usize = 65_536;
+/// A long flow's totals are reported this often, not only when it ends.
+const REPORT_EVERY: Duration = Duration::from_secs(60);
+
+/// One followed flow: what its connection event said, and its totals.
+struct Flow {
+    fields: serde_json::Map<String, serde_json::Value>,
+    started: Instant,
+    last: Instant,
+    last_report: Instant,
+    packets: u64,
+    bytes: u64,
+}
 
 /// Both directions of one flow share a key: endpoints in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,7 +77,7 @@ pub struct NetworkSensor {
     sink: Sink,
     counters: Arc<Counters>,
     users: UserNames,
-    flows: HashMap<FlowKey, Instant>,
+    flows: HashMap<FlowKey, Flow>,
     names: HashMap<IpAddr, String>,
     local: HashSet<IpAddr>,
     owners: HashMap<u64, u32>,
@@ -141,11 +155,6 @@ impl NetworkSensor {
                         let Some(p) = packet::parse(frame, keep) else {
                             continue;
                         };
-                        // Only packets that could start a flow, end one, or carry DNS are
-                        // worth the queue; the rest are counted by the kernel, not us.
-                        if !(p.syn_only || p.proto == Proto::Udp || p.closing) {
-                            continue;
-                        }
                         match tx.try_send(p) {
                             Ok(()) => {}
                             Err(TrySendError::Full(_)) => bump(&counters.network_packets_dropped),
@@ -175,14 +184,26 @@ impl NetworkSensor {
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
             }
             if last_sweep.elapsed() >= Duration::from_secs(10) {
-                self.flows.retain(|k, seen| {
-                    seen.elapsed()
-                        < if k.0 == Proto::Tcp {
-                            TCP_IDLE
-                        } else {
-                            UDP_IDLE
+                let idle: Vec<FlowKey> = self
+                    .flows
+                    .iter()
+                    .filter(|(k, f)| {
+                        f.last.elapsed()
+                            >= if k.0 == Proto::Tcp {
+                                TCP_IDLE
+                            } else {
+                                UDP_IDLE
+                            }
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in idle {
+                    if let Some(flow) = self.flows.remove(&k) {
+                        if !self.flow_event(&flow, "idle") {
+                            return;
                         }
-                });
+                    }
+                }
                 last_sweep = Instant::now();
             }
         }
@@ -208,33 +229,94 @@ impl NetworkSensor {
             }
         }
         let k = key(&p);
-        if p.closing {
-            self.flows.remove(&k);
+        if let Some(flow) = self.flows.get_mut(&k) {
+            flow.packets += 1;
+            flow.bytes += p.bytes as u64;
+            flow.last = Instant::now();
+            if p.closing {
+                let flow = self.flows.remove(&k).expect("present");
+                return self.flow_event(&flow, "ended");
+            }
+            if flow.last_report.elapsed() >= REPORT_EVERY {
+                flow.last_report = Instant::now();
+                let snapshot = Flow {
+                    fields: flow.fields.clone(),
+                    started: flow.started,
+                    last: flow.last,
+                    last_report: flow.last_report,
+                    packets: flow.packets,
+                    bytes: flow.bytes,
+                };
+                return self.flow_event(&snapshot, "ongoing");
+            }
             return true;
         }
-        if let Some(seen) = self.flows.get_mut(&k) {
-            *seen = Instant::now();
-            return true;
-        }
-        if p.proto == Proto::Tcp && !p.syn_only {
+        // A TCP flow is followed from its first SYN, so its direction is known.
+        if p.closing || (p.proto == Proto::Tcp && !p.syn_only) {
             return true;
         }
         if self.flows.len() >= self.settings.max_flows {
             let oldest = self
                 .flows
                 .iter()
-                .min_by_key(|(_, t)| **t)
+                .min_by_key(|(_, f)| f.last)
                 .map(|(k, _)| k.clone());
             if let Some(o) = oldest {
-                self.flows.remove(&o);
+                let flow = self.flows.remove(&o).expect("present");
                 bump(&self.counters.network_flows_evicted);
+                if !self.flow_event(&flow, "evicted") {
+                    return false;
+                }
             }
         }
-        self.flows.insert(k, Instant::now());
-        self.connection_event(&p)
+        let Some(fields) = self.connection_event(&p) else {
+            return false;
+        };
+        let now = Instant::now();
+        self.flows.insert(
+            k,
+            Flow {
+                fields,
+                started: now,
+                last: now,
+                last_report: now,
+                packets: 1,
+                bytes: p.bytes as u64,
+            },
+        );
+        true
     }
 
-    fn connection_event(&mut self, p: &Packet) -> bool {
+    /// Reports a flow's totals (`reason`: ended, idle, evicted, ongoing).
+    fn flow_event(&mut self, flow: &Flow, reason: &str) -> bool {
+        let mut draft = EventDraft::now(Category::NetworkFlow);
+        draft.fields = flow.fields.clone();
+        draft = draft
+            .with(
+                field::ACTION,
+                if reason == "ongoing" {
+                    "ongoing"
+                } else {
+                    "ended"
+                },
+            )
+            .with("EndReason", reason)
+            .with("Packets", flow.packets)
+            .with("Bytes", flow.bytes)
+            .with(
+                "DurationMs",
+                flow.last.duration_since(flow.started).as_millis() as u64,
+            );
+        bump(&self.counters.network_events);
+        self.sink.blocking_send(Item::Event(draft)).is_ok()
+    }
+
+    /// Reports a new connection; returns its fields (kept for the flow's totals), or
+    /// `None` when the pipeline is gone.
+    fn connection_event(
+        &mut self,
+        p: &Packet,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
         let initiated = self.local.contains(&p.src.ip());
         let local = if initiated { p.src } else { p.dst };
         let mut draft = EventDraft::now(Category::NetworkConnection)
@@ -249,7 +331,11 @@ impl NetworkSensor {
         }
         draft = self.with_owner(draft, p.proto, local);
         bump(&self.counters.network_events);
-        self.sink.blocking_send(Item::Event(draft)).is_ok()
+        let fields = draft.fields.clone();
+        self.sink
+            .blocking_send(Item::Event(draft))
+            .ok()
+            .map(|()| fields)
     }
 
     fn dns_event(&mut self, p: &Packet, r: dns::Response) -> bool {
