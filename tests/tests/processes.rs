@@ -235,7 +235,7 @@ fn a_loopback_connection_and_a_dns_answer_are_reported() {
             "c2.example.test",
             &[
                 "198.51.100.7".parse().unwrap(),
-                "198.51.100.8".parse().unwrap(),
+                "127.0.0.9".parse().unwrap(),
             ],
         );
         dns.send_to(&answer, from).unwrap();
@@ -256,9 +256,19 @@ fn a_loopback_connection_and_a_dns_answer_are_reported() {
         .find(|e| is_dns(e))
         .expect("the DNS answer is reported");
     assert_eq!(answer["QueryType"], "A", "{answer}");
-    assert_eq!(
-        answer["QueryResults"], "198.51.100.7;198.51.100.8",
-        "{answer}"
-    );
+    assert_eq!(answer["QueryResults"], "198.51.100.7;127.0.0.9", "{answer}");
     assert_eq!(answer["Image"], test_exe.to_str().unwrap(), "{answer}");
+
+    // A later connection to an address from that answer carries the name.
+    let named = std::net::TcpListener::bind("127.0.0.9:0").unwrap();
+    let named_port = named.local_addr().unwrap().port();
+    let _conn = std::net::TcpStream::connect(("127.0.0.9", named_port)).unwrap();
+    let to_named =
+        |e: &Value| e["category"] == "network_connection" && e["DestinationPort"] == named_port;
+    let events = agent.collect(Duration::from_secs(15), |seen| seen.iter().any(to_named));
+    let conn = events
+        .iter()
+        .find(|e| to_named(e))
+        .expect("the connection to the answered address");
+    assert_eq!(conn["DestinationHostname"], "c2.example.test", "{conn}");
 }
