@@ -36,7 +36,7 @@ const MAX_SETTLE: Duration = Duration::from_secs(2);
 /// How often the baseline is saved while changes keep coming.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(5);
 /// Capacity of the queue between the kernel watcher and this sensor.
-const NOTIFY_QUEUE: usize = 65_536;
+const NOTIFY_QUEUE: usize = 8_192;
 
 struct Pending {
     first: Instant,

@@ -42,7 +42,8 @@ pub struct Settings {
     pub max_flows: usize,
 }
 
-const PACKET_QUEUE: usize = 65_536;
+/// Packets waiting for the flow table (the buffer is allocated up front: keep it modest).
+const PACKET_QUEUE: usize = 8_192;
 const UDP_IDLE: Duration = Duration::from_secs(60);
 const TCP_IDLE: Duration = Duration::from_secs(300);
 const MAX_NAMES: usize = 65_536;
