@@ -234,8 +234,17 @@ impl SigmaRule {
     /// True when `doc` satisfies one of the conditions, whatever its log source (for
     /// callers that routed the event already, see [`super::RuleSet`]).
     pub fn matches_detection(&self, doc: &dyn Document) -> bool {
-        // Each selection is evaluated at most once per event.
-        let mut cache: Vec<Option<bool>> = vec![None; self.selections.len()];
+        // Each selection is evaluated at most once per event; the cache lives on the
+        // stack for the usual handful of selections.
+        const ON_STACK: usize = 16;
+        let mut small = [None; ON_STACK];
+        let mut large;
+        let cache: &mut [Option<bool>] = if self.selections.len() <= ON_STACK {
+            &mut small[..self.selections.len()]
+        } else {
+            large = vec![None; self.selections.len()];
+            &mut large
+        };
         let mut sel = |i: usize| *cache[i].get_or_insert_with(|| self.selections[i].matches(doc));
         self.conditions.iter().any(|c| c.eval(&mut sel))
     }

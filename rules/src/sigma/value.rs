@@ -66,6 +66,35 @@ pub struct FieldMatcher {
     all: bool,
     negate: bool,
     matchers: Vec<Matcher>,
+    /// When every value is a case-insensitive `contains` (keyword lists, long
+    /// `|contains` lists), one Aho-Corasick pass replaces a scan per value.
+    any_substring: Option<aho_corasick::AhoCorasick>,
+}
+
+/// Builds the one-pass matcher for `matchers` if they are all case-insensitive
+/// substrings (and there are enough of them to be worth it).
+fn substring_set(
+    matchers: &[Matcher],
+    all: bool,
+    negate: bool,
+) -> Option<aho_corasick::AhoCorasick> {
+    if all || negate || matchers.len() < 2 {
+        return None;
+    }
+    let needles: Vec<&str> = matchers
+        .iter()
+        .map(|m| match m {
+            Matcher::Text {
+                shape: Shape::Contains(s),
+                cased: false,
+            } => Some(s.as_str()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(needles)
+        .ok()
 }
 
 enum Piece {
@@ -338,10 +367,12 @@ impl FieldMatcher {
                 });
             }
         }
+        let (all, negate) = (has(Modifier::All), has(Modifier::Neq));
         Ok(FieldMatcher {
+            any_substring: substring_set(&matchers, all, negate),
             field,
-            all: has(Modifier::All),
-            negate: has(Modifier::Neq),
+            all,
+            negate,
             matchers,
         })
     }
@@ -352,6 +383,9 @@ impl FieldMatcher {
             return self.matches_keywords(doc);
         };
         let value = doc.get(field);
+        if let Some(set) = &self.any_substring {
+            return value.is_some_and(|v| set.is_match(as_text(v).as_ref()));
+        }
         let one = |m: &Matcher| -> bool {
             match (m, value) {
                 (Matcher::Exists(wanted), v) => v.is_some() == *wanted,
@@ -373,6 +407,11 @@ impl FieldMatcher {
     }
 
     fn matches_keywords(&self, doc: &dyn Document) -> bool {
+        if let Some(set) = &self.any_substring {
+            return doc
+                .values()
+                .any(|v| !v.is_null() && set.is_match(as_text(v).as_ref()));
+        }
         let one = |m: &Matcher| {
             doc.values()
                 .any(|v| !v.is_null() && matches_value(m, v, doc))
@@ -404,6 +443,7 @@ impl FieldMatcher {
                 };
             }
         }
+        self.any_substring = substring_set(&self.matchers, self.all, self.negate);
         self
     }
 }
