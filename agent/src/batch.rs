@@ -56,6 +56,7 @@ impl Batcher {
                 item = rx.recv() => match item {
                     None => break,
                     Some(Item::Event(draft)) => {
+                        self.counters.count_event(draft.category.as_str());
                         pending_bytes += estimate(&draft);
                         pending.push(draft);
                         deadline.get_or_insert_with(|| Instant::now() + flush_every);

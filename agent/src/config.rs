@@ -94,6 +94,9 @@ pub struct FimConfig {
 pub struct ProcessConfig {
     /// Turns process monitoring on or off.
     pub enabled: bool,
+    /// Uses the kernel's process connector when it can (else lists processes every
+    /// second); false forces the listing.
+    pub connector: bool,
     /// Reports sockets that start or stop listening.
     pub listeners: bool,
     /// Seconds between two looks at the listening sockets.
@@ -104,6 +107,7 @@ impl Default for ProcessConfig {
     fn default() -> ProcessConfig {
         ProcessConfig {
             enabled: true,
+            connector: true,
             listeners: true,
             listen_interval_secs: 5,
         }

@@ -46,11 +46,23 @@ pub struct Counters {
     pub network_flows_evicted: AtomicU64,
     /// Interfaces being captured.
     pub network_interfaces: AtomicU64,
+    /// Events handed to the batcher, by category.
+    pub by_category: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
     /// How processes are watched: `connector`, `polling`, or empty when off.
     pub process_mode: std::sync::Mutex<&'static str>,
 }
 
 impl Counters {
+    /// Counts one event of `category`.
+    pub fn count_event(&self, category: &'static str) {
+        *self
+            .by_category
+            .lock()
+            .expect("category lock")
+            .entry(category)
+            .or_insert(0) += 1;
+    }
+
     /// Records how processes are watched.
     pub fn set_process_mode(&self, mode: &'static str) {
         *self.process_mode.lock().expect("mode lock") = mode;
@@ -88,6 +100,9 @@ impl Counters {
             "NetworkInterfaces": get(&self.network_interfaces),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
         });
+        let mut value = value;
+        let by_category = self.by_category.lock().expect("category lock").clone();
+        value["EventsByCategory"] = json!(by_category);
         match value {
             Value::Object(map) => map,
             _ => unreachable!("json! of an object"),

@@ -152,7 +152,11 @@ pub async fn run(
     };
 
     let process_thread = if config.process.enabled {
-        let sensor = sensors::process::ProcessSensor::new(sink.clone(), counters.clone());
+        let sensor = sensors::process::ProcessSensor::new(
+            sink.clone(),
+            counters.clone(),
+            config.process.connector,
+        );
         let stop = stop_sensors.clone();
         Some(
             std::thread::Builder::new()

@@ -272,3 +272,49 @@ fn a_loopback_connection_and_a_dns_answer_are_reported() {
         .expect("the connection to the answered address");
     assert_eq!(conn["DestinationHostname"], "c2.example.test", "{conn}");
 }
+
+#[test]
+fn without_the_connector_processes_are_listed_and_health_says_so() {
+    let watched = tempfile::tempdir().unwrap();
+    let config = watched.path().join("agent.toml");
+    std::fs::write(&config, "health_interval_secs = 1\n\n[process]\nconnector = false\nlisteners = false\n\n[network]\nenabled = false\n").unwrap();
+    let mut child = Command::new(bin("vigie-agent"))
+        .args(["--print", "--config"])
+        .arg(&config)
+        .env("VIGIE_WATCH", watched.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let mut sleeper = Command::new("/bin/sleep").arg("3").spawn().unwrap();
+    let pid = sleeper.id();
+    let mut polled = None;
+    let mut mode = None;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if v["category"] == "process_creation" && v["ProcessId"] == pid {
+            polled = Some(v);
+        } else if v["category"] == "agent_health" {
+            mode = Some(v["ProcessMode"].clone());
+        }
+        if (polled.is_some() && mode.is_some()) || Instant::now() > deadline {
+            break;
+        }
+    }
+    sleeper.wait().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let e = polled.expect("the process is found by listing");
+    assert_eq!(e["DetectedBy"], "polling");
+    assert_eq!(
+        e["Image"],
+        std::fs::canonicalize("/bin/sleep")
+            .unwrap()
+            .to_str()
+            .unwrap()
+    );
+    assert_eq!(mode, Some(Value::from("polling")));
+}

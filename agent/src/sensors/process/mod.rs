@@ -50,11 +50,12 @@ pub struct ProcessSensor {
     hashes: HashMap<(u64, u64, u64, i64), String>,
     own_pid: u32,
     stopped: bool,
+    use_connector: bool,
 }
 
 impl ProcessSensor {
-    /// A sensor sending to `sink`.
-    pub fn new(sink: Sink, counters: Arc<Counters>) -> ProcessSensor {
+    /// A sensor sending to `sink`; `use_connector` false forces polling.
+    pub fn new(sink: Sink, counters: Arc<Counters>, use_connector: bool) -> ProcessSensor {
         ProcessSensor {
             sink,
             counters,
@@ -64,12 +65,20 @@ impl ProcessSensor {
             hashes: HashMap::new(),
             own_pid: std::process::id(),
             stopped: false,
+            use_connector,
         }
     }
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
     pub fn run(mut self, stop: Arc<AtomicBool>) {
-        match Connector::open() {
+        let connector = if self.use_connector {
+            Connector::open()
+        } else {
+            Err(std::io::Error::other(
+                "disabled by configuration (process.connector = false)",
+            ))
+        };
+        match connector {
             Ok(mut connector) => {
                 self.counters.set_process_mode("connector");
                 tracing::info!("process events from the kernel connector");
@@ -97,7 +106,7 @@ impl ProcessSensor {
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "process connector unavailable (needs root); polling /proc every second")
+                tracing::warn!(error = %e, "process connector unavailable; listing processes every second")
             }
         }
         self.counters.set_process_mode("polling");
@@ -120,11 +129,27 @@ impl ProcessSensor {
         }
     }
 
+    /// Without the connector: list processes with `sysinfo` every second and report the
+    /// new ones (a process shorter than the interval can be missed; `ProcessMode` says
+    /// `polling` so analysts know).
     fn poll(&mut self, stop: Arc<AtomicBool>) {
-        let mut known: HashSet<u32> = procfs::pids(&self.proc_root).into_iter().collect();
+        let Ok(mut system) = sysinfo::System::new() else {
+            tracing::error!("cannot list processes: process monitoring is off");
+            self.counters.set_process_mode("off");
+            return;
+        };
+        let list = |system: &mut sysinfo::System| -> HashSet<u32> {
+            system.refresh_processes_specifics(
+                sysinfo::ProcessesToUpdate::All,
+                true,
+                sysinfo::ProcessRefreshKind::nothing(),
+            );
+            system.processes().keys().map(|p| p.as_u32()).collect()
+        };
+        let mut known = list(&mut system);
         while !stop.load(Ordering::Relaxed) && !self.stopped {
             std::thread::sleep(Duration::from_secs(1));
-            let now: HashSet<u32> = procfs::pids(&self.proc_root).into_iter().collect();
+            let now = list(&mut system);
             let mut new: Vec<u32> = now.difference(&known).copied().collect();
             new.sort_unstable();
             for pid in new {
