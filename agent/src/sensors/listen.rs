@@ -124,8 +124,9 @@ pub fn listeners(proc_root: &Path) -> HashSet<Listener> {
     .collect()
 }
 
-/// Which process holds each of `inodes`: pid, by scanning `/proc/*/fd`.
-fn owners(proc_root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, u32> {
+/// Which process holds each socket: inode → pid, by scanning `/proc/*/fd`. With
+/// `only`, stops as soon as those inodes are all found.
+pub fn socket_owners(proc_root: &Path, only: Option<&HashSet<u64>>) -> HashMap<u64, u32> {
     let mut found = HashMap::new();
     for pid in super::process::pids(proc_root) {
         let Ok(fds) = std::fs::read_dir(proc_root.join(pid.to_string()).join("fd")) else {
@@ -136,21 +137,23 @@ fn owners(proc_root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, u32> {
                 continue;
             };
             let target = target.to_string_lossy();
-            if let Some(inode) = target
+            let inode = target
                 .strip_prefix("socket:[")
                 .and_then(|r| r.strip_suffix(']'))
-                .and_then(|i| i.parse().ok())
-            {
-                if inodes.contains(&inode) {
-                    found.entry(inode).or_insert(pid);
-                }
+                .and_then(|i| i.parse::<u64>().ok());
+            if let Some(inode) = inode.filter(|i| only.is_none_or(|o| o.contains(i))) {
+                found.entry(inode).or_insert(pid);
             }
         }
-        if found.len() == inodes.len() {
+        if only.is_some_and(|o| found.len() == o.len()) {
             break;
         }
     }
     found
+}
+
+fn owners(proc_root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, u32> {
+    socket_owners(proc_root, Some(inodes))
 }
 
 /// The listening-services sensor.

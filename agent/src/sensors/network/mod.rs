@@ -366,7 +366,7 @@ impl NetworkSensor {
         let mut pid = self.owners.get(&inode).copied();
         // A socket we have not seen: rescan /proc/*/fd, at most every 100 ms.
         if pid.is_none() && self.owners_scanned.elapsed() >= Duration::from_millis(100) {
-            self.owners = socket_owners(Path::new("/proc"));
+            self.owners = super::listen::socket_owners(Path::new("/proc"), None);
             self.owners_scanned = Instant::now();
             pid = self.owners.get(&inode).copied();
         }
@@ -410,27 +410,4 @@ fn mapped(ip: IpAddr) -> Option<IpAddr> {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
         IpAddr::V4(_) => None,
     }
-}
-
-/// Socket inode → pid for every process.
-fn socket_owners(proc_root: &Path) -> HashMap<u64, u32> {
-    let mut found = HashMap::new();
-    for pid in super::process::pids(proc_root) {
-        let Ok(fds) = std::fs::read_dir(proc_root.join(pid.to_string()).join("fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            if let Ok(target) = std::fs::read_link(fd.path()) {
-                let target = target.to_string_lossy();
-                if let Some(inode) = target
-                    .strip_prefix("socket:[")
-                    .and_then(|r| r.strip_suffix(']'))
-                    .and_then(|i| i.parse().ok())
-                {
-                    found.entry(inode).or_insert(pid);
-                }
-            }
-        }
-    }
-    found
 }
