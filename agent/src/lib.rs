@@ -132,8 +132,21 @@ pub async fn run(
     };
     let batcher_task = tokio::spawn(batcher.run(rx));
 
+    // Each sensor runs on its own thread (they block on files, sockets and /proc) until
+    // `stop_sensors` is set.
     let stop_sensors = Arc::new(AtomicBool::new(false));
-    let file_thread = if config.fim.enabled {
+    let mut threads = Vec::new();
+    let mut spawn =
+        |name: &str, run: Box<dyn FnOnce(Arc<AtomicBool>) + Send>| -> anyhow::Result<()> {
+            let stop = stop_sensors.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .spawn(move || run(stop))?,
+            );
+            Ok(())
+        };
+    if config.fim.enabled {
         let sensor = FileSensor::new(
             config.fim.clone(),
             baseline,
@@ -141,46 +154,22 @@ pub async fn run(
             sink.clone(),
             counters.clone(),
         );
-        let stop = stop_sensors.clone();
-        Some(
-            std::thread::Builder::new()
-                .name("vigie-fim".into())
-                .spawn(move || sensor.run(stop))?,
-        )
-    } else {
-        None
-    };
-
-    let process_thread = if config.process.enabled {
+        spawn("vigie-fim", Box::new(move |stop| sensor.run(stop)))?;
+    }
+    if config.process.enabled {
         let sensor = sensors::process::ProcessSensor::new(
             sink.clone(),
             counters.clone(),
             config.process.connector,
         );
-        let stop = stop_sensors.clone();
-        Some(
-            std::thread::Builder::new()
-                .name("vigie-process".into())
-                .spawn(move || sensor.run(stop))?,
-        )
-    } else {
-        None
-    };
-
-    let listen_thread = if config.process.listeners {
+        spawn("vigie-process", Box::new(move |stop| sensor.run(stop)))?;
+    }
+    if config.process.listeners {
         let interval = std::time::Duration::from_secs(config.process.listen_interval_secs.max(1));
         let sensor = sensors::listen::ListenSensor::new(sink.clone(), counters.clone(), interval);
-        let stop = stop_sensors.clone();
-        Some(
-            std::thread::Builder::new()
-                .name("vigie-listen".into())
-                .spawn(move || sensor.run(stop))?,
-        )
-    } else {
-        None
-    };
-
-    let network_thread = if config.network.enabled {
+        spawn("vigie-listen", Box::new(move |stop| sensor.run(stop)))?;
+    }
+    if config.network.enabled {
         let settings = sensors::network::Settings {
             interfaces: config.network.interfaces.clone(),
             loopback: config.network.loopback,
@@ -189,23 +178,13 @@ pub async fn run(
             max_flows: config.network.max_flows.max(1),
         };
         let sensor = sensors::network::NetworkSensor::new(settings, sink.clone(), counters.clone());
-        let stop = stop_sensors.clone();
-        Some(
-            std::thread::Builder::new()
-                .name("vigie-network".into())
-                .spawn(move || sensor.run(stop))?,
-        )
-    } else {
-        None
-    };
-
-    let inventory_thread = {
-        let sink = sink.clone();
-        let stop = stop_sensors.clone();
-        std::thread::Builder::new()
-            .name("vigie-inventory".into())
-            .spawn(move || sensors::inventory::run(sink, stop))?
-    };
+        spawn("vigie-network", Box::new(move |stop| sensor.run(stop)))?;
+    }
+    let inventory_sink = sink.clone();
+    spawn(
+        "vigie-inventory",
+        Box::new(move |stop| sensors::inventory::run(inventory_sink, stop)),
+    )?;
 
     let health_sink = sink.clone();
     let health_counters = counters.clone();
@@ -232,16 +211,7 @@ pub async fn run(
     tracing::info!("stopping");
     health_task.abort();
     stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
-    for thread in [
-        file_thread,
-        process_thread,
-        listen_thread,
-        network_thread,
-        Some(inventory_thread),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for thread in threads {
         tokio::task::spawn_blocking(move || thread.join())
             .await
             .ok();
