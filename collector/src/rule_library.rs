@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use vigie_rules::indicators::IndicatorList;
-use vigie_rules::sigma::{assemble, parse_file, Correlation, Limits, Parsed, RuleError, SigmaRule};
+use vigie_rules::sigma::{
+    assemble, parse_file, Correlation, Limits, Parsed, RuleError, RuleSet, SigmaRule,
+};
 use vigie_rules::Engine;
 
 /// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
@@ -202,9 +204,7 @@ impl RuleLibrary {
             .flat_map(|l| l.correlations.iter().cloned())
             .collect();
         let (standalone, correlator, errors) = assemble(rules, correlations, Limits::default());
-        for rule in standalone {
-            engine.add(Box::new(rule));
-        }
+        engine.add(Box::new(RuleSet::new(standalone)));
         if !correlator.is_empty() {
             engine.add(Box::new(correlator));
         }

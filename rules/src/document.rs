@@ -10,6 +10,9 @@ pub trait Document {
     fn get(&self, name: &str) -> Option<&Value>;
     /// Every field value, for keyword (field-less) searches; log source keys excluded.
     fn values(&self) -> Box<dyn Iterator<Item = &Value> + '_>;
+    /// Calls `visit` with every field and its name (log source keys included), for the
+    /// prefilter (a callback rather than an iterator: no allocation per event).
+    fn visit_fields(&self, visit: &mut dyn FnMut(&str, &Value));
     /// Sigma `logsource.product` of the event (`linux` for Vigie's agents).
     fn product(&self) -> Option<&str>;
     /// Sigma `logsource.category`.
@@ -35,6 +38,10 @@ impl Document for Event {
 
     fn values(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
         Box::new(self.fields.values())
+    }
+
+    fn visit_fields(&self, visit: &mut dyn FnMut(&str, &Value)) {
+        self.fields.iter().for_each(|(k, v)| visit(k, v));
     }
 
     fn product(&self) -> Option<&str> {
@@ -63,6 +70,10 @@ impl Document for Map<String, Value> {
                 .filter(|(k, _)| !LOGSOURCE_KEYS.iter().any(|l| k.eq_ignore_ascii_case(l)))
                 .map(|(_, v)| v),
         )
+    }
+
+    fn visit_fields(&self, visit: &mut dyn FnMut(&str, &Value)) {
+        self.iter().for_each(|(k, v)| visit(k, v));
     }
 
     fn product(&self) -> Option<&str> {

@@ -28,9 +28,7 @@ impl Engine {
             crate::sigma::Limits::default(),
         );
         assert!(unresolved.is_empty(), "built-in rule pack: {unresolved:?}");
-        for rule in standalone {
-            engine.add(Box::new(rule));
-        }
+        engine.add(Box::new(crate::sigma::RuleSet::new(standalone)));
         engine.add(Box::new(correlator));
         engine
     }

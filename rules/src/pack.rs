@@ -125,9 +125,11 @@ mod tests {
                     let (standalone, correlator, errors) =
                         assemble(fresh.rules, fresh.correlations, Limits::default());
                     assert!(errors.is_empty(), "{errors:?}");
+                    // Through the rule set, as the collector runs them (prefilter included).
+                    let standalone = crate::sigma::RuleSet::new(standalone);
                     let mut fired = false;
                     for (i, e) in events.iter().enumerate() {
-                        fired = standalone.iter().any(|r| r.info.id == id && r.matches(e))
+                        fired = standalone.matches(e).iter().any(|r| r.info.id == id)
                             || correlator
                                 .observe(e, i as u64)
                                 .iter()

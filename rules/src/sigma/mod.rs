@@ -8,12 +8,15 @@ mod condition;
 pub mod correlation;
 mod error;
 mod modifier;
+pub mod prefilter;
 mod rule;
+mod text;
 mod value;
 
 pub use correlation::{Correlation, Correlator, Limits};
 pub use error::RuleError;
 pub use modifier::Modifier;
+pub use prefilter::Prefilter;
 pub use rule::{LogSource, SigmaRule};
 
 /// Everything one file holds.
@@ -104,74 +107,98 @@ pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>)
     (parsed.rules, parsed.errors)
 }
 
-/// Rules grouped by log source, so an event is only shown the rules that apply to it.
+/// Rules grouped by log source, so an event is only shown the rules that apply to it,
+/// and within a log source only those its texts could match (see [`prefilter`]).
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    groups: Vec<(LogSource, Vec<SigmaRule>)>,
+    groups: Vec<Group>,
+}
+
+#[derive(Debug)]
+struct Group {
+    /// Lower-cased log source.
+    source: LogSource,
+    rules: Vec<SigmaRule>,
+    prefilter: Prefilter,
 }
 
 impl RuleSet {
-    /// Groups `rules` by their log source.
+    /// Groups `rules` by their log source and builds each group's prefilter.
     pub fn new(rules: Vec<SigmaRule>) -> RuleSet {
-        let mut set = RuleSet::default();
+        let mut groups: Vec<(LogSource, Vec<SigmaRule>)> = Vec::new();
         for rule in rules {
+            let lower = |s: &Option<String>| s.as_ref().map(|s| s.to_ascii_lowercase());
             let key = LogSource {
-                product: rule
-                    .logsource
-                    .product
-                    .as_ref()
-                    .map(|s| s.to_ascii_lowercase()),
-                category: rule
-                    .logsource
-                    .category
-                    .as_ref()
-                    .map(|s| s.to_ascii_lowercase()),
-                service: rule
-                    .logsource
-                    .service
-                    .as_ref()
-                    .map(|s| s.to_ascii_lowercase()),
+                product: lower(&rule.logsource.product),
+                category: lower(&rule.logsource.category),
+                service: lower(&rule.logsource.service),
             };
-            match set.groups.iter_mut().find(|(k, _)| *k == key) {
+            match groups.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, group)) => group.push(rule),
-                None => set.groups.push((key, vec![rule])),
+                None => groups.push((key, vec![rule])),
             }
         }
-        set
+        RuleSet {
+            groups: groups
+                .into_iter()
+                .map(|(source, rules)| Group {
+                    prefilter: Prefilter::new(&rules),
+                    source,
+                    rules,
+                })
+                .collect(),
+        }
     }
 
-    /// Every rule that matches `doc`.
-    pub fn matches<'a>(
-        &'a self,
-        doc: &'a dyn crate::Document,
-    ) -> impl Iterator<Item = &'a SigmaRule> + 'a {
-        let lower = |v: Option<&str>| v.map(str::to_ascii_lowercase);
-        let (product, category, service) = (
-            lower(doc.product()),
-            lower(doc.category()),
-            lower(doc.service()),
-        );
-        let fits =
-            move |want: &Option<String>, have: &Option<String>| want.is_none() || want == have;
-        self.groups
-            .iter()
-            .filter(move |(k, _)| {
-                fits(&k.product, &product)
-                    && fits(&k.category, &category)
-                    && fits(&k.service, &service)
-            })
-            .flat_map(|(_, rules)| rules.iter())
-            .filter(move |rule| rule.matches_detection(doc))
+    /// Every rule that matches `doc`, group by group in the order rules were given.
+    pub fn matches<'a>(&'a self, doc: &dyn crate::Document) -> Vec<&'a SigmaRule> {
+        let fits = |want: &Option<String>, have: Option<&str>| match want {
+            None => true,
+            Some(w) => have.is_some_and(|h| h.eq_ignore_ascii_case(w)),
+        };
+        let (product, category, service) = (doc.product(), doc.category(), doc.service());
+        let mut out = Vec::new();
+        for group in &self.groups {
+            if !(fits(&group.source.product, product)
+                && fits(&group.source.category, category)
+                && fits(&group.source.service, service))
+            {
+                continue;
+            }
+            out.extend(
+                group
+                    .prefilter
+                    .candidates(doc)
+                    .iter()
+                    .map(|i| &group.rules[i])
+                    .filter(|rule| rule.matches_detection(doc)),
+            );
+        }
+        out
     }
 
     /// How many rules the set holds.
     pub fn len(&self) -> usize {
-        self.groups.iter().map(|(_, r)| r.len()).sum()
+        self.groups.iter().map(|g| g.rules.len()).sum()
     }
 
     /// True when the set holds no rule.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many rules have no literal the prefilter can use, and so are evaluated on
+    /// every event of their log source.
+    pub fn unfiltered(&self) -> impl Iterator<Item = &SigmaRule> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.prefilter.unfiltered().map(|i| &g.rules[i]))
+    }
+}
+
+impl crate::Detector for RuleSet {
+    fn evaluate(&self, event: &vigie_model::Event, out: &mut Vec<crate::Detection>) {
+        out.extend(self.matches(event).into_iter().map(|r| r.detection(event)));
     }
 }
 

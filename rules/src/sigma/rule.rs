@@ -26,7 +26,7 @@ pub struct LogSource {
 }
 
 #[derive(Debug, Clone)]
-enum Selection {
+pub(super) enum Selection {
     /// Every item must match (a map).
     All(Vec<FieldMatcher>),
     /// One alternative must match (a list of maps, or keywords).
@@ -55,8 +55,8 @@ pub struct SigmaRule {
     pub description: String,
     /// The rule's `name`, by which correlation rules may refer to it.
     pub name: Option<String>,
-    selections: Vec<Selection>,
-    conditions: Vec<Cond>,
+    pub(super) selections: Vec<Selection>,
+    pub(super) conditions: Vec<Cond>,
 }
 
 fn text_of(map: &Map<String, Value>, key: &str) -> String {
@@ -250,11 +250,9 @@ impl SigmaRule {
     }
 }
 
-impl Detector for SigmaRule {
-    fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
-        if !self.matches(event) {
-            return;
-        }
+impl SigmaRule {
+    /// The detection this rule raises on `event` (which it matched).
+    pub fn detection(&self, event: &Event) -> Detection {
         let subject = [
             field::TARGET_FILENAME,
             "CommandLine",
@@ -269,10 +267,18 @@ impl Detector for SigmaRule {
             Some(s) => format!("{}: {s}", self.info.title),
             None => self.info.title.clone(),
         };
-        out.push(Detection {
+        Detection {
             rule: self.info.clone(),
             severity: self.info.level,
             summary,
-        });
+        }
+    }
+}
+
+impl Detector for SigmaRule {
+    fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
+        if self.matches(event) {
+            out.push(self.detection(event));
+        }
     }
 }

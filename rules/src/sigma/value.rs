@@ -12,17 +12,8 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::modifier::Modifier;
+use super::text::{shape, text_matches, AnyShape, Position, Shape};
 use crate::document::{as_text, Document};
-
-/// A string pattern, already lower-cased when case-insensitive.
-#[derive(Debug, Clone)]
-enum Shape {
-    Exact(String),
-    Prefix(String),
-    Suffix(String),
-    Contains(String),
-    Glob(regex::Regex),
-}
 
 /// How one value matches a field's text.
 #[derive(Debug, Clone)]
@@ -31,7 +22,9 @@ enum Matcher {
         shape: Shape,
         cased: bool,
     },
-    Regex(regex::Regex),
+    /// A regular expression, and texts one of which starts any of its matches (when
+    /// they can be known), for the prefilter.
+    Regex(regex::Regex, Option<Vec<String>>),
     Cidr(IpAddr, u8),
     Number(Comparison, f64),
     Exists(bool),
@@ -51,14 +44,6 @@ enum Comparison {
     Gte,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Position {
-    Equal,
-    Prefix,
-    Suffix,
-    Contains,
-}
-
 /// A field (or, without a field, any value of the event) and what it must match.
 #[derive(Debug, Clone)]
 pub struct FieldMatcher {
@@ -66,142 +51,24 @@ pub struct FieldMatcher {
     all: bool,
     negate: bool,
     matchers: Vec<Matcher>,
-    /// When every value is a case-insensitive `contains` (keyword lists, long
-    /// `|contains` lists), one Aho-Corasick pass replaces a scan per value.
-    any_substring: Option<aho_corasick::AhoCorasick>,
+    /// When a value may match any of several texts, one pass over it replaces one
+    /// per text.
+    any_shape: Option<AnyShape>,
 }
 
-/// Builds the one-pass matcher for `matchers` if they are all case-insensitive
-/// substrings (and there are enough of them to be worth it).
-fn substring_set(
-    matchers: &[Matcher],
-    all: bool,
-    negate: bool,
-) -> Option<aho_corasick::AhoCorasick> {
-    if all || negate || matchers.len() < 2 {
+/// The one-pass search over `matchers`, when they are all texts any of which may match.
+fn one_pass(matchers: &[Matcher], all: bool, negate: bool) -> Option<AnyShape> {
+    if all || negate {
         return None;
     }
-    let needles: Vec<&str> = matchers
+    let shapes: Option<Vec<(&Shape, bool)>> = matchers
         .iter()
         .map(|m| match m {
-            Matcher::Text {
-                shape: Shape::Contains(s),
-                cased: false,
-            } => Some(s.as_str()),
+            Matcher::Text { shape, cased } => Some((shape, *cased)),
             _ => None,
         })
-        .collect::<Option<_>>()?;
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(needles)
-        .ok()
-}
-
-enum Piece {
-    Literal(char),
-    Star,
-    One,
-}
-
-/// Reads Sigma's wildcard syntax.
-fn pieces(value: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.peek() {
-                Some('*') | Some('?') | Some('\\') => {
-                    out.push(Piece::Literal(chars.next().expect("peeked")))
-                }
-                _ => out.push(Piece::Literal('\\')),
-            },
-            '*' => out.push(Piece::Star),
-            '?' => out.push(Piece::One),
-            c => out.push(Piece::Literal(c)),
-        }
-    }
-    out
-}
-
-fn shape(mut parts: Vec<Piece>, position: Position, cased: bool) -> Shape {
-    if matches!(position, Position::Contains | Position::Suffix)
-        && !matches!(parts.first(), Some(Piece::Star))
-    {
-        parts.insert(0, Piece::Star);
-    }
-    if matches!(position, Position::Contains | Position::Prefix)
-        && !matches!(parts.last(), Some(Piece::Star))
-    {
-        parts.push(Piece::Star);
-    }
-    let fold = |c: char| if cased { c } else { c.to_ascii_lowercase() };
-    let leading = matches!(parts.first(), Some(Piece::Star));
-    let trailing = parts.len() > 1 && matches!(parts.last(), Some(Piece::Star));
-    let inner = &parts[usize::from(leading)..parts.len() - usize::from(trailing)];
-    if inner.iter().all(|p| matches!(p, Piece::Literal(_))) {
-        let text: String = inner
-            .iter()
-            .map(|p| match p {
-                Piece::Literal(c) => fold(*c),
-                _ => unreachable!("only literals"),
-            })
-            .collect();
-        return match (leading, trailing) {
-            (false, false) => Shape::Exact(text),
-            (false, true) => Shape::Prefix(text),
-            (true, false) => Shape::Suffix(text),
-            (true, true) => Shape::Contains(text),
-        };
-    }
-    let mut pattern = String::from("(?s)^");
-    for p in &parts {
-        match p {
-            Piece::Literal(c) => pattern.push_str(&regex::escape(&fold(*c).to_string())),
-            Piece::Star => pattern.push_str(".*"),
-            Piece::One => pattern.push('.'),
-        }
-    }
-    pattern.push('$');
-    Shape::Glob(regex::Regex::new(&pattern).expect("escaped pattern is valid"))
-}
-
-fn text_matches(shape: &Shape, cased: bool, text: &str) -> bool {
-    if cased {
-        return match shape {
-            Shape::Exact(s) => text == s,
-            Shape::Prefix(s) => text.starts_with(s.as_str()),
-            Shape::Suffix(s) => text.ends_with(s.as_str()),
-            Shape::Contains(s) => text.contains(s.as_str()),
-            Shape::Glob(re) => re.is_match(text),
-        };
-    }
-    // Patterns are stored lower-cased; compare bytes with ASCII folding, no allocation
-    // (folding ASCII letters keeps UTF-8 sequences intact).
-    let t = text.as_bytes();
-    match shape {
-        Shape::Exact(s) => t.eq_ignore_ascii_case(s.as_bytes()),
-        Shape::Prefix(s) => t.len() >= s.len() && t[..s.len()].eq_ignore_ascii_case(s.as_bytes()),
-        Shape::Suffix(s) => {
-            t.len() >= s.len() && t[t.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
-        }
-        Shape::Contains(s) => contains_folded(t, s.as_bytes()),
-        Shape::Glob(re) => re.is_match(&text.to_ascii_lowercase()),
-    }
-}
-
-/// Whether `needle` (already lower-case) occurs in `haystack`, ignoring ASCII case.
-fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    if haystack.len() < needle.len() {
-        return false;
-    }
-    let upper = first.to_ascii_uppercase();
-    (0..=haystack.len() - needle.len()).any(|i| {
-        let b = haystack[i];
-        (b == first || b == upper) && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
-    })
+        .collect();
+    AnyShape::new(&shapes?)
 }
 
 /// UTF-16 encodings of `text`.
@@ -352,7 +219,7 @@ impl FieldMatcher {
                 };
                 let re = regex::Regex::new(&pattern)
                     .map_err(|e| format!("bad regular expression {text:?}: {e}"))?;
-                matchers.push(Matcher::Regex(re));
+                matchers.push(Matcher::Regex(re, regex_prefixes(&pattern)));
                 continue;
             }
             if has(Modifier::Cidr) {
@@ -362,14 +229,14 @@ impl FieldMatcher {
             }
             for text in encode(&text, modifiers) {
                 matchers.push(Matcher::Text {
-                    shape: shape(pieces(&text), position, cased),
+                    shape: shape(&text, position, cased),
                     cased,
                 });
             }
         }
         let (all, negate) = (has(Modifier::All), has(Modifier::Neq));
         Ok(FieldMatcher {
-            any_substring: substring_set(&matchers, all, negate),
+            any_shape: one_pass(&matchers, all, negate),
             field,
             all,
             negate,
@@ -383,7 +250,7 @@ impl FieldMatcher {
             return self.matches_keywords(doc);
         };
         let value = doc.get(field);
-        if let Some(set) = &self.any_substring {
+        if let Some(set) = &self.any_shape {
             return value.is_some_and(|v| set.is_match(as_text(v).as_ref()));
         }
         let one = |m: &Matcher| -> bool {
@@ -407,7 +274,7 @@ impl FieldMatcher {
     }
 
     fn matches_keywords(&self, doc: &dyn Document) -> bool {
-        if let Some(set) = &self.any_substring {
+        if let Some(set) = &self.any_shape {
             return doc
                 .values()
                 .any(|v| !v.is_null() && set.is_match(as_text(v).as_ref()));
@@ -428,31 +295,79 @@ impl FieldMatcher {
     pub fn into_keywords(mut self) -> FieldMatcher {
         for m in &mut self.matchers {
             if let Matcher::Text { shape: s, .. } = m {
-                *s = match std::mem::replace(s, Shape::Exact(String::new())) {
-                    Shape::Exact(t) | Shape::Prefix(t) | Shape::Suffix(t) => Shape::Contains(t),
-                    Shape::Glob(re) => {
-                        let inner = re
-                            .as_str()
-                            .trim_start_matches("(?s)^")
-                            .trim_end_matches('$');
-                        Shape::Glob(
-                            regex::Regex::new(&format!("(?s)^.*{inner}.*$")).expect("valid"),
-                        )
-                    }
-                    other => other,
-                };
+                *s = std::mem::replace(s, Shape::Exact(String::new())).anywhere();
             }
         }
-        self.any_substring = substring_set(&self.matchers, self.all, self.negate);
+        self.any_shape = one_pass(&self.matchers, self.all, self.negate);
         self
     }
+}
+
+impl FieldMatcher {
+    /// The field this item looks at (`None` for keywords, which look at every value).
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// Texts of which the value must contain at least one (ASCII case aside) for this
+    /// item to match, or `None` when no such list exists (negations, regular
+    /// expressions, numbers, CIDR, `null`…). The prefilter's raw material.
+    pub fn required_literals(&self) -> Option<Vec<&str>> {
+        if self.negate {
+            return None;
+        }
+        fn literals(m: &Matcher) -> Option<Vec<&str>> {
+            let all: Vec<&str> = match m {
+                Matcher::Text { shape, .. } => vec![shape.literal()],
+                Matcher::Regex(_, Some(prefixes)) => prefixes.iter().map(String::as_str).collect(),
+                _ => return None,
+            };
+            (!all.is_empty() && all.iter().all(|s| !s.is_empty())).then_some(all)
+        }
+        if self.all {
+            // Every value must match: the one with the longest shortest text is enough.
+            return self
+                .matchers
+                .iter()
+                .filter_map(literals)
+                .max_by_key(|l| l.iter().map(|s| s.len()).min());
+        }
+        let mut all = Vec::new();
+        for m in &self.matchers {
+            all.extend(literals(m)?);
+        }
+        Some(all)
+    }
+}
+
+/// Texts one of which begins every match of `pattern`, if a short list of them can be
+/// found (at most 64, none empty). Non-UTF-8 pieces give up: they cannot be searched as
+/// text.
+fn regex_prefixes(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_total(64);
+    let mut seq = extractor.extract(&hir);
+    // Case variants of one text are one text for a case-insensitive search.
+    seq.dedup();
+    let literals = seq.literals()?;
+    let texts: Option<Vec<String>> = literals
+        .iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect();
+    let mut texts = texts?;
+    texts.iter_mut().for_each(|t| t.make_ascii_lowercase());
+    texts.sort();
+    texts.dedup();
+    (!texts.is_empty() && texts.iter().all(|t| !t.is_empty())).then_some(texts)
 }
 
 fn matches_value(m: &Matcher, value: &Value, doc: &dyn Document) -> bool {
     let text = as_text(value);
     match m {
         Matcher::Text { shape, cased } => text_matches(shape, *cased, &text),
-        Matcher::Regex(re) => re.is_match(&text),
+        Matcher::Regex(re, _) => re.is_match(&text),
         Matcher::Cidr(addr, bits) => text
             .trim()
             .parse::<IpAddr>()
