@@ -72,7 +72,7 @@ fn event(pick: &[usize]) -> Map<String, Value> {
     let mut event = Map::new();
     event.insert("product".into(), "linux".into());
     for (i, field) in FIELDS.iter().enumerate() {
-        if pick[i] % 3 != 0 {
+        if !pick[i].is_multiple_of(3) {
             let text = format!(
                 "{}{}",
                 WORDS[pick[i + 4] % WORDS.len()],
