@@ -107,79 +107,79 @@ pub fn parse_rules(text: &str, origin: &str) -> (Vec<SigmaRule>, Vec<RuleError>)
     (parsed.rules, parsed.errors)
 }
 
-/// Rules grouped by log source, so an event is only shown the rules that apply to it,
-/// and within a log source only those its texts could match (see [`prefilter`]).
+/// Rules ready for events: routed by log source, so an event is only shown the rules
+/// that apply to it, and prefiltered, so only those its texts could match are evaluated
+/// (see [`prefilter`]). One prefilter serves every log source: each field of an event
+/// is scanned once.
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    groups: Vec<Group>,
-}
-
-#[derive(Debug)]
-struct Group {
-    /// Lower-cased log source.
-    source: LogSource,
     rules: Vec<SigmaRule>,
+    /// The distinct log sources, lower-cased.
+    sources: Vec<LogSource>,
+    /// Each rule's log source, as an index into `sources`.
+    source_of: Vec<usize>,
     prefilter: Prefilter,
 }
 
 impl RuleSet {
-    /// Groups `rules` by their log source and builds each group's prefilter.
+    /// Indexes `rules` by log source and builds the prefilter.
     pub fn new(rules: Vec<SigmaRule>) -> RuleSet {
-        let mut groups: Vec<(LogSource, Vec<SigmaRule>)> = Vec::new();
-        for rule in rules {
+        let mut sources: Vec<LogSource> = Vec::new();
+        let mut source_of = Vec::with_capacity(rules.len());
+        for rule in &rules {
             let lower = |s: &Option<String>| s.as_ref().map(|s| s.to_ascii_lowercase());
             let key = LogSource {
                 product: lower(&rule.logsource.product),
                 category: lower(&rule.logsource.category),
                 service: lower(&rule.logsource.service),
             };
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, group)) => group.push(rule),
-                None => groups.push((key, vec![rule])),
-            }
+            source_of.push(match sources.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    sources.push(key);
+                    sources.len() - 1
+                }
+            });
         }
         RuleSet {
-            groups: groups
-                .into_iter()
-                .map(|(source, rules)| Group {
-                    prefilter: Prefilter::new(&rules),
-                    source,
-                    rules,
-                })
-                .collect(),
+            prefilter: Prefilter::new(&rules),
+            rules,
+            sources,
+            source_of,
         }
     }
 
-    /// Every rule that matches `doc`, group by group in the order rules were given.
+    /// Every rule that matches `doc`, in the order they were given.
     pub fn matches<'a>(&'a self, doc: &dyn crate::Document) -> Vec<&'a SigmaRule> {
         let fits = |want: &Option<String>, have: Option<&str>| match want {
             None => true,
             Some(w) => have.is_some_and(|h| h.eq_ignore_ascii_case(w)),
         };
         let (product, category, service) = (doc.product(), doc.category(), doc.service());
-        let mut out = Vec::new();
-        for group in &self.groups {
-            if !(fits(&group.source.product, product)
-                && fits(&group.source.category, category)
-                && fits(&group.source.service, service))
-            {
-                continue;
-            }
-            out.extend(
-                group
-                    .prefilter
-                    .candidates(doc)
-                    .iter()
-                    .map(|i| &group.rules[i])
-                    .filter(|rule| rule.matches_detection(doc)),
-            );
+        let routed: Vec<bool> = self
+            .sources
+            .iter()
+            .map(|s| {
+                fits(&s.product, product)
+                    && fits(&s.category, category)
+                    && fits(&s.service, service)
+            })
+            .collect();
+        if !routed.contains(&true) {
+            return Vec::new();
         }
-        out
+        self.prefilter
+            .candidates(doc)
+            .iter()
+            .filter(|&i| routed[self.source_of[i]])
+            .map(|i| &self.rules[i])
+            .filter(|rule| rule.matches_detection(doc))
+            .collect()
     }
 
     /// How many rules the set holds.
     pub fn len(&self) -> usize {
-        self.groups.iter().map(|g| g.rules.len()).sum()
+        self.rules.len()
     }
 
     /// True when the set holds no rule.
@@ -190,9 +190,7 @@ impl RuleSet {
     /// How many rules have no literal the prefilter can use, and so are evaluated on
     /// every event of their log source.
     pub fn unfiltered(&self) -> impl Iterator<Item = &SigmaRule> {
-        self.groups
-            .iter()
-            .flat_map(|g| g.prefilter.unfiltered().map(|i| &g.rules[i]))
+        self.prefilter.unfiltered().map(|i| &self.rules[i])
     }
 }
 

@@ -133,7 +133,7 @@ impl Scanner {
 }
 
 /// The prefilter of one list of rules (those of one log source).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Prefilter {
     rules: usize,
     /// Rules with no requirement: always evaluated.
