@@ -18,6 +18,9 @@ pub const CHAIN_FORK_RULE_ID: &str = "5e2b8d41-7a6c-4f3e-8b1a-2d9c0e6f7a21";
 /// Rule id of "an agent dropped events: its spool was full".
 pub const SPOOL_DROP_RULE_ID: &str = "8f4a2c63-1d7e-4b9a-a5c2-6e0d3f8b1c32";
 
+/// Rule id of "detection state was full: correlations may have been missed".
+pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e43";
+
 /// Stable alert id: the same event and rule always give the same id, so a retried
 /// batch can be recognised.
 pub fn alert_id(agent_id: &str, seq: u64, rule_id: &str) -> String {
@@ -59,6 +62,31 @@ fn row(event: &Event, d: &Detection, now_ms: u64) -> AlertRow {
         action: event.str_field(field::ACTION).unwrap_or("").to_string(),
         events: serde_json::to_string(&[event]).expect("event serializes"),
     }
+}
+
+/// The collector's own alert saying that the detectors dropped `evicted` pieces of
+/// correlation state while handling the batch that starts with `first`.
+pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
+    let key = "rule_detection_evicted";
+    let rule = Arc::new(RuleInfo {
+        id: DETECTION_EVICTION_RULE_ID.into(),
+        title: t(Lang::En, key).into(),
+        title_fr: t(Lang::Fr, key).into(),
+        level: Severity::Medium,
+        tags: vec!["vigie.detection".into()],
+        author: "Vigie".into(),
+    });
+    let detection = Detection {
+        rule,
+        severity: Severity::Medium,
+        summary: format!(
+            "{evicted} pieces of correlation state dropped (limits reached): some correlations may have been missed"
+        ),
+    };
+    let mut alert = row(first, &detection, now_ms);
+    alert.target = String::new();
+    alert.action = String::new();
+    alert
 }
 
 /// The collector's own alert about a batch's place in the chain, if it deserves one.

@@ -170,6 +170,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "La chaîne de lots d'un agent a bifurqué (altération ou état d'agent restauré)",
     ),
     (
+        "rule_detection_evicted",
+        "Detection state was full: some correlations may have been missed",
+        "État de détection plein : des corrélations ont pu être manquées",
+    ),
+    (
         "rule_spool_drop",
         "An agent dropped events: its spool was full",
         "Un agent a perdu des événements : son tampon disque était plein",

@@ -8,6 +8,12 @@ use crate::detection::Detection;
 pub trait Detector: Send + Sync {
     /// Appends to `out` what this detector finds in `event`.
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>);
+
+    /// How much state this detector dropped, because it was full, since it was last
+    /// asked: detections it may have missed, to be told to analysts.
+    fn take_evictions(&self) -> u64 {
+        0
+    }
 }
 
 /// The detectors the collector runs on every event.
@@ -36,6 +42,11 @@ impl Engine {
     /// Adds a detector.
     pub fn add(&mut self, detector: Box<dyn Detector>) {
         self.detectors.push(detector);
+    }
+
+    /// State dropped by all detectors since last asked (see [`Detector::take_evictions`]).
+    pub fn take_evictions(&self) -> u64 {
+        self.detectors.iter().map(|d| d.take_evictions()).sum()
     }
 
     /// Everything every detector finds in `event`.

@@ -185,7 +185,17 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
         .filter(|e| e.seq > state.last_seq)
         .collect();
     let now = now_ms();
-    let mut alerts = detect::alerts_for(&c.engine(), &events, now);
+    let engine = c.engine();
+    let mut alerts = detect::alerts_for(&engine, &events, now);
+    let evicted = engine.take_evictions();
+    if evicted > 0 {
+        tracing::warn!(
+            agent = signed.agent_id,
+            evicted,
+            "correlation state full: entries evicted"
+        );
+        alerts.push(detect::eviction_alert(evicted, &events[0], now));
+    }
     if let Some(alert) = detect::chain_alert(&link, &events[0], batch.first_seq, now) {
         tracing::warn!(agent = signed.agent_id, ?link, "batch chain anomaly");
         alerts.push(alert);

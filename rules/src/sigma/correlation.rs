@@ -306,6 +306,8 @@ pub struct Correlator {
     correlations: Vec<(Correlation, Vec<Target>)>,
     limits: Limits,
     state: Mutex<(Vec<State>, Evictions)>,
+    /// Evictions already handed to [`Detector::take_evictions`].
+    reported: std::sync::atomic::AtomicU64,
 }
 
 impl Correlator {
@@ -377,6 +379,7 @@ impl Correlator {
                 correlations: resolved,
                 limits,
                 state: Mutex::new((states, Evictions::default())),
+                reported: Default::default(),
             },
             errors,
         )
@@ -562,5 +565,14 @@ impl Detector for Correlator {
                 summary,
             });
         }
+    }
+
+    fn take_evictions(&self) -> u64 {
+        let e = self.evictions();
+        let total = e.groups + e.entries;
+        total
+            - self
+                .reported
+                .swap(total, std::sync::atomic::Ordering::Relaxed)
     }
 }

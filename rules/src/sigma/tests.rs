@@ -318,6 +318,9 @@ correlation:
         let e = c.evictions();
         assert!(e.groups >= 2, "{e:?}");
         assert!(e.entries >= 2, "{e:?}");
+        use crate::Detector;
+        assert_eq!(c.take_evictions(), e.groups + e.entries);
+        assert_eq!(c.take_evictions(), 0, "each eviction is handed over once");
     }
 
     #[test]
