@@ -21,6 +21,62 @@ pub const SPOOL_DROP_RULE_ID: &str = "8f4a2c63-1d7e-4b9a-a5c2-6e0d3f8b1c32";
 /// Rule id of "detection state was full: correlations may have been missed".
 pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e43";
 
+/// The collector's own rules: id, catalogue key of the title, level, tags, description.
+const OWN_RULES: &[(&str, &str, Severity, &[&str], &str)] = &[
+    (
+        CHAIN_GAP_RULE_ID,
+        "rule_chain_gap",
+        Severity::High,
+        &["attack.t1565.002", "vigie.transport"],
+        "Sequence numbers are missing from an agent's hash chain: events were lost or removed between the agent and the collector.",
+    ),
+    (
+        CHAIN_FORK_RULE_ID,
+        "rule_chain_fork",
+        Severity::High,
+        &["attack.t1565.002", "vigie.transport"],
+        "A batch names another predecessor than the one stored: the agent's state was restored or its batches were tampered with.",
+    ),
+    (
+        SPOOL_DROP_RULE_ID,
+        "rule_spool_drop",
+        Severity::Medium,
+        &["attack.t1565.002", "vigie.transport"],
+        "The agent's disk spool was full while the collector was unreachable; it dropped its oldest events and counted them.",
+    ),
+    (
+        DETECTION_EVICTION_RULE_ID,
+        "rule_detection_evicted",
+        Severity::Medium,
+        &["vigie.detection"],
+        "Correlation state reached its limits and older entries were dropped: some correlations may have been missed.",
+    ),
+];
+
+/// The collector's own rule `rule_id`, as alerts describe it.
+fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
+    let (id, key, level, tags, _) = OWN_RULES
+        .iter()
+        .find(|r| r.0 == rule_id)
+        .expect("one of the collector's own rules");
+    Arc::new(RuleInfo {
+        id: (*id).into(),
+        title: t(Lang::En, key).into(),
+        title_fr: t(Lang::Fr, key).into(),
+        level: *level,
+        tags: tags.iter().map(|t| (*t).to_string()).collect(),
+        author: "Vigie".into(),
+    })
+}
+
+/// The collector's own rules with their descriptions, for the rule catalogue.
+pub fn own_rules() -> Vec<(Arc<RuleInfo>, String)> {
+    OWN_RULES
+        .iter()
+        .map(|r| (own_rule(r.0), r.4.to_string()))
+        .collect()
+}
+
 /// Stable alert id: the same event and rule always give the same id, so a retried
 /// batch can be recognised.
 pub fn alert_id(agent_id: &str, seq: u64, rule_id: &str) -> String {
@@ -67,17 +123,8 @@ fn row(event: &Event, d: &Detection, now_ms: u64) -> AlertRow {
 /// The collector's own alert saying that the detectors dropped `evicted` pieces of
 /// correlation state while handling the batch that starts with `first`.
 pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
-    let key = "rule_detection_evicted";
-    let rule = Arc::new(RuleInfo {
-        id: DETECTION_EVICTION_RULE_ID.into(),
-        title: t(Lang::En, key).into(),
-        title_fr: t(Lang::Fr, key).into(),
-        level: Severity::Medium,
-        tags: vec!["vigie.detection".into()],
-        author: "Vigie".into(),
-    });
     let detection = Detection {
-        rule,
+        rule: own_rule(DETECTION_EVICTION_RULE_ID),
         severity: Severity::Medium,
         summary: format!(
             "{evicted} pieces of correlation state dropped (limits reached): some correlations may have been missed"
@@ -91,17 +138,15 @@ pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
 
 /// The collector's own alert about a batch's place in the chain, if it deserves one.
 pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> Option<AlertRow> {
-    let (rule_id, key, severity, summary) = match link {
+    let (rule_id, severity, summary) = match link {
         Link::Continues | Link::Duplicate => return None,
         Link::Gap { missing, explained } if explained == missing => (
             SPOOL_DROP_RULE_ID,
-            "rule_spool_drop",
             Severity::Medium,
             format!("{missing} events dropped by the agent before seq {first_seq} (spool full)"),
         ),
         Link::Gap { missing, explained } => (
             CHAIN_GAP_RULE_ID,
-            "rule_chain_gap",
             Severity::High,
             format!(
                 "{} events missing before seq {first_seq} ({explained} explained by agent drops)",
@@ -110,21 +155,12 @@ pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> O
         ),
         Link::Fork { expected, found } => (
             CHAIN_FORK_RULE_ID,
-            "rule_chain_fork",
             Severity::High,
             format!("batch at seq {first_seq} names predecessor {found}, expected {expected}"),
         ),
     };
-    let rule = Arc::new(RuleInfo {
-        id: rule_id.into(),
-        title: t(Lang::En, key).into(),
-        title_fr: t(Lang::Fr, key).into(),
-        level: severity,
-        tags: vec!["attack.t1565.002".into(), "vigie.transport".into()],
-        author: "Vigie".into(),
-    });
     let detection = Detection {
-        rule,
+        rule: own_rule(rule_id),
         severity,
         summary,
     };

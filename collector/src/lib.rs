@@ -66,6 +66,7 @@ pub async fn run(
         .refresh()
         .await
         .context("loading the agent registry")?;
+    publish_rules(&state.client, &state.engine()).await;
     let refresher = state.clone();
     let refresh_task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(registry::REFRESH_EVERY);
@@ -93,6 +94,7 @@ pub async fn run(
             }
             if refresh.changed {
                 reloader.set_engine(build_engine(&library));
+                publish_rules(&reloader.client, &reloader.engine()).await;
             }
         }
     });
@@ -115,6 +117,30 @@ fn build_engine(library: &rule_library::RuleLibrary) -> vigie_rules::Engine {
         tracing::warn!(%error, "correlation not in force");
     }
     engine
+}
+
+/// Writes the rules in force to the `rules` table, so the dashboard can describe the
+/// rule behind each alert (older versions stay, for older alerts).
+async fn publish_rules(client: &vigie_store::Client, engine: &vigie_rules::Engine) {
+    let now = vigie_model::event::now_ms();
+    let rows: Vec<vigie_store::rows::RuleRow> = engine
+        .describe()
+        .into_iter()
+        .chain(detect::own_rules())
+        .map(|(info, description)| vigie_store::rows::RuleRow {
+            rule_id: info.id.clone(),
+            title: info.title.clone(),
+            title_fr: info.title_fr.clone(),
+            description,
+            level: info.level.as_str().into(),
+            author: info.author.clone(),
+            tags: info.tags.clone(),
+            updated_ms: now,
+        })
+        .collect();
+    if let Err(e) = vigie_store::insert_rows(client, "rules", &rows).await {
+        tracing::warn!(error = %e, "could not publish the rule catalogue");
+    }
 }
 
 fn report_rules(refresh: &rule_library::Refresh) {

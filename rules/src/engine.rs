@@ -2,7 +2,9 @@
 
 use vigie_model::Event;
 
-use crate::detection::Detection;
+use std::sync::Arc;
+
+use crate::detection::{Detection, RuleInfo};
 
 /// Anything that looks at one event and may detect something in it.
 pub trait Detector: Send + Sync {
@@ -13,6 +15,11 @@ pub trait Detector: Send + Sync {
     /// asked: detections it may have missed, to be told to analysts.
     fn take_evictions(&self) -> u64 {
         0
+    }
+
+    /// The rules this detector runs, with their descriptions (for the dashboard).
+    fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
+        Vec::new()
     }
 }
 
@@ -47,6 +54,11 @@ impl Engine {
     /// State dropped by all detectors since last asked (see [`Detector::take_evictions`]).
     pub fn take_evictions(&self) -> u64 {
         self.detectors.iter().map(|d| d.take_evictions()).sum()
+    }
+
+    /// Every rule in force, with its description.
+    pub fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
+        self.detectors.iter().flat_map(|d| d.describe()).collect()
     }
 
     /// Everything every detector finds in `event`.

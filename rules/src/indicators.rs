@@ -162,6 +162,17 @@ impl IndicatorList {
 }
 
 impl Detector for IndicatorList {
+    fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
+        vec![(
+            self.info.clone(),
+            format!(
+                "An event names an indicator of list {} ({} indicators).",
+                self.info.id.trim_start_matches("ioc:"),
+                self.len()
+            ),
+        )]
+    }
+
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
         if let Some(hit) = self.hit(event) {
             out.push(Detection {

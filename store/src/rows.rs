@@ -158,3 +158,69 @@ pub struct UserRow {
     /// 1 when the account is disabled.
     pub disabled: u8,
 }
+
+/// A row of `alert_actions`: one triage step, never changed afterwards.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct AlertActionRow {
+    /// Day of `ts`.
+    pub date: u16,
+    /// When (ms).
+    pub ts: u64,
+    /// The alert.
+    pub alert_id: String,
+    /// acknowledge, assign, comment or status.
+    pub action: String,
+    /// The status set (new, in_progress, resolved, false_positive), or empty.
+    pub status: String,
+    /// The user assigned, or empty.
+    pub assignee: String,
+    /// The comment or the reason, or empty.
+    pub comment: String,
+    /// Who did it.
+    pub actor: String,
+}
+
+/// A row of `rules`: a rule in force in the collector (latest `updated_ms` wins), so
+/// the dashboard can describe alerts' rules.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct RuleRow {
+    /// The rule's id.
+    pub rule_id: String,
+    /// Title in English.
+    pub title: String,
+    /// Title in French.
+    pub title_fr: String,
+    /// What it detects.
+    pub description: String,
+    /// Sigma level.
+    pub level: String,
+    /// Author (travels with alerts, as the Detection Rule License asks).
+    pub author: String,
+    /// Tags such as `attack.t1059.004`.
+    pub tags: Vec<String>,
+    /// Version of this row (ms).
+    pub updated_ms: u64,
+}
+
+/// A row of `api_tokens`: a bearer token for integrations (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct ApiTokenRow {
+    /// Public id, shown in lists.
+    pub token_id: String,
+    /// SHA-256 of the secret (the secret itself is never stored).
+    pub token_sha256: String,
+    /// What it is for.
+    pub name: String,
+    /// The user who made it; the token acts as them.
+    pub username: String,
+    /// The role it may use (that of its maker when made, or lower).
+    pub role: String,
+    /// Creation time (ms).
+    pub created_ms: u64,
+    /// Expiry (ms), 0 for none.
+    pub expires_ms: u64,
+    /// 1 once revoked.
+    pub revoked: u8,
+    /// Version of this row (ms).
+    pub updated_ms: u64,
+}

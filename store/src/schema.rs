@@ -20,51 +20,69 @@ pub struct Migration {
 }
 
 /// Every migration the project has had, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "events, alerts, alert_actions, agents, batches, tokens, users, audit_log",
-    statements: &[
-        "CREATE TABLE IF NOT EXISTS events (
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "events, alerts, alert_actions, agents, batches, tokens, users, audit_log",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS events (
             date Date, ts UInt64, received_ms UInt64,
             agent_id String, hostname String, seq UInt64, category String,
             action String, target String, image String, user String, sha256 String,
             fields String
         ) ENGINE = MergeTree() PARTITION BY date ORDER BY (agent_id, seq)",
-        "CREATE TABLE IF NOT EXISTS alerts (
+            "CREATE TABLE IF NOT EXISTS alerts (
             date Date, ts UInt64, created_ms UInt64, alert_id String,
             agent_id String, hostname String, event_seq UInt64,
             rule_id String, rule_title String, rule_title_fr String, severity String,
             tags Array(String), author String, summary String,
             target String, action String, events String
         ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (ts, alert_id)",
-        "CREATE TABLE IF NOT EXISTS alert_actions (
+            "CREATE TABLE IF NOT EXISTS alert_actions (
             date Date, ts UInt64, alert_id String, action String, status String,
             assignee String, comment String, actor String
         ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (alert_id, ts)",
-        "CREATE TABLE IF NOT EXISTS agents (
+            "CREATE TABLE IF NOT EXISTS agents (
             agent_id String, hostname String, public_key String, key_fingerprint String,
             version String, token_id String, first_seen_ms UInt64, last_seen_ms UInt64,
             revoked UInt8, updated_ms UInt64
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY agent_id",
-        "CREATE TABLE IF NOT EXISTS batches (
+            "CREATE TABLE IF NOT EXISTS batches (
             date Date, agent_id String, first_seq UInt64, last_seq UInt64,
             batch_hash String, prev_hash String, received_ms UInt64, events UInt32,
             dropped_total UInt64
         ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (agent_id, last_seq)",
-        "CREATE TABLE IF NOT EXISTS enrollment_tokens (
+            "CREATE TABLE IF NOT EXISTS enrollment_tokens (
             token_id String, token_sha256 String, created_ms UInt64, expires_ms UInt64,
             max_uses UInt32, revoked UInt8, note String, updated_ms UInt64
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY token_id",
-        "CREATE TABLE IF NOT EXISTS users (
+            "CREATE TABLE IF NOT EXISTS users (
             username String, role String, password_hash String, created_ms UInt64,
             updated_ms UInt64, disabled UInt8
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY username",
-        "CREATE TABLE IF NOT EXISTS audit_log (
+            "CREATE TABLE IF NOT EXISTS audit_log (
             seq UInt64, ts UInt64, actor String, action String, target String,
             details String, prev_hash String, hash String
         ) ENGINE = MergeTree() ORDER BY seq",
-    ],
-}];
+        ],
+    },
+    Migration {
+        version: 2,
+        description: "rules in force (for the dashboard), API tokens",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS rules (
+            rule_id String, title String, title_fr String, description String,
+            level String, author String, tags Array(String),
+            updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY rule_id",
+            "CREATE TABLE IF NOT EXISTS api_tokens (
+            token_id String, token_sha256 String, name String, username String,
+            role String, created_ms UInt64, expires_ms UInt64, revoked UInt8,
+            updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY token_id",
+        ],
+    },
+];
 
 #[derive(Row, Deserialize)]
 struct Applied {

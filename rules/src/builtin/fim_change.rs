@@ -39,6 +39,14 @@ impl Default for FimChange {
 }
 
 impl Detector for FimChange {
+    fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
+        vec![(
+            self.rule.clone(),
+            "A watched file was created, changed, deleted, renamed or had its attributes changed."
+                .into(),
+        )]
+    }
+
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
         if event.category != Category::FileEvent.as_str() {
             return;

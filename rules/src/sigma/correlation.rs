@@ -556,6 +556,18 @@ fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<String> {
 }
 
 impl Detector for Correlator {
+    fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
+        self.correlations
+            .iter()
+            .map(|(c, _)| {
+                (
+                    c.info.clone(),
+                    format!("Correlation of rules: {}.", c.rules.join(", ")),
+                )
+            })
+            .collect()
+    }
+
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
         let envelope = Some((event.agent_id.as_str(), event.hostname.as_str()));
         for (info, summary) in self.observe_from(event, event.ts, envelope) {

@@ -195,6 +195,13 @@ impl RuleSet {
 }
 
 impl crate::Detector for RuleSet {
+    fn describe(&self) -> Vec<(std::sync::Arc<crate::RuleInfo>, String)> {
+        self.rules
+            .iter()
+            .map(|r| (r.info.clone(), r.description.clone()))
+            .collect()
+    }
+
     fn evaluate(&self, event: &vigie_model::Event, out: &mut Vec<crate::Detection>) {
         out.extend(self.matches(event).into_iter().map(|r| r.detection(event)));
     }
