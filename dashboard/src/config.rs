@@ -20,6 +20,9 @@ pub struct DashboardConfig {
     pub secure_cookies: bool,
     /// Hours a session lasts without activity.
     pub session_hours: u64,
+    /// Repeats of an alert (same rule, host and subject) within this many minutes show
+    /// as one line of the queue.
+    pub group_window_minutes: u64,
 }
 
 impl Default for DashboardConfig {
@@ -30,11 +33,17 @@ impl Default for DashboardConfig {
             admin_password: None,
             secure_cookies: false,
             session_hours: 8,
+            group_window_minutes: 60,
         }
     }
 }
 
 impl DashboardConfig {
+    /// The grouping window in milliseconds (at least one minute).
+    pub fn group_window_ms(&self) -> u64 {
+        self.group_window_minutes.max(1) * 60_000
+    }
+
     /// Parses a TOML file's text. Unknown keys are errors that name the key.
     pub fn from_toml(text: &str) -> anyhow::Result<DashboardConfig> {
         Ok(toml::from_str(text)?)

@@ -1,7 +1,8 @@
 //! HTML helpers: escaping (every value from data goes through [`esc`]), the page frame,
 //! and time formatting.
 
-use vigie_model::i18n::{t, Lang};
+use crate::auth::Principal;
+use crate::i18n::{t, Lang};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -19,35 +20,39 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f5f6f8}\
-header{display:flex;gap:1em;align-items:center;background:#1d3557;color:#fff;padding:.5em 1em}\
-header a,header button{color:#fff}header .sp{flex:1}main{padding:1em}\
-table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid #dde}\
-th{background:#eef}.sev{font-weight:bold;border-radius:3px;padding:0 .3em}\
-.sev-critical{background:#7b1020;color:#fff}.sev-high{background:#d62828;color:#fff}.sev-medium{background:#f4a261}\
-.sev-low{background:#a8dadc}.sev-informational{background:#e9ecef}\
-form.login{max-width:20em;margin:3em auto;background:#fff;padding:1.5em;display:flex;flex-direction:column;gap:.6em}\
-.err{color:#b00020}button{cursor:pointer}header form{margin:0}header button{background:none;border:1px solid #fff;border-radius:3px}";
-
-/// A whole page: `title`, then `body`. `user` (name and CSRF token) adds the sign-out form.
-pub fn page(lang: Lang, title: &str, user: Option<(&str, &str)>, body: &str) -> String {
+/// A whole page: `title`, then `body`. `who` (the signed-in user) adds the navigation
+/// and the sign-out forms. Style and script come from `/static`, served by the dashboard.
+pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> String {
     let other = match lang {
         Lang::En => ("fr", "Français"),
         Lang::Fr => ("en", "English"),
     };
-    let account = match user {
-        Some((name, csrf)) => format!(
-            "<span>{}</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
-            esc(name),
-            esc(csrf),
-            esc(t(lang, "sign_out"))
-        ),
-        None => String::new(),
+    let (nav, account) = match who {
+        Some(who) => {
+            let links = [("/alerts", "nav_alerts")];
+            let nav: String = links
+                .iter()
+                .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(t(lang, key))))
+                .collect();
+            let csrf = esc(who.csrf());
+            let account = format!(
+                "<span title=\"{role}\">{name}</span>\
+<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{out}</button></form>\
+<form method=\"post\" action=\"/logout/everywhere\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{everywhere}</button></form>",
+                role = esc(t(lang, &format!("role_{}", who.role.as_str()))),
+                name = esc(&who.username),
+                out = esc(t(lang, "sign_out")),
+                everywhere = esc(t(lang, "sign_out_everywhere")),
+            );
+            (format!("<nav>{nav}</nav>"), account)
+        }
+        None => (String::new(), String::new()),
     };
     format!(
         "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>{title} · Vigie</title><style>{STYLE}</style></head><body><header><strong>Vigie</strong><span class=\"sp\"></span>\
-<a href=\"?lang={other_code}\" hreflang=\"{other_code}\">{other_name}</a>{account}</header><main>{body}</main></body></html>",
+<title>{title} · Vigie</title><link rel=\"stylesheet\" href=\"/static/vigie.css\"><script src=\"/static/vigie.js\" defer></script></head>\
+<body><header><strong>Vigie</strong>{nav}<span class=\"sp\"></span>\
+<a href=\"?lang={other_code}\" hreflang=\"{other_code}\" id=\"lang\">{other_name}</a>{account}</header><main>{body}</main></body></html>",
         code = lang.code(),
         title = esc(title),
         other_code = other.0,

@@ -2,11 +2,18 @@
 //! JSON API, over ClickHouse. No script, font or style comes from outside: pages work
 //! offline and over slow links.
 
+pub mod alert_detail;
+pub mod alert_query;
+pub mod api_tokens;
+pub mod attack;
+pub mod auth;
 pub mod config;
 pub mod html;
+pub mod i18n;
 pub mod password;
 pub mod routes;
 pub mod sessions;
+pub mod triage;
 pub mod users;
 
 use std::future::Future;

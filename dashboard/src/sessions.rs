@@ -80,6 +80,14 @@ impl Sessions {
         self.sessions.lock().expect("sessions lock").remove(id);
     }
 
+    /// Closes every session of `username`; returns how many there were.
+    pub fn close_all(&self, username: &str) -> usize {
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let before = sessions.len();
+        sessions.retain(|_, s| s.username != username);
+        before - sessions.len()
+    }
+
     /// True when `username` has failed too often lately.
     pub fn throttled(&self, username: &str) -> bool {
         let failures = self.failures.lock().expect("failures lock");

@@ -179,66 +179,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "An agent dropped events: its spool was full",
         "Un agent a perdu des événements : son tampon disque était plein",
     ),
-    // Dashboard.
-    ("app_name", "Vigie", "Vigie"),
-    ("login_title", "Sign in", "Connexion"),
-    ("username", "User name", "Nom d'utilisateur"),
-    ("password", "Password", "Mot de passe"),
-    ("sign_in", "Sign in", "Se connecter"),
-    ("sign_out", "Sign out", "Se déconnecter"),
-    (
-        "login_failed",
-        "Wrong user name or password.",
-        "Nom d'utilisateur ou mot de passe incorrect.",
-    ),
-    (
-        "login_throttled",
-        "Too many failed attempts; wait a minute and try again.",
-        "Trop d'échecs ; attendez une minute puis réessayez.",
-    ),
-    ("alerts_title", "Alerts", "Alertes"),
-    (
-        "alerts_empty",
-        "No alerts yet.",
-        "Aucune alerte pour l'instant.",
-    ),
-    ("col_time", "Time", "Heure"),
-    ("col_severity", "Severity", "Gravité"),
-    ("col_host", "Host", "Hôte"),
-    ("col_rule", "Rule", "Règle"),
-    ("col_file", "File", "Fichier"),
-    ("col_action", "Action", "Action"),
-    ("severity_informational", "informational", "information"),
-    ("severity_low", "low", "faible"),
-    ("severity_medium", "medium", "moyenne"),
-    ("severity_high", "high", "élevée"),
-    ("severity_critical", "critical", "critique"),
-    ("action_created", "created", "créé"),
-    ("action_modified", "modified", "modifié"),
-    ("action_deleted", "deleted", "supprimé"),
-    ("action_renamed", "renamed", "renommé"),
-    (
-        "action_attributes_changed",
-        "attributes changed",
-        "attributs modifiés",
-    ),
-    ("not_signed_in", "Sign in first.", "Connectez-vous d'abord."),
-    (
-        "csrf_failed",
-        "The form expired or did not come from this site; reload and try again.",
-        "Le formulaire a expiré ou ne vient pas de ce site ; rechargez et réessayez.",
-    ),
-    (
-        "store_unavailable",
-        "The event store is unavailable; try again shortly.",
-        "La base d'événements est indisponible ; réessayez bientôt.",
-    ),
-    (
-        "bad_limit",
-        "limit must be a whole number from 1 to 1000",
-        "limit doit être un entier de 1 à 1000",
-    ),
-    ("language", "Language", "Langue"),
 ];
 
 /// The message `key` in `lang`. An unknown key is returned as is, so it shows in tests.
@@ -282,7 +222,10 @@ mod tests {
             Lang::En
         );
         assert_eq!(Lang::from_accept_language("de"), Lang::En);
-        assert_eq!(t(Lang::Fr, "alerts_title"), "Alertes");
+        assert_eq!(
+            t(Lang::Fr, "rule_spool_drop"),
+            "Un agent a perdu des événements : son tampon disque était plein"
+        );
         assert_eq!(t(Lang::En, "no_such_key"), "no_such_key");
     }
 }

@@ -106,7 +106,7 @@ async fn a_files_life_becomes_events_alerts_and_api_results() {
     let response = vigie_tests::http(
         dashboard.port,
         "GET",
-        "/api/v1/alerts",
+        "/api/v1/alerts?group=0",
         &[("Cookie", &dashboard.session)],
         "",
     );
@@ -124,7 +124,7 @@ async fn a_files_life_becomes_events_alerts_and_api_results() {
     let page = vigie_tests::http(
         dashboard.port,
         "GET",
-        "/alerts?lang=fr",
+        "/alerts?lang=fr&group=0",
         &[("Cookie", &dashboard.session)],
         "",
     );

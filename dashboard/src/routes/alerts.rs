@@ -1,158 +1,396 @@
-//! The alert list: a page for people, `GET /api/v1/alerts` for programs. Newest first.
+//! The alert queue: filters, counts per status, grouped repeats, keyset pages, bulk
+//! triage, and live arrival. `GET /alerts` for people, `GET /api/v1/alerts` for programs.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use vigie_model::i18n::t;
-use vigie_model::Lang;
-use vigie_store::rows::AlertRow;
 
-use super::{language, remember_language, see_other, session, AppState};
-use crate::html::{self, esc, utc};
+use super::{see_other, store_failed, AppState, Ctx, Params};
+use crate::alert_query::{self, AlertFilter, AlertLine, Sort, RANGES, SEVERITIES, STATUSES};
+use crate::html::{esc, utc};
+use crate::i18n::{t, Lang};
 
-const PAGE_LIMIT: u64 = 200;
-
-/// `GET /`: the alert list.
+/// `GET /`: the alert queue.
 pub async fn home() -> Response {
     see_other("/alerts")
 }
 
-async fn newest(state: &AppState, limit: u64) -> Result<Vec<AlertRow>, vigie_store::StoreError> {
-    Ok(state
-        .client
-        .query("SELECT ?fields FROM alerts ORDER BY ts DESC, alert_id LIMIT ?")
-        .bind(limit)
-        .fetch_all()
-        .await?)
+/// The rule title in the user's language.
+pub fn title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+    if lang == Lang::Fr && !fr.is_empty() {
+        fr
+    } else {
+        en
+    }
+}
+
+/// A severity badge.
+pub fn severity_badge(lang: Lang, severity: &str) -> String {
+    format!(
+        "<span class=\"sev sev-{}\">{}</span>",
+        esc(severity),
+        esc(t(lang, &format!("severity_{severity}")))
+    )
+}
+
+/// A status badge.
+pub fn status_badge(lang: Lang, status: &str) -> String {
+    format!(
+        "<span class=\"st st-{}\">{}</span>",
+        esc(status),
+        esc(t(lang, &format!("status_{status}")))
+    )
 }
 
 /// `GET /alerts`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    Query(params): Query<Params>,
 ) -> Response {
-    let (lang, changed) = language(&headers, &query);
-    let Some((_, user)) = session(&state, &headers) else {
-        return see_other("/login");
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    let alerts = match newest(&state, PAGE_LIMIT).await {
-        Ok(a) => a,
+    let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
+        Ok(f) => f,
         Err(e) => {
-            tracing::error!(error = %e, "alert query failed");
-            let body = format!("<p class=\"err\">{}</p>", esc(t(lang, "store_unavailable")));
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Html(html::page(
-                    lang,
-                    t(lang, "alerts_title"),
-                    Some((&user.username, &user.csrf)),
-                    &body,
-                )),
+            return ctx.refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
             )
-                .into_response();
         }
     };
-    let body = alert_table(lang, &alerts);
-    let html = html::page(
-        lang,
-        t(lang, "alerts_title"),
-        Some((&user.username, &user.csrf)),
-        &body,
+    let window = state.config.group_window_ms();
+    let (lines, more, counts) = match tokio::try_join!(
+        alert_query::page(&state.client, &filter, window),
+        alert_query::counts(&state.client, &filter)
+    ) {
+        Ok(((lines, more), counts)) => (lines, more, counts),
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let notice = params
+        .iter()
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, n)| n.parse::<u64>().ok())
+        .map(|n| {
+            format!(
+                "<p class=\"ok\" role=\"status\">{}</p>",
+                esc(&t(ctx.lang, "triage_done").replace("{n}", &n.to_string()))
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>{}</h1>{notice}{}{}{}",
+        esc(t(ctx.lang, "alerts_title")),
+        filter_form(ctx.lang, &filter),
+        status_tabs(ctx.lang, &filter, &counts),
+        queue(&ctx, &filter, &lines, more),
     );
-    remember_language(Html(html).into_response(), lang, changed)
+    ctx.render(StatusCode::OK, t(ctx.lang, "alerts_title"), &body)
 }
 
-fn alert_table(lang: Lang, alerts: &[AlertRow]) -> String {
-    let mut html = format!("<h1>{}</h1>", esc(t(lang, "alerts_title")));
-    if alerts.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, "alerts_empty"))));
+fn filter_form(lang: Lang, f: &AlertFilter) -> String {
+    let mut html = String::from("<form class=\"filters\" method=\"get\" action=\"/alerts\">");
+    if let Some(s) = &f.status {
+        html.push_str(&format!(
+            "<input type=\"hidden\" name=\"status\" value=\"{}\">",
+            esc(s)
+        ));
+    }
+    html.push_str(&format!(
+        "<fieldset><legend>{}</legend>",
+        esc(t(lang, "filter_severity"))
+    ));
+    for s in SEVERITIES.iter().rev() {
+        let checked = if f.severities.iter().any(|x| x == s) {
+            " checked"
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            "<label><input type=\"checkbox\" name=\"severity\" value=\"{s}\"{checked}> {}</label> ",
+            esc(t(lang, &format!("severity_{s}")))
+        ));
+    }
+    html.push_str("</fieldset>");
+    for (name, key, value) in [
+        ("host", "filter_host", &f.host),
+        ("rule", "filter_rule", &f.rule),
+        ("tag", "filter_tag", &f.tag),
+        ("q", "filter_text", &f.text),
+    ] {
+        html.push_str(&format!(
+            "<label>{}<input name=\"{name}\" value=\"{}\"></label>",
+            esc(t(lang, key)),
+            esc(value)
+        ));
+    }
+    html.push_str(&format!(
+        "<label>{}<select name=\"range\">",
+        esc(t(lang, "filter_range"))
+    ));
+    for (name, _) in RANGES {
+        let selected = if f.range == name { " selected" } else { "" };
+        html.push_str(&format!(
+            "<option value=\"{name}\"{selected}>{}</option>",
+            esc(t(lang, &format!("range_{name}")))
+        ));
+    }
+    let custom = if f.range == "custom" { " selected" } else { "" };
+    html.push_str(&format!(
+        "<option value=\"custom\"{custom}>{} / {}</option></select></label>",
+        esc(t(lang, "filter_from")),
+        esc(t(lang, "filter_to"))
+    ));
+    for (name, key, value) in [
+        ("from", "filter_from", f.from_ms),
+        ("to", "filter_to", f.to_ms),
+    ] {
+        let value = match (f.range.as_str(), value) {
+            ("custom", Some(ms)) => utc(ms).replace(' ', "T")[..16].to_string(),
+            _ => String::new(),
+        };
+        html.push_str(&format!(
+            "<label>{} (UTC)<input type=\"datetime-local\" name=\"{name}\" value=\"{value}\"></label>",
+            esc(t(lang, key))
+        ));
+    }
+    html.push_str(&format!(
+        "<label>{}<select name=\"sort\">",
+        esc(t(lang, "filter_sort"))
+    ));
+    for (sort, name) in Sort::ALL {
+        let selected = if f.sort == sort { " selected" } else { "" };
+        html.push_str(&format!(
+            "<option value=\"{name}\"{selected}>{}</option>",
+            esc(t(lang, &format!("sort_{name}")))
+        ));
+    }
+    html.push_str("</select></label>");
+    html.push_str(&format!(
+        "<label>{}<select name=\"group\"><option value=\"1\"{}>✓</option><option value=\"0\"{}>✗</option></select></label>",
+        esc(t(lang, "filter_group")),
+        if f.group { " selected" } else { "" },
+        if f.group { "" } else { " selected" },
+    ));
+    html.push_str(&format!(
+        "<button type=\"submit\">{}</button></form>",
+        esc(t(lang, "filter"))
+    ));
+    html
+}
+
+fn status_tabs(lang: Lang, f: &AlertFilter, counts: &[(String, u64)]) -> String {
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let mut html = String::from("<nav class=\"tabs\">");
+    let tab = |status: Option<&str>, label: String, n: u64| {
+        let on = if f.status.as_deref() == status {
+            " class=\"on\""
+        } else {
+            ""
+        };
+        format!(
+            "<a href=\"/alerts?{}\"{on}>{} ({n})</a>",
+            esc(&f.query_string(status, None)),
+            esc(&label)
+        )
+    };
+    html.push_str(&tab(None, t(lang, "all_statuses").into(), total));
+    for (status, n) in counts {
+        html.push_str(&tab(
+            Some(status),
+            t(lang, &format!("status_{status}")).into(),
+            *n,
+        ));
+    }
+    html.push_str("</nav>");
+    html
+}
+
+fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String {
+    let lang = ctx.lang;
+    let mut html = format!(
+        "<p id=\"new-alerts\" class=\"banner\" hidden><a href=\"/alerts?{}\"><span data-count>0</span> {}</a></p>",
+        esc(&f.query_string(f.status.as_deref(), None)),
+        esc(t(lang, "new_alerts"))
+    );
+    if lines.is_empty() {
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, "alerts_none_match"))));
         return html;
     }
+    let triage = ctx.who.role.can_triage();
+    if triage {
+        html.push_str(&format!(
+            "<form method=\"post\" action=\"/alerts/triage\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+<input type=\"hidden\" name=\"grouped\" value=\"{}\"><input type=\"hidden\" name=\"return\" value=\"{}\">",
+            esc(ctx.who.csrf()),
+            if f.group { "1" } else { "0" },
+            esc(&f.query_string(f.status.as_deref(), f.after.as_ref())),
+        ));
+        if let Some(s) = &f.status {
+            html.push_str(&format!(
+                "<input type=\"hidden\" name=\"status_filter\" value=\"{}\">",
+                esc(s)
+            ));
+        }
+    }
     html.push_str("<table><thead><tr>");
+    if triage {
+        html.push_str(&format!(
+            "<th><input type=\"checkbox\" data-select-all aria-label=\"{}\"></th>",
+            esc(t(lang, "select_all"))
+        ));
+    }
     for key in [
         "col_time",
         "col_severity",
+        "col_status",
         "col_host",
         "col_rule",
-        "col_file",
-        "col_action",
+        "col_target",
+        "col_count",
+        "col_assignee",
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
     html.push_str("</tr></thead><tbody>");
-    for a in alerts {
-        let title = if lang == Lang::Fr && !a.rule_title_fr.is_empty() {
-            &a.rule_title_fr
+    for line in lines {
+        html.push_str(&format!("<tr data-alert-id=\"{}\">", esc(&line.alert_id)));
+        if triage {
+            html.push_str(&format!(
+                "<td><input type=\"checkbox\" name=\"id\" value=\"{}\"></td>",
+                esc(&line.alert_id)
+            ));
+        }
+        let time = if line.count > 1 {
+            format!("{} – {}", utc(line.first_ts), utc(line.last_ts))
         } else {
-            &a.rule_title
-        };
-        let severity_key = format!("severity_{}", a.severity);
-        let action_key = format!("action_{}", a.action);
-        let action = if a.action.is_empty() {
-            String::new()
-        } else {
-            t(lang, &action_key).to_string()
+            utc(line.last_ts)
         };
         html.push_str(&format!(
-            "<tr data-alert-id=\"{id}\"><td>{time}</td><td><span class=\"sev sev-{sev_class}\">{sev}</span></td><td>{host}</td><td title=\"{summary}\">{title}</td><td>{target}</td><td>{action}</td></tr>",
-            id = esc(&a.alert_id),
-            time = esc(&utc(a.ts)),
-            sev_class = esc(&a.severity),
-            sev = esc(t(lang, &severity_key)),
-            host = esc(&a.hostname),
-            summary = esc(&a.summary),
-            title = esc(title),
-            target = esc(&a.target),
-            action = esc(&action),
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/alerts/{}\" title=\"{}\">{}</a></td><td class=\"wrap\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&time),
+            severity_badge(lang, &line.severity),
+            status_badge(lang, &line.status),
+            esc(&line.hostname),
+            esc(&line.alert_id),
+            esc(&line.summary),
+            esc(title(lang, &line.rule_title, &line.rule_title_fr)),
+            subject(lang, line),
+            line.count,
+            esc(&line.assignee),
         ));
     }
     html.push_str("</tbody></table>");
+    if triage {
+        html.push_str(&triage_controls(lang));
+        html.push_str("</form>");
+    }
+    let mut pages = String::from("<p>");
+    if f.after.is_some() {
+        pages.push_str(&format!(
+            "<a href=\"/alerts?{}\">{}</a> ",
+            esc(&f.query_string(f.status.as_deref(), None)),
+            esc(t(lang, "first_page"))
+        ));
+    }
+    if more {
+        let last = lines.last().expect("not empty").cursor();
+        pages.push_str(&format!(
+            "<a href=\"/alerts?{}\" rel=\"next\">{}</a>",
+            esc(&f.query_string(f.status.as_deref(), Some(&last))),
+            esc(t(lang, "next_page"))
+        ));
+    }
+    pages.push_str("</p>");
+    html.push_str(&pages);
     html
 }
 
-/// `GET /api/v1/alerts?limit=N`: the newest alerts as JSON (session required).
+/// The file, program or address, and what happened to a file.
+fn subject(lang: Lang, line: &AlertLine) -> String {
+    let mut html = esc(&line.target);
+    if !line.action.is_empty() {
+        html.push_str(&format!(
+            " <span class=\"muted\">({})</span>",
+            esc(t(lang, &format!("action_{}", line.action)))
+        ));
+    }
+    html
+}
+
+/// The triage controls (inside a form that carries the alert ids and the CSRF token).
+pub fn triage_controls(lang: Lang) -> String {
+    let mut html = format!(
+        "<fieldset class=\"triage\"><legend>{}</legend><label>{}<select name=\"action\">",
+        esc(t(lang, "triage_selected")),
+        esc(t(lang, "triage_action"))
+    );
+    for action in crate::triage::ACTIONS {
+        html.push_str(&format!(
+            "<option value=\"{action}\">{}</option>",
+            esc(t(lang, &format!("act_{action}")))
+        ));
+    }
+    html.push_str(&format!(
+        "</select></label><label>{}<select name=\"status\">",
+        esc(t(lang, "filter_status"))
+    ));
+    for status in STATUSES {
+        html.push_str(&format!(
+            "<option value=\"{status}\">{}</option>",
+            esc(t(lang, &format!("status_{status}")))
+        ));
+    }
+    html.push_str(&format!(
+        "</select></label><label>{}<input name=\"assignee\" maxlength=\"64\"></label>\
+<label>{}<input name=\"comment\" maxlength=\"2000\" size=\"40\"></label><button type=\"submit\">{}</button></fieldset>",
+        esc(t(lang, "triage_assignee")),
+        esc(t(lang, "triage_comment")),
+        esc(t(lang, "triage_apply")),
+    ));
+    html
+}
+
+/// `GET /api/v1/alerts`: the same filters as the page; lines, counts per status, and
+/// the cursor of the next page (null on the last).
 pub async fn api(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    Query(params): Query<Params>,
 ) -> Response {
-    let (lang, _) = language(&headers, &query);
-    let error = |status: StatusCode, code: &str| {
-        (status, Json(json!({"code": code, "message": t(Lang::En, code), "message_fr": t(Lang::Fr, code), "message_user": t(lang, code)}))).into_response()
+    let ctx = match Ctx::api(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    if session(&state, &headers).is_none() {
-        return error(StatusCode::UNAUTHORIZED, "not_signed_in");
-    }
-    let limit = match query.get("limit").map(|l| l.parse::<u64>()) {
-        None => 100,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        Some(_) => return error(StatusCode::BAD_REQUEST, "bad_limit"),
-    };
-    match newest(&state, limit).await {
-        Ok(alerts) => {
-            let items: Vec<_> = alerts
-                .iter()
-                .map(|a| {
-                    json!({
-                        "alert_id": a.alert_id, "ts": a.ts, "created_ms": a.created_ms,
-                        "agent_id": a.agent_id, "hostname": a.hostname, "event_seq": a.event_seq,
-                        "rule_id": a.rule_id, "rule_title": a.rule_title, "rule_title_fr": a.rule_title_fr,
-                        "severity": a.severity, "tags": a.tags, "author": a.author,
-                        "summary": a.summary, "target": a.target, "action": a.action,
-                    })
-                })
-                .collect();
-            Json(json!({ "alerts": items })).into_response()
-        }
+    let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
+        Ok(f) => f,
         Err(e) => {
-            tracing::error!(error = %e, "alert query failed");
-            error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+            return ctx.api_refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
         }
+    };
+    let window = state.config.group_window_ms();
+    match tokio::try_join!(
+        alert_query::page(&state.client, &filter, window),
+        alert_query::counts(&state.client, &filter)
+    ) {
+        Ok(((lines, more), counts)) => {
+            let next = more.then(|| lines.last().map(|l| l.cursor().encode()));
+            let counts: serde_json::Map<String, serde_json::Value> =
+                counts.into_iter().map(|(s, n)| (s, json!(n))).collect();
+            Json(json!({ "alerts": lines, "counts": counts, "next": next.flatten() }))
+                .into_response()
+        }
+        Err(e) => store_failed(&ctx, true, &e),
     }
 }

@@ -1,18 +1,19 @@
 //! Signing in and out. The login form carries a CSRF token bound to a cookie (double
 //! submit); sign-out needs the session's own CSRF token.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::i18n::t;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use vigie_model::i18n::t;
 use vigie_model::Lang;
 
-use super::{cookie, language, remember_language, see_other, session, session_cookie, AppState};
+use super::{
+    cookie, language, remember_language, see_other, session_cookie, AppState, Ctx, Params,
+};
 use crate::html::{esc, page};
 use crate::sessions;
 
@@ -70,9 +71,9 @@ fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusC
 pub async fn form(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    Query(params): Query<Params>,
 ) -> Response {
-    let (lang, changed) = language(&headers, &query);
+    let (lang, changed) = language(&headers, &params);
     remember_language(
         login_page(&state, lang, None, StatusCode::OK),
         lang,
@@ -86,7 +87,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let (lang, _) = language(&headers, &HashMap::new());
+    let (lang, _) = language(&headers, &Vec::new());
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
         return login_page(&state, lang, Some("csrf_failed"), StatusCode::FORBIDDEN);
     }
@@ -127,33 +128,55 @@ pub async fn submit(
     response
 }
 
-/// `POST /logout`.
+/// `POST /logout`: ends this session.
 pub async fn logout(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
 ) -> Response {
-    let Some((id, session)) = session(&state, &headers) else {
+    sign_out(&state, &headers, &form, false).await
+}
+
+/// `POST /logout/everywhere`: ends every session of this user (a lost laptop, a shared
+/// computer).
+pub async fn logout_everywhere(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    sign_out(&state, &headers, &form, true).await
+}
+
+async fn sign_out(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &LogoutForm,
+    everywhere: bool,
+) -> Response {
+    let ctx = match Ctx::page(state, headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let crate::auth::Credential::Session { id, .. } = &ctx.who.credential else {
         return see_other("/login");
     };
-    if session.csrf != form.csrf {
-        let (lang, _) = language(&headers, &HashMap::new());
-        return (
-            StatusCode::FORBIDDEN,
-            Html(page(
-                lang,
-                t(lang, "csrf_failed"),
-                None,
-                &esc(t(lang, "csrf_failed")),
-            )),
-        )
-            .into_response();
+    if !ctx.who.csrf_ok(Some(&form.csrf)) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
-    state.sessions.close(&id);
-    tracing::info!(username = session.username, "signed out");
+    if everywhere {
+        let n = state.sessions.close_all(&ctx.who.username);
+        tracing::info!(
+            username = ctx.who.username,
+            sessions = n,
+            "signed out everywhere"
+        );
+    } else {
+        state.sessions.close(id);
+        tracing::info!(username = ctx.who.username, "signed out");
+    }
     let mut response = see_other("/login");
     response
         .headers_mut()
-        .append(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+        .append(header::SET_COOKIE, session_cookie(state, "", Some(0)));
     response
 }

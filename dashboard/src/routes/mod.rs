@@ -1,20 +1,27 @@
-//! The dashboard's routes and what they share: state, language, session lookup.
+//! The dashboard's routes and what they share: state, language, who is asking, and the
+//! shape of refusals (a page for people, JSON for programs).
 
+mod alert_detail;
 mod alerts;
+mod assets;
 mod login;
+mod stream;
+mod triage;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use vigie_model::Lang;
+use axum::{Json, Router};
+use serde_json::json;
 use vigie_store::Client;
 
+use crate::auth::{Credential, Principal, Role};
 use crate::config::DashboardConfig;
-use crate::sessions::{Session, Sessions};
+use crate::html::{esc, page};
+use crate::i18n::{t, Lang};
+use crate::sessions::Sessions;
 
 /// What every handler shares.
 pub struct AppState {
@@ -32,14 +39,53 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(alerts::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/logout/everywhere", post(login::logout_everywhere))
         .route("/alerts", get(alerts::page))
+        .route("/alerts/triage", post(triage::form))
+        .route("/alerts/{id}", get(alert_detail::page))
         .route("/api/v1/alerts", get(alerts::api))
+        .route("/api/v1/alerts/triage", post(triage::api))
+        .route("/api/v1/alerts/stream", get(stream::alerts))
+        .route("/api/v1/alerts/{id}", get(alert_detail::api))
+        .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Every answer forbids framing and outside scripts, styles and fonts.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// Query parameters in order, repeated names kept (`severity=high&severity=critical`).
+pub type Params = Vec<(String, String)>;
+
+/// The first value of parameter `name`.
+pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Name of the session cookie.
@@ -61,8 +107,8 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The language: `?lang=`, else the cookie, else `Accept-Language`. The second value is
 /// true when `?lang=` asked for a change to remember.
-fn language(headers: &HeaderMap, query: &HashMap<String, String>) -> (Lang, bool) {
-    if let Some(lang) = query.get("lang").and_then(|l| Lang::parse(l)) {
+fn language(headers: &HeaderMap, params: &Params) -> (Lang, bool) {
+    if let Some(lang) = param(params, "lang").and_then(Lang::parse) {
         return (lang, true);
     }
     if let Some(lang) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
@@ -89,10 +135,133 @@ fn remember_language(mut response: Response, lang: Lang, changed: bool) -> Respo
     response
 }
 
-/// The session of the request, with its cookie id.
-fn session(state: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
-    let id = cookie(headers, SESSION_COOKIE)?;
-    state.sessions.get(id).map(|s| (id.to_string(), s))
+/// The person (session cookie) or program (bearer token) behind the request.
+async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(secret) = bearer {
+        return match crate::api_tokens::verify(&state.client, secret.trim()).await {
+            Ok(found) => Ok(found),
+            Err(e) => {
+                tracing::error!(error = %e, "token lookup failed");
+                Err(api_error(
+                    Lang::En,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "",
+                ))
+            }
+        };
+    }
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(state.sessions.get(id).and_then(|s| {
+        Some(Principal {
+            username: s.username,
+            role: Role::parse(&s.role)?,
+            credential: Credential::Session {
+                id: id.to_string(),
+                csrf: s.csrf,
+            },
+        })
+    }))
+}
+
+/// A request's context: its language and who makes it.
+pub struct Ctx {
+    /// The language to answer in.
+    pub lang: Lang,
+    /// True when `?lang=` changed it (the choice is remembered in a cookie).
+    pub lang_changed: bool,
+    /// Who asks.
+    pub who: Principal,
+}
+
+impl Ctx {
+    /// For pages: without a session, a redirect to the sign-in form.
+    pub async fn page(
+        state: &AppState,
+        headers: &HeaderMap,
+        params: &Params,
+    ) -> Result<Ctx, Response> {
+        let (lang, lang_changed) = language(headers, params);
+        match principal(state, headers).await? {
+            Some(who) => Ok(Ctx {
+                lang,
+                lang_changed,
+                who,
+            }),
+            None => Err(see_other("/login")),
+        }
+    }
+
+    /// For the API: without a session or token, 401.
+    pub async fn api(
+        state: &AppState,
+        headers: &HeaderMap,
+        params: &Params,
+    ) -> Result<Ctx, Response> {
+        let (lang, lang_changed) = language(headers, params);
+        let bearer = headers.contains_key(header::AUTHORIZATION);
+        match principal(state, headers).await? {
+            Some(who) => Ok(Ctx {
+                lang,
+                lang_changed,
+                who,
+            }),
+            None if bearer => Err(api_error(lang, StatusCode::UNAUTHORIZED, "bad_token", "")),
+            None => Err(api_error(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                "not_signed_in",
+                "",
+            )),
+        }
+    }
+
+    /// A whole page for this user, remembering a language change.
+    pub fn render(&self, status: StatusCode, title: &str, body: &str) -> Response {
+        let html = page(self.lang, title, Some(&self.who), body);
+        remember_language(
+            (status, Html(html)).into_response(),
+            self.lang,
+            self.lang_changed,
+        )
+    }
+
+    /// A page saying why the request was refused.
+    pub fn refuse(&self, status: StatusCode, key: &str, detail: &str) -> Response {
+        let mut body = format!("<p class=\"err\" role=\"alert\">{}", esc(t(self.lang, key)));
+        if !detail.is_empty() {
+            body.push_str(&format!(": {}", esc(detail)));
+        }
+        body.push_str("</p>");
+        self.render(status, t(self.lang, key), &body)
+    }
+
+    /// The JSON refusal.
+    pub fn api_refuse(&self, status: StatusCode, code: &str, detail: &str) -> Response {
+        api_error(self.lang, status, code, detail)
+    }
+}
+
+/// A JSON refusal: a stable code, the message in both languages and in the user's, and
+/// the detail (which parameter, what was wrong).
+pub fn api_error(lang: Lang, status: StatusCode, code: &str, detail: &str) -> Response {
+    (
+        status,
+        Json(json!({
+            "code": code,
+            "message": t(Lang::En, code),
+            "message_fr": t(Lang::Fr, code),
+            "message_user": t(lang, code),
+            "detail": detail,
+        })),
+    )
+        .into_response()
 }
 
 /// A `Set-Cookie` value for the session cookie (empty value and `Max-Age=0` clears it).
@@ -114,8 +283,18 @@ fn session_cookie(state: &AppState, value: &str, max_age: Option<u64>) -> Header
 /// A redirect to `location` (303, so a POST becomes a GET).
 fn see_other(location: &str) -> Response {
     (
-        axum::http::StatusCode::SEE_OTHER,
+        StatusCode::SEE_OTHER,
         [(header::LOCATION, location.to_string())],
     )
         .into_response()
+}
+
+/// Logs a store failure and answers 503 (a page or JSON).
+fn store_failed(ctx: &Ctx, api: bool, error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%error, "ClickHouse query failed");
+    if api {
+        ctx.api_refuse(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "")
+    } else {
+        ctx.refuse(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "")
+    }
 }

@@ -1,0 +1,658 @@
+//! The alert queue's query: filters read from the URL (each refused with the name of
+//! the parameter when unusable), turned into one ClickHouse query with bound values
+//! only. An alert's status and assignee are those of its latest triage action. Repeated
+//! alerts (same rule, host and subject within a window) fold into one line with a count.
+//! Pages follow each other by key (the last line's time and id), so page 1,000 costs
+//! what page 1 does.
+
+use clickhouse::query::Query;
+use clickhouse::Row;
+use serde::Deserialize;
+use vigie_store::Client;
+
+use crate::routes::{param, Params};
+
+/// Alert statuses, in triage order.
+pub const STATUSES: [&str; 4] = ["new", "in_progress", "resolved", "false_positive"];
+/// Severities, least serious first.
+pub const SEVERITIES: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
+/// Period presets, and their length in hours (0: no limit).
+pub const RANGES: [(&str, u64); 4] = [("24h", 24), ("7d", 168), ("30d", 720), ("all", 0)];
+
+/// Line order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sort {
+    /// Latest first.
+    Newest,
+    /// Earliest first.
+    Oldest,
+    /// Most severe first, then latest.
+    Severity,
+}
+
+impl Sort {
+    /// Every order with its parameter value.
+    pub const ALL: [(Sort, &'static str); 3] = [
+        (Sort::Newest, "newest"),
+        (Sort::Oldest, "oldest"),
+        (Sort::Severity, "severity"),
+    ];
+
+    fn name(self) -> &'static str {
+        Sort::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .expect("listed")
+            .1
+    }
+}
+
+/// Where the previous page stopped: the last line's severity rank, time and id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    rank: u64,
+    ts: u64,
+    id: String,
+}
+
+impl Cursor {
+    fn parse(text: &str) -> Option<Cursor> {
+        let mut parts = text.splitn(3, '-');
+        let rank = parts.next()?.parse().ok()?;
+        let ts = parts.next()?.parse().ok()?;
+        let id = parts.next()?;
+        id.bytes()
+            .all(|b| b.is_ascii_alphanumeric())
+            .then(|| Cursor {
+                rank,
+                ts,
+                id: id.to_string(),
+            })
+    }
+
+    /// The text form, for the next page's link.
+    pub fn encode(&self) -> String {
+        format!("{}-{}-{}", self.rank, self.ts, self.id)
+    }
+}
+
+/// A parameter that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadParam {
+    /// Its name.
+    pub param: String,
+    /// What is wrong with its value.
+    pub detail: String,
+}
+
+/// What the analyst asked to see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertFilter {
+    /// Wanted severities (empty: all).
+    pub severities: Vec<String>,
+    /// Wanted status (None: all).
+    pub status: Option<String>,
+    /// Exact host name.
+    pub host: String,
+    /// Exact rule id.
+    pub rule: String,
+    /// Tag prefix, such as `attack.t1059` (sub-techniques included).
+    pub tag: String,
+    /// Free text, searched without regard to case in the summary, rule, host and subject.
+    pub text: String,
+    /// Period preset (`24h`, `7d`, `30d`, `all`) or `custom`.
+    pub range: String,
+    /// Start (ms, included), for `custom`.
+    pub from_ms: Option<u64>,
+    /// End (ms, excluded), for `custom`.
+    pub to_ms: Option<u64>,
+    /// Line order.
+    pub sort: Sort,
+    /// Fold repeats into one line.
+    pub group: bool,
+    /// Continue after this line.
+    pub after: Option<Cursor>,
+    /// Lines per page.
+    pub limit: u64,
+}
+
+fn bad(param: &str, detail: impl Into<String>) -> BadParam {
+    BadParam {
+        param: param.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Reads `YYYY-MM-DDTHH:MM[:SS]` (UTC, as `datetime-local` inputs send it) or
+/// milliseconds since the epoch.
+pub fn parse_time(text: &str) -> Option<u64> {
+    if let Ok(ms) = text.parse::<u64>() {
+        return Some(ms);
+    }
+    let (date, time) = text.split_once(['T', ' '])?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (h, min) = (t.next()??, t.next()??);
+    let s = t.next().flatten().unwrap_or(0);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || s > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m, day);
+    u64::try_from((days * 86_400 + h * 3600 + min * 60 + s) * 1000).ok()
+}
+
+/// Days since 1970-01-01 of a calendar date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl AlertFilter {
+    /// Reads the filter from the URL's parameters; `now_ms` anchors the period presets.
+    pub fn parse(params: &Params, now_ms: u64) -> Result<AlertFilter, BadParam> {
+        let text_param = |name: &str, max: usize| -> Result<String, BadParam> {
+            let value = param(params, name).unwrap_or("").trim().to_string();
+            if value.chars().count() > max {
+                return Err(bad(name, format!("longer than {max} characters")));
+            }
+            Ok(value)
+        };
+        let mut severities = Vec::new();
+        for (_, v) in params.iter().filter(|(k, _)| k == "severity") {
+            if v.is_empty() {
+                continue;
+            }
+            if !SEVERITIES.contains(&v.as_str()) {
+                return Err(bad(
+                    "severity",
+                    format!("{v:?} is not one of {SEVERITIES:?}"),
+                ));
+            }
+            severities.push(v.clone());
+        }
+        let status = match param(params, "status").unwrap_or("") {
+            "" | "all" => None,
+            s if STATUSES.contains(&s) => Some(s.to_string()),
+            s => return Err(bad("status", format!("{s:?} is not one of {STATUSES:?}"))),
+        };
+        let mut tag = text_param("tag", 100)?.to_ascii_lowercase();
+        if tag.starts_with('t') && tag[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            tag = format!("attack.{tag}");
+        }
+        let range = param(params, "range").unwrap_or("7d").to_string();
+        let (from_ms, to_ms) = match RANGES.iter().find(|(name, _)| *name == range) {
+            Some((_, 0)) => (None, None),
+            Some((_, hours)) => (Some(now_ms.saturating_sub(hours * 3_600_000)), None),
+            None if range == "custom" => {
+                let time = |name: &str| -> Result<Option<u64>, BadParam> {
+                    match param(params, name).unwrap_or("") {
+                        "" => Ok(None),
+                        v => parse_time(v)
+                            .map(Some)
+                            .ok_or_else(|| bad(name, format!("{v:?} is not a date and time"))),
+                    }
+                };
+                (time("from")?, time("to")?)
+            }
+            None => {
+                return Err(bad(
+                    "range",
+                    format!("{range:?} is not 24h, 7d, 30d, all or custom"),
+                ))
+            }
+        };
+        if let (Some(from), Some(to)) = (from_ms, to_ms) {
+            if from >= to {
+                return Err(bad("to", "the end comes before the start"));
+            }
+        }
+        let sort_name = param(params, "sort").unwrap_or("newest");
+        let sort = Sort::ALL
+            .iter()
+            .find(|(_, name)| *name == sort_name)
+            .map(|(sort, _)| *sort)
+            .ok_or_else(|| {
+                bad(
+                    "sort",
+                    format!("{sort_name:?} is not newest, oldest or severity"),
+                )
+            })?;
+        let group = match param(params, "group").unwrap_or("1") {
+            "1" | "on" | "true" => true,
+            "0" | "off" | "false" => false,
+            g => return Err(bad("group", format!("{g:?} is not 1 or 0"))),
+        };
+        let after = match param(params, "after").unwrap_or("") {
+            "" => None,
+            a => Some(Cursor::parse(a).ok_or_else(|| bad("after", "not a page cursor"))?),
+        };
+        let limit = match param(params, "limit").unwrap_or("50").parse::<u64>() {
+            Ok(n) if (1..=500).contains(&n) => n,
+            _ => return Err(bad("limit", "must be a whole number from 1 to 500")),
+        };
+        Ok(AlertFilter {
+            severities,
+            status,
+            host: text_param("host", 255)?,
+            rule: text_param("rule", 255)?,
+            tag,
+            text: text_param("q", 200)?,
+            range,
+            from_ms,
+            to_ms,
+            sort,
+            group,
+            after,
+            limit,
+        })
+    }
+
+    /// The URL parameters that give this filter back, `status` replaced by `status`
+    /// and `after` by `after` (for tabs and the next page).
+    pub fn query_string(&self, status: Option<&str>, after: Option<&Cursor>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for s in &self.severities {
+            pairs.push(("severity", s.clone()));
+        }
+        if let Some(s) = status {
+            pairs.push(("status", s.into()));
+        }
+        for (name, value) in [
+            ("host", &self.host),
+            ("rule", &self.rule),
+            ("tag", &self.tag),
+            ("q", &self.text),
+        ] {
+            if !value.is_empty() {
+                pairs.push((name, value.clone()));
+            }
+        }
+        pairs.push(("range", self.range.clone()));
+        if self.range == "custom" {
+            for (name, value) in [("from", self.from_ms), ("to", self.to_ms)] {
+                if let Some(v) = value {
+                    pairs.push((name, v.to_string()));
+                }
+            }
+        }
+        pairs.push(("sort", self.sort.name().into()));
+        pairs.push(("group", if self.group { "1" } else { "0" }.into()));
+        if let Some(a) = after {
+            pairs.push(("after", a.encode()));
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A value bound into a query.
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Number(u64),
+    Texts(Vec<String>),
+}
+
+/// SQL text with `?` placeholders and their values, in order.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn push(&mut self, text: &str, binds: impl IntoIterator<Item = Bind>) {
+        self.text.push_str(text);
+        self.binds.extend(binds);
+    }
+
+    fn query(&self, client: &Client) -> Query {
+        let mut query = client.query(&self.text);
+        for bind in &self.binds {
+            query = match bind {
+                Bind::Text(s) => query.bind(s.as_str()),
+                Bind::Number(n) => query.bind(*n),
+                Bind::Texts(v) => query.bind(v.as_slice()),
+            };
+        }
+        query
+    }
+}
+
+/// Alerts with their current status and assignee, filtered by everything but status.
+fn joined(filter: &AlertFilter) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
+         tags, author, summary, target, action, if(st_status = '', 'new', st_status) AS status, \
+         st_assignee AS assignee \
+         FROM (SELECT alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
+         tags, author, summary, target, action FROM alerts WHERE 1",
+        [],
+    );
+    if let Some(from) = filter.from_ms {
+        sql.push(" AND ts >= ?", [Bind::Number(from)]);
+    }
+    if let Some(to) = filter.to_ms {
+        sql.push(" AND ts < ?", [Bind::Number(to)]);
+    }
+    if !filter.severities.is_empty() {
+        sql.push(
+            " AND has(?, severity)",
+            [Bind::Texts(filter.severities.clone())],
+        );
+    }
+    if !filter.host.is_empty() {
+        sql.push(" AND hostname = ?", [Bind::Text(filter.host.clone())]);
+    }
+    if !filter.rule.is_empty() {
+        sql.push(" AND rule_id = ?", [Bind::Text(filter.rule.clone())]);
+    }
+    if !filter.tag.is_empty() {
+        sql.push(
+            " AND arrayExists(x -> startsWith(x, ?), tags)",
+            [Bind::Text(filter.tag.clone())],
+        );
+    }
+    if !filter.text.is_empty() {
+        sql.push(
+            " AND positionCaseInsensitiveUTF8(concat(summary, ' ', rule_title, ' ', rule_title_fr, ' ', hostname, ' ', target), ?) > 0",
+            [Bind::Text(filter.text.clone())],
+        );
+    }
+    sql.push(
+        ") ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status, \
+         argMaxIf(assignee, ts, action = 'assign') AS st_assignee FROM alert_actions GROUP BY alert_id) \
+         USING alert_id",
+        [],
+    );
+    sql
+}
+
+/// One line of the queue: an alert, or a group of repeats shown by its latest.
+#[derive(Debug, Clone, Row, Deserialize, serde::Serialize)]
+pub struct AlertLine {
+    /// The latest alert of the line.
+    pub alert_id: String,
+    /// How many alerts the line stands for.
+    pub count: u64,
+    /// Earliest alert time (ms).
+    pub first_ts: u64,
+    /// Latest alert time (ms).
+    pub last_ts: u64,
+    /// Agent.
+    pub agent_id: String,
+    /// Host.
+    pub hostname: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule title, English.
+    pub rule_title: String,
+    /// Rule title, French.
+    pub rule_title_fr: String,
+    /// Severity of the latest.
+    pub severity: String,
+    /// Summary of the latest.
+    pub summary: String,
+    /// The file, program or address concerned.
+    pub target: String,
+    /// Status of the latest.
+    pub status: String,
+    /// Assignee of the latest.
+    pub assignee: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The rule's author.
+    pub author: String,
+    /// File action of the latest, if a file event.
+    pub action: String,
+    /// Severity rank (1 informational … 5 critical), for paging.
+    pub rank: u64,
+}
+
+impl AlertLine {
+    /// Where the next page starts when this is the last line.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            rank: self.rank,
+            ts: self.last_ts,
+            id: self.alert_id.clone(),
+        }
+    }
+}
+
+/// One page of the queue, and whether more follows.
+pub async fn page(
+    client: &Client,
+    filter: &AlertFilter,
+    group_window_ms: u64,
+) -> Result<(Vec<AlertLine>, bool), clickhouse::error::Error> {
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT argMax(alert_id, ts) AS rep_id, count() AS n, min(ts) AS first, max(ts) AS last, \
+         any(agent_id), any(hostname), any(rule_id), argMax(rule_title, ts), argMax(rule_title_fr, ts), \
+         argMax(severity, ts) AS sev, argMax(summary, ts), any(target), argMax(status, ts), \
+         argMax(assignee, ts), argMax(tags, ts), any(author), argMax(action, ts), \
+         indexOf(['informational', 'low', 'medium', 'high', 'critical'], sev) AS rank FROM (",
+        [],
+    );
+    let inner = joined(filter);
+    sql.push(&inner.text, inner.binds);
+    sql.push(")", []);
+    if let Some(status) = &filter.status {
+        sql.push(" WHERE status = ?", [Bind::Text(status.clone())]);
+    }
+    if filter.group {
+        sql.push(
+            " GROUP BY rule_id, hostname, target, intDiv(ts, ?)",
+            [Bind::Number(group_window_ms.max(1))],
+        );
+    } else {
+        sql.push(" GROUP BY alert_id", []);
+    }
+    if let Some(c) = &filter.after {
+        let (ts, id) = (Bind::Number(c.ts), Bind::Text(c.id.clone()));
+        match filter.sort {
+            Sort::Newest => sql.push(" HAVING (last, rep_id) < (?, ?)", [ts, id]),
+            Sort::Oldest => sql.push(" HAVING (last, rep_id) > (?, ?)", [ts, id]),
+            Sort::Severity => sql.push(
+                " HAVING (rank, last, rep_id) < (?, ?, ?)",
+                [Bind::Number(c.rank), ts, id],
+            ),
+        }
+    }
+    sql.push(
+        match filter.sort {
+            Sort::Newest => " ORDER BY last DESC, rep_id DESC",
+            Sort::Oldest => " ORDER BY last ASC, rep_id ASC",
+            Sort::Severity => " ORDER BY rank DESC, last DESC, rep_id DESC",
+        },
+        [],
+    );
+    sql.push(" LIMIT ?", [Bind::Number(filter.limit + 1)]);
+    let mut lines: Vec<AlertLine> = sql.query(client).fetch_all().await?;
+    let more = lines.len() as u64 > filter.limit;
+    lines.truncate(filter.limit as usize);
+    Ok((lines, more))
+}
+
+#[derive(Row, Deserialize)]
+struct StatusCount {
+    status: String,
+    count: u64,
+}
+
+/// How many alerts each status holds under the filter (its own status aside).
+pub async fn counts(
+    client: &Client,
+    filter: &AlertFilter,
+) -> Result<Vec<(String, u64)>, clickhouse::error::Error> {
+    let mut sql = Sql::default();
+    sql.push("SELECT status, count() FROM (", []);
+    let inner = joined(filter);
+    sql.push(&inner.text, inner.binds);
+    sql.push(") GROUP BY status", []);
+    let rows: Vec<StatusCount> = sql.query(client).fetch_all().await?;
+    Ok(STATUSES
+        .iter()
+        .map(|s| {
+            let n = rows.iter().find(|r| r.status == *s).map_or(0, |r| r.count);
+            (s.to_string(), n)
+        })
+        .collect())
+}
+
+#[derive(Row, Deserialize)]
+struct Id {
+    alert_id: String,
+}
+
+/// The alerts a queue line stands for: the alert `alert_id` and, when `grouped`, the
+/// repeats folded with it (same rule, host, subject and window), restricted to those in
+/// `status` when given.
+pub async fn expand(
+    client: &Client,
+    alert_id: &str,
+    grouped: bool,
+    status: Option<&str>,
+    group_window_ms: u64,
+) -> Result<Vec<String>, clickhouse::error::Error> {
+    if !grouped {
+        return Ok(vec![alert_id.to_string()]);
+    }
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT alert_id FROM (SELECT alert_id, ts, rule_id, hostname, target FROM alerts) \
+         ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status \
+         FROM alert_actions GROUP BY alert_id) USING alert_id \
+         WHERE (rule_id, hostname, target, intDiv(ts, ?)) IN \
+         (SELECT rule_id, hostname, target, intDiv(ts, ?) FROM alerts WHERE alert_id = ?)",
+        [
+            Bind::Number(group_window_ms.max(1)),
+            Bind::Number(group_window_ms.max(1)),
+            Bind::Text(alert_id.to_string()),
+        ],
+    );
+    if let Some(status) = status {
+        sql.push(
+            " AND if(st_status = '', 'new', st_status) = ?",
+            [Bind::Text(status.to_string())],
+        );
+    }
+    let ids: Vec<Id> = sql.query(client).fetch_all().await?;
+    Ok(ids.into_iter().map(|i| i.alert_id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn filters_read_and_refuse_with_the_parameter_named() {
+        let f = AlertFilter::parse(
+            &params(&[
+                ("severity", "high"),
+                ("severity", "critical"),
+                ("status", "new"),
+                ("tag", "T1059"),
+                ("q", "'; DROP TABLE alerts; --"),
+                ("range", "24h"),
+            ]),
+            100 * 3_600_000,
+        )
+        .unwrap();
+        assert_eq!(f.severities, vec!["high", "critical"]);
+        assert_eq!(f.tag, "attack.t1059");
+        assert_eq!(f.from_ms, Some(76 * 3_600_000));
+        assert_eq!(f.text, "'; DROP TABLE alerts; --", "kept as a value");
+        for (name, value) in [
+            ("severity", "urgent"),
+            ("status", "closed"),
+            ("range", "1y"),
+            ("sort", "random"),
+            ("limit", "0"),
+            ("after", "x"),
+        ] {
+            let e = AlertFilter::parse(&params(&[(name, value)]), 0).unwrap_err();
+            assert_eq!(e.param, name);
+        }
+        let e = AlertFilter::parse(
+            &params(&[
+                ("range", "custom"),
+                ("from", "2026-11-28T10:00"),
+                ("to", "2026-11-28T09:00"),
+            ]),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(e.param, "to");
+    }
+
+    #[test]
+    fn times_cursors_and_links_round_trip() {
+        assert_eq!(parse_time("1970-01-02T00:00"), Some(86_400_000));
+        assert_eq!(parse_time("2024-02-29T12:34:56"), Some(1_709_210_096_000));
+        assert_eq!(parse_time("2024-13-01T00:00"), None);
+        let c = Cursor::parse("4-1700000000000-abc123").unwrap();
+        assert_eq!(c.encode(), "4-1700000000000-abc123");
+        assert!(Cursor::parse("4-1-abc'").is_none(), "ids are plain");
+        let f = AlertFilter::parse(&params(&[("host", "web 1"), ("severity", "low")]), 0).unwrap();
+        let again =
+            AlertFilter::parse(&url_decoded(&f.query_string(Some("resolved"), Some(&c))), 0)
+                .unwrap();
+        assert_eq!(again.host, "web 1");
+        assert_eq!(again.status.as_deref(), Some("resolved"));
+        assert_eq!(again.after, Some(c));
+    }
+
+    fn url_decoded(query: &str) -> Params {
+        query
+            .split('&')
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap();
+                let mut out = Vec::new();
+                let bytes = v.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'%' {
+                        out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                        i += 3;
+                    } else {
+                        out.push(bytes[i]);
+                        i += 1;
+                    }
+                }
+                (k.to_string(), String::from_utf8(out).unwrap())
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,122 @@
+//! API tokens for integrations: `vgt_<id>_<secret>`, sent as `Authorization: Bearer …`.
+//! Only the secret's SHA-256 is stored. A token acts as the user who made it, with at
+//! most the role it was made with, and stops working when it expires, is revoked, or
+//! its user is disabled or loses that role.
+
+use vigie_store::rows::ApiTokenRow;
+use vigie_store::{Client, StoreError};
+
+use crate::auth::{constant_time_eq, Credential, Principal, Role};
+
+const PREFIX: &str = "vgt_";
+
+/// A token just made: its public id and the secret to show once.
+pub struct NewToken {
+    /// Public id.
+    pub token_id: String,
+    /// The whole bearer value, shown once and never stored.
+    pub secret: String,
+}
+
+/// Makes a token for `username` acting with `role`, valid `days` (0: no expiry).
+pub async fn create(
+    client: &Client,
+    username: &str,
+    role: Role,
+    name: &str,
+    days: u64,
+) -> Result<NewToken, StoreError> {
+    let token_id = crate::sessions::token()[..12].to_string();
+    let secret = format!("{PREFIX}{token_id}_{}", crate::sessions::token());
+    let now = vigie_model::event::now_ms();
+    let row = ApiTokenRow {
+        token_id: token_id.clone(),
+        token_sha256: vigie_model::hex::sha256(secret.as_bytes()),
+        name: name.to_string(),
+        username: username.to_string(),
+        role: role.as_str().into(),
+        created_ms: now,
+        expires_ms: if days == 0 {
+            0
+        } else {
+            now + days * 86_400_000
+        },
+        revoked: 0,
+        updated_ms: now,
+    };
+    vigie_store::insert_rows(client, "api_tokens", std::slice::from_ref(&row)).await?;
+    Ok(NewToken { token_id, secret })
+}
+
+/// Every token (`username` given: only theirs), newest first.
+pub async fn list(client: &Client, username: Option<&str>) -> Result<Vec<ApiTokenRow>, StoreError> {
+    let rows: Vec<ApiTokenRow> = client
+        .query("SELECT ?fields FROM api_tokens FINAL ORDER BY created_ms DESC")
+        .fetch_all()
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| username.is_none_or(|u| r.username == u))
+        .collect())
+}
+
+/// Revokes token `token_id`; `owner` given, only if it is theirs. True when revoked.
+pub async fn revoke(
+    client: &Client,
+    token_id: &str,
+    owner: Option<&str>,
+) -> Result<bool, StoreError> {
+    let row: Option<ApiTokenRow> = client
+        .query("SELECT ?fields FROM api_tokens FINAL WHERE token_id = ?")
+        .bind(token_id)
+        .fetch_optional()
+        .await?;
+    let Some(mut row) = row.filter(|r| owner.is_none_or(|o| r.username == o)) else {
+        return Ok(false);
+    };
+    row.revoked = 1;
+    row.updated_ms = vigie_model::event::now_ms().max(row.updated_ms + 1);
+    vigie_store::insert_rows(client, "api_tokens", std::slice::from_ref(&row)).await?;
+    Ok(true)
+}
+
+/// The principal behind bearer value `secret`, if the token is good.
+pub async fn verify(client: &Client, secret: &str) -> Result<Option<Principal>, StoreError> {
+    let Some(token_id) = secret
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(id, _)| id)
+    else {
+        return Ok(None);
+    };
+    let row: Option<ApiTokenRow> = client
+        .query("SELECT ?fields FROM api_tokens FINAL WHERE token_id = ?")
+        .bind(token_id)
+        .fetch_optional()
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let digest = vigie_model::hex::sha256(secret.as_bytes());
+    let now = vigie_model::event::now_ms();
+    if !constant_time_eq(digest.as_bytes(), row.token_sha256.as_bytes())
+        || row.revoked != 0
+        || (row.expires_ms != 0 && row.expires_ms <= now)
+    {
+        return Ok(None);
+    }
+    let Some(user) = crate::users::find(client, &row.username).await? else {
+        return Ok(None);
+    };
+    let (Some(token_role), Some(user_role)) = (Role::parse(&row.role), Role::parse(&user.role))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Principal {
+        username: row.username,
+        role: token_role.min(user_role),
+        credential: Credential::Token {
+            token_id: row.token_id,
+        },
+    }))
+}

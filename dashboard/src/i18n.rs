@@ -1,0 +1,316 @@
+//! The dashboard's French/English catalogue: every word a page, message or error shows.
+//! Keys not found here fall back to the shared catalogue of `vigie-model` (the titles of
+//! the collector's own rules, for instance). A test checks every key the dashboard's
+//! sources use exists in both languages.
+
+pub use vigie_model::Lang;
+
+/// Every message: key, English, French.
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app_name", "Vigie", "Vigie"),
+    ("login_title", "Sign in", "Connexion"),
+    ("username", "User name", "Nom d'utilisateur"),
+    ("password", "Password", "Mot de passe"),
+    ("sign_in", "Sign in", "Se connecter"),
+    ("sign_out", "Sign out", "Se déconnecter"),
+    (
+        "login_failed",
+        "Wrong user name or password.",
+        "Nom d'utilisateur ou mot de passe incorrect.",
+    ),
+    (
+        "login_throttled",
+        "Too many failed attempts; wait a minute and try again.",
+        "Trop d'échecs ; attendez une minute puis réessayez.",
+    ),
+    ("alerts_title", "Alerts", "Alertes"),
+    (
+        "alerts_empty",
+        "No alerts yet.",
+        "Aucune alerte pour l'instant.",
+    ),
+    ("col_time", "Time", "Heure"),
+    ("col_severity", "Severity", "Gravité"),
+    ("col_host", "Host", "Hôte"),
+    ("col_rule", "Rule", "Règle"),
+    ("col_file", "File", "Fichier"),
+    ("col_action", "Action", "Action"),
+    ("severity_informational", "informational", "information"),
+    ("severity_low", "low", "faible"),
+    ("severity_medium", "medium", "moyenne"),
+    ("severity_high", "high", "élevée"),
+    ("severity_critical", "critical", "critique"),
+    ("action_created", "created", "créé"),
+    ("action_modified", "modified", "modifié"),
+    ("action_deleted", "deleted", "supprimé"),
+    ("action_renamed", "renamed", "renommé"),
+    (
+        "action_attributes_changed",
+        "attributes changed",
+        "attributs modifiés",
+    ),
+    ("not_signed_in", "Sign in first.", "Connectez-vous d'abord."),
+    (
+        "csrf_failed",
+        "The form expired or did not come from this site; reload and try again.",
+        "Le formulaire a expiré ou ne vient pas de ce site ; rechargez et réessayez.",
+    ),
+    (
+        "store_unavailable",
+        "The event store is unavailable; try again shortly.",
+        "La base d'événements est indisponible ; réessayez bientôt.",
+    ),
+    (
+        "bad_limit",
+        "limit must be a whole number from 1 to 1000",
+        "limit doit être un entier de 1 à 1000",
+    ),
+    ("language", "Language", "Langue"),
+    // Navigation.
+    ("nav_overview", "Overview", "Vue d'ensemble"),
+    ("nav_alerts", "Alerts", "Alertes"),
+    ("nav_fleet", "Agents", "Agents"),
+    ("nav_hunt", "Hunt", "Recherche"),
+    ("nav_users", "Users", "Utilisateurs"),
+    ("nav_tokens", "API tokens", "Jetons d'API"),
+    (
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "Se déconnecter partout",
+    ),
+    // Roles.
+    ("role_admin", "administrator", "administrateur"),
+    ("role_analyst", "analyst", "analyste"),
+    ("role_auditor", "auditor", "auditeur"),
+    // Refusals.
+    (
+        "forbidden",
+        "Your role does not allow this.",
+        "Votre rôle ne le permet pas.",
+    ),
+    ("not_found", "Not found.", "Introuvable."),
+    (
+        "bad_token",
+        "The API token is unknown, revoked or expired.",
+        "Le jeton d'API est inconnu, révoqué ou expiré.",
+    ),
+    (
+        "bad_parameter",
+        "A parameter has a value that cannot be used",
+        "Un paramètre a une valeur inutilisable",
+    ),
+    (
+        "bad_request_body",
+        "The request body is not what this endpoint takes",
+        "Le corps de la requête n'est pas celui qu'attend ce point d'accès",
+    ),
+    // Alert queue.
+    ("filter", "Filter", "Filtrer"),
+    ("filter_severity", "Severity", "Gravité"),
+    ("filter_status", "Status", "Statut"),
+    ("filter_host", "Host", "Hôte"),
+    ("filter_rule", "Rule", "Règle"),
+    ("filter_tag", "ATT&CK tag", "Étiquette ATT&CK"),
+    ("filter_text", "Text", "Texte"),
+    ("filter_from", "From", "Du"),
+    ("filter_to", "To", "Au"),
+    ("filter_range", "Period", "Période"),
+    ("range_24h", "last 24 hours", "dernières 24 heures"),
+    ("range_7d", "last 7 days", "7 derniers jours"),
+    ("range_30d", "last 30 days", "30 derniers jours"),
+    ("range_all", "all time", "depuis le début"),
+    ("filter_sort", "Sort", "Tri"),
+    ("sort_newest", "newest first", "plus récentes d'abord"),
+    ("sort_oldest", "oldest first", "plus anciennes d'abord"),
+    ("sort_severity", "most severe first", "plus graves d'abord"),
+    ("filter_group", "Group repeats", "Regrouper les répétitions"),
+    ("any", "any", "tous"),
+    ("all_statuses", "All", "Toutes"),
+    ("next_page", "Next page", "Page suivante"),
+    ("first_page", "First page", "Première page"),
+    ("col_count", "Count", "Nombre"),
+    ("col_status", "Status", "Statut"),
+    ("col_assignee", "Assignee", "Assignée à"),
+    ("col_target", "Subject", "Objet"),
+    ("col_summary", "What happened", "Ce qui s'est passé"),
+    (
+        "new_alerts",
+        "new alerts: reload to see them",
+        "nouvelles alertes : rechargez pour les voir",
+    ),
+    (
+        "alerts_none_match",
+        "No alert matches these filters.",
+        "Aucune alerte ne correspond à ces filtres.",
+    ),
+    ("select_all", "Select all", "Tout sélectionner"),
+    // Statuses.
+    ("status_new", "new", "nouvelle"),
+    ("status_in_progress", "in progress", "en cours"),
+    ("status_resolved", "resolved", "résolue"),
+    ("status_false_positive", "false positive", "faux positif"),
+    // Triage.
+    ("triage", "Triage", "Tri"),
+    (
+        "triage_selected",
+        "Apply to the selected alerts",
+        "Appliquer aux alertes choisies",
+    ),
+    ("triage_apply", "Apply", "Appliquer"),
+    ("triage_action", "Action", "Action"),
+    ("act_acknowledge", "acknowledge", "prendre en compte"),
+    ("act_assign", "assign", "assigner"),
+    ("act_comment", "comment", "commenter"),
+    ("act_status", "set status", "changer le statut"),
+    ("triage_assignee", "Assign to", "Assigner à"),
+    (
+        "triage_comment",
+        "Comment or reason",
+        "Commentaire ou motif",
+    ),
+    (
+        "triage_reason_required",
+        "Resolving an alert or calling it a false positive needs a reason.",
+        "Résoudre une alerte ou la déclarer faux positif demande un motif.",
+    ),
+    (
+        "triage_nothing_selected",
+        "Select at least one alert.",
+        "Choisissez au moins une alerte.",
+    ),
+    (
+        "triage_assignee_required",
+        "Name the user to assign.",
+        "Indiquez l'utilisateur à qui assigner.",
+    ),
+    (
+        "triage_comment_required",
+        "Write the comment.",
+        "Écrivez le commentaire.",
+    ),
+    (
+        "triage_unknown_user",
+        "There is no such user to assign.",
+        "Aucun utilisateur de ce nom à qui assigner.",
+    ),
+    (
+        "triage_done",
+        "Recorded for {n} alerts.",
+        "Enregistré pour {n} alertes.",
+    ),
+    ("history", "Triage history", "Historique du tri"),
+    (
+        "history_empty",
+        "Nothing done yet.",
+        "Rien n'a encore été fait.",
+    ),
+    ("col_who", "Who", "Qui"),
+    ("col_what", "What", "Quoi"),
+    ("col_why", "Comment", "Commentaire"),
+    // Alert detail.
+    ("alert_title", "Alert", "Alerte"),
+    ("rule", "Rule", "Règle"),
+    ("rule_description", "Description", "Description"),
+    ("rule_level", "Level", "Niveau"),
+    ("rule_author", "Author", "Auteur"),
+    ("rule_techniques", "ATT&CK techniques", "Techniques ATT&CK"),
+    (
+        "rule_unknown",
+        "This rule is not in the catalogue (yet).",
+        "Cette règle n'est pas (encore) au catalogue.",
+    ),
+    (
+        "trigger_events",
+        "Triggering events",
+        "Événements déclencheurs",
+    ),
+    ("col_field", "Field", "Champ"),
+    ("col_value", "Value", "Valeur"),
+    ("lineage", "Process lineage", "Filiation des processus"),
+    (
+        "lineage_empty",
+        "No process events to trace this alert to.",
+        "Aucun événement de processus auquel rattacher cette alerte.",
+    ),
+    ("col_pid", "PID", "PID"),
+    ("col_image", "Program", "Programme"),
+    ("col_command", "Command line", "Ligne de commande"),
+    ("col_user", "User", "Utilisateur"),
+    (
+        "nearby_events",
+        "Other events of this host, 5 minutes either side",
+        "Autres événements de cet hôte, 5 minutes avant et après",
+    ),
+    ("nearby_empty", "No other events.", "Aucun autre événement."),
+    ("col_category", "Category", "Catégorie"),
+    (
+        "earlier_alerts",
+        "Earlier alerts of this rule on this host",
+        "Alertes précédentes de cette règle sur cet hôte",
+    ),
+    ("earlier_empty", "None.", "Aucune."),
+    ("back_to_alerts", "Back to the alerts", "Retour aux alertes"),
+];
+
+/// The message `key` in `lang`; unknown keys fall back to the shared catalogue, and are
+/// returned as they are when it lacks them too (so they show in tests).
+pub fn t(lang: Lang, key: &str) -> &str {
+    CATALOGUE
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, fr)| if lang == Lang::Fr { *fr } else { *en })
+        .unwrap_or_else(|| vigie_model::i18n::t(lang, key))
+}
+
+/// True when `key` is known here or in the shared catalogue.
+pub fn has(key: &str) -> bool {
+    CATALOGUE.iter().any(|(k, _, _)| *k == key) || vigie_model::i18n::has(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, en, fr) in CATALOGUE {
+            assert!(seen.insert(key), "{key} appears twice");
+            assert!(
+                !en.is_empty() && !fr.is_empty(),
+                "{key} lacks a translation"
+            );
+        }
+    }
+
+    /// Every `t(lang, "key")` in the dashboard's sources names a key with both languages.
+    #[test]
+    fn every_key_used_exists() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src];
+        let mut missing = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // This file's own pattern below is not a use.
+            if path.ends_with("i18n.rs") {
+                continue;
+            }
+            for pattern in ["t(lang, \"", "t(ctx.lang, \"", "t(self.lang, \""] {
+                for piece in text.split(pattern).skip(1) {
+                    let key = piece.split('"').next().unwrap();
+                    if !has(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys without a translation: {missing:?}"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! Triage requests: the queue's and the detail page's forms (`POST /alerts/triage`) and
+//! the API (`POST /api/v1/alerts/triage`). Analysts and admins only; sessions must
+//! carry their CSRF token (form field `csrf`, or header `X-CSRF-Token` for the API).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::alert_query;
+use crate::html::esc;
+use crate::i18n::t;
+use crate::triage::{self, Refused, TriageRequest};
+
+/// Expands queue lines that stand for groups into their alerts.
+async fn expand_groups(
+    state: &AppState,
+    ids: &[String],
+    grouped: bool,
+    status: Option<&str>,
+) -> Result<Vec<String>, clickhouse::error::Error> {
+    let mut all = Vec::new();
+    for id in ids {
+        all.extend(
+            alert_query::expand(
+                &state.client,
+                id,
+                grouped,
+                status,
+                state.config.group_window_ms(),
+            )
+            .await?,
+        );
+    }
+    Ok(all)
+}
+
+/// `POST /alerts/triage` (a form; repeated `id` fields).
+pub async fn form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    if !ctx.who.role.can_triage() {
+        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let ids: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let grouped = param(&fields, "grouped") == Some("1");
+    let status_filter = param(&fields, "status_filter").filter(|s| !s.is_empty());
+    let ids = match expand_groups(&state, &ids, grouped, status_filter).await {
+        Ok(ids) => ids,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let request = TriageRequest {
+        ids,
+        action: param(&fields, "action").unwrap_or("").into(),
+        status: param(&fields, "status").unwrap_or("").into(),
+        assignee: param(&fields, "assignee").unwrap_or("").into(),
+        comment: param(&fields, "comment").unwrap_or("").into(),
+    };
+    match triage::apply(&state.client, &request, &ctx.who.username).await {
+        Ok(Ok(n)) => {
+            tracing::info!(
+                user = ctx.who.username,
+                action = request.action,
+                alerts = n,
+                "triage"
+            );
+            match param(&fields, "alert").filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric())) {
+                Some(alert) => see_other(&format!("/alerts/{alert}?done={n}")),
+                None => {
+                    let back = param(&fields, "return").unwrap_or("");
+                    // Only a query string of the queue is followed back: never another site.
+                    let back = if back.contains(['/', '\\', ':']) {
+                        ""
+                    } else {
+                        back
+                    };
+                    see_other(&format!("/alerts?{back}&done={n}"))
+                }
+            }
+        }
+        Ok(Err(Refused { key, detail })) => {
+            let status = if key == "not_found" {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let body = format!(
+                "<p class=\"err\" role=\"alert\">{}: {}</p>{}",
+                esc(t(ctx.lang, key)),
+                esc(&detail),
+                back_link(&ctx)
+            );
+            ctx.render(status, t(ctx.lang, "triage"), &body)
+        }
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+/// The API's triage request.
+#[derive(Deserialize)]
+pub struct ApiTriage {
+    #[serde(flatten)]
+    request: TriageRequest,
+    /// Expand each id to its group of repeats (as the queue shows them).
+    #[serde(default)]
+    grouped: bool,
+    /// With `grouped`, only the repeats in this status.
+    #[serde(default)]
+    status_filter: Option<String>,
+}
+
+/// `POST /api/v1/alerts/triage` with a JSON body.
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if !ctx.who.csrf_ok(csrf) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    if !ctx.who.role.can_triage() {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let body: ApiTriage = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    let ids = match expand_groups(
+        &state,
+        &body.request.ids,
+        body.grouped,
+        body.status_filter.as_deref(),
+    )
+    .await
+    {
+        Ok(ids) => ids,
+        Err(e) => return store_failed(&ctx, true, &e),
+    };
+    let request = TriageRequest {
+        ids,
+        ..body.request
+    };
+    match triage::apply(&state.client, &request, &ctx.who.username).await {
+        Ok(Ok(n)) => {
+            tracing::info!(
+                user = ctx.who.username,
+                action = request.action,
+                alerts = n,
+                "triage"
+            );
+            Json(json!({ "recorded": n })).into_response()
+        }
+        Ok(Err(Refused { key, detail })) => {
+            let status = if key == "not_found" {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            ctx.api_refuse(status, key, &detail)
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// A link back to the queue, for refusal pages.
+fn back_link(ctx: &Ctx) -> String {
+    format!(
+        "<p><a href=\"/alerts\">{}</a></p>",
+        esc(t(ctx.lang, "back_to_alerts"))
+    )
+}

@@ -1,0 +1,271 @@
+//! Triage: acknowledge, assign, comment, set a status — each an append-only row of
+//! `alert_actions`, never an update. Resolving or calling an alert a false positive
+//! needs a reason. Checked whole before anything is written: a bad request changes
+//! nothing.
+
+use clickhouse::Row;
+use serde::Deserialize;
+use vigie_store::rows::AlertActionRow;
+use vigie_store::Client;
+
+use crate::alert_query::STATUSES;
+
+/// What triage can do.
+pub const ACTIONS: [&str; 4] = ["acknowledge", "assign", "comment", "status"];
+/// Most alerts one request may triage.
+pub const MAX_ALERTS: usize = 5000;
+
+/// One triage request, as a form or the API gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TriageRequest {
+    /// The alerts.
+    pub ids: Vec<String>,
+    /// One of [`ACTIONS`].
+    pub action: String,
+    /// For `status`: one of the statuses.
+    #[serde(default)]
+    pub status: String,
+    /// For `assign`: the user.
+    #[serde(default)]
+    pub assignee: String,
+    /// A comment; the reason for `resolved` and `false_positive`.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Why a request was refused: a catalogue key, and a detail naming what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// Catalogue key of the message.
+    pub key: &'static str,
+    /// Which value.
+    pub detail: String,
+}
+
+fn refused(key: &'static str, detail: impl Into<String>) -> Refused {
+    Refused {
+        key,
+        detail: detail.into(),
+    }
+}
+
+impl TriageRequest {
+    /// Checks everything that needs no storage.
+    pub fn check(&self) -> Result<(), Refused> {
+        if self.ids.is_empty() {
+            return Err(refused("triage_nothing_selected", "ids"));
+        }
+        if self.ids.len() > MAX_ALERTS {
+            return Err(refused(
+                "bad_parameter",
+                format!("ids: more than {MAX_ALERTS}"),
+            ));
+        }
+        if let Some(bad) = self.ids.iter().find(|id| {
+            id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+        }) {
+            return Err(refused(
+                "bad_parameter",
+                format!("ids: {bad:?} is not an alert id"),
+            ));
+        }
+        if self.comment.chars().count() > 2000 {
+            return Err(refused(
+                "bad_parameter",
+                "comment: longer than 2000 characters",
+            ));
+        }
+        match self.action.as_str() {
+            "acknowledge" => Ok(()),
+            "comment" if self.comment.trim().is_empty() => {
+                Err(refused("triage_comment_required", "comment"))
+            }
+            "comment" => Ok(()),
+            "assign" if self.assignee.trim().is_empty() => {
+                Err(refused("triage_assignee_required", "assignee"))
+            }
+            "assign" => Ok(()),
+            "status" if !STATUSES.contains(&self.status.as_str()) => Err(refused(
+                "bad_parameter",
+                format!("status: {:?} is not one of {STATUSES:?}", self.status),
+            )),
+            "status"
+                if matches!(self.status.as_str(), "resolved" | "false_positive")
+                    && self.comment.trim().is_empty() =>
+            {
+                Err(refused("triage_reason_required", "comment"))
+            }
+            "status" => Ok(()),
+            other => Err(refused(
+                "bad_parameter",
+                format!("action: {other:?} is not one of {ACTIONS:?}"),
+            )),
+        }
+    }
+
+    /// The rows recording this request by `actor` at `now_ms`.
+    pub fn rows(&self, actor: &str, now_ms: u64) -> Vec<AlertActionRow> {
+        self.ids
+            .iter()
+            .map(|id| AlertActionRow {
+                date: vigie_store::date_of(now_ms),
+                ts: now_ms,
+                alert_id: id.clone(),
+                action: self.action.clone(),
+                status: if self.action == "status" {
+                    self.status.clone()
+                } else {
+                    String::new()
+                },
+                assignee: if self.action == "assign" {
+                    self.assignee.trim().to_string()
+                } else {
+                    String::new()
+                },
+                comment: self.comment.trim().to_string(),
+                actor: actor.to_string(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Row, Deserialize)]
+struct Id {
+    alert_id: String,
+}
+
+/// Checks the request against storage (the alerts exist, the assignee is a user), then
+/// records it. Returns how many alerts it covered.
+pub async fn apply(
+    client: &Client,
+    request: &TriageRequest,
+    actor: &str,
+) -> Result<Result<usize, Refused>, vigie_store::StoreError> {
+    if let Err(r) = request.check() {
+        return Ok(Err(r));
+    }
+    let mut wanted = request.ids.clone();
+    wanted.sort();
+    wanted.dedup();
+    let found: Vec<Id> = client
+        .query("SELECT DISTINCT alert_id FROM alerts WHERE has(?, alert_id)")
+        .bind(wanted.as_slice())
+        .fetch_all()
+        .await?;
+    if let Some(missing) = wanted
+        .iter()
+        .find(|id| !found.iter().any(|f| &f.alert_id == *id))
+    {
+        return Ok(Err(refused("not_found", format!("alert {missing}"))));
+    }
+    if request.action == "assign"
+        && crate::users::find(client, request.assignee.trim())
+            .await?
+            .is_none()
+    {
+        return Ok(Err(refused(
+            "triage_unknown_user",
+            format!("assignee: {:?}", request.assignee.trim()),
+        )));
+    }
+    let request = TriageRequest {
+        ids: wanted,
+        ..request.clone()
+    };
+    let rows = request.rows(actor, vigie_model::event::now_ms());
+    vigie_store::insert_rows(client, "alert_actions", &rows).await?;
+    Ok(Ok(rows.len()))
+}
+
+/// One step of an alert's triage history.
+#[derive(Debug, Clone, Row, Deserialize, serde::Serialize)]
+pub struct HistoryStep {
+    /// When (ms).
+    pub ts: u64,
+    /// What.
+    pub action: String,
+    /// Status set, if any.
+    pub status: String,
+    /// Assignee, if any.
+    pub assignee: String,
+    /// Comment or reason.
+    pub comment: String,
+    /// Who.
+    pub actor: String,
+}
+
+/// The triage history of alert `alert_id`, oldest first.
+pub async fn history(
+    client: &Client,
+    alert_id: &str,
+) -> Result<Vec<HistoryStep>, clickhouse::error::Error> {
+    client
+        .query(
+            "SELECT ts, action, status, assignee, comment, actor FROM alert_actions \
+             WHERE alert_id = ? ORDER BY ts, action",
+        )
+        .bind(alert_id)
+        .fetch_all()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(action: &str, status: &str, comment: &str) -> TriageRequest {
+        TriageRequest {
+            ids: vec!["abc123".into()],
+            action: action.into(),
+            status: status.into(),
+            assignee: String::new(),
+            comment: comment.into(),
+        }
+    }
+
+    #[test]
+    fn reasons_and_values_are_required() {
+        assert_eq!(request("acknowledge", "", "").check(), Ok(()));
+        assert_eq!(request("status", "in_progress", "").check(), Ok(()));
+        for status in ["resolved", "false_positive"] {
+            assert_eq!(
+                request("status", status, " ").check().unwrap_err().key,
+                "triage_reason_required"
+            );
+            assert_eq!(request("status", status, "patched").check(), Ok(()));
+        }
+        assert_eq!(
+            request("status", "closed", "").check().unwrap_err().key,
+            "bad_parameter"
+        );
+        assert_eq!(
+            request("assign", "", "").check().unwrap_err().key,
+            "triage_assignee_required"
+        );
+        assert_eq!(
+            request("comment", "", "").check().unwrap_err().key,
+            "triage_comment_required"
+        );
+        assert_eq!(
+            request("delete", "", "").check().unwrap_err().key,
+            "bad_parameter"
+        );
+        let mut r = request("acknowledge", "", "");
+        r.ids = vec!["x' OR 1=1".into()];
+        assert_eq!(r.check().unwrap_err().key, "bad_parameter");
+        r.ids.clear();
+        assert_eq!(r.check().unwrap_err().key, "triage_nothing_selected");
+    }
+
+    #[test]
+    fn rows_carry_only_what_the_action_sets() {
+        let mut r = request("status", "resolved", " patched ");
+        r.assignee = "bob".into();
+        let rows = r.rows("alice", 86_400_000);
+        assert_eq!(rows[0].status, "resolved");
+        assert_eq!(rows[0].assignee, "", "not an assign action");
+        assert_eq!(rows[0].comment, "patched");
+        assert_eq!(rows[0].actor, "alice");
+        assert_eq!(rows[0].date, 1);
+    }
+}

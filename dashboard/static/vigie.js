@@ -1,0 +1,22 @@
+// Vigie dashboard: the little script the pages use. Everything works without it; it
+// only adds live alert arrival and "select all". No outside code is loaded.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // "Select all" boxes tick every box of their form.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      all.form.querySelectorAll("input[name=id]").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+  // On the alert queue, new alerts arrive by server-sent events and are announced.
+  var banner = document.getElementById("new-alerts");
+  if (banner && window.EventSource) {
+    var count = 0;
+    var source = new EventSource("/api/v1/alerts/stream");
+    source.addEventListener("alert", function () {
+      count += 1;
+      banner.hidden = false;
+      banner.querySelector("[data-count]").textContent = String(count);
+    });
+  }
+});
