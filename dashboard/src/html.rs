@@ -29,7 +29,11 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
     };
     let (nav, account) = match who {
         Some(who) => {
-            let links = [("/alerts", "nav_alerts")];
+            let mut links = vec![("/alerts", "nav_alerts")];
+            links.push(("/tokens", "nav_tokens"));
+            if who.role.is_admin() {
+                links.push(("/admin/users", "nav_users"));
+            }
             let nav: String = links
                 .iter()
                 .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(t(lang, key))))

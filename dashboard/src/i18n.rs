@@ -250,6 +250,59 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("earlier_empty", "None.", "Aucune."),
     ("back_to_alerts", "Back to the alerts", "Retour aux alertes"),
+    // Accounts.
+    ("col_role", "Role", "Rôle"),
+    ("col_state", "State", "État"),
+    ("col_created", "Created", "Créé"),
+    ("col_change", "Change", "Modifier"),
+    ("user_enabled", "enabled", "actif"),
+    ("user_disabled", "disabled", "désactivé"),
+    ("new_password", "new password (optional)", "nouveau mot de passe (facultatif)"),
+    ("save", "Save", "Enregistrer"),
+    ("saved", "Saved.", "Enregistré."),
+    ("user_create", "Create an account", "Créer un compte"),
+    (
+        "password_too_short",
+        "The password must have at least 10 characters.",
+        "Le mot de passe doit compter au moins 10 caractères.",
+    ),
+    (
+        "bad_role",
+        "The role must be admin, analyst or auditor.",
+        "Le rôle doit être admin, analyst ou auditor.",
+    ),
+    (
+        "bad_username",
+        "A user name has 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit.",
+        "Un nom d'utilisateur compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - », et commence par une lettre ou un chiffre.",
+    ),
+    ("user_exists", "That user name is taken.", "Ce nom d'utilisateur est déjà pris."),
+    (
+        "last_admin",
+        "This is the last administrator: it can be neither demoted nor disabled.",
+        "C'est le dernier administrateur : il ne peut être ni rétrogradé ni désactivé.",
+    ),
+    // API tokens.
+    (
+        "tokens_help",
+        "A token lets a program use the API as you, with at most your role: send it as 'Authorization: Bearer <token>'.",
+        "Un jeton permet à un programme d'utiliser l'API en votre nom, avec au plus votre rôle : envoyez-le dans « Authorization: Bearer <jeton> ».",
+    ),
+    (
+        "token_shown_once",
+        "Copy this token now: it will not be shown again.",
+        "Copiez ce jeton maintenant : il ne sera plus affiché.",
+    ),
+    ("token_name", "Name", "Nom"),
+    ("token_expires", "Expires", "Expire"),
+    ("token_days", "Valid for (days, 0: no end)", "Valable (jours, 0 : sans fin)"),
+    ("token_active", "active", "actif"),
+    ("token_revoked", "revoked", "révoqué"),
+    ("token_expired", "expired", "expiré"),
+    ("token_revoke", "Revoke", "Révoquer"),
+    ("token_create", "Create a token", "Créer un jeton"),
+    ("token_bad_name", "Give the token a name (up to 100 characters).", "Donnez un nom au jeton (100 caractères au plus)."),
+    ("token_bad_days", "The validity must be 0 to 3650 days.", "La validité doit être de 0 à 3650 jours."),
 ];
 
 /// The message `key` in `lang`; unknown keys fall back to the shared catalogue, and are

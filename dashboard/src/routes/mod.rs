@@ -6,7 +6,9 @@ mod alerts;
 mod assets;
 mod login;
 mod stream;
+mod tokens;
 mod triage;
+mod users;
 
 use std::sync::Arc;
 
@@ -47,6 +49,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/alerts/triage", post(triage::api))
         .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alert_detail::api))
+        .route("/admin/users", get(users::page).post(users::create_form))
+        .route("/admin/users/{name}", post(users::update_form))
+        .route(
+            "/api/v1/users",
+            get(users::api_list).post(users::api_create),
+        )
+        .route("/api/v1/users/{name}", post(users::api_update))
+        .route("/tokens", get(tokens::page).post(tokens::create_form))
+        .route("/tokens/{id}/revoke", post(tokens::revoke_form))
+        .route("/api/v1/tokens", post(tokens::api_create))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .layer(axum::middleware::map_response(security_headers))

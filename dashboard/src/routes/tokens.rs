@@ -1,0 +1,300 @@
+//! API tokens: `GET /tokens` lists one's own (admins: all), `POST /tokens` makes one
+//! (shown once), `POST /tokens/{id}/revoke`; `POST /api/v1/tokens` for scripts signed in
+//! with a session. A token may not have more power than its maker.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::api_tokens;
+use crate::auth::{Credential, Role};
+use crate::html::{esc, utc};
+use crate::i18n::t;
+
+/// Longest validity a token may have (days).
+const MAX_DAYS: u64 = 3650;
+
+fn owner_filter(ctx: &Ctx) -> Option<&str> {
+    (!ctx.who.role.is_admin()).then_some(ctx.who.username.as_str())
+}
+
+/// `GET /tokens`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    render(&state, &ctx, None, param(&params, "error")).await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    secret: Option<&str>,
+    error: Option<&str>,
+) -> Response {
+    let list = match api_tokens::list(&state.client, owner_filter(ctx)).await {
+        Ok(l) => l,
+        Err(e) => return store_failed(ctx, false, &e),
+    };
+    let lang = ctx.lang;
+    let csrf = esc(ctx.who.csrf());
+    let mut html = format!(
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
+        esc(t(lang, "nav_tokens")),
+        esc(t(lang, "tokens_help"))
+    );
+    if let Some(key) = error.filter(|k| crate::i18n::has(k)) {
+        html.push_str(&format!(
+            "<p class=\"err\" role=\"alert\">{}</p>",
+            esc(t(lang, key))
+        ));
+    }
+    if let Some(secret) = secret {
+        html.push_str(&format!(
+            "<p class=\"banner\" role=\"status\">{}<br><code id=\"new-token\">{}</code></p>",
+            esc(t(lang, "token_shown_once")),
+            esc(secret)
+        ));
+    }
+    html.push_str("<table><thead><tr>");
+    for key in [
+        "token_name",
+        "username",
+        "col_role",
+        "col_created",
+        "token_expires",
+        "col_state",
+        "col_change",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    let now = vigie_model::event::now_ms();
+    for row in &list {
+        let state_key = if row.revoked != 0 {
+            "token_revoked"
+        } else if row.expires_ms != 0 && row.expires_ms <= now {
+            "token_expired"
+        } else {
+            "token_active"
+        };
+        let revoke = if state_key == "token_active" {
+            format!(
+                "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{}</button></form>",
+                esc(&row.token_id),
+                esc(t(lang, "token_revoke"))
+            )
+        } else {
+            String::new()
+        };
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{revoke}</td></tr>",
+            esc(&row.name),
+            esc(&row.username),
+            esc(t(lang, &format!("role_{}", row.role))),
+            esc(&utc(row.created_ms)),
+            esc(&if row.expires_ms == 0 { "—".to_string() } else { utc(row.expires_ms) }),
+            esc(t(lang, state_key)),
+        ));
+    }
+    html.push_str("</tbody></table>");
+    let roles: String = Role::ALL
+        .iter()
+        .filter(|r| **r <= ctx.who.role)
+        .map(|r| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                r.as_str(),
+                if *r == ctx.who.role { " selected" } else { "" },
+                esc(t(lang, &format!("role_{}", r.as_str())))
+            )
+        })
+        .collect();
+    html.push_str(&format!(
+        "<section><h2>{}</h2><form method=\"post\" action=\"/tokens\" class=\"triage\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label>{}<input name=\"name\" required maxlength=\"100\"></label><label>{}<select name=\"role\">{roles}</select></label>\
+<label>{}<input name=\"days\" type=\"number\" min=\"0\" max=\"{MAX_DAYS}\" value=\"90\"></label><button type=\"submit\">{}</button></form></section>",
+        esc(t(lang, "token_create")),
+        esc(t(lang, "token_name")),
+        esc(t(lang, "col_role")),
+        esc(t(lang, "token_days")),
+        esc(t(lang, "token_create")),
+    ));
+    ctx.render(StatusCode::OK, t(lang, "nav_tokens"), &html)
+}
+
+/// What a new token needs.
+#[derive(Deserialize)]
+pub struct NewToken {
+    name: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    days: Option<u64>,
+}
+
+/// Checks a request for a token: a name, a role no higher than the maker's, a validity.
+fn check(ctx: &Ctx, new: &NewToken) -> Result<(Role, u64), &'static str> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("token_bad_name");
+    }
+    let role = match &new.role {
+        None => ctx.who.role,
+        Some(r) => Role::parse(r).ok_or("bad_role")?,
+    };
+    if role > ctx.who.role {
+        return Err("forbidden");
+    }
+    let days = new.days.unwrap_or(90);
+    if days > MAX_DAYS {
+        return Err("token_bad_days");
+    }
+    Ok((role, days))
+}
+
+/// Only a person signed in may make tokens (not another token).
+fn by_session(ctx: &Ctx) -> bool {
+    matches!(ctx.who.credential, Credential::Session { .. })
+}
+
+/// `POST /tokens`.
+pub async fn create_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    if !by_session(&ctx) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let new = NewToken {
+        name: param(&fields, "name").unwrap_or("").into(),
+        role: param(&fields, "role").map(str::to_string),
+        days: match param(&fields, "days").map(|d| d.trim().parse::<u64>()) {
+            None => None,
+            Some(Ok(d)) => Some(d),
+            Some(Err(_)) => return see_other("/tokens?error=token_bad_days"),
+        },
+    };
+    let (role, days) = match check(&ctx, &new) {
+        Ok(v) => v,
+        Err(key) => return see_other(&format!("/tokens?error={key}")),
+    };
+    match api_tokens::create(
+        &state.client,
+        &ctx.who.username,
+        role,
+        new.name.trim(),
+        days,
+    )
+    .await
+    {
+        Ok(token) => {
+            tracing::info!(
+                user = ctx.who.username,
+                token = token.token_id,
+                "API token created"
+            );
+            render(&state, &ctx, Some(&token.secret), None).await
+        }
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+/// `POST /tokens/{id}/revoke`.
+pub async fn revoke_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(fields): axum::Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    match api_tokens::revoke(&state.client, &id, owner_filter(&ctx)).await {
+        Ok(true) => {
+            tracing::info!(user = ctx.who.username, token = id, "API token revoked");
+            see_other("/tokens")
+        }
+        Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &id),
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+/// `POST /api/v1/tokens` with `{name, role?, days?}` (signed-in session, CSRF header).
+pub async fn api_create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !by_session(&ctx) {
+        return ctx.api_refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "tokens cannot make tokens",
+        );
+    }
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if !ctx.who.csrf_ok(csrf) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    let new: NewToken = match serde_json::from_slice(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    let (role, days) = match check(&ctx, &new) {
+        Ok(v) => v,
+        Err(key) => {
+            let status = if key == "forbidden" {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return ctx.api_refuse(status, key, "");
+        }
+    };
+    match api_tokens::create(
+        &state.client,
+        &ctx.who.username,
+        role,
+        new.name.trim(),
+        days,
+    )
+    .await
+    {
+        Ok(token) => (
+            StatusCode::CREATED,
+            Json(json!({"token_id": token.token_id, "token": token.secret, "role": role.as_str()})),
+        )
+            .into_response(),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}

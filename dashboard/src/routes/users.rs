@@ -1,0 +1,339 @@
+//! Account management, for admins: `GET /admin/users`, `POST /admin/users` (create),
+//! `POST /admin/users/{name}` (role, enable/disable, new password); and the same as
+//! `GET|POST /api/v1/users[/{name}]`. A changed or disabled account is signed out
+//! everywhere at once.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::auth::Role;
+use crate::html::{esc, utc};
+use crate::i18n::{t, Lang};
+use crate::users::{self, Change, Refused};
+
+async fn admin_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Ctx, Response> {
+    let ctx = Ctx::page(state, headers, params).await?;
+    if !ctx.who.role.is_admin() {
+        return Err(ctx.refuse(StatusCode::FORBIDDEN, "forbidden", ""));
+    }
+    Ok(ctx)
+}
+
+async fn admin_api(state: &AppState, headers: &HeaderMap) -> Result<Ctx, Response> {
+    let ctx = Ctx::api(state, headers, &Vec::new()).await?;
+    if !ctx.who.role.is_admin() {
+        return Err(ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", ""));
+    }
+    Ok(ctx)
+}
+
+fn role_options(lang: Lang, selected: &str) -> String {
+    Role::ALL
+        .iter()
+        .map(|r| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                r.as_str(),
+                if r.as_str() == selected {
+                    " selected"
+                } else {
+                    ""
+                },
+                esc(t(lang, &format!("role_{}", r.as_str())))
+            )
+        })
+        .collect()
+}
+
+/// `GET /admin/users`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match admin_page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let list = match users::list(&state.client).await {
+        Ok(l) => l,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let lang = ctx.lang;
+    let csrf = esc(ctx.who.csrf());
+    let mut html = format!("<h1>{}</h1>", esc(t(lang, "nav_users")));
+    if let Some(key) = param(&params, "error").filter(|k| crate::i18n::has(k)) {
+        html.push_str(&format!(
+            "<p class=\"err\" role=\"alert\">{}</p>",
+            esc(t(lang, key))
+        ));
+    }
+    if param(&params, "saved").is_some() {
+        html.push_str(&format!(
+            "<p class=\"ok\" role=\"status\">{}</p>",
+            esc(t(lang, "saved"))
+        ));
+    }
+    html.push_str("<table><thead><tr>");
+    for key in [
+        "username",
+        "col_role",
+        "col_state",
+        "col_created",
+        "col_change",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for u in &list {
+        let name = esc(&u.username);
+        let state_text = if u.disabled != 0 {
+            t(lang, "user_disabled")
+        } else {
+            t(lang, "user_enabled")
+        };
+        html.push_str(&format!(
+            "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>\
+<form method=\"post\" action=\"/admin/users/{name}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<select name=\"role\" aria-label=\"{}\">{}</select>\
+<select name=\"disabled\" aria-label=\"{}\"><option value=\"0\"{}>{}</option><option value=\"1\"{}>{}</option></select>\
+<input name=\"password\" type=\"password\" autocomplete=\"new-password\" placeholder=\"{}\" minlength=\"{}\">\
+<button type=\"submit\">{}</button></form></td></tr>",
+            esc(t(lang, &format!("role_{}", u.role))),
+            esc(state_text),
+            esc(&utc(u.created_ms)),
+            esc(t(lang, "col_role")),
+            role_options(lang, &u.role),
+            esc(t(lang, "col_state")),
+            if u.disabled == 0 { " selected" } else { "" },
+            esc(t(lang, "user_enabled")),
+            if u.disabled != 0 { " selected" } else { "" },
+            esc(t(lang, "user_disabled")),
+            esc(t(lang, "new_password")),
+            users::MIN_PASSWORD,
+            esc(t(lang, "save")),
+        ));
+    }
+    html.push_str("</tbody></table>");
+    html.push_str(&format!(
+        "<section><h2>{}</h2><form method=\"post\" action=\"/admin/users\" class=\"triage\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label>{}<input name=\"username\" required pattern=\"[a-z0-9][a-z0-9._\\-]{{0,63}}\"></label>\
+<label>{}<select name=\"role\">{}</select></label>\
+<label>{}<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{}\"></label>\
+<button type=\"submit\">{}</button></form></section>",
+        esc(t(lang, "user_create")),
+        esc(t(lang, "username")),
+        esc(t(lang, "col_role")),
+        role_options(lang, "analyst"),
+        esc(t(lang, "password")),
+        users::MIN_PASSWORD,
+        esc(t(lang, "user_create")),
+    ));
+    ctx.render(StatusCode::OK, t(lang, "nav_users"), &html)
+}
+
+fn refused_page(r: &Refused) -> Response {
+    see_other(&format!("/admin/users?error={}", r.key))
+}
+
+/// `POST /admin/users`: creates an account.
+pub async fn create_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match admin_page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    let (name, role, password) = (
+        param(&fields, "username").unwrap_or("").trim(),
+        param(&fields, "role").unwrap_or(""),
+        param(&fields, "password").unwrap_or(""),
+    );
+    match users::create(&state.client, name, role, password).await {
+        Ok(Ok(_)) => {
+            tracing::info!(
+                admin = ctx.who.username,
+                user = name,
+                role,
+                "account created"
+            );
+            see_other("/admin/users?saved=1")
+        }
+        Ok(Err(r)) => refused_page(&r),
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+fn change_of(fields: &Params) -> Change {
+    Change {
+        role: param(fields, "role")
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        disabled: param(fields, "disabled").map(|d| d == "1"),
+        password: param(fields, "password")
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
+    }
+}
+
+/// `POST /admin/users/{name}`: changes an account.
+pub async fn update_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match admin_page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    match users::update(&state.client, &name, &change_of(&fields)).await {
+        Ok(Ok(Some(_))) => {
+            let closed = state.sessions.close_all(&name);
+            tracing::info!(
+                admin = ctx.who.username,
+                user = name,
+                closed,
+                "account changed"
+            );
+            see_other("/admin/users?saved=1")
+        }
+        Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &name),
+        Ok(Err(r)) => refused_page(&r),
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+fn user_json(u: &vigie_store::rows::UserRow) -> serde_json::Value {
+    json!({"username": u.username, "role": u.role, "disabled": u.disabled != 0, "created_ms": u.created_ms})
+}
+
+/// `GET /api/v1/users`.
+pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let ctx = match admin_api(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match users::list(&state.client).await {
+        Ok(list) => {
+            Json(json!({"users": list.iter().map(user_json).collect::<Vec<_>>()})).into_response()
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// The API's new account.
+#[derive(Deserialize)]
+pub struct NewUser {
+    username: String,
+    role: String,
+    password: String,
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// `POST /api/v1/users`.
+pub async fn api_create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match admin_api(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(csrf_header(&headers)) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    let new: NewUser = match serde_json::from_slice(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    match users::create(&state.client, new.username.trim(), &new.role, &new.password).await {
+        Ok(Ok(u)) => {
+            tracing::info!(
+                admin = ctx.who.username,
+                user = u.username,
+                "account created"
+            );
+            (StatusCode::CREATED, Json(user_json(&u))).into_response()
+        }
+        Ok(Err(r)) => {
+            let status = if r.key == "user_exists" {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            ctx.api_refuse(status, r.key, r.field)
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// `POST /api/v1/users/{name}` with a JSON `{role?, disabled?, password?}`.
+pub async fn api_update(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match admin_api(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(csrf_header(&headers)) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    let change: Change = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    match users::update(&state.client, &name, &change).await {
+        Ok(Ok(Some(u))) => {
+            let closed = state.sessions.close_all(&name);
+            tracing::info!(
+                admin = ctx.who.username,
+                user = name,
+                closed,
+                "account changed"
+            );
+            Json(user_json(&u)).into_response()
+        }
+        Ok(Ok(None)) => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", &name),
+        Ok(Err(r)) => {
+            let status = if r.key == "last_admin" {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            ctx.api_refuse(status, r.key, r.field)
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
