@@ -30,6 +30,9 @@ pub struct CollectorConfig {
     /// Folders of Sigma rules run beside the built-in ones, reloaded when they change.
     /// `VIGIE_RULES_DIR` (`:`-separated) adds to them.
     pub rules_dirs: Vec<PathBuf>,
+    /// An agent that sends nothing for this many minutes is reported silent (an
+    /// alert); agents report their health every minute, so a live one never is.
+    pub agent_silent_minutes: u64,
 }
 
 impl Default for CollectorConfig {
@@ -45,6 +48,7 @@ impl Default for CollectorConfig {
             max_clock_skew_secs: 600,
             store_timeout_secs: 10,
             rules_dirs: Vec::new(),
+            agent_silent_minutes: 5,
         }
     }
 }

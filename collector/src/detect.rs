@@ -45,6 +45,13 @@ const OWN_RULES: &[(&str, &str, Severity, &[&str], &str)] = &[
         "The agent's disk spool was full while the collector was unreachable; it dropped its oldest events and counted them.",
     ),
     (
+        AGENT_SILENT_RULE_ID,
+        "rule_agent_silent",
+        Severity::High,
+        &["attack.t1562.001", "vigie.fleet"],
+        "An agent has sent nothing (not even its health report, due every minute) for longer than the configured interval: the host may be down, cut off, or the agent stopped.",
+    ),
+    (
         DETECTION_EVICTION_RULE_ID,
         "rule_detection_evicted",
         Severity::Medium,
@@ -76,6 +83,9 @@ pub fn own_rules() -> Vec<(Arc<RuleInfo>, String)> {
         .map(|r| (own_rule(r.0), r.4.to_string()))
         .collect()
 }
+
+/// Rule id of "an agent has gone silent".
+pub const AGENT_SILENT_RULE_ID: &str = "4a8e1f27-9c3b-4d5e-a6f0-2b7c8d9e1f54";
 
 /// Stable alert id: the same event and rule always give the same id, so a retried
 /// batch can be recognised.
@@ -134,6 +144,35 @@ pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
     alert.target = String::new();
     alert.action = String::new();
     alert
+}
+
+/// The collector's own alert saying that `agent` has been silent since `last_seen_ms`.
+/// Its id depends on the agent and that time only, so one silence gives one alert.
+pub fn silence_alert(agent: &vigie_store::rows::AgentRow, now_ms: u64) -> AlertRow {
+    let rule = own_rule(AGENT_SILENT_RULE_ID);
+    let minutes = now_ms.saturating_sub(agent.last_seen_ms) / 60_000;
+    AlertRow {
+        date: vigie_store::date_of(now_ms),
+        ts: now_ms,
+        created_ms: now_ms,
+        alert_id: alert_id(&agent.agent_id, agent.last_seen_ms, AGENT_SILENT_RULE_ID),
+        agent_id: agent.agent_id.clone(),
+        hostname: agent.hostname.clone(),
+        event_seq: 0,
+        rule_id: rule.id.clone(),
+        rule_title: rule.title.clone(),
+        rule_title_fr: rule.title_fr.clone(),
+        severity: rule.level.as_str().into(),
+        tags: rule.tags.clone(),
+        author: rule.author.clone(),
+        summary: format!(
+            "agent {} ({}) silent for {minutes} minutes",
+            agent.agent_id, agent.hostname
+        ),
+        target: agent.hostname.clone(),
+        action: String::new(),
+        events: "[]".into(),
+    }
 }
 
 /// The collector's own alert about a batch's place in the chain, if it deserves one.

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod pki;
 pub mod registry;
 pub mod rule_library;
+pub mod silence;
 pub mod tls;
 pub mod tokens;
 pub mod writer;
@@ -77,6 +78,18 @@ pub async fn run(
             }
         }
     });
+    let watcher = state.clone();
+    let silence_task = tokio::spawn(async move {
+        let silent_after = Duration::from_secs(watcher.config.agent_silent_minutes.max(1) * 60);
+        let mut ticker = tokio::time::interval(silence::CHECK_EVERY);
+        loop {
+            ticker.tick().await;
+            let now = vigie_model::event::now_ms();
+            if let Err(e) = silence::check(&watcher.client, silent_after, now).await {
+                tracing::debug!(error = %e, "silent agent check failed");
+            }
+        }
+    });
     let reloader = state.clone();
     let reload_task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(RULES_POLL);
@@ -104,6 +117,7 @@ pub async fn run(
         .with_graceful_shutdown(shutdown)
         .await;
     refresh_task.abort();
+    silence_task.abort();
     reload_task.abort();
     result.context("collector server")
 }

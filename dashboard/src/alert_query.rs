@@ -5,12 +5,12 @@
 //! Pages follow each other by key (the last line's time and id), so page 1,000 costs
 //! what page 1 does.
 
-use clickhouse::query::Query;
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_store::Client;
 
 use crate::routes::{param, Params};
+use crate::sql::{Bind, Sql};
 
 /// Alert statuses, in triage order.
 pub const STATUSES: [&str; 4] = ["new", "in_progress", "resolved", "false_positive"];
@@ -305,40 +305,6 @@ pub fn url_encode(text: &str) -> String {
         }
     }
     out
-}
-
-/// A value bound into a query.
-#[derive(Debug, Clone)]
-enum Bind {
-    Text(String),
-    Number(u64),
-    Texts(Vec<String>),
-}
-
-/// SQL text with `?` placeholders and their values, in order.
-#[derive(Debug, Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    fn push(&mut self, text: &str, binds: impl IntoIterator<Item = Bind>) {
-        self.text.push_str(text);
-        self.binds.extend(binds);
-    }
-
-    fn query(&self, client: &Client) -> Query {
-        let mut query = client.query(&self.text);
-        for bind in &self.binds {
-            query = match bind {
-                Bind::Text(s) => query.bind(s.as_str()),
-                Bind::Number(n) => query.bind(*n),
-                Bind::Texts(v) => query.bind(v.as_slice()),
-            };
-        }
-        query
-    }
 }
 
 /// Alerts with their current status and assignee, filtered by everything but status.

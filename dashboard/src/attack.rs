@@ -157,6 +157,8 @@ const TECHNIQUES: &[(&str, &str)] = &[
     ("T1560.001", "Archive Collected Data: Archive via Utility"),
     ("T1564", "Hide Artifacts"),
     ("T1564.001", "Hide Artifacts: Hidden Files and Directories"),
+    ("T1562", "Impair Defenses"),
+    ("T1562.001", "Impair Defenses: Disable or Modify Tools"),
     ("T1565", "Data Manipulation"),
     ("T1565.001", "Data Manipulation: Stored Data Manipulation"),
     (

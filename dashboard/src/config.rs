@@ -23,6 +23,9 @@ pub struct DashboardConfig {
     /// Repeats of an alert (same rule, host and subject) within this many minutes show
     /// as one line of the queue.
     pub group_window_minutes: u64,
+    /// An agent without news for this many minutes shows as silent (keep it equal to
+    /// the collector's `agent_silent_minutes`, which raises the alert).
+    pub agent_silent_minutes: u64,
 }
 
 impl Default for DashboardConfig {
@@ -34,11 +37,17 @@ impl Default for DashboardConfig {
             secure_cookies: false,
             session_hours: 8,
             group_window_minutes: 60,
+            agent_silent_minutes: 5,
         }
     }
 }
 
 impl DashboardConfig {
+    /// How long without news makes an agent silent, in milliseconds.
+    pub fn silent_after_ms(&self) -> u64 {
+        self.agent_silent_minutes.max(1) * 60_000
+    }
+
     /// The grouping window in milliseconds (at least one minute).
     pub fn group_window_ms(&self) -> u64 {
         self.group_window_minutes.max(1) * 60_000

@@ -29,7 +29,12 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
     };
     let (nav, account) = match who {
         Some(who) => {
-            let mut links = vec![("/alerts", "nav_alerts")];
+            let mut links = vec![
+                ("/overview", "nav_overview"),
+                ("/alerts", "nav_alerts"),
+                ("/fleet", "nav_fleet"),
+                ("/hunt", "nav_hunt"),
+            ];
             links.push(("/tokens", "nav_tokens"));
             if who.role.is_admin() {
                 links.push(("/admin/users", "nav_users"));

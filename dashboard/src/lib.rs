@@ -7,12 +7,17 @@ pub mod alert_query;
 pub mod api_tokens;
 pub mod attack;
 pub mod auth;
+pub mod charts;
 pub mod config;
+pub mod fleet;
 pub mod html;
+pub mod hunt;
 pub mod i18n;
+pub mod overview;
 pub mod password;
 pub mod routes;
 pub mod sessions;
+pub mod sql;
 pub mod triage;
 pub mod users;
 

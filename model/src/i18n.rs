@@ -175,6 +175,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "État de détection plein : des corrélations ont pu être manquées",
     ),
     (
+        "rule_agent_silent",
+        "An agent has gone silent",
+        "Un agent ne donne plus de nouvelles",
+    ),
+    (
         "rule_spool_drop",
         "An agent dropped events: its spool was full",
         "Un agent a perdu des événements : son tampon disque était plein",

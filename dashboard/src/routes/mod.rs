@@ -4,7 +4,10 @@
 mod alert_detail;
 mod alerts;
 mod assets;
+mod fleet;
+mod hunt;
 mod login;
+mod overview;
 mod stream;
 mod tokens;
 mod triage;
@@ -49,6 +52,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/alerts/triage", post(triage::api))
         .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alert_detail::api))
+        .route("/overview", get(overview::page))
+        .route("/api/v1/overview", get(overview::api))
+        .route("/hunt", get(hunt::page))
+        .route("/hunt.csv", get(hunt::csv))
+        .route("/api/v1/events", get(hunt::api))
+        .route("/fleet", get(fleet::page))
+        .route("/fleet/{id}/revoke", post(fleet::revoke_form))
+        .route("/api/v1/agents", get(fleet::api))
+        .route("/api/v1/agents/{id}/revoke", post(fleet::revoke_api))
         .route("/admin/users", get(users::page).post(users::create_form))
         .route("/admin/users/{name}", post(users::update_form))
         .route(

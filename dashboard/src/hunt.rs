@@ -1,0 +1,380 @@
+//! Hunting: events by category, host, period and conditions on their fields, every value
+//! bound (never pasted into SQL). A field's value is read from the stored event as text
+//! (strings as they are, numbers as written), so `DestinationPort = 4444` and
+//! `Image contains /tmp/` both work.
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use crate::alert_query::{parse_time, BadParam};
+use crate::routes::{param, Params};
+use crate::sql::{Bind, Sql};
+
+/// Event categories to choose from.
+pub const CATEGORIES: [&str; 7] = [
+    "process_creation",
+    "file_event",
+    "network_connection",
+    "dns_query",
+    "network_flow",
+    "host_inventory",
+    "agent_health",
+];
+
+/// Condition operators: parameter value and catalogue key.
+pub const OPERATORS: [(&str, &str); 6] = [
+    ("eq", "op_eq"),
+    ("neq", "op_neq"),
+    ("contains", "op_contains"),
+    ("prefix", "op_prefix"),
+    ("gt", "op_gt"),
+    ("lt", "op_lt"),
+];
+
+/// Conditions a search may hold.
+pub const MAX_CONDITIONS: usize = 5;
+/// Most rows shown on a page; a CSV export holds up to [`MAX_EXPORT`].
+pub const PAGE_ROWS: u64 = 200;
+/// Most rows of a CSV export.
+pub const MAX_EXPORT: u64 = 100_000;
+
+/// One condition on a field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    /// Sigma field name (`Image`, `DestinationPort`…).
+    pub field: String,
+    /// One of [`OPERATORS`].
+    pub op: String,
+    /// The value compared with.
+    pub value: String,
+}
+
+/// A hunt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hunt {
+    /// Category, or empty for all.
+    pub category: String,
+    /// Exact host name, or empty for all.
+    pub host: String,
+    /// Start (ms, included).
+    pub from_ms: u64,
+    /// End (ms, excluded).
+    pub to_ms: u64,
+    /// Conditions, all of which must hold.
+    pub conditions: Vec<Condition>,
+    /// Only events older than this (ms), for the next page.
+    pub before: Option<u64>,
+}
+
+fn bad(param: &str, detail: impl Into<String>) -> BadParam {
+    BadParam {
+        param: param.into(),
+        detail: detail.into(),
+    }
+}
+
+fn valid_field(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+impl Hunt {
+    /// Reads a hunt from the URL: `category`, `host`, `from`, `to` (default: the last 24
+    /// hours), `before`, and conditions `f1`/`op1`/`v1` … `f5`/`op5`/`v5`.
+    pub fn parse(params: &Params, now_ms: u64) -> Result<Hunt, BadParam> {
+        let category = param(params, "category").unwrap_or("").to_string();
+        if !category.is_empty() && !CATEGORIES.contains(&category.as_str()) {
+            return Err(bad(
+                "category",
+                format!("{category:?} is not one of {CATEGORIES:?}"),
+            ));
+        }
+        let host = param(params, "host").unwrap_or("").trim().to_string();
+        if host.chars().count() > 255 {
+            return Err(bad("host", "longer than 255 characters"));
+        }
+        let time = |name: &str, default: u64| -> Result<u64, BadParam> {
+            match param(params, name).unwrap_or("") {
+                "" => Ok(default),
+                v => {
+                    parse_time(v).ok_or_else(|| bad(name, format!("{v:?} is not a date and time")))
+                }
+            }
+        };
+        let from_ms = time("from", now_ms.saturating_sub(86_400_000))?;
+        let to_ms = time("to", now_ms + 60_000)?;
+        if from_ms >= to_ms {
+            return Err(bad("to", "the end comes before the start"));
+        }
+        let before = match param(params, "before").unwrap_or("") {
+            "" => None,
+            b => Some(
+                b.parse()
+                    .map_err(|_| bad("before", "not a time in milliseconds"))?,
+            ),
+        };
+        let mut conditions = Vec::new();
+        for i in 1..=MAX_CONDITIONS {
+            let field = param(params, &format!("f{i}")).unwrap_or("").trim();
+            if field.is_empty() {
+                continue;
+            }
+            if !valid_field(field) {
+                return Err(bad(
+                    &format!("f{i}"),
+                    format!("{field:?} is not a field name"),
+                ));
+            }
+            let op = param(params, &format!("op{i}")).unwrap_or("eq");
+            if !OPERATORS.iter().any(|(o, _)| *o == op) {
+                return Err(bad(&format!("op{i}"), format!("{op:?} is not an operator")));
+            }
+            let value = param(params, &format!("v{i}")).unwrap_or("").to_string();
+            if value.chars().count() > 1000 {
+                return Err(bad(&format!("v{i}"), "longer than 1000 characters"));
+            }
+            if matches!(op, "gt" | "lt") && value.trim().parse::<f64>().is_err() {
+                return Err(bad(&format!("v{i}"), format!("{value:?} is not a number")));
+            }
+            conditions.push(Condition {
+                field: field.into(),
+                op: op.into(),
+                value,
+            });
+        }
+        Ok(Hunt {
+            category,
+            host,
+            from_ms,
+            to_ms,
+            conditions,
+            before,
+        })
+    }
+
+    fn sql(&self, limit: u64) -> Sql {
+        let day = |ms: u64| crate::html::utc(ms)[..10].to_string();
+        let mut sql = Sql::default();
+        sql.push(
+            "SELECT ts, agent_id, hostname, seq, category, action, target, image, user, sha256, fields \
+             FROM events WHERE date >= toDate(?) AND date <= toDate(?) AND ts >= ? AND ts < ?",
+            [
+                Bind::Text(day(self.from_ms)),
+                Bind::Text(day(self.to_ms)),
+                Bind::Number(self.from_ms),
+                Bind::Number(self.to_ms),
+            ],
+        );
+        if let Some(before) = self.before {
+            sql.push(" AND ts < ?", [Bind::Number(before)]);
+        }
+        if !self.category.is_empty() {
+            sql.push(" AND category = ?", [Bind::Text(self.category.clone())]);
+        }
+        if !self.host.is_empty() {
+            sql.push(" AND hostname = ?", [Bind::Text(self.host.clone())]);
+        }
+        for c in &self.conditions {
+            // The value as text: a JSON string's content, else the raw JSON (numbers).
+            let value = "if(visitParamExtractString(fields, ?) != '', visitParamExtractString(fields, ?), visitParamExtractRaw(fields, ?))";
+            let field = || Bind::Text(c.field.clone());
+            let compared = match c.op.as_str() {
+                "eq" => format!(" AND {value} = ?"),
+                "neq" => format!(" AND {value} != ?"),
+                "contains" => format!(" AND positionCaseInsensitiveUTF8({value}, ?) > 0"),
+                "prefix" => format!(" AND startsWith({value}, ?)"),
+                "gt" => format!(" AND toFloat64OrZero({value}) > toFloat64(?)"),
+                _ => format!(" AND toFloat64OrZero({value}) < toFloat64(?)"),
+            };
+            sql.push(
+                &compared,
+                [
+                    field(),
+                    field(),
+                    field(),
+                    Bind::Text(c.value.trim().to_string()),
+                ],
+            );
+        }
+        sql.push(
+            " ORDER BY ts DESC, agent_id, seq LIMIT ?",
+            [Bind::Number(limit)],
+        );
+        sql
+    }
+
+    /// The URL parameters giving this hunt back, continuing `before` when given.
+    pub fn query_string(&self, before: Option<u64>) -> String {
+        use crate::alert_query::url_encode;
+        let mut pairs = vec![
+            ("category".to_string(), self.category.clone()),
+            ("host".to_string(), self.host.clone()),
+            ("from".to_string(), self.from_ms.to_string()),
+            ("to".to_string(), self.to_ms.to_string()),
+        ];
+        for (i, c) in self.conditions.iter().enumerate() {
+            let n = i + 1;
+            pairs.push((format!("f{n}"), c.field.clone()));
+            pairs.push((format!("op{n}"), c.op.clone()));
+            pairs.push((format!("v{n}"), c.value.clone()));
+        }
+        if let Some(b) = before {
+            pairs.push(("before".into(), b.to_string()));
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// One event found.
+#[derive(Debug, Clone, Row, Deserialize, Serialize)]
+pub struct Found {
+    /// When (ms, agent clock).
+    pub ts: u64,
+    /// Agent.
+    pub agent_id: String,
+    /// Host.
+    pub hostname: String,
+    /// Sequence number.
+    pub seq: u64,
+    /// Category.
+    pub category: String,
+    /// File action.
+    pub action: String,
+    /// File.
+    pub target: String,
+    /// Program.
+    pub image: String,
+    /// User.
+    pub user: String,
+    /// Hash.
+    pub sha256: String,
+    /// The whole event as JSON.
+    pub fields: String,
+}
+
+/// Runs `hunt`, at most `limit` rows, newest first.
+pub async fn run(
+    client: &vigie_store::Client,
+    hunt: &Hunt,
+    limit: u64,
+) -> Result<Vec<Found>, clickhouse::error::Error> {
+    hunt.sql(limit).query(client).fetch_all().await
+}
+
+/// `rows` as CSV (RFC 4180: quoted where needed, doubled quotes), with a header line.
+pub fn csv(rows: &[Found]) -> String {
+    fn cell(text: &str) -> String {
+        // A leading = + - @ would make a spreadsheet run a formula: prefix a quote.
+        let text = if text.starts_with(['=', '+', '-', '@']) {
+            format!("'{text}")
+        } else {
+            text.to_string()
+        };
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text
+        }
+    }
+    let mut out = String::from(
+        "time_utc,ts_ms,agent_id,hostname,seq,category,action,target,image,user,sha256,fields\r\n",
+    );
+    for r in rows {
+        let line = [
+            crate::html::utc(r.ts),
+            r.ts.to_string(),
+            r.agent_id.clone(),
+            r.hostname.clone(),
+            r.seq.to_string(),
+            r.category.clone(),
+            r.action.clone(),
+            r.target.clone(),
+            r.image.clone(),
+            r.user.clone(),
+            r.sha256.clone(),
+            r.fields.clone(),
+        ]
+        .iter()
+        .map(|c| cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
+        out.push_str(&line);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn hunts_read_and_refuse_with_the_parameter_named() {
+        let h = Hunt::parse(
+            &params(&[
+                ("category", "network_connection"),
+                ("f1", "DestinationPort"),
+                ("op1", "eq"),
+                ("v1", "4444"),
+                ("f2", "Image"),
+                ("op2", "contains"),
+                ("v2", "'; DROP TABLE events --"),
+            ]),
+            1_000_000_000,
+        )
+        .unwrap();
+        assert_eq!(h.conditions.len(), 2);
+        assert_eq!(h.from_ms, 1_000_000_000 - 86_400_000);
+        let sql = h.sql(10);
+        assert!(!sql.text.contains("DROP"), "values are bound, not pasted");
+        for (name, value, bad_param) in [
+            ("category", "everything", "category"),
+            ("f1", "Image'--", "f1"),
+            ("op1", "like", "op1"),
+            ("from", "yesterday", "from"),
+        ] {
+            let mut p = params(&[(name, value)]);
+            if name == "op1" {
+                p.push(("f1".into(), "Image".into()));
+            }
+            assert_eq!(Hunt::parse(&p, 0).unwrap_err().param, bad_param);
+        }
+        let e =
+            Hunt::parse(&params(&[("f1", "Port"), ("op1", "gt"), ("v1", "many")]), 0).unwrap_err();
+        assert_eq!(e.param, "v1");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let row = Found {
+            ts: 0,
+            agent_id: "a".into(),
+            hostname: "h".into(),
+            seq: 1,
+            category: "process_creation".into(),
+            action: String::new(),
+            target: "=cmd|' /C calc'!A0".into(),
+            image: "/bin/sh".into(),
+            user: "x,y".into(),
+            sha256: String::new(),
+            fields: "{\"a\":\"b\"}".into(),
+        };
+        let text = csv(&[row]);
+        let line = text.lines().nth(1).unwrap();
+        assert!(line.contains("'=cmd"), "{line}");
+        assert!(
+            line.contains("\"x,y\"") && line.contains("\"{\"\"a\"\":\"\"b\"\"}\""),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! `GET /fleet` and `GET /api/v1/agents`: every agent and its state; admins revoke with
+//! `POST /fleet/{id}/revoke` or `POST /api/v1/agents/{id}/revoke`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde_json::json;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::fleet::{self, AgentStatus};
+use crate::html::{esc, utc};
+use crate::i18n::t;
+
+/// `GET /fleet`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let now = vigie_model::event::now_ms();
+    let agents = match fleet::agents(&state.client, now, state.config.silent_after_ms()).await {
+        Ok(a) => a,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let lang = ctx.lang;
+    let silent = agents.iter().filter(|a| a.silent).count();
+    let mut html = format!(
+        "<h1>{}</h1><p>{}: {} · {}: {}</p>",
+        esc(t(lang, "nav_fleet")),
+        esc(t(lang, "fleet_total")),
+        agents.len(),
+        esc(t(lang, "fleet_silent")),
+        silent
+    );
+    if agents.is_empty() {
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, "fleet_empty"))));
+        return ctx.render(StatusCode::OK, t(lang, "nav_fleet"), &html);
+    }
+    html.push_str("<table><thead><tr>");
+    let admin = ctx.who.role.is_admin();
+    for key in [
+        "col_host",
+        "col_state",
+        "fleet_os",
+        "fleet_version",
+        "fleet_last_seen",
+        "fleet_rate",
+        "fleet_backlog",
+        "fleet_dropped",
+        "fleet_losses",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    if admin {
+        html.push_str("<th></th>");
+    }
+    html.push_str("</tr></thead><tbody>");
+    for a in &agents {
+        html.push_str(&row(&ctx, a, admin));
+    }
+    html.push_str("</tbody></table>");
+    ctx.render(StatusCode::OK, t(lang, "nav_fleet"), &html)
+}
+
+fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
+    let lang = ctx.lang;
+    let (state_key, class) = if a.revoked {
+        ("fleet_revoked", "st")
+    } else if a.silent {
+        ("fleet_is_silent", "sev sev-high")
+    } else {
+        ("fleet_ok", "st st-resolved")
+    };
+    let revoke = if admin && !a.revoked {
+        format!(
+            "<td><form method=\"post\" action=\"/fleet/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form></td>",
+            esc(&a.agent_id),
+            esc(ctx.who.csrf()),
+            esc(t(lang, "fleet_revoke"))
+        )
+    } else if admin {
+        "<td></td>".into()
+    } else {
+        String::new()
+    };
+    format!(
+        "<tr data-agent-id=\"{}\"><td>{}<br><code class=\"muted\">{}</code></td><td><span class=\"{class}\">{}</span></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{revoke}</tr>",
+        esc(&a.agent_id),
+        esc(&a.hostname),
+        esc(&a.agent_id),
+        esc(t(lang, state_key)),
+        esc(&a.os),
+        esc(&a.kernel),
+        esc(&a.version),
+        esc(&utc(a.last_seen_ms)),
+        a.events_per_minute,
+        a.spool_backlog,
+        a.dropped,
+        a.sensor_losses,
+    )
+}
+
+/// `GET /api/v1/agents`.
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let now = vigie_model::event::now_ms();
+    match fleet::agents(&state.client, now, state.config.silent_after_ms()).await {
+        Ok(agents) => Json(json!({ "agents": agents })).into_response(),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
+    if !ctx.who.role.is_admin() {
+        return if api {
+            ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "")
+        } else {
+            ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "")
+        };
+    }
+    match fleet::revoke(&state.client, id).await {
+        Ok(true) => {
+            tracing::info!(admin = ctx.who.username, agent = id, "agent revoked");
+            if api {
+                Json(json!({ "revoked": id })).into_response()
+            } else {
+                see_other("/fleet")
+            }
+        }
+        Ok(false) if api => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", id),
+        Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", id),
+        Err(e) => store_failed(ctx, api, &e),
+    }
+}
+
+/// `POST /fleet/{id}/revoke`.
+pub async fn revoke_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    revoke(&state, &ctx, &id, false).await
+}
+
+/// `POST /api/v1/agents/{id}/revoke`.
+pub async fn revoke_api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if !ctx.who.csrf_ok(csrf) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    revoke(&state, &ctx, &id, true).await
+}

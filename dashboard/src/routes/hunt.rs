@@ -1,0 +1,245 @@
+//! `GET /hunt` (form and results), `GET /hunt.csv` (download) and `GET /api/v1/events`.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::{store_failed, AppState, Ctx, Params};
+use crate::html::{esc, utc};
+use crate::hunt::{self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS};
+use crate::i18n::{t, Lang};
+
+/// `GET /hunt`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let now = vigie_model::event::now_ms();
+    let hunt = match Hunt::parse(&params, now) {
+        Ok(h) => h,
+        Err(e) => {
+            return ctx.refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    let mut html = format!("<h1>{}</h1>{}", esc(t(lang, "nav_hunt")), form(lang, &hunt));
+    // A search runs once the form was sent (not on first arrival).
+    if params.iter().any(|(k, _)| k == "from" || k == "category") {
+        let rows = match hunt::run(&state.client, &hunt, PAGE_ROWS + 1).await {
+            Ok(r) => r,
+            Err(e) => return store_failed(&ctx, false, &e),
+        };
+        tracing::info!(user = ctx.who.username, hunt = ?hunt, "hunt");
+        html.push_str(&results(lang, &hunt, &rows));
+    }
+    ctx.render(StatusCode::OK, t(lang, "nav_hunt"), &html)
+}
+
+fn form(lang: Lang, h: &Hunt) -> String {
+    let mut html = String::from("<form class=\"filters\" method=\"get\" action=\"/hunt\">");
+    html.push_str(&format!(
+        "<label>{}<select name=\"category\"><option value=\"\">{}</option>",
+        esc(t(lang, "col_category")),
+        esc(t(lang, "any"))
+    ));
+    for c in CATEGORIES {
+        let selected = if h.category == c { " selected" } else { "" };
+        html.push_str(&format!("<option value=\"{c}\"{selected}>{c}</option>"));
+    }
+    html.push_str("</select></label>");
+    html.push_str(&format!(
+        "<label>{}<input name=\"host\" value=\"{}\"></label>",
+        esc(t(lang, "col_host")),
+        esc(&h.host)
+    ));
+    for (name, key, ms) in [
+        ("from", "filter_from", h.from_ms),
+        ("to", "filter_to", h.to_ms),
+    ] {
+        html.push_str(&format!(
+            "<label>{} (UTC)<input type=\"datetime-local\" name=\"{name}\" value=\"{}\"></label>",
+            esc(t(lang, key)),
+            &utc(ms).replace(' ', "T")[..16]
+        ));
+    }
+    html.push_str(&format!(
+        "<fieldset><legend>{}</legend>",
+        esc(t(lang, "hunt_conditions"))
+    ));
+    for i in 1..=MAX_CONDITIONS {
+        let c = h.conditions.get(i - 1);
+        let op_now = c.map_or("eq", |c| c.op.as_str());
+        let ops: String = OPERATORS
+            .iter()
+            .map(|(op, key)| {
+                format!(
+                    "<option value=\"{op}\"{}>{}</option>",
+                    if *op == op_now { " selected" } else { "" },
+                    esc(t(lang, key))
+                )
+            })
+            .collect();
+        html.push_str(&format!(
+            "<div><input name=\"f{i}\" placeholder=\"{}\" value=\"{}\" aria-label=\"{}\"> <select name=\"op{i}\" aria-label=\"{}\">{ops}</select> <input name=\"v{i}\" value=\"{}\" aria-label=\"{}\"></div>",
+            esc(t(lang, "hunt_field_example")),
+            esc(c.map_or("", |c| &c.field)),
+            esc(t(lang, "col_field")),
+            esc(t(lang, "hunt_operator")),
+            esc(c.map_or("", |c| &c.value)),
+            esc(t(lang, "col_value")),
+        ));
+    }
+    html.push_str(&format!(
+        "</fieldset><button type=\"submit\">{}</button></form>",
+        esc(t(lang, "hunt_search"))
+    ));
+    html
+}
+
+fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
+    let more = rows.len() as u64 > PAGE_ROWS;
+    let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
+    let mut html = format!(
+        "<p>{}: {}{} · <a href=\"/hunt.csv?{}\" download>{}</a></p>",
+        esc(t(lang, "hunt_found")),
+        rows.len(),
+        if more { "+" } else { "" },
+        esc(&h.query_string(None)),
+        esc(t(lang, "hunt_csv"))
+    );
+    if rows.is_empty() {
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, "hunt_none"))));
+        return html;
+    }
+    html.push_str("<table><thead><tr>");
+    for key in [
+        "col_time",
+        "col_host",
+        "col_category",
+        "col_image",
+        "col_target",
+        "col_user",
+        "hunt_fields",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for r in rows {
+        let fields: String = r.fields.chars().take(400).collect();
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"wrap\">{}</td><td class=\"wrap\">{}</td><td>{}</td><td class=\"wrap\"><code>{}</code></td></tr>",
+            esc(&utc(r.ts)),
+            esc(&r.hostname),
+            esc(&r.category),
+            esc(&r.image),
+            esc(&r.target),
+            esc(&r.user),
+            esc(&fields)
+        ));
+    }
+    html.push_str("</tbody></table>");
+    if more {
+        let last = rows.last().expect("not empty").ts;
+        html.push_str(&format!(
+            "<p><a href=\"/hunt?{}\" rel=\"next\">{}</a></p>",
+            esc(&h.query_string(Some(last))),
+            esc(t(lang, "next_page"))
+        ));
+    }
+    html
+}
+
+/// `GET /hunt.csv`: the same search, up to 100,000 events, as a CSV file.
+pub async fn csv(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
+        Ok(h) => h,
+        Err(e) => {
+            return ctx.refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    match hunt::run(&state.client, &hunt, MAX_EXPORT).await {
+        Ok(rows) => {
+            tracing::info!(
+                user = ctx.who.username,
+                rows = rows.len(),
+                "hunt exported as CSV"
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"vigie-events.csv\"",
+                    ),
+                ],
+                hunt::csv(&rows),
+            )
+                .into_response()
+        }
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+/// `GET /api/v1/events`: the same parameters as `/hunt`, JSON, `limit` up to 1000.
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
+        Ok(h) => h,
+        Err(e) => {
+            return ctx.api_refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    let limit = match super::param(&params, "limit").map(str::parse::<u64>) {
+        None => PAGE_ROWS,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", "limit: 1 to 1000")
+        }
+    };
+    match hunt::run(&state.client, &hunt, limit).await {
+        Ok(rows) => {
+            let events: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| serde_json::from_str(&r.fields).unwrap_or(serde_json::Value::Null))
+                .collect();
+            Json(json!({ "events": events })).into_response()
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}

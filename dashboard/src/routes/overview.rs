@@ -1,0 +1,154 @@
+//! `GET /overview` and `GET /api/v1/overview`: the SOC's picture at a glance.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::alerts::title;
+use super::{param, store_failed, AppState, Ctx, Params};
+use crate::alert_query::SEVERITIES;
+use crate::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
+use crate::html::{esc, utc};
+use crate::i18n::t;
+use crate::overview;
+
+/// Periods offered: parameter, hours.
+const PERIODS: [(&str, u64); 3] = [("24h", 24), ("7d", 168), ("30d", 720)];
+
+fn hours(params: &Params) -> Result<(String, u64), String> {
+    let asked = param(params, "range").unwrap_or("24h");
+    PERIODS
+        .iter()
+        .find(|(p, _)| *p == asked)
+        .map(|(p, h)| (p.to_string(), *h))
+        .ok_or_else(|| format!("range: {asked:?} is not 24h, 7d or 30d"))
+}
+
+/// `GET /overview`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let (period, hours) = match hours(&params) {
+        Ok(h) => h,
+        Err(detail) => return ctx.refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
+    };
+    let now = vigie_model::event::now_ms();
+    let o = match overview::load(&state.client, now, hours, state.config.silent_after_ms()).await {
+        Ok(o) => o,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let mut html = format!(
+        "<h1>{}</h1><nav class=\"tabs\">",
+        esc(t(lang, "nav_overview"))
+    );
+    for (p, _) in PERIODS {
+        html.push_str(&format!(
+            "<a href=\"/overview?range={p}\"{}>{}</a>",
+            if p == period { " class=\"on\"" } else { "" },
+            esc(t(lang, &format!("range_{p}")))
+        ));
+    }
+    html.push_str("</nav>");
+    let (ok, silent, revoked) = o.agents;
+    html.push_str(&format!(
+        "<section><h2>{}</h2><p><a href=\"/fleet\">{}: {ok} · {}: {silent} · {}: {revoked}</a></p></section>",
+        esc(t(lang, "nav_fleet")),
+        esc(t(lang, "fleet_ok")),
+        esc(t(lang, "fleet_is_silent")),
+        esc(t(lang, "fleet_revoked")),
+    ));
+    let names: Vec<String> = SEVERITIES
+        .iter()
+        .map(|s| t(lang, &format!("severity_{s}")).to_string())
+        .collect();
+    let series: Vec<(&str, &str)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(SEVERITY_COLOURS)
+        .collect();
+    let buckets: Vec<(String, Vec<u64>)> = o
+        .alerts_over_time
+        .iter()
+        .map(|(b, v)| {
+            let label = if o.bucket_ms < 86_400_000 {
+                utc(*b)[11..16].to_string()
+            } else {
+                utc(*b)[5..10].to_string()
+            };
+            (label, v.clone())
+        })
+        .collect();
+    let chart_title = t(lang, "overview_alerts_time");
+    html.push_str(&format!(
+        "<section><h2>{}</h2>{}</section>",
+        esc(chart_title),
+        stacked_bars(chart_title, &series, &buckets)
+    ));
+    let rules: Vec<(String, u64)> = o
+        .top_rules
+        .iter()
+        .map(|(_, en, fr, n)| (title(lang, en, fr).to_string(), *n))
+        .collect();
+    for (key, items, colour) in [
+        ("overview_top_rules", rules, "#1d3557"),
+        ("overview_top_hosts", o.top_hosts.clone(), "#457b9d"),
+    ] {
+        let body = if items.is_empty() {
+            format!(
+                "<p class=\"muted\">{}</p>",
+                esc(t(lang, "alerts_none_match"))
+            )
+        } else {
+            horizontal_bars(t(lang, key), &items, colour)
+        };
+        html.push_str(&format!(
+            "<section><h2>{}</h2>{body}</section>",
+            esc(t(lang, key))
+        ));
+    }
+    html.push_str(&format!(
+        "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(t(lang, "overview_eps")),
+        esc(t(lang, "col_category")),
+        esc(t(lang, "overview_per_second"))
+    ));
+    for (category, eps) in &o.events_per_second {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{eps:.2}</td></tr>",
+            esc(category)
+        ));
+    }
+    html.push_str("</tbody></table></section>");
+    ctx.render(StatusCode::OK, t(lang, "nav_overview"), &html)
+}
+
+/// `GET /api/v1/overview?range=24h|7d|30d`.
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (_, hours) = match hours(&params) {
+        Ok(h) => h,
+        Err(detail) => return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
+    };
+    let now = vigie_model::event::now_ms();
+    match overview::load(&state.client, now, hours, state.config.silent_after_ms()).await {
+        Ok(o) => Json(o).into_response(),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
