@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Vigie, installing first what the tests need (ClickHouse from
-# Debian's clickhouse-server package). Lance tous les tests de Vigie, après avoir
-# installé ce dont ils ont besoin.
+# Debian's clickhouse-server package, Chromium and its driver for the browser test).
+# Lance tous les tests de Vigie, après avoir installé ce dont ils ont besoin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,13 @@ if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clickhouse-server
 fi
 
+# Browser tests drive Debian's Chromium through its WebDriver (chromedriver).
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Chromium / installation de Chromium (chromium, chromium-driver)"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+fi
+
 # The cross-component tests run the real binaries: build them first.
 cargo build --bins
-cargo test --workspace
+VIGIE_BROWSER_TESTS=1 cargo test --workspace

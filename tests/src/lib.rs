@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use vigie_store::managed::ManagedClickHouse;
 
+pub mod webdriver;
+
 /// Path of a workspace binary in the target folder the tests were built into.
 pub fn bin(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
