@@ -195,8 +195,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         "triage_done",
-        "Recorded for {n} alerts.",
-        "Enregistré pour {n} alertes.",
+        "Recorded (alerts: {n}).",
+        "Enregistré (alertes : {n}).",
     ),
     ("history", "Triage history", "Historique du tri"),
     (
