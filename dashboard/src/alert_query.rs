@@ -307,22 +307,51 @@ pub fn url_encode(text: &str) -> String {
     out
 }
 
-/// Alerts with their current status and assignee, filtered by everything but status.
-fn joined(filter: &AlertFilter) -> Sql {
+/// Where, beyond the filter, a query looks: a time window, and alert ids.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    from_ms: Option<u64>,
+    to_ms: Option<u64>,
+    ids: Option<Vec<String>>,
+}
+
+/// The columns the queue's first pass needs (to group, order and filter by status).
+const NARROW: &str = "alert_id, ts, rule_id, hostname, target, severity";
+/// Every column a queue line shows.
+const WIDE: &str =
+    "alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
+                    tags, author, summary, target, action";
+
+/// Alerts with their current status (and assignee when `wide`), filtered by everything
+/// but status, within `scope`.
+fn joined(filter: &AlertFilter, wide: bool, scope: &Scope) -> Sql {
+    let columns = if wide { WIDE } else { NARROW };
     let mut sql = Sql::default();
     sql.push(
-        "SELECT alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
-         tags, author, summary, target, action, if(st_status = '', 'new', st_status) AS status, \
-         st_assignee AS assignee \
-         FROM (SELECT alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
-         tags, author, summary, target, action FROM alerts WHERE 1",
+        &format!(
+            "SELECT {columns}, if(st_status = '', 'new', st_status) AS status{} \
+             FROM (SELECT {columns} FROM alerts WHERE 1",
+            if wide {
+                ", st_assignee AS assignee"
+            } else {
+                ""
+            }
+        ),
         [],
     );
-    if let Some(from) = filter.from_ms {
+    let from = filter.from_ms.max(scope.from_ms);
+    let to = match (filter.to_ms, scope.to_ms) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(from) = from {
         sql.push(" AND ts >= ?", [Bind::Number(from)]);
     }
-    if let Some(to) = filter.to_ms {
+    if let Some(to) = to {
         sql.push(" AND ts < ?", [Bind::Number(to)]);
+    }
+    if let Some(ids) = &scope.ids {
+        sql.push(" AND has(?, alert_id)", [Bind::Texts(ids.clone())]);
     }
     if !filter.severities.is_empty() {
         sql.push(
@@ -349,16 +378,22 @@ fn joined(filter: &AlertFilter) -> Sql {
         );
     }
     sql.push(
-        ") ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status, \
-         argMaxIf(assignee, ts, action = 'assign') AS st_assignee FROM alert_actions GROUP BY alert_id) \
-         USING alert_id",
+        &format!(
+            ") ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status{} \
+             FROM alert_actions GROUP BY alert_id) USING alert_id",
+            if wide {
+                ", argMaxIf(assignee, ts, action = 'assign') AS st_assignee"
+            } else {
+                ""
+            }
+        ),
         [],
     );
     sql
 }
 
 /// One line of the queue: an alert, or a group of repeats shown by its latest.
-#[derive(Debug, Clone, Row, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct AlertLine {
     /// The latest alert of the line.
     pub alert_id: String,
@@ -409,31 +444,41 @@ impl AlertLine {
     }
 }
 
-/// One page of the queue, and whether more follows.
-pub async fn page(
+/// A queue line as the first pass finds it: which alert stands for it, how many it
+/// holds, its times and severity rank.
+#[derive(Debug, Row, Deserialize)]
+struct Key {
+    rep_id: String,
+    count: u64,
+    first: u64,
+    last: u64,
+    rank: u64,
+}
+
+/// The first pass over `scope`: the next lines after the cursor, in order.
+async fn keys(
     client: &Client,
     filter: &AlertFilter,
+    scope: &Scope,
     group_window_ms: u64,
-) -> Result<(Vec<AlertLine>, bool), clickhouse::error::Error> {
+) -> Result<Vec<Key>, clickhouse::error::Error> {
     let mut sql = Sql::default();
     sql.push(
         "SELECT argMax(alert_id, ts) AS rep_id, count() AS n, min(ts) AS first, max(ts) AS last, \
-         any(agent_id), any(hostname), any(rule_id), argMax(rule_title, ts), argMax(rule_title_fr, ts), \
-         argMax(severity, ts) AS sev, argMax(summary, ts), any(target), argMax(status, ts), \
-         argMax(assignee, ts), argMax(tags, ts), any(author), argMax(action, ts), \
-         indexOf(['informational', 'low', 'medium', 'high', 'critical'], sev) AS rank FROM (",
+         argMax(indexOf(['informational', 'low', 'medium', 'high', 'critical'], severity), ts) AS rank FROM (",
         [],
     );
-    let inner = joined(filter);
+    let inner = joined(filter, false, scope);
     sql.push(&inner.text, inner.binds);
     sql.push(")", []);
     if let Some(status) = &filter.status {
         sql.push(" WHERE status = ?", [Bind::Text(status.clone())]);
     }
     if filter.group {
+        // Repeats: same rule, host and subject in the same window.
         sql.push(
-            " GROUP BY rule_id, hostname, target, intDiv(ts, ?)",
-            [Bind::Number(group_window_ms.max(1))],
+            " GROUP BY cityHash64(rule_id, hostname, target), intDiv(ts, ?)",
+            [Bind::Number(group_window_ms)],
         );
     } else {
         sql.push(" GROUP BY alert_id", []);
@@ -458,9 +503,152 @@ pub async fn page(
         [],
     );
     sql.push(" LIMIT ?", [Bind::Number(filter.limit + 1)]);
-    let mut lines: Vec<AlertLine> = sql.query(client).fetch_all().await?;
-    let more = lines.len() as u64 > filter.limit;
-    lines.truncate(filter.limit as usize);
+    sql.query(client).fetch_all().await
+}
+
+#[derive(Row, Deserialize)]
+struct Bounds {
+    earliest: u64,
+    latest: u64,
+    count: u64,
+}
+
+/// The first pass, looking first at the alerts nearest the cursor and widening the time
+/// window until the page is full: a page costs what its window holds, not what the
+/// whole period holds. Windows are whole grouping windows, so a group is never cut.
+async fn windowed_keys(
+    client: &Client,
+    filter: &AlertFilter,
+    group_window_ms: u64,
+) -> Result<Vec<Key>, clickhouse::error::Error> {
+    if filter.sort == Sort::Severity {
+        return keys(client, filter, &Scope::default(), group_window_ms).await;
+    }
+    let mut sql = Sql::default();
+    sql.push("SELECT min(ts), max(ts), count() FROM alerts WHERE 1", []);
+    if let Some(from) = filter.from_ms {
+        sql.push(" AND ts >= ?", [Bind::Number(from)]);
+    }
+    if let Some(to) = filter.to_ms {
+        sql.push(" AND ts < ?", [Bind::Number(to)]);
+    }
+    let bounds: Bounds = sql.query(client).fetch_one().await?;
+    if bounds.count == 0 {
+        return Ok(Vec::new());
+    }
+    let step = if filter.group {
+        group_window_ms
+    } else {
+        3_600_000
+    };
+    let align_down = |ms: u64| ms / step * step;
+    let newest = filter.sort == Sort::Newest;
+    // The edge the page starts from: after the cursor's window, or the period's end.
+    let start = match (&filter.after, newest) {
+        (Some(c), true) => align_down(c.ts) + step,
+        (None, true) => align_down(bounds.latest) + step,
+        (Some(c), false) => align_down(c.ts),
+        (None, false) => align_down(bounds.earliest),
+    };
+    let mut span = step;
+    loop {
+        let scope = if newest {
+            let from = start.saturating_sub(span);
+            Scope {
+                from_ms: (from > bounds.earliest).then_some(from),
+                to_ms: Some(start),
+                ids: None,
+            }
+        } else {
+            let to = start.saturating_add(span);
+            Scope {
+                from_ms: Some(start),
+                to_ms: (to <= bounds.latest).then_some(to),
+                ids: None,
+            }
+        };
+        let found = keys(client, filter, &scope, group_window_ms).await?;
+        let whole = if newest {
+            scope.from_ms.is_none()
+        } else {
+            scope.to_ms.is_none()
+        };
+        if found.len() as u64 > filter.limit || whole {
+            return Ok(found);
+        }
+        span = span.saturating_mul(4);
+    }
+}
+
+/// The second pass: what the page shows of each line's alert.
+#[derive(Debug, Row, Deserialize)]
+struct Shown {
+    alert_id: String,
+    // Read because rows are positional; the line's times come from the first pass.
+    _ts: u64,
+    agent_id: String,
+    hostname: String,
+    rule_id: String,
+    rule_title: String,
+    rule_title_fr: String,
+    severity: String,
+    tags: Vec<String>,
+    author: String,
+    summary: String,
+    target: String,
+    action: String,
+    status: String,
+    assignee: String,
+}
+
+/// One page of the queue, and whether more follows.
+pub async fn page(
+    client: &Client,
+    filter: &AlertFilter,
+    group_window_ms: u64,
+) -> Result<(Vec<AlertLine>, bool), clickhouse::error::Error> {
+    let group_window_ms = group_window_ms.max(1);
+    let mut keys = windowed_keys(client, filter, group_window_ms).await?;
+    let more = keys.len() as u64 > filter.limit;
+    keys.truncate(filter.limit as usize);
+    if keys.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let scope = Scope {
+        from_ms: keys.iter().map(|k| k.last).min(),
+        to_ms: keys.iter().map(|k| k.last + 1).max(),
+        ids: Some(keys.iter().map(|k| k.rep_id.clone()).collect()),
+    };
+    let shown: Vec<Shown> = joined(filter, true, &scope)
+        .query(client)
+        .fetch_all()
+        .await?;
+    let lines = keys
+        .into_iter()
+        .filter_map(|k| {
+            let s = shown.iter().find(|s| s.alert_id == k.rep_id)?;
+            Some(AlertLine {
+                alert_id: k.rep_id,
+                count: k.count,
+                first_ts: k.first,
+                last_ts: k.last,
+                agent_id: s.agent_id.clone(),
+                hostname: s.hostname.clone(),
+                rule_id: s.rule_id.clone(),
+                rule_title: s.rule_title.clone(),
+                rule_title_fr: s.rule_title_fr.clone(),
+                severity: s.severity.clone(),
+                summary: s.summary.clone(),
+                target: s.target.clone(),
+                status: s.status.clone(),
+                assignee: s.assignee.clone(),
+                tags: s.tags.clone(),
+                author: s.author.clone(),
+                action: s.action.clone(),
+                rank: k.rank,
+            })
+        })
+        .collect();
     Ok((lines, more))
 }
 
@@ -477,7 +665,7 @@ pub async fn counts(
 ) -> Result<Vec<(String, u64)>, clickhouse::error::Error> {
     let mut sql = Sql::default();
     sql.push("SELECT status, count() FROM (", []);
-    let inner = joined(filter);
+    let inner = joined(filter, false, &Scope::default());
     sql.push(&inner.text, inner.binds);
     sql.push(") GROUP BY status", []);
     let rows: Vec<StatusCount> = sql.query(client).fetch_all().await?;

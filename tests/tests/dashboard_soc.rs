@@ -98,7 +98,8 @@ fn json_of(r: &HttpResponse) -> Value {
 async fn analysts_triage_auditors_read_admins_manage() {
     let stack = Stack::start("").await;
     let now = vigie_model::event::now_ms();
-    let t0 = now - 30 * MINUTE;
+    // The start of the previous hour: the repeats below share one grouping window.
+    let t0 = now / (60 * MINUTE) * (60 * MINUTE) - 60 * MINUTE;
 
     // A process chain on web1: bash (100) → python3 (200) → sh (300), and a file the
     // shell wrote. bash's own parent was never seen.
