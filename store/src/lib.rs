@@ -7,6 +7,7 @@
 //! retention drops whole day partitions.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod managed;
 pub mod rows;
 pub mod schema;

@@ -82,6 +82,19 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY token_id",
         ],
     },
+    Migration {
+        version: 3,
+        description: "audit_log as hash chains per writer, partitioned by month for retention",
+        // Version 1 made an audit_log that nothing ever wrote: it is replaced, not
+        // migrated.
+        statements: &[
+            "DROP TABLE IF EXISTS audit_log",
+            "CREATE TABLE IF NOT EXISTS audit_log (
+            date Date, chain String, seq UInt64, ts UInt64, actor String, action String,
+            target String, details String, prev_hash String, hash String
+        ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (chain, seq)",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]
@@ -152,7 +165,10 @@ mod tests {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 1);
             for s in m.statements {
-                assert!(s.contains("IF NOT EXISTS"), "{s}");
+                assert!(
+                    s.contains("IF NOT EXISTS") || s.contains("IF EXISTS"),
+                    "{s}"
+                );
                 assert!(!s.contains("DateTime64") && !s.contains("TTL"), "{s}");
             }
         }
