@@ -1,9 +1,11 @@
 //! `vigie`: the operator's command line.
 
+mod audit;
 mod rules;
 mod token;
 mod up;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// Vigie: sovereign security monitoring / surveillance de sécurité souveraine.
@@ -22,6 +24,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: token::TokenCommand,
+    },
+    /// The audit trail / le journal d'audit.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
     /// Sigma rules offline / règles Sigma hors ligne.
     Rules {
@@ -45,6 +52,7 @@ fn main() -> anyhow::Result<()> {
         match args.command {
             Command::Up => up::run().await,
             Command::Token { command } => token::run(command).await,
+            Command::Audit { command } => audit::run(command).await,
             Command::Rules { .. } => unreachable!("handled before the runtime starts"),
         }
     })
@@ -62,4 +70,31 @@ pub fn data_dir() -> std::path::PathBuf {
 /// Where `vigie up` records the URL of the ClickHouse it manages.
 pub fn clickhouse_url_file() -> std::path::PathBuf {
     data_dir().join("clickhouse").join("url")
+}
+
+/// The ClickHouse to use: `VIGIE_CLICKHOUSE_URL`, else the one `vigie up` runs.
+pub fn clickhouse_url() -> anyhow::Result<String> {
+    if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
+        if !url.is_empty() {
+            return Ok(url);
+        }
+    }
+    let file = clickhouse_url_file();
+    std::fs::read_to_string(&file)
+        .map(|u| u.trim().to_string())
+        .with_context(|| {
+            format!(
+                "no VIGIE_CLICKHOUSE_URL and no running `vigie up` ({} missing) / \
+                 pas de VIGIE_CLICKHOUSE_URL ni de `vigie up` en cours",
+                file.display()
+            )
+        })
+}
+
+/// Who runs the command, for the audit trail: `$SUDO_USER`, else `$USER`.
+pub fn operator() -> String {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+
 use clap::Subcommand;
 
 /// Token subcommands.
@@ -22,25 +23,6 @@ pub enum TokenCommand {
     },
 }
 
-/// The ClickHouse to use: `VIGIE_CLICKHOUSE_URL`, else the one `vigie up` runs.
-fn clickhouse_url() -> anyhow::Result<String> {
-    if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
-        if !url.is_empty() {
-            return Ok(url);
-        }
-    }
-    let file = crate::clickhouse_url_file();
-    std::fs::read_to_string(&file)
-        .map(|u| u.trim().to_string())
-        .with_context(|| {
-            format!(
-                "no VIGIE_CLICKHOUSE_URL and no running `vigie up` ({} missing) / \
-                 pas de VIGIE_CLICKHOUSE_URL ni de `vigie up` en cours",
-                file.display()
-            )
-        })
-}
-
 /// Runs a token subcommand.
 pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
     match command {
@@ -54,7 +36,7 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
                     "--ttl-hours and --max-uses must be at least 1 / doivent valoir au moins 1"
                 );
             }
-            let url = clickhouse_url()?;
+            let url = crate::clickhouse_url()?;
             vigie_store::schema::migrate(&url)
                 .await
                 .with_context(|| format!("ClickHouse at {url}"))?;
@@ -66,6 +48,15 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
                 &note,
             )
             .await?;
+            vigie_store::audit::AuditLog::open(client.clone(), "cli")
+                .await?
+                .record(
+                    &crate::operator(),
+                    "enrollment_token_created",
+                    &token.token_id,
+                    serde_json::json!({"ttl_hours": ttl_hours, "max_uses": max_uses, "note": note}),
+                )
+                .await?;
             println!("{}", token.secret);
             eprintln!(
                 "token {} valid {ttl_hours} h for {max_uses} agent(s) / jeton {} valable {ttl_hours} h pour {max_uses} agent(s)",

@@ -57,10 +57,14 @@ pub async fn run(
         .with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
     report_rules(&library.refresh());
+    let audit = vigie_store::audit::AuditLog::open(client.clone(), "collector")
+        .await
+        .context("opening the audit trail")?;
     let state = Arc::new(Collector::new(
         config.clone(),
         client,
         build_engine(&library),
+        audit,
     ));
     state
         .registry
@@ -68,6 +72,15 @@ pub async fn run(
         .await
         .context("loading the agent registry")?;
     publish_rules(&state.client, &state.engine()).await;
+    state
+        .audit
+        .note(
+            "collector",
+            "rules_loaded",
+            "",
+            rules_details(&state.engine(), &library),
+        )
+        .await;
     let refresher = state.clone();
     let refresh_task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(registry::REFRESH_EVERY);
@@ -108,6 +121,12 @@ pub async fn run(
             if refresh.changed {
                 reloader.set_engine(build_engine(&library));
                 publish_rules(&reloader.client, &reloader.engine()).await;
+                let mut details = rules_details(&reloader.engine(), &library);
+                details["errors"] = refresh.errors.iter().map(|e| e.to_string()).collect();
+                reloader
+                    .audit
+                    .note("collector", "rules_changed", "", details)
+                    .await;
             }
         }
     });
@@ -131,6 +150,17 @@ fn build_engine(library: &rule_library::RuleLibrary) -> vigie_rules::Engine {
         tracing::warn!(%error, "correlation not in force");
     }
     engine
+}
+
+/// What the audit trail says of the rules in force: how many, from which files.
+fn rules_details(
+    engine: &vigie_rules::Engine,
+    library: &rule_library::RuleLibrary,
+) -> serde_json::Value {
+    serde_json::json!({
+        "rules": engine.describe().len(),
+        "files": library.files(),
+    })
 }
 
 /// Writes the rules in force to the `rules` table, so the dashboard can describe the

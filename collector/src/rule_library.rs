@@ -189,6 +189,11 @@ impl RuleLibrary {
         refresh
     }
 
+    /// The rule and indicator files loaded, by path.
+    pub fn files(&self) -> Vec<String> {
+        self.files.keys().map(|p| p.display().to_string()).collect()
+    }
+
     /// An engine with the built-in detectors and every rule in force, and the
     /// correlations that could not be resolved (their rules are not loaded).
     pub fn engine(&self) -> (Engine, Vec<RuleError>) {

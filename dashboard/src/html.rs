@@ -36,6 +36,9 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
                 ("/hunt", "nav_hunt"),
             ];
             links.push(("/tokens", "nav_tokens"));
+            if who.role != crate::auth::Role::Analyst {
+                links.push(("/audit", "nav_audit"));
+            }
             if who.role.is_admin() {
                 links.push(("/admin/users", "nav_users"));
             }

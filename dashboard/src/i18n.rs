@@ -250,6 +250,14 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("earlier_empty", "None.", "Aucune."),
     ("back_to_alerts", "Back to the alerts", "Retour aux alertes"),
+    // Audit trail.
+    ("nav_audit", "Audit trail", "Journal d'audit"),
+    ("audit_verify", "Verify the chains", "Vérifier les chaînes"),
+    ("audit_intact", "intact", "intacte"),
+    ("audit_from_seq", "from seq", "depuis le numéro"),
+    ("audit_chain", "Chain", "Chaîne"),
+    ("audit_seq", "Seq", "N°"),
+    ("audit_details", "Details", "Détails"),
     // Overview.
     ("overview_alerts_time", "Alerts over time, by severity", "Alertes dans le temps, par gravité"),
     ("overview_top_rules", "Rules with the most alerts", "Règles aux alertes les plus nombreuses"),

@@ -6,6 +6,7 @@ pub mod alert_detail;
 pub mod alert_query;
 pub mod api_tokens;
 pub mod attack;
+pub mod audit_query;
 pub mod auth;
 pub mod charts;
 pub mod config;
@@ -45,8 +46,13 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let client = vigie_store::connect(&config.clickhouse_url);
+    let audit = vigie_store::audit::AuditLog::open(client.clone(), "dashboard")
+        .await
+        .context("opening the audit trail")?;
     let state = Arc::new(routes::AppState {
-        client: vigie_store::connect(&config.clickhouse_url),
+        audit,
+        client,
         sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),
         config,
     });

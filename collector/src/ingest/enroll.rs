@@ -62,6 +62,14 @@ async fn enroll_checked(c: &Collector, body: &[u8]) -> Result<EnrollResponse, Ap
         token_id = token.token_id,
         "agent enrolled"
     );
+    c.audit
+        .note(
+            "collector",
+            "agent_enrolled",
+            &row.agent_id,
+            serde_json::json!({"hostname": row.hostname, "token_id": token.token_id, "key_fingerprint": row.key_fingerprint}),
+        )
+        .await;
     let response = EnrollResponse {
         agent_id: row.agent_id.clone(),
         key_fingerprint: row.key_fingerprint.clone(),

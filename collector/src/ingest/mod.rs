@@ -32,12 +32,20 @@ pub struct Collector {
     inflight: Arc<Semaphore>,
     /// Enrollments one at a time, so a token's use count cannot be overrun.
     enroll_lock: tokio::sync::Mutex<()>,
+    /// The collector's chain of the audit trail (enrollments, rule changes).
+    pub audit: vigie_store::audit::AuditLog,
 }
 
 impl Collector {
     /// Shared state for the handlers.
-    pub fn new(config: CollectorConfig, client: Client, engine: Engine) -> Collector {
+    pub fn new(
+        config: CollectorConfig,
+        client: Client,
+        engine: Engine,
+        audit: vigie_store::audit::AuditLog,
+    ) -> Collector {
         Collector {
+            audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             registry: Registry::new(client.clone()),
             config,

@@ -37,6 +37,15 @@ pub async fn page(
         Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", ""),
         Err(e) => return store_failed(&ctx, false, &e),
     };
+    state
+        .audit
+        .note(
+            &ctx.who.username,
+            "alert_viewed",
+            &id,
+            serde_json::json!({}),
+        )
+        .await;
     let done = param(&params, "done")
         .and_then(|n| n.parse::<u64>().ok())
         .map(|n| {
@@ -320,6 +329,15 @@ pub async fn api(
     }
     match alert_detail::load(&state.client, &id).await {
         Ok(Some(d)) => {
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "alert_viewed",
+                    &id,
+                    json!({"via": "api"}),
+                )
+                .await;
             let mut value = serde_json::to_value(&d).expect("serializable");
             value["alert"] = serde_json::to_value(&d.alert).expect("serializable");
             value["rule"] = serde_json::to_value(&d.rule).expect("serializable");

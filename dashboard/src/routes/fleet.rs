@@ -135,6 +135,15 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
     match fleet::revoke(&state.client, id).await {
         Ok(true) => {
             tracing::info!(admin = ctx.who.username, agent = id, "agent revoked");
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "agent_revoked",
+                    id,
+                    serde_json::json!({}),
+                )
+                .await;
             if api {
                 Json(json!({ "revoked": id })).into_response()
             } else {

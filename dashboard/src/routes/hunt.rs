@@ -43,6 +43,15 @@ pub async fn page(
             Err(e) => return store_failed(&ctx, false, &e),
         };
         tracing::info!(user = ctx.who.username, hunt = ?hunt, "hunt");
+        state
+            .audit
+            .note(
+                &ctx.who.username,
+                "search",
+                "events",
+                serde_json::to_value(&hunt).unwrap_or_default(),
+            )
+            .await;
         html.push_str(&results(lang, &hunt, &rows));
     }
     ctx.render(StatusCode::OK, t(lang, "nav_hunt"), &html)
@@ -184,11 +193,18 @@ pub async fn csv(
     };
     match hunt::run(&state.client, &hunt, MAX_EXPORT).await {
         Ok(rows) => {
+            let body = hunt::csv(&rows);
             tracing::info!(
                 user = ctx.who.username,
                 rows = rows.len(),
                 "hunt exported as CSV"
             );
+            state
+                .audit
+                .note(&ctx.who.username, "export_csv", "events", serde_json::json!({
+                    "hunt": hunt, "rows": rows.len(), "sha256": vigie_model::hex::sha256(body.as_bytes()),
+                }))
+                .await;
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -197,7 +213,7 @@ pub async fn csv(
                         "attachment; filename=\"vigie-events.csv\"",
                     ),
                 ],
-                hunt::csv(&rows),
+                body,
             )
                 .into_response()
         }

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
+use serde_json::json;
 use vigie_model::Lang;
 
 use super::{
@@ -93,6 +94,15 @@ pub async fn submit(
     }
     if state.sessions.throttled(&form.username) {
         tracing::warn!(username = form.username, "login throttled");
+        state
+            .audit
+            .note(
+                &short(&form.username),
+                "login_failed",
+                "",
+                json!({"reason": "throttled"}),
+            )
+            .await;
         return login_page(
             &state,
             lang,
@@ -116,11 +126,24 @@ pub async fn submit(
     else {
         state.sessions.failed(&form.username);
         tracing::warn!(username = form.username, "login failed");
+        state
+            .audit
+            .note(
+                &short(&form.username),
+                "login_failed",
+                "",
+                json!({"reason": "wrong user name or password"}),
+            )
+            .await;
         return login_page(&state, lang, Some("login_failed"), StatusCode::UNAUTHORIZED);
     };
     state.sessions.succeeded(&user.username);
     let id = state.sessions.open(&user.username, &user.role);
     tracing::info!(username = user.username, "signed in");
+    state
+        .audit
+        .note(&user.username, "login", "", json!({"role": user.role}))
+        .await;
     let mut response = see_other("/alerts");
     response
         .headers_mut()
@@ -170,13 +193,31 @@ async fn sign_out(
             sessions = n,
             "signed out everywhere"
         );
+        state
+            .audit
+            .note(
+                &ctx.who.username,
+                "logout_everywhere",
+                "",
+                json!({"sessions": n}),
+            )
+            .await;
     } else {
         state.sessions.close(id);
         tracing::info!(username = ctx.who.username, "signed out");
+        state
+            .audit
+            .note(&ctx.who.username, "logout", "", json!({}))
+            .await;
     }
     let mut response = see_other("/login");
     response
         .headers_mut()
         .append(header::SET_COOKIE, session_cookie(state, "", Some(0)));
     response
+}
+
+/// A user name as typed, cut to 64 characters for the audit trail.
+fn short(name: &str) -> String {
+    name.chars().take(64).collect()
 }

@@ -4,6 +4,7 @@
 mod alert_detail;
 mod alerts;
 mod assets;
+mod audit;
 mod fleet;
 mod hunt;
 mod login;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub sessions: Sessions,
     /// Settings.
     pub config: DashboardConfig,
+    /// The dashboard's chain of the audit trail.
+    pub audit: vigie_store::audit::AuditLog,
 }
 
 /// All routes.
@@ -52,6 +55,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/alerts/triage", post(triage::api))
         .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alert_detail::api))
+        .route("/audit", get(audit::page))
+        .route("/api/v1/audit", get(audit::api))
         .route("/overview", get(overview::page))
         .route("/api/v1/overview", get(overview::api))
         .route("/hunt", get(hunt::page))

@@ -213,6 +213,10 @@ pub async fn create_form(
                 token = token.token_id,
                 "API token created"
             );
+            state
+                .audit
+                .note(&ctx.who.username, "token_created", &token.token_id, serde_json::json!({"name": new.name.trim(), "role": role.as_str(), "days": days}))
+                .await;
             render(&state, &ctx, Some(&token.secret), None).await
         }
         Err(e) => store_failed(&ctx, false, &e),
@@ -236,6 +240,15 @@ pub async fn revoke_form(
     match api_tokens::revoke(&state.client, &id, owner_filter(&ctx)).await {
         Ok(true) => {
             tracing::info!(user = ctx.who.username, token = id, "API token revoked");
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "token_revoked",
+                    &id,
+                    serde_json::json!({}),
+                )
+                .await;
             see_other("/tokens")
         }
         Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &id),

@@ -82,6 +82,13 @@ pub async fn form(
                 alerts = n,
                 "triage"
             );
+            state
+                .audit
+                .note(&ctx.who.username, "triage", &request.ids.iter().take(50).cloned().collect::<Vec<_>>().join(" "), serde_json::json!({
+                    "action": request.action, "status": request.status, "assignee": request.assignee,
+                    "comment": request.comment, "alerts": n,
+                }))
+                .await;
             match param(&fields, "alert").filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric())) {
                 Some(alert) => see_other(&format!("/alerts/{alert}?done={n}")),
                 None => {
@@ -173,6 +180,13 @@ pub async fn api(
                 alerts = n,
                 "triage"
             );
+            state
+                .audit
+                .note(&ctx.who.username, "triage", &request.ids.iter().take(50).cloned().collect::<Vec<_>>().join(" "), serde_json::json!({
+                    "action": request.action, "status": request.status, "assignee": request.assignee,
+                    "comment": request.comment, "alerts": n,
+                }))
+                .await;
             Json(json!({ "recorded": n })).into_response()
         }
         Ok(Err(Refused { key, detail })) => {

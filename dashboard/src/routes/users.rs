@@ -174,6 +174,15 @@ pub async fn create_form(
                 role,
                 "account created"
             );
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "user_created",
+                    name,
+                    serde_json::json!({"role": role}),
+                )
+                .await;
             see_other("/admin/users?saved=1")
         }
         Ok(Err(r)) => refused_page(&r),
@@ -207,7 +216,8 @@ pub async fn update_form(
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
-    match users::update(&state.client, &name, &change_of(&fields)).await {
+    let change = change_of(&fields);
+    match users::update(&state.client, &name, &change).await {
         Ok(Ok(Some(_))) => {
             let closed = state.sessions.close_all(&name);
             tracing::info!(
@@ -216,12 +226,30 @@ pub async fn update_form(
                 closed,
                 "account changed"
             );
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "user_changed",
+                    &name,
+                    change_details(&change),
+                )
+                .await;
             see_other("/admin/users?saved=1")
         }
         Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &name),
         Ok(Err(r)) => refused_page(&r),
         Err(e) => store_failed(&ctx, false, &e),
     }
+}
+
+/// What an account change did, for the audit trail (never the password itself).
+fn change_details(change: &Change) -> serde_json::Value {
+    json!({
+        "role": change.role,
+        "disabled": change.disabled,
+        "password_changed": change.password.is_some(),
+    })
 }
 
 fn user_json(u: &vigie_store::rows::UserRow) -> serde_json::Value {
@@ -280,6 +308,15 @@ pub async fn api_create(
                 user = u.username,
                 "account created"
             );
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "user_created",
+                    &u.username,
+                    serde_json::json!({"role": u.role}),
+                )
+                .await;
             (StatusCode::CREATED, Json(user_json(&u))).into_response()
         }
         Ok(Err(r)) => {
@@ -323,6 +360,15 @@ pub async fn api_update(
                 closed,
                 "account changed"
             );
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "user_changed",
+                    &name,
+                    change_details(&change),
+                )
+                .await;
             Json(user_json(&u)).into_response()
         }
         Ok(Ok(None)) => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", &name),

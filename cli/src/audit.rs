@@ -1,0 +1,47 @@
+//! `vigie audit verify`: walks every chain of the audit trail and names the first row
+//! altered, deleted or inserted. Exit 1 when a chain is broken.
+
+use clap::Subcommand;
+use vigie_store::audit::{self, Verdict};
+
+/// Audit subcommands.
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chains / vérifier les chaînes d'empreintes.
+    Verify {
+        /// Only this chain (dashboard, collector, cli) / seulement cette chaîne.
+        #[arg(long)]
+        chain: Option<String>,
+    },
+}
+
+/// Runs an audit subcommand.
+pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
+    let AuditCommand::Verify { chain } = command;
+    let client = vigie_store::connect(&crate::clickhouse_url()?);
+    let chains = match chain {
+        Some(c) => vec![c],
+        None => audit::chains(&client).await?,
+    };
+    if chains.is_empty() {
+        println!("the audit trail is empty / le journal d'audit est vide");
+    }
+    let mut broken = 0;
+    for chain in chains {
+        match audit::verify(&client, &chain).await? {
+            Verdict::Intact { rows, first_seq } => println!(
+                "{chain}: intact, {rows} rows from seq {first_seq} / intacte, {rows} lignes depuis le numéro {first_seq}"
+            ),
+            Verdict::Broken {
+                reason, reason_fr, ..
+            } => {
+                broken += 1;
+                println!("{chain}: BROKEN / ROMPUE: {reason} / {reason_fr}");
+            }
+        }
+    }
+    if broken > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}

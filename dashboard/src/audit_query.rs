@@ -1,0 +1,124 @@
+//! Reading the audit trail: rows filtered by chain, actor, action and period, newest
+//! first, with bound values only.
+
+use vigie_store::audit::AuditRow;
+use vigie_store::Client;
+
+use crate::alert_query::{parse_time, BadParam};
+use crate::routes::{param, Params};
+use crate::sql::{Bind, Sql};
+
+/// Rows per page.
+pub const PAGE_ROWS: u64 = 200;
+
+/// What the auditor asked to see.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct AuditFilter {
+    /// Chain (`dashboard`, `collector`, `cli`), or empty for all.
+    pub chain: String,
+    /// Exact actor.
+    pub actor: String,
+    /// Exact action.
+    pub action: String,
+    /// Start (ms, included).
+    pub from_ms: Option<u64>,
+    /// End (ms, excluded).
+    pub to_ms: Option<u64>,
+    /// Only rows older than this (ms), for the next page.
+    pub before: Option<u64>,
+}
+
+fn text(params: &Params, name: &str) -> Result<String, BadParam> {
+    let value = param(params, name).unwrap_or("").trim().to_string();
+    if value.chars().count() > 100 {
+        return Err(BadParam {
+            param: name.into(),
+            detail: "longer than 100 characters".into(),
+        });
+    }
+    Ok(value)
+}
+
+impl AuditFilter {
+    /// Reads the filter from the URL.
+    pub fn parse(params: &Params) -> Result<AuditFilter, BadParam> {
+        let time = |name: &str| -> Result<Option<u64>, BadParam> {
+            match param(params, name).unwrap_or("") {
+                "" => Ok(None),
+                v => parse_time(v).map(Some).ok_or_else(|| BadParam {
+                    param: name.into(),
+                    detail: format!("{v:?} is not a date and time"),
+                }),
+            }
+        };
+        Ok(AuditFilter {
+            chain: text(params, "chain")?,
+            actor: text(params, "actor")?,
+            action: text(params, "action")?,
+            from_ms: time("from")?,
+            to_ms: time("to")?,
+            before: time("before")?,
+        })
+    }
+
+    /// The URL parameters giving this filter back, continuing before `before`.
+    pub fn query_string(&self, before: Option<u64>) -> String {
+        use crate::alert_query::url_encode;
+        let mut pairs = vec![
+            ("chain", self.chain.clone()),
+            ("actor", self.actor.clone()),
+            ("action", self.action.clone()),
+        ];
+        for (name, value) in [
+            ("from", self.from_ms),
+            ("to", self.to_ms),
+            ("before", before),
+        ] {
+            if let Some(v) = value {
+                pairs.push((name, v.to_string()));
+            }
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Up to `limit` rows matching `filter`, newest first.
+pub async fn rows(
+    client: &Client,
+    filter: &AuditFilter,
+    limit: u64,
+) -> Result<Vec<AuditRow>, clickhouse::error::Error> {
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT date, chain, seq, ts, actor, action, target, details, prev_hash, hash \
+         FROM audit_log WHERE 1",
+        [],
+    );
+    for (column, value) in [
+        ("chain", &filter.chain),
+        ("actor", &filter.actor),
+        ("action", &filter.action),
+    ] {
+        if !value.is_empty() {
+            sql.push(&format!(" AND {column} = ?"), [Bind::Text(value.clone())]);
+        }
+    }
+    if let Some(from) = filter.from_ms {
+        sql.push(" AND ts >= ?", [Bind::Number(from)]);
+    }
+    if let Some(to) = filter.to_ms {
+        sql.push(" AND ts < ?", [Bind::Number(to)]);
+    }
+    if let Some(before) = filter.before {
+        sql.push(" AND ts < ?", [Bind::Number(before)]);
+    }
+    sql.push(
+        " ORDER BY ts DESC, chain, seq DESC LIMIT ?",
+        [Bind::Number(limit)],
+    );
+    sql.query(client).fetch_all().await
+}

@@ -1,0 +1,210 @@
+//! `GET /audit` and `GET /api/v1/audit`: the audit trail, for auditors and admins, with
+//! a check of every chain on request (`?verify=1`).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use vigie_store::audit::{self, Verdict};
+
+use super::{param, store_failed, AppState, Ctx, Params};
+use crate::audit_query::{self, AuditFilter, PAGE_ROWS};
+use crate::auth::Role;
+use crate::html::{esc, utc};
+use crate::i18n::{t, Lang};
+
+fn may_read(role: Role) -> bool {
+    matches!(role, Role::Auditor | Role::Admin)
+}
+
+/// Every chain and what its walk found.
+async fn verdicts(state: &AppState) -> Result<Vec<(String, Verdict)>, vigie_store::StoreError> {
+    let mut out = Vec::new();
+    for chain in audit::chains(&state.client).await? {
+        let verdict = audit::verify(&state.client, &chain).await?;
+        out.push((chain, verdict));
+    }
+    Ok(out)
+}
+
+fn verdict_html(lang: Lang, chain: &str, v: &Verdict) -> String {
+    match v {
+        Verdict::Intact { rows, first_seq } => format!(
+            "<li class=\"ok\"><strong>{}</strong>: {} ({rows} · {} {first_seq})</li>",
+            esc(chain),
+            esc(t(lang, "audit_intact")),
+            esc(t(lang, "audit_from_seq")),
+        ),
+        Verdict::Broken {
+            reason, reason_fr, ..
+        } => format!(
+            "<li class=\"err\"><strong>{}</strong>: {}</li>",
+            esc(chain),
+            esc(if lang == Lang::Fr { reason_fr } else { reason })
+        ),
+    }
+}
+
+/// `GET /audit`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !may_read(ctx.who.role) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let lang = ctx.lang;
+    let filter = match AuditFilter::parse(&params) {
+        Ok(f) => f,
+        Err(e) => {
+            return ctx.refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS + 1).await {
+        Ok(r) => r,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let mut html = format!("<h1>{}</h1>", esc(t(lang, "nav_audit")));
+    if param(&params, "verify").is_some() {
+        match verdicts(&state).await {
+            Ok(v) => {
+                html.push_str(&format!(
+                    "<section><h2>{}</h2><ul>",
+                    esc(t(lang, "audit_verify"))
+                ));
+                for (chain, verdict) in &v {
+                    html.push_str(&verdict_html(lang, chain, verdict));
+                }
+                html.push_str("</ul></section>");
+            }
+            Err(e) => return store_failed(&ctx, false, &e),
+        }
+    } else {
+        html.push_str(&format!(
+            "<p><a href=\"/audit?verify=1\">{}</a></p>",
+            esc(t(lang, "audit_verify"))
+        ));
+    }
+    html.push_str("<form class=\"filters\" method=\"get\" action=\"/audit\">");
+    for (name, key, value) in [
+        ("chain", "audit_chain", &filter.chain),
+        ("actor", "col_who", &filter.actor),
+        ("action", "col_what", &filter.action),
+    ] {
+        html.push_str(&format!(
+            "<label>{}<input name=\"{name}\" value=\"{}\"></label>",
+            esc(t(lang, key)),
+            esc(value)
+        ));
+    }
+    for (name, key, ms) in [
+        ("from", "filter_from", filter.from_ms),
+        ("to", "filter_to", filter.to_ms),
+    ] {
+        let value = ms
+            .map(|m| utc(m).replace(' ', "T")[..16].to_string())
+            .unwrap_or_default();
+        html.push_str(&format!(
+            "<label>{} (UTC)<input type=\"datetime-local\" name=\"{name}\" value=\"{value}\"></label>",
+            esc(t(lang, key))
+        ));
+    }
+    html.push_str(&format!(
+        "<button type=\"submit\">{}</button></form>",
+        esc(t(lang, "filter"))
+    ));
+    let more = rows.len() as u64 > PAGE_ROWS;
+    let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
+    html.push_str("<table><thead><tr>");
+    for key in [
+        "col_time",
+        "audit_chain",
+        "audit_seq",
+        "col_who",
+        "col_what",
+        "col_target",
+        "audit_details",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for r in rows {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"wrap\">{}</td><td class=\"wrap\"><code>{}</code></td></tr>",
+            esc(&utc(r.ts)),
+            esc(&r.chain),
+            r.seq,
+            esc(&r.actor),
+            esc(&r.action),
+            esc(&r.target),
+            esc(&r.details)
+        ));
+    }
+    html.push_str("</tbody></table>");
+    if more {
+        let last = rows.last().expect("not empty").ts;
+        html.push_str(&format!(
+            "<p><a href=\"/audit?{}\" rel=\"next\">{}</a></p>",
+            esc(&filter.query_string(Some(last))),
+            esc(t(lang, "next_page"))
+        ));
+    }
+    ctx.render(StatusCode::OK, t(lang, "nav_audit"), &html)
+}
+
+/// `GET /api/v1/audit`: rows (same filters), and with `verify=1` each chain's verdict.
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !may_read(ctx.who.role) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let filter = match AuditFilter::parse(&params) {
+        Ok(f) => f,
+        Err(e) => {
+            return ctx.api_refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS).await {
+        Ok(r) => r,
+        Err(e) => return store_failed(&ctx, true, &e),
+    };
+    let mut answer = json!({ "rows": rows });
+    if param(&params, "verify").is_some() {
+        match verdicts(&state).await {
+            Ok(v) => {
+                answer["chains"] = v
+                    .iter()
+                    .map(|(chain, verdict)| match verdict {
+                        Verdict::Intact { rows, first_seq } => json!({"chain": chain, "intact": true, "rows": rows, "first_seq": first_seq}),
+                        Verdict::Broken { seq, reason, reason_fr } => json!({"chain": chain, "intact": false, "seq": seq, "reason": reason, "reason_fr": reason_fr}),
+                    })
+                    .collect();
+            }
+            Err(e) => return store_failed(&ctx, true, &e),
+        }
+    }
+    Json(answer).into_response()
+}

@@ -1,0 +1,176 @@
+//! The audit trail end to end: what people do in the dashboard and what the collector
+//! does are rows of hash chains; auditors read them, analysts may not; `vigie audit
+//! verify` and the dashboard name a row changed in the database.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use vigie_tests::{bin, http, sign_in, HttpResponse, Stack};
+
+fn json_of(r: &HttpResponse) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form");
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn actions_chain_and_tampering_is_named() {
+    let stack = Stack::start("").await;
+    let dashboard = stack.start_dashboard("audit-password-1").await;
+    let port = dashboard.port;
+    let admin = ("Cookie", dashboard.session.as_str());
+    let csrf = csrf_of(&http(port, "GET", "/alerts", &[admin], "").body);
+    for (name, role) in [("ana", "analyst"), ("aud", "auditor")] {
+        let r = http(
+            port,
+            "POST",
+            "/api/v1/users",
+            &[
+                admin,
+                ("X-CSRF-Token", &csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &json!({"username": name, "role": role, "password": "long-password-3"}).to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // A failed login, a search, an export.
+    let login = http(port, "GET", "/login", &[], "");
+    let cookie = login
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("vigie_login_csrf="))
+        .unwrap();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let failed = http(
+        port,
+        "POST",
+        "/login",
+        &[
+            ("Cookie", &cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &format!("username=ana&password=wrong&csrf={token}"),
+    );
+    assert_eq!(failed.status, 401);
+    let ana_cookie = sign_in(port, "ana", "long-password-3");
+    let ana = ("Cookie", ana_cookie.as_str());
+    assert_eq!(
+        http(port, "GET", "/hunt?category=process_creation", &[ana], "").status,
+        200
+    );
+    let csv = http(port, "GET", "/hunt.csv?category=file_event", &[ana], "");
+    assert_eq!(csv.status, 200);
+
+    // Auditors read the trail; analysts may not.
+    let aud_cookie = sign_in(port, "aud", "long-password-3");
+    let aud = ("Cookie", aud_cookie.as_str());
+    assert_eq!(http(port, "GET", "/api/v1/audit", &[ana], "").status, 403);
+    let trail = json_of(&http(
+        port,
+        "GET",
+        "/api/v1/audit?chain=dashboard",
+        &[aud],
+        "",
+    ));
+    let rows = trail["rows"].as_array().unwrap();
+    let has = |actor: &str, action: &str| {
+        rows.iter()
+            .any(|r| r["actor"] == actor && r["action"] == action)
+    };
+    assert!(has("admin", "user_created") && has("ana", "login_failed") && has("ana", "login"));
+    assert!(
+        has("ana", "search") && has("ana", "export_csv") && has("aud", "login"),
+        "{trail}"
+    );
+    let export = rows.iter().find(|r| r["action"] == "export_csv").unwrap();
+    let details: Value = serde_json::from_str(export["details"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        details["sha256"],
+        vigie_model::hex::sha256(csv.body.as_bytes()),
+        "the export's SHA-256"
+    );
+    let filtered = json_of(&http(
+        port,
+        "GET",
+        "/api/v1/audit?actor=ana&action=login_failed",
+        &[aud],
+        "",
+    ));
+    assert_eq!(filtered["rows"].as_array().unwrap().len(), 1);
+    // The collector's chain holds its rule loading.
+    let collector = json_of(&http(
+        port,
+        "GET",
+        "/api/v1/audit?chain=collector",
+        &[aud],
+        "",
+    ));
+    assert!(collector["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["action"] == "rules_loaded"));
+
+    // Every chain verifies, by the dashboard and by the command line.
+    let verified = json_of(&http(port, "GET", "/api/v1/audit?verify=1", &[aud], ""));
+    for chain in verified["chains"].as_array().unwrap() {
+        assert_eq!(chain["intact"], true, "{chain}");
+    }
+    let cli = || {
+        std::process::Command::new(bin("vigie"))
+            .args(["audit", "verify"])
+            .env("VIGIE_CLICKHOUSE_URL", stack.clickhouse.url())
+            .output()
+            .expect("vigie audit verify runs")
+    };
+    let out = cli();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dashboard: intact"));
+
+    // Someone edits a row in the database: both name it.
+    let victim = rows.iter().find(|r| r["action"] == "login_failed").unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    stack
+        .client
+        .query(
+            "ALTER TABLE audit_log UPDATE actor = 'nobody' WHERE chain = 'dashboard' AND seq = ?",
+        )
+        .bind(victim)
+        .execute()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let out = cli();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("row seq {victim} was altered")),
+        "{text}"
+    );
+    let verified = json_of(&http(port, "GET", "/api/v1/audit?verify=1", &[aud], ""));
+    let dashboard_chain = verified["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["chain"] == "dashboard")
+        .unwrap()
+        .clone();
+    assert_eq!(dashboard_chain["intact"], false);
+    assert_eq!(dashboard_chain["seq"], victim);
+    let page = http(port, "GET", "/audit?verify=1&lang=fr", &[aud], "");
+    assert!(
+        page.body
+            .contains(&format!("la ligne {victim} a été modifiée")),
+        "{}",
+        page.body
+    );
+}
