@@ -33,6 +33,10 @@ pub struct CollectorConfig {
     /// An agent that sends nothing for this many minutes is reported silent (an
     /// alert); agents report their health every minute, so a live one never is.
     pub agent_silent_minutes: u64,
+    /// Days each table keeps, carried out daily by dropping whole partitions
+    /// (`[retention]`: `events_days`, `batches_days`, `alerts_days`,
+    /// `alert_actions_days`, `audit_days`; 0 keeps forever).
+    pub retention: vigie_store::retention::Retention,
 }
 
 impl Default for CollectorConfig {
@@ -49,6 +53,7 @@ impl Default for CollectorConfig {
             store_timeout_secs: 10,
             rules_dirs: Vec::new(),
             agent_silent_minutes: 5,
+            retention: Default::default(),
         }
     }
 }

@@ -103,6 +103,30 @@ pub async fn run(
             }
         }
     });
+    let keeper = state.clone();
+    let retention_task = tokio::spawn(async move {
+        // First a minute after start (not in the way of starting), then daily.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let mut ticker = tokio::time::interval(Duration::from_secs(86_400));
+        loop {
+            ticker.tick().await;
+            let today = vigie_store::date_of(vigie_model::event::now_ms());
+            match vigie_store::retention::apply(
+                &keeper.client,
+                &keeper.config.retention,
+                today,
+                &keeper.audit,
+            )
+            .await
+            {
+                Ok(dropped) if !dropped.is_empty() => {
+                    tracing::info!(partitions = dropped.len(), "retention applied")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "retention failed; retried tomorrow"),
+            }
+        }
+    });
     let reloader = state.clone();
     let reload_task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(RULES_POLL);
@@ -137,6 +161,7 @@ pub async fn run(
         .await;
     refresh_task.abort();
     silence_task.abort();
+    retention_task.abort();
     reload_task.abort();
     result.context("collector server")
 }

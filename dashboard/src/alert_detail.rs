@@ -196,7 +196,7 @@ fn process_of(ts: Option<u64>, fields: &Map<String, Value>, pid: u64, seen: bool
 
 /// `YYYY-MM-DD` of a time, for partition pruning.
 fn day(ms: u64) -> String {
-    crate::html::utc(ms)[..10].to_string()
+    vigie_model::time::day(ms)
 }
 
 /// Everything about alert `alert_id`, or `None` if there is no such alert.

@@ -95,7 +95,7 @@ pub async fn agents(
         .query("SELECT ?fields FROM agents FINAL ORDER BY hostname, agent_id")
         .fetch_all()
         .await?;
-    let day = |ms: u64| crate::html::utc(ms)[..10].to_string();
+    let day = |ms: u64| vigie_model::time::day(ms);
     let window = 5 * 60_000;
     let counts: Vec<Count> = client
         .query(

@@ -72,45 +72,18 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
     )
 }
 
-/// `ms` since the epoch as `YYYY-MM-DD HH:MM:SS` UTC.
-pub fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a calendar date (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
+pub use vigie_model::time::utc;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_formats_time() {
+    fn escapes_markup() {
         assert_eq!(
             esc("<script>alert(1)</script>"),
             "&lt;script&gt;alert(1)&lt;/script&gt;"
         );
         assert_eq!(esc("a\"b'c&"), "a&quot;b&#39;c&amp;");
-        assert_eq!(utc(0), "1970-01-01 00:00:00");
-        assert_eq!(utc(1_709_210_096_000), "2024-02-29 12:34:56");
     }
 }

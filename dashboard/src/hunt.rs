@@ -152,7 +152,7 @@ impl Hunt {
     }
 
     fn sql(&self, limit: u64) -> Sql {
-        let day = |ms: u64| crate::html::utc(ms)[..10].to_string();
+        let day = |ms: u64| vigie_model::time::day(ms);
         let mut sql = Sql::default();
         sql.push(
             "SELECT ts, agent_id, hostname, seq, category, action, target, image, user, sha256, fields \

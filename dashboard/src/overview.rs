@@ -101,7 +101,7 @@ pub async fn load(
             "SELECT category, count() AS n FROM events WHERE date >= toDate(?) AND received_ms >= ? \
              GROUP BY category ORDER BY n DESC, category",
         )
-        .bind(crate::html::utc(now_ms - window_ms)[..10].to_string())
+        .bind(vigie_model::time::day(now_ms - window_ms))
         .bind(now_ms - window_ms)
         .fetch_all()
         .await?;

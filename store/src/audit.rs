@@ -4,7 +4,8 @@
 //! a row carries its chain, a sequence number, the SHA-256 of the previous row of its
 //! chain, and the SHA-256 of its own content and that link. [`verify`] walks a chain and
 //! names the first row altered, deleted or inserted. Retention drops old partitions only
-//! after writing a checkpoint row that anchors what remains.
+//! after writing, in the collector's chain, a checkpoint row per chain that anchors what
+//! remains of it (the checkpoint is itself chained, so it cannot be forged unseen).
 
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
@@ -171,7 +172,22 @@ pub async fn verify(client: &Client, chain: &str) -> Result<Verdict, StoreError>
         .bind(chain)
         .fetch_all()
         .await?;
-    Ok(walk(&rows))
+    let checkpoints: Vec<AuditRow> = client
+        .query("SELECT ?fields FROM audit_log WHERE action = ? ORDER BY chain, seq")
+        .bind(CHECKPOINT)
+        .fetch_all()
+        .await?;
+    Ok(walk(&rows, &checkpoints))
+}
+
+/// The details of a checkpoint saying chain `chain` was dropped through `seq`, its
+/// next row linking to `next_prev_hash`.
+pub fn checkpoint_details(chain: &str, seq: u64, next_prev_hash: &str) -> serde_json::Value {
+    serde_json::json!({
+        "chain": chain,
+        "dropped_through_seq": seq,
+        "next_prev_hash": next_prev_hash,
+    })
 }
 
 fn broken(seq: u64, reason: String, reason_fr: String) -> Verdict {
@@ -182,8 +198,9 @@ fn broken(seq: u64, reason: String, reason_fr: String) -> Verdict {
     }
 }
 
-/// Checks rows of one chain, sorted by sequence number.
-pub fn walk(rows: &[AuditRow]) -> Verdict {
+/// Checks rows of one chain, sorted by sequence number; `checkpoints` are the retention
+/// checkpoints of every chain (those naming this chain may anchor its first row).
+pub fn walk(rows: &[AuditRow], checkpoints: &[AuditRow]) -> Verdict {
     let Some(first) = rows.first() else {
         return Verdict::Intact {
             rows: 0,
@@ -193,10 +210,12 @@ pub fn walk(rows: &[AuditRow]) -> Verdict {
     // Where the chain may start: its beginning, or where a retention checkpoint says
     // older rows were dropped.
     if first.seq != 1 || first.prev_hash != GENESIS {
-        let anchored = rows.iter().any(|r| {
+        let anchored = checkpoints.iter().any(|r| {
             r.action == CHECKPOINT
+                && r.hash == r.expected_hash()
                 && serde_json::from_str::<serde_json::Value>(&r.details).is_ok_and(|d| {
-                    d["dropped_through_seq"].as_u64() == Some(first.seq - 1)
+                    d["chain"].as_str() == Some(first.chain.as_str())
+                        && d["dropped_through_seq"].as_u64() == Some(first.seq - 1)
                         && d["next_prev_hash"].as_str() == Some(first.prev_hash.as_str())
                 })
         });
@@ -306,7 +325,7 @@ mod tests {
     #[test]
     fn an_intact_chain_verifies() {
         assert_eq!(
-            walk(&chain(5)),
+            walk(&chain(5), &[]),
             Verdict::Intact {
                 rows: 5,
                 first_seq: 1
@@ -318,55 +337,56 @@ mod tests {
     fn the_first_altered_deleted_or_inserted_row_is_named() {
         let mut altered = chain(5);
         altered[2].target = "alert99".into();
-        assert_eq!(broken_at(walk(&altered)), 3);
+        assert_eq!(broken_at(walk(&altered, &[])), 3);
 
         let mut deleted = chain(5);
         deleted.remove(3);
-        assert_eq!(broken_at(walk(&deleted)), 4);
+        assert_eq!(broken_at(walk(&deleted, &[])), 4);
 
         let mut inserted = chain(5);
         let mut forged = inserted[2].clone();
         forged.actor = "mallory".into();
         forged.hash = forged.expected_hash();
         inserted.insert(3, forged);
-        assert_eq!(broken_at(walk(&inserted)), 3);
+        assert_eq!(broken_at(walk(&inserted, &[])), 3);
 
         // A rewritten row with a fresh hash still breaks the next link.
         let mut rewritten = chain(5);
         rewritten[1].actor = "mallory".into();
         rewritten[1].hash = rewritten[1].expected_hash();
-        assert_eq!(broken_at(walk(&rewritten)), 3);
+        assert_eq!(broken_at(walk(&rewritten, &[])), 3);
 
         let headless = chain(5)[2..].to_vec();
-        assert_eq!(broken_at(walk(&headless)), 2);
+        assert_eq!(broken_at(walk(&headless, &[])), 2);
     }
 
     #[test]
     fn a_checkpoint_anchors_what_retention_kept() {
-        let mut rows = chain(5);
+        let rows = chain(5);
         let mut checkpoint = AuditRow {
             date: 0,
-            chain: "dashboard".into(),
-            seq: 6,
+            chain: "collector".into(),
+            seq: 9,
             ts: 2000,
-            actor: "vigie".into(),
+            actor: "collector".into(),
             action: CHECKPOINT.into(),
             target: "audit_log".into(),
-            details:
-                serde_json::json!({"dropped_through_seq": 2, "next_prev_hash": rows[2].prev_hash})
-                    .to_string(),
-            prev_hash: rows[4].hash.clone(),
+            details: checkpoint_details("dashboard", 2, &rows[2].prev_hash).to_string(),
+            prev_hash: "elsewhere".into(),
             hash: String::new(),
         };
         checkpoint.hash = checkpoint.expected_hash();
-        rows.push(checkpoint);
         let kept = rows[2..].to_vec();
         assert_eq!(
-            walk(&kept),
+            walk(&kept, std::slice::from_ref(&checkpoint)),
             Verdict::Intact {
-                rows: 4,
+                rows: 3,
                 first_seq: 3
             }
         );
+        // A forged checkpoint (its hash does not match its content) anchors nothing.
+        let mut forged = checkpoint.clone();
+        forged.details = checkpoint_details("dashboard", 2, &rows[2].prev_hash).to_string() + " ";
+        assert_eq!(broken_at(walk(&kept, &[forged])), 2);
     }
 }

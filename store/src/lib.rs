@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod managed;
+pub mod retention;
 pub mod rows;
 pub mod schema;
 
