@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Vigie, installing first what the tests need (ClickHouse from
-# Debian's clickhouse-server package, Chromium and its driver for the browser test).
+# Debian's clickhouse-server package, Chromium and its driver for the browser test,
+# poppler-utils to read reports).
 # Lance tous les tests de Vigie, après avoir installé ce dont ils ont besoin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,13 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
     echo "Installing Chromium / installation de Chromium (chromium, chromium-driver)"
     sudo_if_needed apt-get update -q
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+fi
+
+# Report tests render PDFs with poppler's pdftoppm and read them with pdftotext.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+    echo "Installing poppler-utils / installation de poppler-utils"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils
 fi
 
 # The cross-component tests run the real binaries: build them first.

@@ -55,7 +55,7 @@ async fn the_audit_chain_names_tampering_done_in_the_database() {
     let server = ManagedClickHouse::start(dir.path()).expect("start ClickHouse");
     vigie_store::schema::migrate(&server.url()).await.unwrap();
     let client = vigie_store::connect(&server.url());
-    for chain in ["altered", "deleted", "intact"] {
+    for chain in ["altered", "deleted", "inserted", "intact"] {
         let log = AuditLog::open(client.clone(), chain).await.unwrap();
         for i in 1..=4 {
             log.record(
@@ -95,7 +95,22 @@ async fn the_audit_chain_names_tampering_done_in_the_database() {
     mutate("ALTER TABLE audit_log UPDATE actor = 'mallory' WHERE chain = 'altered' AND seq = 2")
         .await;
     mutate("ALTER TABLE audit_log DELETE WHERE chain = 'deleted' AND seq = 3").await;
-    for (chain, seq, word) in [("altered", 2, "altered"), ("deleted", 3, "missing")] {
+    // A row slipped in with a made-up hash and link.
+    let mut forged: vigie_store::audit::AuditRow = client
+        .query("SELECT ?fields FROM audit_log WHERE chain = 'inserted' AND seq = 2")
+        .fetch_one()
+        .await
+        .unwrap();
+    forged.actor = "mallory".into();
+    forged.hash = forged.expected_hash();
+    vigie_store::insert_rows(&client, "audit_log", &[forged])
+        .await
+        .unwrap();
+    for (chain, seq, word) in [
+        ("altered", 2, "altered"),
+        ("deleted", 3, "missing"),
+        ("inserted", 2, "inserted"),
+    ] {
         match audit::verify(&client, chain).await.unwrap() {
             Verdict::Broken {
                 seq: at, reason, ..
@@ -108,7 +123,7 @@ async fn the_audit_chain_names_tampering_done_in_the_database() {
     }
     assert_eq!(
         audit::chains(&client).await.unwrap(),
-        ["altered", "deleted", "intact"]
+        ["altered", "deleted", "inserted", "intact"]
     );
 }
 
