@@ -1,6 +1,7 @@
 //! `vigie`: the operator's command line.
 
 mod audit;
+mod report;
 mod rules;
 mod token;
 mod up;
@@ -30,6 +31,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Signed incident reports / rapports d'incident signés.
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// Sigma rules offline / règles Sigma hors ligne.
     Rules {
         #[command(subcommand)]
@@ -39,6 +45,10 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Command::Report { command } = args.command {
+        // Offline: a file and its signature.
+        std::process::exit(report::run(command)?);
+    }
     if let Command::Rules { command } = args.command {
         // Pure and offline: no runtime, no logging setup needed.
         let code = rules::run(command)?;
@@ -53,7 +63,9 @@ fn main() -> anyhow::Result<()> {
             Command::Up => up::run().await,
             Command::Token { command } => token::run(command).await,
             Command::Audit { command } => audit::run(command).await,
-            Command::Rules { .. } => unreachable!("handled before the runtime starts"),
+            Command::Rules { .. } | Command::Report { .. } => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     })
 }

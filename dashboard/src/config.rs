@@ -26,6 +26,9 @@ pub struct DashboardConfig {
     /// An agent without news for this many minutes shows as silent (keep it equal to
     /// the collector's `agent_silent_minutes`, which raises the alert).
     pub agent_silent_minutes: u64,
+    /// The installation's Ed25519 report key (PKCS#8), made on first use. With
+    /// `VIGIE_DATA_DIR` set and this not, `report-key.pk8` in that folder.
+    pub report_key_file: std::path::PathBuf,
 }
 
 impl Default for DashboardConfig {
@@ -38,6 +41,7 @@ impl Default for DashboardConfig {
             session_hours: 8,
             group_window_minutes: 60,
             agent_silent_minutes: 5,
+            report_key_file: std::path::PathBuf::from("var/report-key.pk8"),
         }
     }
 }
@@ -68,6 +72,12 @@ impl DashboardConfig {
         if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
             if !url.is_empty() {
                 self.clickhouse_url = url;
+            }
+        }
+        if let Ok(dir) = std::env::var("VIGIE_DATA_DIR") {
+            if !dir.is_empty() && self.report_key_file == DashboardConfig::default().report_key_file
+            {
+                self.report_key_file = std::path::Path::new(&dir).join("report-key.pk8");
             }
         }
         if let Ok(password) = std::env::var("VIGIE_ADMIN_PASSWORD") {

@@ -34,6 +34,7 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
                 ("/alerts", "nav_alerts"),
                 ("/fleet", "nav_fleet"),
                 ("/hunt", "nav_hunt"),
+                ("/reports", "nav_reports"),
             ];
             links.push(("/tokens", "nav_tokens"));
             if who.role != crate::auth::Role::Analyst {

@@ -266,24 +266,11 @@ pub async fn run(
 
 /// `rows` as CSV (RFC 4180: quoted where needed, doubled quotes), with a header line.
 pub fn csv(rows: &[Found]) -> String {
-    fn cell(text: &str) -> String {
-        // A leading = + - @ would make a spreadsheet run a formula: prefix a quote.
-        let text = if text.starts_with(['=', '+', '-', '@']) {
-            format!("'{text}")
-        } else {
-            text.to_string()
-        };
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text
-        }
-    }
     let mut out = String::from(
         "time_utc,ts_ms,agent_id,hostname,seq,category,action,target,image,user,sha256,fields\r\n",
     );
     for r in rows {
-        let line = [
+        out.push_str(&crate::csv::line(&[
             crate::html::utc(r.ts),
             r.ts.to_string(),
             r.agent_id.clone(),
@@ -296,13 +283,7 @@ pub fn csv(rows: &[Found]) -> String {
             r.user.clone(),
             r.sha256.clone(),
             r.fields.clone(),
-        ]
-        .iter()
-        .map(|c| cell(c))
-        .collect::<Vec<_>>()
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
+        ]));
     }
     out
 }

@@ -250,6 +250,25 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("earlier_empty", "None.", "Aucune."),
     ("back_to_alerts", "Back to the alerts", "Retour aux alertes"),
+    // Reports.
+    ("nav_reports", "Reports", "Rapports"),
+    ("report_title", "Incident report", "Rapport d'incident"),
+    ("report_period", "Period", "Période"),
+    ("report_generated", "Generated", "Établi"),
+    ("report_key", "Signing key fingerprint (SHA-256)", "Empreinte de la clé de signature (SHA-256)"),
+    ("report_filters", "Filters", "Filtres"),
+    ("report_summary", "Summary", "Synthèse"),
+    ("report_alerts", "Alerts", "Alertes"),
+    ("report_truncated", "Only the first {n} alerts are detailed below.", "Seules les {n} premières alertes sont détaillées ci-dessous."),
+    ("report_timeline", "Timeline (alerts per day)", "Chronologie (alertes par jour)"),
+    ("report_hosts", "Hosts affected", "Hôtes touchés"),
+    ("report_silent", "Agents that went silent", "Agents devenus muets"),
+    ("report_alert_list", "Alerts and their triage", "Les alertes et leur traitement"),
+    ("report_format", "Format", "Format"),
+    ("report_make", "Make the signed report", "Établir le rapport signé"),
+    ("report_made", "The report is made and signed.", "Le rapport est établi et signé."),
+    ("report_download", "Download", "Télécharger"),
+    ("report_sha256", "SHA-256", "SHA-256"),
     // Audit trail.
     ("nav_audit", "Audit trail", "Journal d'audit"),
     ("audit_verify", "Verify the chains", "Vérifier les chaînes"),
@@ -357,6 +376,15 @@ pub fn t(lang: Lang, key: &str) -> &str {
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, fr)| if lang == Lang::Fr { *fr } else { *en })
         .unwrap_or_else(|| vigie_model::i18n::t(lang, key))
+}
+
+/// A rule's title in `lang` (the English one when there is no French title).
+pub fn rule_title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+    if lang == Lang::Fr && !fr.is_empty() {
+        fr
+    } else {
+        en
+    }
 }
 
 /// True when `key` is known here or in the shared catalogue.

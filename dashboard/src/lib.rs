@@ -10,12 +10,16 @@ pub mod audit_query;
 pub mod auth;
 pub mod charts;
 pub mod config;
+pub mod csv;
 pub mod fleet;
 pub mod html;
 pub mod hunt;
 pub mod i18n;
 pub mod overview;
 pub mod password;
+pub mod pdf;
+pub mod report;
+pub mod report_key;
 pub mod routes;
 pub mod sessions;
 pub mod sql;
@@ -50,7 +54,9 @@ pub async fn serve(
     let audit = vigie_store::audit::AuditLog::open(client.clone(), "dashboard")
         .await
         .context("opening the audit trail")?;
+    let report_key = report_key::load_or_create(&config.report_key_file)?;
     let state = Arc::new(routes::AppState {
+        report_key,
         audit,
         client,
         sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),

@@ -12,6 +12,7 @@ pub mod enroll;
 pub mod event;
 pub mod hex;
 pub mod i18n;
+pub mod report_sig;
 pub mod time;
 pub mod wire;
 

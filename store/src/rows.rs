@@ -224,3 +224,32 @@ pub struct ApiTokenRow {
     /// Version of this row (ms).
     pub updated_ms: u64,
 }
+
+/// A row of `reports`: an exported incident report, its file and its signature.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// Id.
+    pub report_id: String,
+    /// When made (ms).
+    pub created_ms: u64,
+    /// Who asked for it.
+    pub actor: String,
+    /// `pdf`, `csv` or `json`.
+    pub format: String,
+    /// `fr` or `en`.
+    pub lang: String,
+    /// Period start (ms).
+    pub from_ms: u64,
+    /// Period end (ms).
+    pub to_ms: u64,
+    /// The filters, as JSON.
+    pub filters: String,
+    /// The file's name.
+    pub file_name: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// The detached signature (`.sig` content, JSON).
+    pub signature: String,
+    /// The file itself, base64 (PDF bytes are not text).
+    pub body: String,
+}

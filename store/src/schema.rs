@@ -95,6 +95,15 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (chain, seq)",
         ],
     },
+    Migration {
+        version: 4,
+        description: "signed incident reports",
+        statements: &["CREATE TABLE IF NOT EXISTS reports (
+            report_id String, created_ms UInt64, actor String, format String, lang String,
+            from_ms UInt64, to_ms UInt64, filters String, file_name String, sha256 String,
+            signature String, body String
+        ) ENGINE = MergeTree() ORDER BY (created_ms, report_id)"],
+    },
 ];
 
 #[derive(Row, Deserialize)]

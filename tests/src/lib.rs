@@ -434,7 +434,11 @@ impl Stack {
         let config = self.path("dashboard.toml");
         std::fs::write(
             &config,
-            format!("listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nadmin_password = \"{password}\"\n", self.clickhouse.url()),
+            format!(
+                "listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nadmin_password = \"{password}\"\nreport_key_file = \"{}\"\n",
+                self.clickhouse.url(),
+                self.path("report-key.pk8").display()
+            ),
         )
         .expect("dashboard config");
         let log = self.path("dashboard.log");

@@ -21,11 +21,7 @@ pub async fn home() -> Response {
 
 /// The rule title in the user's language.
 pub fn title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
-    if lang == Lang::Fr && !fr.is_empty() {
-        fr
-    } else {
-        en
-    }
+    crate::i18n::rule_title(lang, en, fr)
 }
 
 /// A severity badge.

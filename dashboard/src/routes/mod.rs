@@ -9,6 +9,7 @@ mod fleet;
 mod hunt;
 mod login;
 mod overview;
+mod reports;
 mod stream;
 mod tokens;
 mod triage;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub config: DashboardConfig,
     /// The dashboard's chain of the audit trail.
     pub audit: vigie_store::audit::AuditLog,
+    /// The installation's report signing key.
+    pub report_key: ring::signature::Ed25519KeyPair,
 }
 
 /// All routes.
@@ -55,6 +58,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/alerts/triage", post(triage::api))
         .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alert_detail::api))
+        .route("/reports", get(reports::page).post(reports::create_form))
+        .route("/reports/{id}/file", get(reports::file))
+        .route("/reports/{id}/sig", get(reports::sig))
+        .route(
+            "/api/v1/reports",
+            get(reports::api_list).post(reports::api_create),
+        )
         .route("/audit", get(audit::page))
         .route("/api/v1/audit", get(audit::api))
         .route("/overview", get(overview::page))

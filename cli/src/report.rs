@@ -1,0 +1,82 @@
+//! `vigie report verify FILE [--sig FILE.sig] [--key KEY]`: says whether a report is the
+//! one the installation signed. Offline; exit 0 when valid, 1 when not.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use vigie_model::report_sig::{self, ReportSignature};
+
+/// Report subcommands.
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Check a report's signature / vérifier la signature d'un rapport.
+    Verify {
+        /// The report file / le fichier du rapport.
+        file: PathBuf,
+        /// Its signature (default: FILE.sig) / sa signature (par défaut FICHIER.sig).
+        #[arg(long)]
+        sig: Option<PathBuf>,
+        /// The public key to expect: base64, hex, or a file holding either (or a .sig) /
+        /// la clé publique attendue.
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+/// Runs a report subcommand; returns the exit code.
+pub fn run(command: ReportCommand) -> anyhow::Result<i32> {
+    let ReportCommand::Verify { file, sig, key } = command;
+    let sig_path = sig.unwrap_or_else(|| {
+        let mut name = file.clone().into_os_string();
+        name.push(".sig");
+        PathBuf::from(name)
+    });
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let sig_text = std::fs::read_to_string(&sig_path)
+        .with_context(|| format!("reading the signature {}", sig_path.display()))?;
+    let signature: ReportSignature = match serde_json::from_str(&sig_text) {
+        Ok(s) => s,
+        Err(e) => {
+            println!(
+                "invalid: {} is not a signature file ({e}) / invalide : {} n'est pas un fichier de signature",
+                sig_path.display(),
+                sig_path.display()
+            );
+            return Ok(1);
+        }
+    };
+    let expected = match key {
+        None => None,
+        Some(k) => {
+            let text = std::fs::read_to_string(&k).unwrap_or(k.clone());
+            match report_sig::parse_public_key(&text) {
+                Some(key) => Some(key),
+                None => anyhow::bail!(
+                    "--key {k:?} is not an Ed25519 public key (base64, hex or a .sig file) / \
+                     n'est pas une clé publique Ed25519"
+                ),
+            }
+        }
+    };
+    match report_sig::verify(&bytes, &signature, expected.as_deref()) {
+        Ok(fingerprint) => {
+            println!(
+                "valid: {} signed by key {fingerprint} at {} UTC / valide : signé par la clé {fingerprint}",
+                file.display(),
+                vigie_model::time::utc(signature.signed_ms)
+            );
+            if expected.is_none() {
+                println!(
+                    "compare this fingerprint with the one the dashboard shows (Reports), or pass --key / \
+                     comparez cette empreinte avec celle du tableau de bord (Rapports), ou donnez --key"
+                );
+            }
+            Ok(0)
+        }
+        Err(why) => {
+            println!("invalid: {} / invalide : {}", why.reason, why.reason_fr);
+            Ok(1)
+        }
+    }
+}

@@ -1,0 +1,618 @@
+//! Incident reports: for a period and filters (hosts, severities, statuses, rule), the
+//! summary figures, a timeline, every alert with its events and whole triage history,
+//! the hosts affected, the ATT&CK techniques seen, and the agents that went silent —
+//! as PDF, CSV or JSON, in French or English, signed with the installation's key.
+
+use std::collections::BTreeMap;
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+use vigie_model::Event;
+use vigie_store::rows::AlertRow;
+use vigie_store::Client;
+
+use crate::alert_query::{parse_time, BadParam, SEVERITIES, STATUSES};
+use crate::html::utc;
+use crate::i18n::{t, Lang};
+use crate::pdf::{Pdf, Style};
+use crate::routes::{param, Params};
+use crate::sql::{Bind, Sql};
+use crate::triage::HistoryStep;
+
+/// Most alerts one report details; beyond, the report says how many it left out.
+pub const MAX_ALERTS: u64 = 5000;
+
+/// A report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A PDF document.
+    Pdf,
+    /// One CSV line per alert.
+    Csv,
+    /// Everything, as JSON.
+    Json,
+}
+
+impl Format {
+    /// The file extension and name used in parameters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    /// The MIME type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Pdf => "application/pdf",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// What the auditor asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRequest {
+    /// Start (ms, included).
+    pub from_ms: u64,
+    /// End (ms, excluded).
+    pub to_ms: u64,
+    /// Host names (empty: all).
+    pub hosts: Vec<String>,
+    /// Severities (empty: all).
+    pub severities: Vec<String>,
+    /// Statuses (empty: all).
+    pub statuses: Vec<String>,
+    /// Rule id (empty: all).
+    pub rule: String,
+    /// File format.
+    pub format: Format,
+    /// Language.
+    #[serde(serialize_with = "lang_code")]
+    pub lang: Lang,
+}
+
+fn lang_code<S: serde::Serializer>(lang: &Lang, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(lang.code())
+}
+
+fn bad(param: &str, detail: impl Into<String>) -> BadParam {
+    BadParam {
+        param: param.into(),
+        detail: detail.into(),
+    }
+}
+
+impl ReportRequest {
+    /// Reads a request from form fields (repeated `severity` and `status`, `hosts`
+    /// separated by commas or spaces).
+    pub fn parse(fields: &Params, lang: Lang) -> Result<ReportRequest, BadParam> {
+        let time = |name: &str| -> Result<u64, BadParam> {
+            let v = param(fields, name).unwrap_or("");
+            parse_time(v).ok_or_else(|| bad(name, format!("{v:?} is not a date and time")))
+        };
+        let (from_ms, to_ms) = (time("from")?, time("to")?);
+        if from_ms >= to_ms {
+            return Err(bad("to", "the end comes before the start"));
+        }
+        let listed = |name: &str, allowed: &[&str]| -> Result<Vec<String>, BadParam> {
+            let mut out = Vec::new();
+            for (_, v) in fields.iter().filter(|(k, _)| k == name) {
+                if v.is_empty() {
+                    continue;
+                }
+                if !allowed.contains(&v.as_str()) {
+                    return Err(bad(name, format!("{v:?} is not one of {allowed:?}")));
+                }
+                out.push(v.clone());
+            }
+            Ok(out)
+        };
+        let hosts: Vec<String> = param(fields, "hosts")
+            .unwrap_or("")
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect();
+        if hosts.len() > 500 || hosts.iter().any(|h| h.len() > 255) {
+            return Err(bad(
+                "hosts",
+                "at most 500 host names of up to 255 characters",
+            ));
+        }
+        let format = match param(fields, "format").unwrap_or("pdf") {
+            "pdf" => Format::Pdf,
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            f => return Err(bad("format", format!("{f:?} is not pdf, csv or json"))),
+        };
+        let lang = match param(fields, "report_lang").unwrap_or("") {
+            "" => lang,
+            l => Lang::parse(l)
+                .ok_or_else(|| bad("report_lang", format!("{l:?} is not fr or en")))?,
+        };
+        let rule = param(fields, "rule").unwrap_or("").trim().to_string();
+        if rule.len() > 255 {
+            return Err(bad("rule", "longer than 255 characters"));
+        }
+        Ok(ReportRequest {
+            from_ms,
+            to_ms,
+            hosts,
+            severities: listed("severity", &SEVERITIES)?,
+            statuses: listed("status", &STATUSES)?,
+            rule,
+            format,
+            lang,
+        })
+    }
+}
+
+/// One alert of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportAlert {
+    /// Id.
+    pub alert_id: String,
+    /// Time (ms).
+    pub ts: u64,
+    /// Host.
+    pub hostname: String,
+    /// Agent.
+    pub agent_id: String,
+    /// Severity.
+    pub severity: String,
+    /// Current status.
+    pub status: String,
+    /// Current assignee.
+    pub assignee: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule title in the report's language.
+    pub rule_title: String,
+    /// Rule author.
+    pub author: String,
+    /// ATT&CK and other tags.
+    pub tags: Vec<String>,
+    /// What happened.
+    pub summary: String,
+    /// The file, program or address.
+    pub target: String,
+    /// The triggering events.
+    pub events: Vec<Event>,
+    /// Every triage step, oldest first.
+    pub history: Vec<HistoryStep>,
+}
+
+/// Everything a report holds, whatever its format.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    /// What was asked.
+    pub request: ReportRequest,
+    /// When made (ms).
+    pub generated_ms: u64,
+    /// By whom.
+    pub generated_by: String,
+    /// Fingerprint of the key that signs it.
+    pub key_fingerprint: String,
+    /// Alerts matching, in all (more than are detailed when truncated).
+    pub total_alerts: u64,
+    /// Alerts per severity.
+    pub by_severity: BTreeMap<String, u64>,
+    /// Alerts per status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Alerts per day (`YYYY-MM-DD`).
+    pub timeline: BTreeMap<String, u64>,
+    /// Alerts per host.
+    pub hosts: BTreeMap<String, u64>,
+    /// ATT&CK techniques seen: id → (name, alerts).
+    pub techniques: BTreeMap<String, (String, u64)>,
+    /// Agents that went silent in the period: host, agent, when.
+    pub silent_agents: Vec<(String, String, u64)>,
+    /// The alerts, oldest first.
+    pub alerts: Vec<ReportAlert>,
+}
+
+#[derive(Row, Deserialize)]
+struct Step {
+    alert_id: String,
+    ts: u64,
+    action: String,
+    status: String,
+    assignee: String,
+    comment: String,
+    actor: String,
+}
+
+#[derive(Row, Deserialize)]
+struct Silent {
+    hostname: String,
+    agent_id: String,
+    ts: u64,
+}
+
+/// Gathers the report's content.
+pub async fn gather(
+    client: &Client,
+    request: &ReportRequest,
+    generated_by: &str,
+    key_fingerprint: &str,
+) -> Result<ReportData, clickhouse::error::Error> {
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT ?fields FROM alerts WHERE ts >= ? AND ts < ?",
+        [Bind::Number(request.from_ms), Bind::Number(request.to_ms)],
+    );
+    if !request.hosts.is_empty() {
+        sql.push(
+            " AND has(?, hostname)",
+            [Bind::Texts(request.hosts.clone())],
+        );
+    }
+    if !request.severities.is_empty() {
+        sql.push(
+            " AND has(?, severity)",
+            [Bind::Texts(request.severities.clone())],
+        );
+    }
+    if !request.rule.is_empty() {
+        sql.push(" AND rule_id = ?", [Bind::Text(request.rule.clone())]);
+    }
+    sql.push(" ORDER BY ts, alert_id", []);
+    let rows: Vec<AlertRow> = sql.query(client).fetch_all().await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.alert_id.clone()).collect();
+    let mut steps: BTreeMap<String, Vec<HistoryStep>> = BTreeMap::new();
+    for chunk in ids.chunks(10_000) {
+        let found: Vec<Step> = client
+            .query(
+                "SELECT alert_id, ts, action, status, assignee, comment, actor FROM alert_actions \
+                 WHERE has(?, alert_id) ORDER BY alert_id, ts",
+            )
+            .bind(chunk)
+            .fetch_all()
+            .await?;
+        for s in found {
+            steps.entry(s.alert_id).or_default().push(HistoryStep {
+                ts: s.ts,
+                action: s.action,
+                status: s.status,
+                assignee: s.assignee,
+                comment: s.comment,
+                actor: s.actor,
+            });
+        }
+    }
+    let mut data = ReportData {
+        request: request.clone(),
+        generated_ms: vigie_model::event::now_ms(),
+        generated_by: generated_by.into(),
+        key_fingerprint: key_fingerprint.into(),
+        total_alerts: 0,
+        by_severity: BTreeMap::new(),
+        by_status: BTreeMap::new(),
+        timeline: BTreeMap::new(),
+        hosts: BTreeMap::new(),
+        techniques: BTreeMap::new(),
+        silent_agents: Vec::new(),
+        alerts: Vec::new(),
+    };
+    for row in rows {
+        let history = steps.remove(&row.alert_id).unwrap_or_default();
+        let status = history
+            .iter()
+            .rev()
+            .find(|h| !h.status.is_empty())
+            .map_or("new".to_string(), |h| h.status.clone());
+        if !request.statuses.is_empty() && !request.statuses.contains(&status) {
+            continue;
+        }
+        data.total_alerts += 1;
+        *data.by_severity.entry(row.severity.clone()).or_default() += 1;
+        *data.by_status.entry(status.clone()).or_default() += 1;
+        *data
+            .timeline
+            .entry(vigie_model::time::day(row.ts))
+            .or_default() += 1;
+        *data.hosts.entry(row.hostname.clone()).or_default() += 1;
+        for (id, name) in crate::attack::techniques(&row.tags) {
+            let entry = data
+                .techniques
+                .entry(id)
+                .or_insert((name.unwrap_or("").to_string(), 0));
+            entry.1 += 1;
+        }
+        if data.alerts.len() as u64 >= MAX_ALERTS {
+            continue;
+        }
+        let assignee = history
+            .iter()
+            .rev()
+            .find(|h| h.action == "assign")
+            .map_or(String::new(), |h| h.assignee.clone());
+        data.alerts.push(ReportAlert {
+            rule_title: crate::i18n::rule_title(request.lang, &row.rule_title, &row.rule_title_fr)
+                .to_string(),
+            events: serde_json::from_str(&row.events).unwrap_or_default(),
+            alert_id: row.alert_id,
+            ts: row.ts,
+            hostname: row.hostname,
+            agent_id: row.agent_id,
+            severity: row.severity,
+            status,
+            assignee,
+            rule_id: row.rule_id,
+            author: row.author,
+            tags: row.tags,
+            summary: row.summary,
+            target: row.target,
+            history,
+        });
+    }
+    let mut silent = Sql::default();
+    silent.push(
+        "SELECT hostname, agent_id, ts FROM alerts WHERE ts >= ? AND ts < ? AND has(tags, 'vigie.fleet')",
+        [Bind::Number(request.from_ms), Bind::Number(request.to_ms)],
+    );
+    if !request.hosts.is_empty() {
+        silent.push(
+            " AND has(?, hostname)",
+            [Bind::Texts(request.hosts.clone())],
+        );
+    }
+    silent.push(" ORDER BY ts", []);
+    let found: Vec<Silent> = silent.query(client).fetch_all().await?;
+    data.silent_agents = found
+        .into_iter()
+        .map(|s| (s.hostname, s.agent_id, s.ts))
+        .collect();
+    Ok(data)
+}
+
+/// The file name of a report made at `ms` in `format`.
+pub fn file_name(data: &ReportData) -> String {
+    format!(
+        "vigie-report-{}.{}",
+        utc(data.generated_ms).replace([' ', ':'], "-"),
+        data.request.format.name()
+    )
+}
+
+/// The report as a file in its format.
+pub fn render(data: &ReportData) -> Vec<u8> {
+    match data.request.format {
+        Format::Json => serde_json::to_vec_pretty(data).expect("serializable"),
+        Format::Csv => csv(data).into_bytes(),
+        Format::Pdf => pdf(data),
+    }
+}
+
+fn history_text(lang: Lang, history: &[HistoryStep]) -> Vec<String> {
+    history
+        .iter()
+        .map(|h| {
+            let mut what = t(lang, &format!("act_{}", h.action)).to_string();
+            if !h.status.is_empty() {
+                what.push_str(&format!(": {}", t(lang, &format!("status_{}", h.status))));
+            }
+            if !h.assignee.is_empty() {
+                what.push_str(&format!(" -> {}", h.assignee));
+            }
+            let why = if h.comment.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", h.comment)
+            };
+            format!("{} UTC  {}  {what}{why}", utc(h.ts), h.actor)
+        })
+        .collect()
+}
+
+fn csv(data: &ReportData) -> String {
+    let lang = data.request.lang;
+    let header: Vec<String> = [
+        "alert_id",
+        "time_utc",
+        "host",
+        "agent_id",
+        "severity",
+        "status",
+        "assignee",
+        "rule_id",
+        "rule",
+        "author",
+        "tags",
+        "summary",
+        "target",
+        "triage_history",
+        "events",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut out = crate::csv::line(&header);
+    for a in &data.alerts {
+        out.push_str(&crate::csv::line(&[
+            a.alert_id.clone(),
+            utc(a.ts),
+            a.hostname.clone(),
+            a.agent_id.clone(),
+            a.severity.clone(),
+            a.status.clone(),
+            a.assignee.clone(),
+            a.rule_id.clone(),
+            a.rule_title.clone(),
+            a.author.clone(),
+            a.tags.join(" "),
+            a.summary.clone(),
+            a.target.clone(),
+            history_text(lang, &a.history).join(" | "),
+            serde_json::to_string(&a.events).expect("serializable"),
+        ]));
+    }
+    out
+}
+
+fn pdf(data: &ReportData) -> Vec<u8> {
+    let lang = data.request.lang;
+    let r = &data.request;
+    let mut doc = Pdf::new(t(lang, "report_title"));
+    doc.text(Style::Title, t(lang, "report_title"));
+    for (key, value) in [
+        (
+            "report_period",
+            format!("{} — {} UTC", utc(r.from_ms), utc(r.to_ms)),
+        ),
+        (
+            "report_generated",
+            format!("{} UTC, {}", utc(data.generated_ms), data.generated_by),
+        ),
+        ("report_key", data.key_fingerprint.clone()),
+        (
+            "report_filters",
+            format!(
+                "{}: {} · {}: {} · {}: {} · {}: {}",
+                t(lang, "filter_host"),
+                if r.hosts.is_empty() {
+                    t(lang, "any").to_string()
+                } else {
+                    r.hosts.join(", ")
+                },
+                t(lang, "filter_severity"),
+                if r.severities.is_empty() {
+                    t(lang, "any").to_string()
+                } else {
+                    r.severities.join(", ")
+                },
+                t(lang, "filter_status"),
+                if r.statuses.is_empty() {
+                    t(lang, "any").to_string()
+                } else {
+                    r.statuses.join(", ")
+                },
+                t(lang, "filter_rule"),
+                if r.rule.is_empty() {
+                    t(lang, "any").to_string()
+                } else {
+                    r.rule.clone()
+                },
+            ),
+        ),
+    ] {
+        doc.text(Style::Body, &format!("{}: {value}", t(lang, key)));
+    }
+    doc.space(8.0);
+    doc.text(Style::Heading, t(lang, "report_summary"));
+    doc.text(
+        Style::Body,
+        &format!("{}: {}", t(lang, "report_alerts"), data.total_alerts),
+    );
+    let counts = |map: &BTreeMap<String, u64>, prefix: &str| -> String {
+        map.iter()
+            .map(|(k, n)| format!("{} {n}", t(lang, &format!("{prefix}_{k}"))))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    doc.text(
+        Style::Body,
+        &format!(
+            "{}: {}",
+            t(lang, "filter_severity"),
+            counts(&data.by_severity, "severity")
+        ),
+    );
+    doc.text(
+        Style::Body,
+        &format!(
+            "{}: {}",
+            t(lang, "filter_status"),
+            counts(&data.by_status, "status")
+        ),
+    );
+    if data.total_alerts > data.alerts.len() as u64 {
+        doc.text(
+            Style::Body,
+            &t(lang, "report_truncated").replace("{n}", &data.alerts.len().to_string()),
+        );
+    }
+    doc.space(6.0);
+    doc.text(Style::Heading, t(lang, "report_timeline"));
+    let busiest = data.timeline.values().copied().max().unwrap_or(1).max(1);
+    for (day, n) in &data.timeline {
+        let bar = "#".repeat(((*n * 60) / busiest).max(1) as usize);
+        doc.text(Style::Mono, &format!("{day}  {n:>6}  {bar}"));
+    }
+    doc.space(6.0);
+    doc.text(Style::Heading, t(lang, "report_hosts"));
+    for (host, n) in &data.hosts {
+        doc.text(Style::Mono, &format!("{n:>6}  {host}"));
+    }
+    doc.space(6.0);
+    doc.text(Style::Heading, t(lang, "rule_techniques"));
+    for (id, (name, n)) in &data.techniques {
+        doc.text(Style::Mono, &format!("{n:>6}  {id}  {name}"));
+    }
+    doc.space(6.0);
+    doc.text(Style::Heading, t(lang, "report_silent"));
+    if data.silent_agents.is_empty() {
+        doc.text(Style::Body, t(lang, "earlier_empty"));
+    }
+    for (host, agent, ts) in &data.silent_agents {
+        doc.text(Style::Mono, &format!("{} UTC  {host}  ({agent})", utc(*ts)));
+    }
+    doc.space(6.0);
+    doc.text(Style::Heading, t(lang, "report_alert_list"));
+    for a in &data.alerts {
+        doc.space(6.0);
+        doc.text(
+            Style::Body,
+            &format!(
+                "{} · {} UTC · {} · {} · {}",
+                a.alert_id,
+                utc(a.ts),
+                a.hostname,
+                t(lang, &format!("severity_{}", a.severity)),
+                t(lang, &format!("status_{}", a.status)),
+            ),
+        );
+        doc.text(
+            Style::Body,
+            &format!(
+                "{}: {} ({}, {})",
+                t(lang, "rule"),
+                a.rule_title,
+                a.rule_id,
+                a.author
+            ),
+        );
+        doc.text(
+            Style::Body,
+            &format!("{}: {}", t(lang, "col_summary"), a.summary),
+        );
+        for event in &a.events {
+            let mut fields = format!("{} seq {} {} ·", event.category, event.seq, utc(event.ts));
+            for (k, v) in &event.fields {
+                let v = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                fields.push_str(&format!(" {k}={v}"));
+            }
+            doc.text(Style::Mono, &fields);
+        }
+        let history = history_text(lang, &a.history);
+        if history.is_empty() {
+            doc.text(
+                Style::Mono,
+                &format!("{}: {}", t(lang, "history"), t(lang, "history_empty")),
+            );
+        }
+        for line in history {
+            doc.text(Style::Mono, &format!("{}: {line}", t(lang, "history")));
+        }
+    }
+    doc.finish()
+}

@@ -1,0 +1,389 @@
+//! Incident reports: `GET /reports` (the form and the reports made), `POST /reports`
+//! (make one: gathered, rendered, signed, stored, recorded in the audit trail with its
+//! SHA-256), `GET /reports/{id}/file` and `GET /reports/{id}/sig` (the detached
+//! signature); `POST /api/v1/reports` and `GET /api/v1/reports` for programs.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use clickhouse::Row;
+use ring::signature::KeyPair;
+use serde::Deserialize;
+use serde_json::json;
+use vigie_store::rows::ReportRow;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::alert_query::{SEVERITIES, STATUSES};
+use crate::html::{esc, utc};
+use crate::i18n::t;
+use crate::report::{self, ReportRequest};
+
+/// The fingerprint of the installation's report key.
+pub fn key_fingerprint(state: &AppState) -> String {
+    vigie_model::report_sig::fingerprint(state.report_key.public_key().as_ref())
+}
+
+/// Makes, signs and stores a report; returns its row.
+async fn make(
+    state: &AppState,
+    ctx: &Ctx,
+    request: &ReportRequest,
+) -> Result<ReportRow, vigie_store::StoreError> {
+    let fingerprint = key_fingerprint(state);
+    let data = report::gather(&state.client, request, &ctx.who.username, &fingerprint).await?;
+    let bytes = report::render(&data);
+    let name = report::file_name(&data);
+    let signature =
+        vigie_model::report_sig::sign(&state.report_key, &name, &bytes, data.generated_ms);
+    let row = ReportRow {
+        report_id: crate::sessions::token()[..20].to_string(),
+        created_ms: data.generated_ms,
+        actor: ctx.who.username.clone(),
+        format: request.format.name().into(),
+        lang: request.lang.code().into(),
+        from_ms: request.from_ms,
+        to_ms: request.to_ms,
+        filters: serde_json::to_string(request).expect("serializable"),
+        file_name: name,
+        sha256: signature.sha256.clone(),
+        signature: serde_json::to_string_pretty(&signature).expect("serializable"),
+        body: base64::engine::general_purpose::STANDARD.encode(&bytes),
+    };
+    vigie_store::insert_rows(&state.client, "reports", std::slice::from_ref(&row)).await?;
+    state
+        .audit
+        .note(
+            &ctx.who.username,
+            "report_exported",
+            &row.report_id,
+            json!({
+                "file": row.file_name, "sha256": row.sha256, "format": row.format,
+                "alerts": data.total_alerts, "request": request,
+            }),
+        )
+        .await;
+    Ok(row)
+}
+
+#[derive(Row, Deserialize)]
+struct Listed {
+    report_id: String,
+    created_ms: u64,
+    actor: String,
+    format: String,
+    lang: String,
+    from_ms: u64,
+    to_ms: u64,
+    file_name: String,
+    sha256: String,
+}
+
+async fn list(state: &AppState) -> Result<Vec<Listed>, clickhouse::error::Error> {
+    state
+        .client
+        .query(
+            "SELECT report_id, created_ms, actor, format, lang, from_ms, to_ms, file_name, sha256 \
+             FROM reports ORDER BY created_ms DESC LIMIT 200",
+        )
+        .fetch_all()
+        .await
+}
+
+/// `GET /reports`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let reports = match list(&state).await {
+        Ok(r) => r,
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    let now = vigie_model::event::now_ms();
+    let mut html = format!(
+        "<h1>{}</h1><p class=\"muted\">{}: <code>{}</code></p>",
+        esc(t(lang, "nav_reports")),
+        esc(t(lang, "report_key")),
+        esc(&key_fingerprint(&state))
+    );
+    if let Some(id) = param(&params, "made") {
+        html.push_str(&format!(
+            "<p class=\"ok\" role=\"status\">{} <a href=\"/reports/{id}/file\">{}</a> · <a href=\"/reports/{id}/sig\">.sig</a></p>",
+            esc(t(lang, "report_made")),
+            esc(t(lang, "report_download")),
+            id = esc(id)
+        ));
+    }
+    let day = |ms: u64| utc(ms).replace(' ', "T")[..16].to_string();
+    html.push_str(&format!(
+        "<form class=\"filters\" method=\"post\" action=\"/reports\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+<label>{} (UTC)<input type=\"datetime-local\" name=\"from\" value=\"{}\" required></label>\
+<label>{} (UTC)<input type=\"datetime-local\" name=\"to\" value=\"{}\" required></label>\
+<label>{}<input name=\"hosts\" placeholder=\"web1, db1\"></label><label>{}<input name=\"rule\"></label>",
+        esc(ctx.who.csrf()),
+        esc(t(lang, "filter_from")),
+        day(now.saturating_sub(7 * 86_400_000)),
+        esc(t(lang, "filter_to")),
+        day(now + 60_000),
+        esc(t(lang, "filter_host")),
+        esc(t(lang, "filter_rule")),
+    ));
+    html.push_str(&format!(
+        "<fieldset><legend>{}</legend>",
+        esc(t(lang, "filter_severity"))
+    ));
+    for s in SEVERITIES.iter().rev() {
+        html.push_str(&format!(
+            "<label><input type=\"checkbox\" name=\"severity\" value=\"{s}\"> {}</label> ",
+            esc(t(lang, &format!("severity_{s}")))
+        ));
+    }
+    html.push_str(&format!(
+        "</fieldset><fieldset><legend>{}</legend>",
+        esc(t(lang, "filter_status"))
+    ));
+    for s in STATUSES {
+        html.push_str(&format!(
+            "<label><input type=\"checkbox\" name=\"status\" value=\"{s}\"> {}</label> ",
+            esc(t(lang, &format!("status_{s}")))
+        ));
+    }
+    html.push_str(&format!(
+        "</fieldset><label>{}<select name=\"format\"><option value=\"pdf\">PDF</option><option value=\"csv\">CSV</option><option value=\"json\">JSON</option></select></label>\
+<label>{}<select name=\"report_lang\"><option value=\"fr\"{}>Français</option><option value=\"en\"{}>English</option></select></label>\
+<button type=\"submit\">{}</button></form>",
+        esc(t(lang, "report_format")),
+        esc(t(lang, "language")),
+        if lang.code() == "fr" { " selected" } else { "" },
+        if lang.code() == "en" { " selected" } else { "" },
+        esc(t(lang, "report_make")),
+    ));
+    html.push_str("<table><thead><tr>");
+    for key in [
+        "col_created",
+        "col_who",
+        "report_period",
+        "report_format",
+        "report_sha256",
+        "report_download",
+    ] {
+        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for r in &reports {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{} — {}</td><td>{} ({})</td><td><code>{}</code></td><td><a href=\"/reports/{id}/file\">{}</a> · <a href=\"/reports/{id}/sig\">.sig</a></td></tr>",
+            esc(&utc(r.created_ms)),
+            esc(&r.actor),
+            esc(&utc(r.from_ms)),
+            esc(&utc(r.to_ms)),
+            esc(&r.format),
+            esc(&r.lang),
+            esc(&r.sha256),
+            esc(&r.file_name),
+            id = esc(&r.report_id),
+        ));
+    }
+    html.push_str("</tbody></table>");
+    ctx.render(StatusCode::OK, t(lang, "nav_reports"), &html)
+}
+
+/// `POST /reports`.
+pub async fn create_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    let request = match ReportRequest::parse(&fields, ctx.lang) {
+        Ok(r) => r,
+        Err(e) => {
+            return ctx.refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    match make(&state, &ctx, &request).await {
+        Ok(row) => see_other(&format!("/reports?made={}", row.report_id)),
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+#[derive(Row, Deserialize)]
+struct Stored {
+    file_name: String,
+    format: String,
+    signature: String,
+    body: String,
+}
+
+async fn stored(state: &AppState, id: &str) -> Result<Option<Stored>, clickhouse::error::Error> {
+    state
+        .client
+        .query("SELECT file_name, format, signature, body FROM reports WHERE report_id = ? LIMIT 1")
+        .bind(id)
+        .fetch_optional()
+        .await
+}
+
+async fn download(state: &AppState, headers: &HeaderMap, id: &str, signature: bool) -> Response {
+    let ctx = match Ctx::page(state, headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let report = match stored(state, id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", id),
+        Err(e) => return store_failed(&ctx, false, &e),
+    };
+    state
+        .audit
+        .note(
+            &ctx.who.username,
+            "report_downloaded",
+            id,
+            json!({"signature": signature}),
+        )
+        .await;
+    let (name, content_type, bytes) = if signature {
+        (
+            format!("{}.sig", report.file_name),
+            "application/json".to_string(),
+            report.signature.into_bytes(),
+        )
+    } else {
+        let content_type = match report.format.as_str() {
+            "pdf" => "application/pdf",
+            "csv" => "text/csv; charset=utf-8",
+            _ => "application/json",
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(report.body)
+            .unwrap_or_default();
+        (report.file_name, content_type.to_string(), bytes)
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /reports/{id}/file`.
+pub async fn file(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    download(&state, &headers, &id, false).await
+}
+
+/// `GET /reports/{id}/sig`.
+pub async fn sig(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    download(&state, &headers, &id, true).await
+}
+
+/// `POST /api/v1/reports` with the form's fields as JSON (`severity` and `status`
+/// as lists): answers the report's id, links and SHA-256.
+pub async fn api_create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if !ctx.who.csrf_ok(csrf) {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    }
+    let fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    // The same reading as the form's: flatten lists into repeated fields.
+    let mut params: Params = Vec::new();
+    for (k, v) in &fields {
+        match v {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    params.push((k.clone(), item.as_str().unwrap_or_default().to_string()));
+                }
+            }
+            serde_json::Value::String(s) => params.push((k.clone(), s.clone())),
+            other => params.push((k.clone(), other.to_string())),
+        }
+    }
+    let request = match ReportRequest::parse(&params, ctx.lang) {
+        Ok(r) => r,
+        Err(e) => {
+            return ctx.api_refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                &format!("{}: {}", e.param, e.detail),
+            )
+        }
+    };
+    match make(&state, &ctx, &request).await {
+        Ok(row) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "report_id": row.report_id, "file_name": row.file_name, "sha256": row.sha256,
+                "file": format!("/reports/{}/file", row.report_id),
+                "signature": format!("/reports/{}/sig", row.report_id),
+                "key_fingerprint": key_fingerprint(&state),
+            })),
+        )
+            .into_response(),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// `GET /api/v1/reports`: the reports made, newest first.
+pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match list(&state).await {
+        Ok(reports) => {
+            let items: Vec<_> = reports
+                .iter()
+                .map(|r| json!({"report_id": r.report_id, "created_ms": r.created_ms, "actor": r.actor, "format": r.format, "lang": r.lang, "from_ms": r.from_ms, "to_ms": r.to_ms, "file_name": r.file_name, "sha256": r.sha256}))
+                .collect();
+            Json(json!({"reports": items, "key_fingerprint": key_fingerprint(&state)}))
+                .into_response()
+        }
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}

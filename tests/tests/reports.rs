@@ -1,0 +1,329 @@
+//! Signed incident reports end to end: made by an auditor over seeded alerts and triage
+//! history, downloaded with their signature, checked by `vigie report verify`; a changed
+//! byte, a swapped signature and another key fail with a clear message; the PDF renders
+//! (pdftoppm) and its text (pdftotext) holds the alert ids and the triage history, in
+//! English and in French; the export is in the audit trail with its SHA-256.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{json, Value};
+use vigie_store::rows::{AlertActionRow, AlertRow};
+use vigie_tests::{bin, http, sign_in, HttpResponse, Stack};
+
+fn json_of(r: &HttpResponse) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
+}
+
+fn alert(id: &str, ts: u64, host: &str, severity: &str, tags: &[&str]) -> AlertRow {
+    AlertRow {
+        date: vigie_store::date_of(ts),
+        ts,
+        created_ms: ts,
+        alert_id: id.into(),
+        agent_id: format!("agent-{host}"),
+        hostname: host.into(),
+        event_seq: 1,
+        rule_id: "r-shadow".into(),
+        rule_title: "Shadow file changed".into(),
+        rule_title_fr: "Fichier shadow modifié".into(),
+        severity: severity.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        author: "Vigie".into(),
+        summary: format!("/etc/shadow modified on {host}"),
+        target: "/etc/shadow".into(),
+        action: "modified".into(),
+        events: json!([{"agent_id": format!("agent-{host}"), "hostname": host, "seq": 1, "ts": ts, "category": "file_event", "TargetFilename": "/etc/shadow", "Action": "modified"}]).to_string(),
+    }
+}
+
+/// Downloads `path` (raw bytes) with `cookie`.
+fn download(port: u16, path: &str, cookie: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    raw[split + 4..].to_vec()
+}
+
+fn verify(file: &Path, extra: &[&str]) -> (i32, String) {
+    let out = Command::new(bin("vigie"))
+        .args(["report", "verify", file.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_reports_verify_and_tampering_fails() {
+    let stack = Stack::start("").await;
+    let now = vigie_model::event::now_ms();
+    let hour = 3_600_000;
+    vigie_store::insert_rows(
+        &stack.client,
+        "alerts",
+        &[
+            alert("rep1", now - 5 * hour, "web1", "high", &["attack.t1098"]),
+            alert("rep2", now - 4 * hour, "db1", "critical", &["attack.t1098"]),
+            alert("silent1", now - 3 * hour, "mail1", "high", &["vigie.fleet"]),
+        ],
+    )
+    .await
+    .unwrap();
+    let step = |id: &str, ts: u64, action: &str, status: &str, comment: &str| AlertActionRow {
+        date: vigie_store::date_of(ts),
+        ts,
+        alert_id: id.into(),
+        action: action.into(),
+        status: status.into(),
+        assignee: String::new(),
+        comment: comment.into(),
+        actor: "ana".into(),
+    };
+    vigie_store::insert_rows(
+        &stack.client,
+        "alert_actions",
+        &[
+            step(
+                "rep1",
+                now - 2 * hour,
+                "comment",
+                "",
+                "password hashes checked",
+            ),
+            step(
+                "rep1",
+                now - hour,
+                "status",
+                "resolved",
+                "account reset by the DSI",
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let dashboard = stack.start_dashboard("report-password-1").await;
+    let port = dashboard.port;
+    let admin = ("Cookie", dashboard.session.as_str());
+    let page = http(port, "GET", "/alerts", &[admin], "");
+    let at = page.body.find("name=\"csrf\" value=\"").unwrap();
+    let admin_csrf = page.body[at + 19..].split('"').next().unwrap().to_string();
+    let made = http(
+        port,
+        "POST",
+        "/api/v1/users",
+        &[
+            admin,
+            ("X-CSRF-Token", &admin_csrf),
+            ("Content-Type", "application/json"),
+        ],
+        &json!({"username": "aud", "role": "auditor", "password": "long-password-4"}).to_string(),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let aud_cookie = sign_in(port, "aud", "long-password-4");
+    let page = http(port, "GET", "/reports", &[("Cookie", &aud_cookie)], "");
+    let at = page.body.find("name=\"csrf\" value=\"").unwrap();
+    let csrf = page.body[at + 19..].split('"').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let from = now - 24 * hour;
+    let to = now + hour;
+
+    let make = |format: &str, lang: &str, extra: Value| -> (std::path::PathBuf, Value) {
+        let mut body = json!({"from": from.to_string(), "to": to.to_string(), "format": format, "report_lang": lang});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = http(
+            port,
+            "POST",
+            "/api/v1/reports",
+            &[
+                ("Cookie", &aud_cookie),
+                ("X-CSRF-Token", &csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let answer = json_of(&r);
+        let file = dir
+            .path()
+            .join(format!("{lang}-{}", answer["file_name"].as_str().unwrap()));
+        std::fs::write(
+            &file,
+            download(port, answer["file"].as_str().unwrap(), &aud_cookie),
+        )
+        .unwrap();
+        let mut sig = file.clone().into_os_string();
+        sig.push(".sig");
+        std::fs::write(
+            &sig,
+            download(port, answer["signature"].as_str().unwrap(), &aud_cookie),
+        )
+        .unwrap();
+        (file, answer)
+    };
+
+    let (pdf_en, answer) = make("pdf", "en", json!({}));
+    let (code, text) = verify(&pdf_en, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.starts_with("valid"), "{text}");
+    assert_eq!(
+        answer["sha256"],
+        vigie_model::hex::sha256(&std::fs::read(&pdf_en).unwrap())
+    );
+
+    // The PDF renders and reads back with the alerts and their triage.
+    let rendered = Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            pdf_en.to_str().unwrap(),
+            dir.path().join("page").to_str().unwrap(),
+        ])
+        .status()
+        .expect("pdftoppm (poppler-utils) is installed by the test command");
+    assert!(rendered.success());
+    let png = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".png"));
+    assert!(
+        png.is_some_and(|p| p.metadata().unwrap().len() > 1000),
+        "a page image"
+    );
+    let pdftotext = |file: &Path| -> String {
+        let out = Command::new("pdftotext")
+            .args([file.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let english = pdftotext(&pdf_en);
+    for needle in [
+        "Incident report",
+        "rep1",
+        "rep2",
+        "account reset by the DSI",
+        "password hashes checked",
+        "web1",
+        "db1",
+        "T1098",
+        "Account Manipulation",
+        "mail1",
+    ] {
+        assert!(
+            english.contains(needle),
+            "{needle:?} missing from:\n{english}"
+        );
+    }
+    let (pdf_fr, _) = make("pdf", "fr", json!({}));
+    assert_eq!(verify(&pdf_fr, &[]).0, 0);
+    let french = pdftotext(&pdf_fr);
+    for needle in [
+        "Rapport d'incident",
+        "rep1",
+        "account reset by the DSI",
+        "Fichier shadow modifié",
+        "résolue",
+        "Agents devenus muets",
+    ] {
+        assert!(
+            french.contains(needle),
+            "{needle:?} missing from:\n{french}"
+        );
+    }
+
+    // Filters: one host; CSV and JSON verify too.
+    let (csv, _) = make("csv", "en", json!({"hosts": "db1"}));
+    assert_eq!(verify(&csv, &[]).0, 0);
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        csv_text.contains("rep2") && !csv_text.contains("rep1"),
+        "{csv_text}"
+    );
+    let (json_file, _) = make("json", "en", json!({"status": ["resolved"]}));
+    assert_eq!(verify(&json_file, &[]).0, 0);
+    let data: Value = serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    assert_eq!(data["total_alerts"], 1);
+    assert_eq!(
+        data["alerts"][0]["history"][1]["comment"],
+        "account reset by the DSI"
+    );
+
+    // A changed byte, a swapped signature, another key: each fails, saying why.
+    let mut bytes = std::fs::read(&pdf_en).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    let changed = dir.path().join("changed.pdf");
+    std::fs::write(&changed, &bytes).unwrap();
+    std::fs::copy(
+        format!("{}.sig", pdf_en.display()),
+        dir.path().join("changed.pdf.sig"),
+    )
+    .unwrap();
+    let (code, text) = verify(&changed, &[]);
+    assert_eq!(code, 1);
+    assert!(text.contains("the file was changed"), "{text}");
+    let mut sig: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}.sig", pdf_en.display())).unwrap(),
+    )
+    .unwrap();
+    let other: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}.sig", pdf_fr.display())).unwrap(),
+    )
+    .unwrap();
+    sig["signature"] = other["signature"].clone();
+    let swapped = dir.path().join("swapped.sig");
+    std::fs::write(&swapped, sig.to_string()).unwrap();
+    let (code, text) = verify(&pdf_en, &["--sig", swapped.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(text.contains("swapped or forged"), "{text}");
+    let stranger = {
+        use ring::signature::KeyPair;
+        let pkcs8 =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .unwrap();
+        let key = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        vigie_model::hex::encode(key.public_key().as_ref())
+    };
+    let (code, text) = verify(&pdf_en, &["--key", &stranger]);
+    assert_eq!(code, 1);
+    assert!(text.contains("signed by another key"), "{text}");
+    // The right key, given as the dashboard's own signature file, passes.
+    let (code, _) = verify(&pdf_en, &["--key", &format!("{}.sig", pdf_fr.display())]);
+    assert_eq!(code, 0);
+
+    // The export is in the audit trail with the file's SHA-256.
+    let trail = json_of(&http(
+        port,
+        "GET",
+        "/api/v1/audit?action=report_exported",
+        &[("Cookie", &aud_cookie)],
+        "",
+    ));
+    let rows = trail["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().any(|r| r["details"]
+        .as_str()
+        .unwrap()
+        .contains(answer["sha256"].as_str().unwrap())));
+}
