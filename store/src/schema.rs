@@ -114,6 +114,12 @@ struct Applied {
 /// Creates the database if needed and applies every migration not yet recorded.
 /// Returns the schema version now in force.
 pub async fn migrate(url: &str) -> Result<u32, StoreError> {
+    migrate_to(url, u32::MAX).await
+}
+
+/// Like [`migrate`], stopping after version `last` (to build a database as an earlier
+/// release left it, in upgrade tests).
+pub async fn migrate_to(url: &str, last: u32) -> Result<u32, StoreError> {
     server_client(url)
         .query(&format!("CREATE DATABASE IF NOT EXISTS {DATABASE}"))
         .execute()
@@ -135,7 +141,7 @@ pub async fn migrate(url: &str) -> Result<u32, StoreError> {
         .map(|a| a.version)
         .collect();
     let mut current = applied.iter().copied().max().unwrap_or(0);
-    for migration in MIGRATIONS {
+    for migration in MIGRATIONS.iter().filter(|m| m.version <= last) {
         if applied.contains(&migration.version) {
             continue;
         }
