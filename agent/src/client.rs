@@ -98,6 +98,29 @@ impl CollectorClient {
         })
     }
 
+    /// The collector's clock (from its `Date` header), asking `/healthz`: proves it is
+    /// reachable and that its certificate is signed by our CA. `None` without a date.
+    pub async fn server_time(&self) -> Result<Option<u64>, SendError> {
+        let req = Request::get(format!("{}/healthz", self.base))
+            .body(Full::new(Bytes::new()))
+            .expect("valid request");
+        let response = tokio::time::timeout(REQUEST_TIMEOUT, self.http.request(req))
+            .await
+            .map_err(|_| SendError::Retry {
+                reason: "request timed out".into(),
+                after: None,
+            })?
+            .map_err(|e| SendError::Retry {
+                reason: format!("{e:?}"),
+                after: None,
+            })?;
+        Ok(response
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(vigie_model::time::parse_http_date))
+    }
+
     /// Sends one sealed batch, signed; returns the collector's acknowledgement.
     pub async fn send_batch(
         &self,

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod client;
 pub mod config;
+pub mod enroll;
 pub mod fsutil;
 pub mod glob;
 pub mod health;

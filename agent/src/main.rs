@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use vigie_agent::config::AgentConfig;
 use vigie_agent::Mode;
 
@@ -18,11 +18,84 @@ struct Args {
     /// événements en JSON sur la sortie standard au lieu de les envoyer.
     #[arg(long)]
     print: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Register this server with the collector once / enregistrer ce serveur auprès du
+    /// collecteur. Values not given come from --config.
+    Enroll {
+        /// Collector URL, e.g. https://soc.example:8443 / URL du collecteur.
+        #[arg(long)]
+        collector: Option<String>,
+        /// Enrollment token (vigie token create) / jeton d'enrôlement.
+        #[arg(long)]
+        token: Option<String>,
+        /// CA certificate that signed the collector's / certificat de l'autorité.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// State folder (the identity goes there) / dossier d'état.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Most clock difference with the collector, seconds / écart d'horloge maximal.
+        #[arg(long, default_value_t = 300)]
+        max_skew_secs: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     vigie_daemon::init_logging();
+    if let Some(Command::Enroll {
+        collector,
+        token,
+        ca,
+        data_dir,
+        max_skew_secs,
+    }) = args.command
+    {
+        let config = match &args.config {
+            Some(path) => vigie_daemon::read_config(path, AgentConfig::from_toml)
+                .map_err(anyhow::Error::msg)?,
+            None => AgentConfig::default(),
+        };
+        let enrollment = vigie_agent::enroll::Enrollment {
+            collector: collector.unwrap_or(config.collector.url),
+            token: token.unwrap_or(config.collector.enrollment_token),
+            ca_file: ca.unwrap_or(config.collector.ca_file),
+            data_dir: data_dir.unwrap_or(config.data_dir),
+            max_skew_secs,
+        };
+        if enrollment.collector.is_empty() || enrollment.token.is_empty() {
+            eprintln!("--collector and --token are needed (or a --config holding them) / --collector et --token sont requis");
+            std::process::exit(2);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        match runtime.block_on(vigie_agent::enroll::run(&enrollment)) {
+            Ok((identity, path)) => {
+                println!(
+                    "enrolled as agent {} (key {}); identity saved to {} (mode {}) / enrôlé comme agent {}",
+                    identity.agent_id,
+                    identity.key_fingerprint,
+                    path.display(),
+                    vigie_agent::enroll::describe(&path),
+                    identity.agent_id
+                );
+                return Ok(());
+            }
+            Err(f) => {
+                eprintln!(
+                    "enrollment failed: {} / échec de l'enrôlement : {}",
+                    f.message, f.message_fr
+                );
+                std::process::exit(f.code);
+            }
+        }
+    }
     let mut config = match &args.config {
         Some(path) => vigie_daemon::read_config(path, AgentConfig::from_toml).map_err(anyhow::Error::msg)?,
         None if args.print => AgentConfig::default(),

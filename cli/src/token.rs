@@ -21,11 +21,68 @@ pub enum TokenCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// List tokens with their uses and state / lister les jetons, usages et état.
+    List,
+    /// Revoke a token: no more enrollments with it / révoquer un jeton.
+    Revoke {
+        /// The token's id (first column of `list`) / l'identifiant du jeton.
+        token_id: String,
+    },
+}
+
+async fn connect() -> anyhow::Result<vigie_store::Client> {
+    let url = crate::clickhouse_url()?;
+    vigie_store::schema::migrate(&url)
+        .await
+        .with_context(|| format!("ClickHouse at {url}"))?;
+    Ok(vigie_store::connect(&url))
 }
 
 /// Runs a token subcommand.
 pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
     match command {
+        TokenCommand::List => {
+            let client = connect().await?;
+            let now = vigie_model::event::now_ms();
+            println!("id        state     uses  expires (UTC)        note");
+            for t in vigie_collector::tokens::list(&client).await? {
+                let state = if t.row.revoked != 0 {
+                    "revoked"
+                } else if t.row.expires_ms <= now {
+                    "expired"
+                } else if t.uses >= u64::from(t.row.max_uses) {
+                    "used"
+                } else {
+                    "usable"
+                };
+                println!(
+                    "{:<9} {state:<9} {:>2}/{:<2} {}  {}",
+                    t.row.token_id,
+                    t.uses,
+                    t.row.max_uses,
+                    vigie_model::time::utc(t.row.expires_ms),
+                    t.row.note
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { token_id } => {
+            let client = connect().await?;
+            if !vigie_collector::tokens::revoke(&client, &token_id).await? {
+                anyhow::bail!("no token {token_id:?} / aucun jeton {token_id:?}");
+            }
+            vigie_store::audit::AuditLog::open(client, "cli")
+                .await?
+                .record(
+                    &crate::operator(),
+                    "enrollment_token_revoked",
+                    &token_id,
+                    serde_json::json!({}),
+                )
+                .await?;
+            println!("token {token_id} revoked / jeton {token_id} révoqué");
+            Ok(())
+        }
         TokenCommand::Create {
             ttl_hours,
             max_uses,

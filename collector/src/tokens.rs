@@ -80,3 +80,57 @@ pub async fn find_usable(client: &Client, secret: &str) -> Result<Option<TokenRo
         .await?;
     Ok((uses < u64::from(token.max_uses)).then_some(token))
 }
+
+/// A token as the operator lists it: its row and how many agents enrolled with it.
+#[derive(Debug, Clone)]
+pub struct TokenStatus {
+    /// The stored token (no secret).
+    pub row: TokenRow,
+    /// Agents enrolled with it.
+    pub uses: u64,
+}
+
+#[derive(clickhouse::Row, serde::Deserialize)]
+struct Uses {
+    token_id: String,
+    uses: u64,
+}
+
+/// Every token, newest first, with its uses.
+pub async fn list(client: &Client) -> Result<Vec<TokenStatus>, StoreError> {
+    let rows: Vec<TokenRow> = client
+        .query("SELECT ?fields FROM enrollment_tokens FINAL ORDER BY created_ms DESC")
+        .fetch_all()
+        .await?;
+    let uses: Vec<Uses> = client
+        .query("SELECT token_id, uniqExact(agent_id) FROM agents GROUP BY token_id")
+        .fetch_all()
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TokenStatus {
+            uses: uses
+                .iter()
+                .find(|u| u.token_id == row.token_id)
+                .map_or(0, |u| u.uses),
+            row,
+        })
+        .collect())
+}
+
+/// Revokes token `token_id`: no agent may enroll with it any more (agents already
+/// enrolled keep working). False when there is no such token.
+pub async fn revoke(client: &Client, token_id: &str) -> Result<bool, StoreError> {
+    let row: Option<TokenRow> = client
+        .query("SELECT ?fields FROM enrollment_tokens FINAL WHERE token_id = ?")
+        .bind(token_id)
+        .fetch_optional()
+        .await?;
+    let Some(mut row) = row else {
+        return Ok(false);
+    };
+    row.revoked = 1;
+    row.updated_ms = vigie_model::event::now_ms().max(row.updated_ms + 1);
+    vigie_store::insert_rows(client, "enrollment_tokens", std::slice::from_ref(&row)).await?;
+    Ok(true)
+}

@@ -63,6 +63,19 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Reads an HTTP date (`Sat, 28 Nov 2026 13:55:00 GMT`) as milliseconds.
+pub fn parse_http_date(text: &str) -> Option<u64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = text.split_whitespace().skip(1);
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = MONTHS.iter().position(|m| Some(*m) == parts.next())? + 1;
+    let year: u32 = parts.next()?.parse().ok()?;
+    let time = parts.next()?;
+    parse_time(&format!("{year:04}-{month:02}-{day:02}T{time}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +88,11 @@ mod tests {
         assert_eq!(parse_time("1970-01-02T00:00"), Some(86_400_000));
         assert_eq!(parse_time("2024-02-29T12:34:56"), Some(1_709_210_096_000));
         assert_eq!(parse_time("2024-13-01T00:00"), None);
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 12:34:56 GMT"),
+            Some(1_709_210_096_000)
+        );
+        assert_eq!(parse_http_date("yesterday"), None);
         for ms in [0, 951_782_400_000, 1_709_210_096_000, 4_102_444_800_000] {
             assert_eq!(parse_time(&utc(ms).replace(' ', "T")), Some(ms));
         }

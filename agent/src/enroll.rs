@@ -1,0 +1,141 @@
+//! `vigie-agent enroll`: registers this server with the collector once, before the
+//! service starts, and says plainly what went wrong when it cannot: a wrong CA, an
+//! unreachable collector, a clock too far from the collector's (its batches would be
+//! refused), a refused token. Checks come before the token is spent.
+
+use std::path::{Path, PathBuf};
+
+use crate::client::{CollectorClient, SendError};
+use crate::identity::{self, Identity};
+
+/// What enrollment needs.
+pub struct Enrollment {
+    /// The collector's base URL.
+    pub collector: String,
+    /// The one-time token.
+    pub token: String,
+    /// The CA that signed the collector's certificate.
+    pub ca_file: PathBuf,
+    /// The agent's state folder (its identity goes there).
+    pub data_dir: PathBuf,
+    /// Most clock difference accepted with the collector (seconds).
+    pub max_skew_secs: u64,
+}
+
+/// Why enrollment failed, in English and French, and the exit code to use.
+#[derive(Debug)]
+pub struct Failure {
+    /// 2: nothing done (already enrolled, bad local files); 3: collector unreachable or
+    /// not trusted; 4: clock; 5: token refused.
+    pub code: i32,
+    /// English.
+    pub message: String,
+    /// French.
+    pub message_fr: String,
+}
+
+fn fail(code: i32, message: String, message_fr: String) -> Failure {
+    Failure {
+        code,
+        message,
+        message_fr,
+    }
+}
+
+/// Enrolls; returns the identity saved.
+pub async fn run(e: &Enrollment) -> Result<(Identity, PathBuf), Failure> {
+    let path = e.data_dir.join("identity.json");
+    if let Ok(Some(existing)) = Identity::load(&path) {
+        return Err(fail(
+            2,
+            format!(
+                "already enrolled as agent {} ({}); remove that file to enroll again",
+                existing.agent_id,
+                path.display()
+            ),
+            format!(
+                "déjà enrôlé comme agent {} ({}) ; supprimez ce fichier pour enrôler à nouveau",
+                existing.agent_id,
+                path.display()
+            ),
+        ));
+    }
+    std::fs::create_dir_all(&e.data_dir).map_err(|err| {
+        fail(
+            2,
+            format!("cannot create {}: {err}", e.data_dir.display()),
+            format!("impossible de créer {} : {err}", e.data_dir.display()),
+        )
+    })?;
+    let client = CollectorClient::new(&e.collector, &e.ca_file).map_err(|err| {
+        fail(
+            2,
+            format!("{err:#}"),
+            format!("fichier d'autorité (CA) ou URL inutilisable : {err:#}"),
+        )
+    })?;
+    // Reachability, trust and clock first: a token is spent only when all are right.
+    let server_ms = match client.server_time().await {
+        Ok(t) => t,
+        Err(SendError::Retry { reason, .. }) if untrusted(&reason) => {
+            return Err(fail(
+                3,
+                format!("the collector's certificate is not signed by the CA in {} (wrong CA file?): {reason}", e.ca_file.display()),
+                format!("le certificat du collecteur n'est pas signé par l'autorité de {} (mauvais fichier CA ?)", e.ca_file.display()),
+            ))
+        }
+        Err(err) => {
+            return Err(fail(
+                3,
+                format!("cannot reach the collector at {}: {err}", e.collector),
+                format!("collecteur injoignable à {} : {err}", e.collector),
+            ))
+        }
+    };
+    if let Some(server_ms) = server_ms {
+        let local = vigie_model::event::now_ms();
+        let skew = local.abs_diff(server_ms) / 1000;
+        if skew > e.max_skew_secs {
+            return Err(fail(
+                4,
+                format!("this server's clock differs from the collector's by {skew} s (more than {} s): its batches would be refused; set the time (NTP) and retry", e.max_skew_secs),
+                format!("l'horloge de ce serveur diffère de celle du collecteur de {skew} s (plus de {} s) : ses lots seraient refusés ; réglez l'heure (NTP) et recommencez", e.max_skew_secs),
+            ));
+        }
+    }
+    match identity::enroll(&client, &e.token, &identity::hostname(), &path).await {
+        Ok(identity) => Ok((identity, path)),
+        Err(err) => {
+            let text = format!("{err:#}");
+            if text.contains("bad_token") {
+                Err(fail(
+                    5,
+                    "the collector refused the token: wrong, expired, used up or revoked (ask for a new one: vigie token create)".into(),
+                    "le collecteur a refusé le jeton : erroné, expiré, épuisé ou révoqué (demandez-en un nouveau : vigie token create)".into(),
+                ))
+            } else {
+                Err(fail(3, text.clone(), text))
+            }
+        }
+    }
+}
+
+/// True when a connection failed because the collector's certificate is not trusted.
+fn untrusted(reason: &str) -> bool {
+    [
+        "UnknownIssuer",
+        "InvalidCertificate",
+        "certificate",
+        "BadSignature",
+    ]
+    .iter()
+    .any(|k| reason.contains(k))
+}
+
+/// The identity file's permissions, for the message.
+pub fn describe(path: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| format!("{:o}", m.permissions().mode() & 0o777))
+        .unwrap_or_default()
+}
