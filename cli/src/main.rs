@@ -1,6 +1,7 @@
 //! `vigie`: the operator's command line.
 
 mod audit;
+mod pki;
 mod report;
 mod rules;
 mod token;
@@ -31,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// The collector's certificates / les certificats du collecteur.
+    Pki {
+        #[command(subcommand)]
+        command: pki::PkiCommand,
+    },
     /// Signed incident reports / rapports d'incident signés.
     Report {
         #[command(subcommand)]
@@ -45,6 +51,9 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Command::Pki { command } = args.command {
+        return pki::run(command);
+    }
     if let Command::Report { command } = args.command {
         // Offline: a file and its signature.
         std::process::exit(report::run(command)?);
@@ -63,7 +72,7 @@ fn main() -> anyhow::Result<()> {
             Command::Up => up::run().await,
             Command::Token { command } => token::run(command).await,
             Command::Audit { command } => audit::run(command).await,
-            Command::Rules { .. } | Command::Report { .. } => {
+            Command::Rules { .. } | Command::Report { .. } | Command::Pki { .. } => {
                 unreachable!("handled before the runtime starts")
             }
         }
