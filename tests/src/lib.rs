@@ -163,11 +163,19 @@ pub struct Stack {
     pub ca: PathBuf,
     /// Extra lines for the collector's config.
     pub collector_extra: String,
+    /// Address the collector listens on (`127.0.0.1` unless the test needs more).
+    pub collector_host: String,
 }
 
 impl Stack {
     /// Starts ClickHouse, migrates, makes the PKI, and starts the collector.
     pub async fn start(collector_extra: &str) -> Stack {
+        Stack::start_listening(collector_extra, "127.0.0.1", &[]).await
+    }
+
+    /// Like [`Stack::start`], the collector listening on `host` with a certificate also
+    /// valid for `names` (addresses agents in other network namespaces use).
+    pub async fn start_listening(collector_extra: &str, host: &str, names: &[String]) -> Stack {
         let dir = tempfile::tempdir().expect("temp dir");
         let ch_dir = dir.path().join("clickhouse");
         let clickhouse = tokio::task::block_in_place(|| ManagedClickHouse::start(&ch_dir))
@@ -176,16 +184,15 @@ impl Stack {
             .await
             .expect("migrate");
         let client = vigie_store::connect(&clickhouse.url());
-        let pki = vigie_collector::pki::ensure(
-            &dir.path().join("pki"),
-            &["127.0.0.1".into(), "localhost".into()],
-        )
-        .expect("PKI");
+        let mut all_names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+        all_names.extend(names.iter().cloned());
+        let pki = vigie_collector::pki::ensure(&dir.path().join("pki"), &all_names).expect("PKI");
         let mut stack = Stack {
             collector: None,
             collector_port: free_port(),
             ca: pki.ca_cert.clone(),
             collector_extra: collector_extra.to_string(),
+            collector_host: host.to_string(),
             dir,
             clickhouse,
             client,
@@ -211,7 +218,8 @@ impl Stack {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\nclickhouse_url = \"{}\"\n{}\n",
+                "listen = \"{}:{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\nclickhouse_url = \"{}\"\n{}\n",
+                self.collector_host,
                 self.collector_port,
                 pki.join("collector.pem").display(),
                 pki.join("collector-key.pem").display(),
