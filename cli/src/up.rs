@@ -99,14 +99,14 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
     tasks.spawn(async move {
         (
             "collector",
-            vigie_collector::run(collector, stopped(stop_rx.clone())).await,
+            vigie_collector::run(collector, None, stopped(stop_rx.clone())).await,
         )
     });
     let rx = stop_tx.subscribe();
     tasks.spawn(async move {
         (
             "dashboard",
-            vigie_dashboard::serve(dashboard, dashboard_listener, stopped(rx)).await,
+            vigie_dashboard::serve(dashboard, None, dashboard_listener, stopped(rx)).await,
         )
     });
     // Give the collector a moment to listen before the agent enrolls.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ingest;
 pub mod pki;
 pub mod registry;
+pub mod reload;
 pub mod rule_library;
 pub mod silence;
 pub mod tls;
@@ -44,8 +45,10 @@ pub async fn migrate_with_patience(url: &str, patience: Duration) -> anyhow::Res
 }
 
 /// Runs the collector until `shutdown` completes.
+/// With `config_path`, SIGHUP reloads that file.
 pub async fn run(
     config: CollectorConfig,
+    config_path: Option<std::path::PathBuf>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let version = migrate_with_patience(&config.clickhouse_url, Duration::from_secs(60)).await?;
@@ -91,12 +94,14 @@ pub async fn run(
             }
         }
     });
+    let hangup_task = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
     let watcher = state.clone();
     let silence_task = tokio::spawn(async move {
-        let silent_after = Duration::from_secs(watcher.config.agent_silent_minutes.max(1) * 60);
         let mut ticker = tokio::time::interval(silence::CHECK_EVERY);
         loop {
             ticker.tick().await;
+            let silent_after =
+                Duration::from_secs(watcher.config().agent_silent_minutes.max(1) * 60);
             let now = vigie_model::event::now_ms();
             if let Err(e) = silence::check(&watcher.client, silent_after, now).await {
                 tracing::debug!(error = %e, "silent agent check failed");
@@ -113,7 +118,7 @@ pub async fn run(
             let today = vigie_store::date_of(vigie_model::event::now_ms());
             match vigie_store::retention::apply(
                 &keeper.client,
-                &keeper.config.retention,
+                &keeper.config().retention,
                 today,
                 &keeper.audit,
             )
@@ -132,12 +137,19 @@ pub async fn run(
         let mut ticker = tokio::time::interval(RULES_POLL);
         loop {
             ticker.tick().await;
-            let (library_back, refresh) = tokio::task::spawn_blocking(move || {
+            // Folders named by a reloaded configuration replace the old ones.
+            let dirs = reloader.config().rules_dirs;
+            let dirs_changed = library.dirs() != dirs.as_slice();
+            if dirs_changed {
+                library = rule_library::RuleLibrary::new(dirs);
+            }
+            let (library_back, mut refresh) = tokio::task::spawn_blocking(move || {
                 let refresh = library.refresh();
                 (library, refresh)
             })
             .await
             .expect("rule refresh does not panic");
+            refresh.changed |= dirs_changed;
             library = library_back;
             if refresh.changed || !refresh.errors.is_empty() {
                 report_rules(&refresh);
@@ -161,6 +173,9 @@ pub async fn run(
         .await;
     refresh_task.abort();
     silence_task.abort();
+    if let Some(task) = hangup_task {
+        task.abort();
+    }
     retention_task.abort();
     reload_task.abort();
     result.context("collector server")

@@ -25,5 +25,5 @@ async fn main() -> anyhow::Result<()> {
         None => CollectorConfig::default(),
     };
     config.apply_env()?;
-    vigie_collector::run(config, vigie_daemon::shutdown_signal()).await
+    vigie_collector::run(config, args.config, vigie_daemon::shutdown_signal()).await
 }

@@ -189,6 +189,11 @@ impl RuleLibrary {
         refresh
     }
 
+    /// The folders it reads.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
     /// The rule and indicator files loaded, by path.
     pub fn files(&self) -> Vec<String> {
         self.files.keys().map(|p| p.display().to_string()).collect()

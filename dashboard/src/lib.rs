@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod overview;
 pub mod password;
 pub mod pdf;
+pub mod reload;
 pub mod report;
 pub mod report_key;
 pub mod routes;
@@ -44,9 +45,11 @@ pub async fn prepare(config: &DashboardConfig) -> anyhow::Result<Option<String>>
     Ok(users::ensure_admin(&client, config.admin_password.as_deref()).await?)
 }
 
-/// Serves the dashboard on `listener` until `shutdown` completes.
+/// Serves the dashboard on `listener` until `shutdown` completes. With `config_path`,
+/// SIGHUP reloads that file.
 pub async fn serve(
     config: DashboardConfig,
+    config_path: Option<std::path::PathBuf>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -60,10 +63,15 @@ pub async fn serve(
         audit,
         client,
         sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),
-        config,
+        settings: std::sync::RwLock::new(config),
     });
-    axum::serve(listener, routes::router(state))
+    let hangup = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
+    let result = axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(shutdown)
         .await
-        .context("dashboard server")
+        .context("dashboard server");
+    if let Some(task) = hangup {
+        task.abort();
+    }
+    result
 }

@@ -33,5 +33,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(addr = %config.listen, "dashboard listening");
-    vigie_dashboard::serve(config, listener, vigie_daemon::shutdown_signal()).await
+    vigie_dashboard::serve(
+        config,
+        args.config,
+        listener,
+        vigie_daemon::shutdown_signal(),
+    )
+    .await
 }

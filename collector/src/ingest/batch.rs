@@ -76,7 +76,7 @@ pub async fn ingest(
     let Ok(permit) = c.inflight.clone().try_acquire_owned() else {
         return refuse(ApiError::unavailable("overloaded", 1, ""));
     };
-    let max = c.config.max_body_bytes;
+    let max = c.config().max_body_bytes;
     let Ok(bytes) = axum::body::to_bytes(body, max).await else {
         let detail = format!("body over {max} bytes");
         return refuse(ApiError::new(
@@ -133,7 +133,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
         .verify(&message, &signed.signature)
         .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", ""))?;
     let skew = now_ms().abs_diff(signed.time_ms);
-    if skew > c.config.max_clock_skew_secs * 1000 {
+    if skew > c.config().max_clock_skew_secs * 1000 {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "stale_request",
@@ -141,7 +141,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
         ));
     }
 
-    let batch = wire::open(&bytes, c.config.max_batch_bytes).map_err(refusal)?;
+    let batch = wire::open(&bytes, c.config().max_batch_bytes).map_err(refusal)?;
     if batch.agent_id != signed.agent_id {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -226,7 +226,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
             dropped_total: signed.dropped,
         },
     };
-    let timeout = Duration::from_secs(c.config.store_timeout_secs.max(1));
+    let timeout = Duration::from_secs(c.config().store_timeout_secs.max(1));
     // Until the write is known to be complete, storage is the only truth: if anything
     // stops us half-way, the next batch reloads the state from it.
     let before = guard.take().expect("loaded above");

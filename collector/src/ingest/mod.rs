@@ -18,8 +18,8 @@ use crate::registry::Registry;
 
 /// Everything the handlers share.
 pub struct Collector {
-    /// Settings.
-    pub config: CollectorConfig,
+    /// Settings; replaced whole when SIGHUP reloads the file (see [`crate::reload`]).
+    config: std::sync::RwLock<CollectorConfig>,
     /// ClickHouse.
     pub client: Client,
     /// Known agents.
@@ -48,12 +48,23 @@ impl Collector {
             audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             registry: Registry::new(client.clone()),
-            config,
+            config: std::sync::RwLock::new(config),
             client,
             engine: std::sync::RwLock::new(Arc::new(engine)),
             chains: Mutex::new(HashMap::new()),
             enroll_lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The settings in force now.
+    pub fn config(&self) -> CollectorConfig {
+        self.config.read().expect("config lock").clone()
+    }
+
+    /// Puts `config` in force (what can change without a restart; see
+    /// [`crate::reload::merge`]).
+    pub fn set_config(&self, config: CollectorConfig) {
+        *self.config.write().expect("config lock") = config;
     }
 
     /// The engine in force now.

@@ -62,7 +62,7 @@ pub async fn page(
             )
         }
     };
-    let window = state.config.group_window_ms();
+    let window = state.config().group_window_ms();
     let (lines, more, counts) = match tokio::try_join!(
         alert_query::page(&state.client, &filter, window),
         alert_query::counts(&state.client, &filter)
@@ -375,7 +375,7 @@ pub async fn api(
             )
         }
     };
-    let window = state.config.group_window_ms();
+    let window = state.config().group_window_ms();
     match tokio::try_join!(
         alert_query::page(&state.client, &filter, window),
         alert_query::counts(&state.client, &filter)

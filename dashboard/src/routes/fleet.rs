@@ -25,7 +25,7 @@ pub async fn page(
         Err(r) => return r,
     };
     let now = vigie_model::event::now_ms();
-    let agents = match fleet::agents(&state.client, now, state.config.silent_after_ms()).await {
+    let agents = match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(a) => a,
         Err(e) => return store_failed(&ctx, false, &e),
     };
@@ -118,7 +118,7 @@ pub async fn api(
         Err(r) => return r,
     };
     let now = vigie_model::event::now_ms();
-    match fleet::agents(&state.client, now, state.config.silent_after_ms()).await {
+    match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(agents) => Json(json!({ "agents": agents })).into_response(),
         Err(e) => store_failed(&ctx, true, &e),
     }

@@ -49,7 +49,7 @@ fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusC
         pass = esc(t(lang, "password")),
         submit = esc(t(lang, "sign_in")),
     );
-    let secure = if state.config.secure_cookies {
+    let secure = if state.config().secure_cookies {
         "; Secure"
     } else {
         ""

@@ -36,12 +36,19 @@ pub struct AppState {
     pub client: Client,
     /// Sessions and login throttling.
     pub sessions: Sessions,
-    /// Settings.
-    pub config: DashboardConfig,
+    /// Settings; replaced when SIGHUP reloads the file (see [`crate::reload`]).
+    pub settings: std::sync::RwLock<DashboardConfig>,
     /// The dashboard's chain of the audit trail.
     pub audit: vigie_store::audit::AuditLog,
     /// The installation's report signing key.
     pub report_key: ring::signature::Ed25519KeyPair,
+}
+
+impl AppState {
+    /// The settings in force now.
+    pub fn config(&self) -> DashboardConfig {
+        self.settings.read().expect("settings lock").clone()
+    }
 }
 
 /// All routes.
@@ -305,7 +312,7 @@ pub fn api_error(lang: Lang, status: StatusCode, code: &str, detail: &str) -> Re
 
 /// A `Set-Cookie` value for the session cookie (empty value and `Max-Age=0` clears it).
 fn session_cookie(state: &AppState, value: &str, max_age: Option<u64>) -> HeaderValue {
-    let secure = if state.config.secure_cookies {
+    let secure = if state.config().secure_cookies {
         "; Secure"
     } else {
         ""

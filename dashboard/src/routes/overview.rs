@@ -43,7 +43,8 @@ pub async fn page(
         Err(detail) => return ctx.refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
     };
     let now = vigie_model::event::now_ms();
-    let o = match overview::load(&state.client, now, hours, state.config.silent_after_ms()).await {
+    let o = match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await
+    {
         Ok(o) => o,
         Err(e) => return store_failed(&ctx, false, &e),
     };
@@ -147,7 +148,7 @@ pub async fn api(
         Err(detail) => return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
     };
     let now = vigie_model::event::now_ms();
-    match overview::load(&state.client, now, hours, state.config.silent_after_ms()).await {
+    match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await {
         Ok(o) => Json(o).into_response(),
         Err(e) => store_failed(&ctx, true, &e),
     }

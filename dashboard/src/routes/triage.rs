@@ -32,7 +32,7 @@ async fn expand_groups(
                 id,
                 grouped,
                 status,
-                state.config.group_window_ms(),
+                state.config().group_window_ms(),
             )
             .await?,
         );

@@ -1,0 +1,89 @@
+//! Reloading the configuration on SIGHUP: the file is read again; a bad one is reported
+//! (file, line, reason) and the running configuration stays; a good one is put in force
+//! for everything that can change live — limits, rule folders, silence, retention —
+//! while a changed listen address, certificate or database is kept until a restart, and
+//! said so in the log.
+
+use std::path::PathBuf;
+
+use crate::config::CollectorConfig;
+use crate::ingest::Collector;
+
+/// `new` with the settings that need a restart taken from `running`, and the names of
+/// those that differed.
+pub fn merge(
+    running: &CollectorConfig,
+    mut new: CollectorConfig,
+) -> (CollectorConfig, Vec<&'static str>) {
+    let mut restart = Vec::new();
+    if new.listen != running.listen {
+        restart.push("listen");
+        new.listen = running.listen;
+    }
+    if new.tls_cert != running.tls_cert || new.tls_key != running.tls_key {
+        restart.push("tls_cert/tls_key");
+        new.tls_cert.clone_from(&running.tls_cert);
+        new.tls_key.clone_from(&running.tls_key);
+    }
+    if new.clickhouse_url != running.clickhouse_url {
+        restart.push("clickhouse_url");
+        new.clickhouse_url.clone_from(&running.clickhouse_url);
+    }
+    if new.max_inflight != running.max_inflight {
+        restart.push("max_inflight");
+        new.max_inflight = running.max_inflight;
+    }
+    (new, restart)
+}
+
+/// Reloads `path` into `collector` each time the process gets SIGHUP.
+pub async fn on_hangup(collector: std::sync::Arc<Collector>, path: PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reloading needs a restart");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let read =
+            vigie_daemon::read_config(&path, CollectorConfig::from_toml).and_then(|mut c| {
+                c.apply_env().map_err(|e| e.to_string())?;
+                Ok(c)
+            });
+        match read {
+            Ok(new) => {
+                let (merged, restart) = merge(&collector.config(), new);
+                collector.set_config(merged);
+                tracing::info!(path = %path.display(), "configuration reloaded");
+                for setting in restart {
+                    tracing::warn!(
+                        setting,
+                        "changed in the file: takes effect at the next restart"
+                    );
+                }
+            }
+            Err(error) => tracing::error!(
+                %error,
+                "configuration not reloaded; the running one stays in force"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_settings_change_and_the_rest_waits_for_a_restart() {
+        let running = CollectorConfig::default();
+        let mut new = running.clone();
+        new.agent_silent_minutes = 9;
+        new.rules_dirs = vec!["/etc/vigie/rules.d".into()];
+        new.listen = "0.0.0.0:9443".parse().unwrap();
+        let (merged, restart) = merge(&running, new);
+        assert_eq!(merged.agent_silent_minutes, 9);
+        assert_eq!(merged.rules_dirs.len(), 1);
+        assert_eq!(merged.listen, running.listen);
+        assert_eq!(restart, ["listen"]);
+    }
+}

@@ -1,0 +1,85 @@
+//! Reloading the configuration on SIGHUP: a bad file is reported and the running
+//! configuration stays; a good one is put in force for what can change live (grouping
+//! window, silence, cookie flags), while a changed listen address, database, report key
+//! or session length waits for a restart, as the log says.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::DashboardConfig;
+use crate::routes::AppState;
+
+/// `new` with the settings that need a restart taken from `running`, and their names.
+pub fn merge(
+    running: &DashboardConfig,
+    mut new: DashboardConfig,
+) -> (DashboardConfig, Vec<&'static str>) {
+    let mut restart = Vec::new();
+    if new.listen != running.listen {
+        restart.push("listen");
+        new.listen = running.listen;
+    }
+    if new.clickhouse_url != running.clickhouse_url {
+        restart.push("clickhouse_url");
+        new.clickhouse_url.clone_from(&running.clickhouse_url);
+    }
+    if new.report_key_file != running.report_key_file {
+        restart.push("report_key_file");
+        new.report_key_file.clone_from(&running.report_key_file);
+    }
+    if new.session_hours != running.session_hours {
+        restart.push("session_hours");
+        new.session_hours = running.session_hours;
+    }
+    (new, restart)
+}
+
+/// Reloads `path` each time the process gets SIGHUP.
+pub async fn on_hangup(state: Arc<AppState>, path: PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reloading needs a restart");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let read =
+            vigie_daemon::read_config(&path, DashboardConfig::from_toml).and_then(|mut c| {
+                c.apply_env().map_err(|e| e.to_string())?;
+                Ok(c)
+            });
+        match read {
+            Ok(new) => {
+                let (merged, restart) = merge(&state.config(), new);
+                *state.settings.write().expect("settings lock") = merged;
+                tracing::info!(path = %path.display(), "configuration reloaded");
+                for setting in restart {
+                    tracing::warn!(
+                        setting,
+                        "changed in the file: takes effect at the next restart"
+                    );
+                }
+            }
+            Err(error) => tracing::error!(
+                %error,
+                "configuration not reloaded; the running one stays in force"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_settings_change_and_the_rest_waits_for_a_restart() {
+        let running = DashboardConfig::default();
+        let mut new = running.clone();
+        new.group_window_minutes = 15;
+        new.clickhouse_url = "http://elsewhere:8123".into();
+        let (merged, restart) = merge(&running, new);
+        assert_eq!(merged.group_window_minutes, 15);
+        assert_eq!(merged.clickhouse_url, running.clickhouse_url);
+        assert_eq!(restart, ["clickhouse_url"]);
+    }
+}

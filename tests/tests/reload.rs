@@ -1,0 +1,103 @@
+//! SIGHUP reloads the collector's and the dashboard's configuration: a bad file is
+//! reported with its line and changes nothing; a good one takes effect without a restart
+//! (a new rule folder's rules run), and what needs a restart is said so.
+
+use std::time::Duration;
+
+use vigie_tests::{http, wait_for, wait_for_log, Stack};
+
+const RULE: &str = "title: Reload test\nid: 11111111-2222-3333-4444-555555555555\nlogsource: {category: file_event}\ndetection:\n  sel:\n    TargetFilename: /etc/reload-test\n  condition: sel\n";
+
+fn hangup(pid: u32) {
+    unsafe {
+        libc::kill(pid as i32, libc::SIGHUP);
+    }
+}
+
+async fn log_count(path: &std::path::Path, needle: &str) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .matches(needle)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_reloads_or_reports_and_keeps_running() {
+    let mut stack = Stack::start("").await;
+    let config = stack.path("collector.toml");
+    let log = stack.path("collector.log");
+    let pid = stack.collector.as_ref().unwrap().pid().unwrap();
+    let good = std::fs::read_to_string(&config).unwrap();
+
+    // A broken file: reported with its line, nothing changes, the collector runs on.
+    std::fs::write(&config, format!("{good}\nthis line is not TOML\n")).unwrap();
+    hangup(pid);
+    wait_for_log(&log, "configuration not reloaded", Duration::from_secs(10)).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("line"), "the error names the line: {text}");
+    assert!(stack.collector.as_mut().unwrap().running());
+
+    // A good file with a rule folder: its rule runs, no restart.
+    let rules = stack.path("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("reload.yml"), RULE).unwrap();
+    let moved = good.replace("listen = \"127.0.0.1:", "listen = \"127.0.0.2:");
+    std::fs::write(
+        &config,
+        format!("{moved}\nrules_dirs = [\"{}\"]\n", rules.display()),
+    )
+    .unwrap();
+    hangup(pid);
+    wait_for_log(&log, "configuration reloaded", Duration::from_secs(10)).await;
+    wait_for(
+        "the new folder's rule in force",
+        Duration::from_secs(15),
+        || async {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            text.lines()
+                .any(|l| l.contains("Sigma rules in force") && l.contains("rules=1"))
+                .then_some(())
+        },
+    )
+    .await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("takes effect at the next restart") && l.contains("listen")),
+        "{text}"
+    );
+    assert!(stack.collector.as_mut().unwrap().running());
+    // Still serving agents on the address it started with.
+    let token = stack.token().await;
+    let client =
+        vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    vigie_agent::identity::enroll(&client, &token, "after-reload", &stack.path("id.json"))
+        .await
+        .expect("the collector still enrolls");
+
+    // The dashboard too.
+    let dashboard = stack.start_dashboard("reload-password-1").await;
+    let dash_config = stack.path("dashboard.toml");
+    let dash_log = stack.path("dashboard.log");
+    let before = log_count(&dash_log, "configuration reloaded").await;
+    let text = std::fs::read_to_string(&dash_config).unwrap();
+    std::fs::write(
+        &dash_config,
+        format!("{text}group_window_minutes = 15\nsession_hours = 2\n"),
+    )
+    .unwrap();
+    hangup(dashboard.process.pid().unwrap());
+    wait_for(
+        "the dashboard reloaded",
+        Duration::from_secs(10),
+        || async { (log_count(&dash_log, "configuration reloaded").await > before).then_some(()) },
+    )
+    .await;
+    let text = std::fs::read_to_string(&dash_log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("session_hours") && l.contains("next restart")),
+        "{text}"
+    );
+    assert_eq!(http(dashboard.port, "GET", "/healthz", &[], "").status, 200);
+}
