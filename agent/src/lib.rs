@@ -15,6 +15,7 @@ pub mod glob;
 pub mod health;
 pub mod identity;
 pub mod pipeline;
+pub mod reload;
 pub mod send;
 pub mod sensors;
 pub mod spool;
@@ -46,9 +47,11 @@ pub enum Mode {
 
 /// Runs the agent until `shutdown` completes, then stops cleanly: sensors save their
 /// state, pending events are sealed into the spool, and the sender stops.
+/// With `config_path`, SIGHUP rereads that file and restarts the sensors with it.
 pub async fn run(
-    config: AgentConfig,
+    mut config: AgentConfig,
     mode: Mode,
+    config_path: Option<std::path::PathBuf>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     config.validate().context("invalid agent configuration")?;
@@ -133,59 +136,7 @@ pub async fn run(
     };
     let batcher_task = tokio::spawn(batcher.run(rx));
 
-    // Each sensor runs on its own thread (they block on files, sockets and /proc) until
-    // `stop_sensors` is set.
-    let stop_sensors = Arc::new(AtomicBool::new(false));
-    let mut threads = Vec::new();
-    let mut spawn =
-        |name: &str, run: Box<dyn FnOnce(Arc<AtomicBool>) + Send>| -> anyhow::Result<()> {
-            let stop = stop_sensors.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name(name.into())
-                    .spawn(move || run(stop))?,
-            );
-            Ok(())
-        };
-    if config.fim.enabled {
-        let sensor = FileSensor::new(
-            config.fim.clone(),
-            baseline,
-            baseline_path,
-            sink.clone(),
-            counters.clone(),
-        );
-        spawn("vigie-fim", Box::new(move |stop| sensor.run(stop)))?;
-    }
-    if config.process.enabled {
-        let sensor = sensors::process::ProcessSensor::new(
-            sink.clone(),
-            counters.clone(),
-            config.process.connector,
-        );
-        spawn("vigie-process", Box::new(move |stop| sensor.run(stop)))?;
-    }
-    if config.process.listeners {
-        let interval = std::time::Duration::from_secs(config.process.listen_interval_secs.max(1));
-        let sensor = sensors::listen::ListenSensor::new(sink.clone(), counters.clone(), interval);
-        spawn("vigie-listen", Box::new(move |stop| sensor.run(stop)))?;
-    }
-    if config.network.enabled {
-        let settings = sensors::network::Settings {
-            interfaces: config.network.interfaces.clone(),
-            loopback: config.network.loopback,
-            dns_ports: config.network.dns_ports.clone(),
-            ignore: collector_endpoints(&config.collector.url),
-            max_flows: config.network.max_flows.max(1),
-        };
-        let sensor = sensors::network::NetworkSensor::new(settings, sink.clone(), counters.clone());
-        spawn("vigie-network", Box::new(move |stop| sensor.run(stop)))?;
-    }
-    let inventory_sink = sink.clone();
-    spawn(
-        "vigie-inventory",
-        Box::new(move |stop| sensors::inventory::run(inventory_sink, stop)),
-    )?;
+    let mut sensors = Sensors::start(&config, baseline, baseline_path.clone(), &sink, &counters)?;
 
     let health_sink = sink.clone();
     let health_counters = counters.clone();
@@ -206,17 +157,42 @@ pub async fn run(
             }
         }
     });
-    drop(sink);
-
-    shutdown.await;
+    let mut hangups = match &config_path {
+        Some(_) => tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
+        None => None,
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(()) = next_hangup(&mut hangups) => {
+                let path = config_path.as_ref().expect("signals only with a file");
+                match reread(path) {
+                    Ok(new) => {
+                        let (new, restart) = reload::merge(&config, new);
+                        sensors.stop().await;
+                        // Exactly what a restart would do: the baseline from disk and spool.
+                        let baseline = match (&spool_handle, &baseline_path) {
+                            (Some(spool), Some(path)) => load_baseline(path, &mut spool::lock(spool))?,
+                            _ => None,
+                        };
+                        throttle::set_rate(new.fim.hash_rate_mib_s);
+                        sensors = Sensors::start(&new, baseline, baseline_path.clone(), &sink, &counters)?;
+                        config = new;
+                        tracing::info!(path = %path.display(), "configuration reloaded; sensors restarted");
+                        for setting in restart {
+                            tracing::warn!(setting, "changed in the file: takes effect at the next restart");
+                        }
+                    }
+                    Err(error) => tracing::error!(%error, "configuration not reloaded; the running one stays in force"),
+                }
+            }
+        }
+    }
     tracing::info!("stopping");
     health_task.abort();
-    stop_sensors.store(true, std::sync::atomic::Ordering::Relaxed);
-    for thread in threads {
-        tokio::task::spawn_blocking(move || thread.join())
-            .await
-            .ok();
-    }
+    sensors.stop().await;
+    drop(sink);
     let _ = health_task.await;
     let _ = batcher_task.await;
     stop_sender.notify_one();
@@ -224,6 +200,108 @@ pub async fn run(
         let _ = task.await;
     }
     Ok(())
+}
+
+/// The sensors running, each on its own thread (they block on files, sockets and /proc)
+/// until told to stop.
+struct Sensors {
+    stop: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Sensors {
+    /// Starts every sensor `config` enables.
+    fn start(
+        config: &AgentConfig,
+        baseline: Option<Baseline>,
+        baseline_path: Option<std::path::PathBuf>,
+        sink: &pipeline::Sink,
+        counters: &Arc<Counters>,
+    ) -> anyhow::Result<Sensors> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
+        let mut spawn =
+            |name: &str, run: Box<dyn FnOnce(Arc<AtomicBool>) + Send>| -> anyhow::Result<()> {
+                let stop = stop.clone();
+                threads.push(
+                    std::thread::Builder::new()
+                        .name(name.into())
+                        .spawn(move || run(stop))?,
+                );
+                Ok(())
+            };
+        if config.fim.enabled {
+            let sensor = FileSensor::new(
+                config.fim.clone(),
+                baseline,
+                baseline_path,
+                sink.clone(),
+                counters.clone(),
+            );
+            spawn("vigie-fim", Box::new(move |stop| sensor.run(stop)))?;
+        }
+        if config.process.enabled {
+            let sensor = sensors::process::ProcessSensor::new(
+                sink.clone(),
+                counters.clone(),
+                config.process.connector,
+            );
+            spawn("vigie-process", Box::new(move |stop| sensor.run(stop)))?;
+        }
+        if config.process.listeners {
+            let interval =
+                std::time::Duration::from_secs(config.process.listen_interval_secs.max(1));
+            let sensor =
+                sensors::listen::ListenSensor::new(sink.clone(), counters.clone(), interval);
+            spawn("vigie-listen", Box::new(move |stop| sensor.run(stop)))?;
+        }
+        if config.network.enabled {
+            let settings = sensors::network::Settings {
+                interfaces: config.network.interfaces.clone(),
+                loopback: config.network.loopback,
+                dns_ports: config.network.dns_ports.clone(),
+                ignore: collector_endpoints(&config.collector.url),
+                max_flows: config.network.max_flows.max(1),
+            };
+            let sensor =
+                sensors::network::NetworkSensor::new(settings, sink.clone(), counters.clone());
+            spawn("vigie-network", Box::new(move |stop| sensor.run(stop)))?;
+        }
+        let inventory_sink = sink.clone();
+        spawn(
+            "vigie-inventory",
+            Box::new(move |stop| sensors::inventory::run(inventory_sink, stop)),
+        )?;
+        Ok(Sensors { stop, threads })
+    }
+
+    /// Stops every sensor and waits for each (they save their state).
+    async fn stop(self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for thread in self.threads {
+            tokio::task::spawn_blocking(move || thread.join())
+                .await
+                .ok();
+        }
+    }
+}
+
+/// The next SIGHUP, or never without a handler.
+async fn next_hangup(hangups: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match hangups {
+        Some(h) => h.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Reads and checks the configuration file again.
+fn reread(path: &std::path::Path) -> Result<AgentConfig, String> {
+    let mut config = vigie_daemon::read_config(path, AgentConfig::from_toml)?;
+    config.apply_env();
+    config
+        .validate()
+        .map_err(|e| format!("in {}: {e}", path.display()))?;
+    Ok(config)
 }
 
 /// The collector's addresses, so the agent does not report its own traffic.

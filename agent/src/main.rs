@@ -109,6 +109,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(vigie_agent::run(
         config,
         mode,
+        args.config,
         vigie_daemon::shutdown_signal(),
     ))
 }

@@ -115,7 +115,7 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
     tasks.spawn(async move {
         (
             "agent",
-            vigie_agent::run(agent, vigie_agent::Mode::Send, stopped(rx)).await,
+            vigie_agent::run(agent, vigie_agent::Mode::Send, None, stopped(rx)).await,
         )
     });
 

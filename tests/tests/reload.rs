@@ -101,3 +101,63 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
     );
     assert_eq!(http(dashboard.port, "GET", "/healthz", &[], "").status, 200);
 }
+
+/// The agent rereads its file on SIGHUP and restarts its sensors with it: a newly
+/// watched folder reports at once, the old one goes on without reporting anything twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agent_applies_a_new_watch_list_on_sighup() {
+    let stack = Stack::start("").await;
+    let first = stack.path("first");
+    let second = stack.path("second");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::write(first.join("old.txt"), "old").unwrap();
+    let config = stack.agent_config("agent", &first, "", "").await;
+    let mut agent = stack.start_agent("agent", &config).await;
+    let log = stack.path("agent.log");
+    std::fs::write(first.join("a.txt"), "a").unwrap();
+    let created = |name: &'static str| {
+        let stack = &stack;
+        async move {
+            let sql = format!(
+                "SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/{name}'"
+            );
+            (stack.count(&sql).await > 0).then_some(())
+        }
+    };
+    wait_for("a.txt", Duration::from_secs(30), || created("a.txt")).await;
+
+    // A bad file first: reported, the agent runs on.
+    let good = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{good}\n[fim\n")).unwrap();
+    hangup(agent.pid().unwrap());
+    wait_for_log(&log, "configuration not reloaded", Duration::from_secs(10)).await;
+    assert!(agent.running());
+
+    // Now the second folder as well.
+    std::fs::write(
+        &config,
+        format!(
+            "{good}\n[[fim.paths]]\npath = \"{}\"\nseverity = \"low\"\n",
+            second.display()
+        ),
+    )
+    .unwrap();
+    hangup(agent.pid().unwrap());
+    wait_for_log(&log, "sensors restarted", Duration::from_secs(20)).await;
+    wait_for_log(&log, "file baseline ready", Duration::from_secs(20)).await;
+    std::fs::write(second.join("b.txt"), "b").unwrap();
+    std::fs::write(first.join("c.txt"), "c").unwrap();
+    wait_for("b.txt", Duration::from_secs(30), || created("b.txt")).await;
+    wait_for("c.txt", Duration::from_secs(30), || created("c.txt")).await;
+    for name in ["old.txt", "a.txt"] {
+        let sql = format!(
+            "SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/{name}'"
+        );
+        assert!(
+            stack.count(&sql).await <= 1,
+            "{name} reported twice after the reload"
+        );
+    }
+    assert!(agent.running());
+}
