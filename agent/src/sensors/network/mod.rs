@@ -83,7 +83,15 @@ pub struct NetworkSensor {
     local: HashSet<IpAddr>,
     owners: HashMap<u64, u32>,
     owners_scanned: Instant,
+    /// Sockets no scan found an owner for (gone, or another namespace's): not searched
+    /// again. Bounded; cleared when full.
+    unowned: HashSet<u64>,
 }
+
+/// Fewest milliseconds between two scans of every process's sockets.
+const OWNER_SCAN_MS: u64 = 100;
+/// Most sockets remembered as without owner.
+const MAX_UNOWNED: usize = 4096;
 
 impl NetworkSensor {
     /// A sensor with `settings`.
@@ -98,6 +106,7 @@ impl NetworkSensor {
             local: HashSet::new(),
             owners: HashMap::new(),
             owners_scanned: Instant::now() - Duration::from_secs(60),
+            unowned: HashSet::new(),
         }
     }
 
@@ -364,11 +373,25 @@ impl NetworkSensor {
             return draft;
         };
         let mut pid = self.owners.get(&inode).copied();
-        // A socket we have not seen: rescan /proc/*/fd, at most every 100 ms.
-        if pid.is_none() && self.owners_scanned.elapsed() >= Duration::from_millis(100) {
+        // A socket we have not seen: rescan /proc/*/fd, at most every 100 ms — waiting
+        // out the rest of the interval rather than giving up, or a connection opened just
+        // after a scan would lose its program. A socket no scan finds is not searched
+        // again.
+        if pid.is_none() && !self.unowned.contains(&inode) {
+            let since = self.owners_scanned.elapsed();
+            let interval = Duration::from_millis(OWNER_SCAN_MS);
+            if since < interval {
+                std::thread::sleep(interval - since);
+            }
             self.owners = super::listen::socket_owners(Path::new("/proc"), None);
             self.owners_scanned = Instant::now();
             pid = self.owners.get(&inode).copied();
+            if pid.is_none() {
+                if self.unowned.len() >= MAX_UNOWNED {
+                    self.unowned.clear();
+                }
+                self.unowned.insert(inode);
+            }
         }
         let Some(pid) = pid else { return draft };
         let info = super::process::read_proc(Path::new("/proc"), pid);
