@@ -180,9 +180,7 @@ pub async fn run(
                         sensors = Sensors::start(&new, baseline, baseline_path.clone(), &sink, &counters)?;
                         config = new;
                         tracing::info!(path = %path.display(), "configuration reloaded; sensors restarted");
-                        for setting in restart {
-                            tracing::warn!(setting, "changed in the file: takes effect at the next restart");
-                        }
+                        vigie_daemon::report_restart_needed(&restart);
                     }
                     Err(error) => tracing::error!(%error, "configuration not reloaded; the running one stays in force"),
                 }

@@ -36,37 +36,22 @@ pub fn merge(
     (new, restart)
 }
 
-/// Reloads `path` into `collector` each time the process gets SIGHUP.
+/// Reloads `path` each time the process gets SIGHUP.
 pub async fn on_hangup(collector: std::sync::Arc<Collector>, path: PathBuf) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP: reloading needs a restart");
-        return;
-    };
-    while hangups.recv().await.is_some() {
-        let read =
-            vigie_daemon::read_config(&path, CollectorConfig::from_toml).and_then(|mut c| {
-                c.apply_env().map_err(|e| e.to_string())?;
-                Ok(c)
-            });
-        match read {
-            Ok(new) => {
-                let (merged, restart) = merge(&collector.config(), new);
-                collector.set_config(merged);
-                tracing::info!(path = %path.display(), "configuration reloaded");
-                for setting in restart {
-                    tracing::warn!(
-                        setting,
-                        "changed in the file: takes effect at the next restart"
-                    );
-                }
-            }
-            Err(error) => tracing::error!(
-                %error,
-                "configuration not reloaded; the running one stays in force"
-            ),
-        }
-    }
+    vigie_daemon::reload_on_hangup(
+        path,
+        |path| {
+            let mut config = vigie_daemon::read_config(path, CollectorConfig::from_toml)?;
+            config.apply_env().map_err(|e| e.to_string())?;
+            Ok(config)
+        },
+        |new| {
+            let (merged, restart) = merge(&collector.config(), new);
+            collector.set_config(merged);
+            vigie_daemon::report_restart_needed(&restart);
+        },
+    )
+    .await;
 }
 
 #[cfg(test)]

@@ -36,3 +36,40 @@ pub fn read_config<T, E: std::fmt::Display>(
         std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     parse(&text).map_err(|e| format!("in {}: {e}", path.display()))
 }
+
+/// Each SIGHUP, rereads the configuration at `path` with `read` (whose errors name the
+/// file and line): a good one goes to `apply` (which puts in force what it can and says
+/// what waits for a restart); a bad one is logged and the running one stays in force.
+pub async fn reload_on_hangup<T>(
+    path: std::path::PathBuf,
+    read: impl Fn(&std::path::Path) -> Result<T, String>,
+    mut apply: impl FnMut(T),
+) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reloading needs a restart");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        match read(&path) {
+            Ok(config) => {
+                apply(config);
+                tracing::info!(path = %path.display(), "configuration reloaded");
+            }
+            Err(error) => tracing::error!(
+                %error,
+                "configuration not reloaded; the running one stays in force"
+            ),
+        }
+    }
+}
+
+/// Logs each setting that changed in the file but takes effect only at the next restart.
+pub fn report_restart_needed(settings: &[&str]) {
+    for setting in settings {
+        tracing::warn!(
+            setting,
+            "changed in the file: takes effect at the next restart"
+        );
+    }
+}

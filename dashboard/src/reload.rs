@@ -36,35 +36,20 @@ pub fn merge(
 
 /// Reloads `path` each time the process gets SIGHUP.
 pub async fn on_hangup(state: Arc<AppState>, path: PathBuf) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP: reloading needs a restart");
-        return;
-    };
-    while hangups.recv().await.is_some() {
-        let read =
-            vigie_daemon::read_config(&path, DashboardConfig::from_toml).and_then(|mut c| {
-                c.apply_env().map_err(|e| e.to_string())?;
-                Ok(c)
-            });
-        match read {
-            Ok(new) => {
-                let (merged, restart) = merge(&state.config(), new);
-                *state.settings.write().expect("settings lock") = merged;
-                tracing::info!(path = %path.display(), "configuration reloaded");
-                for setting in restart {
-                    tracing::warn!(
-                        setting,
-                        "changed in the file: takes effect at the next restart"
-                    );
-                }
-            }
-            Err(error) => tracing::error!(
-                %error,
-                "configuration not reloaded; the running one stays in force"
-            ),
-        }
-    }
+    vigie_daemon::reload_on_hangup(
+        path,
+        |path| {
+            let mut config = vigie_daemon::read_config(path, DashboardConfig::from_toml)?;
+            config.apply_env().map_err(|e| e.to_string())?;
+            Ok(config)
+        },
+        |new| {
+            let (merged, restart) = merge(&state.config(), new);
+            *state.settings.write().expect("settings lock") = merged;
+            vigie_daemon::report_restart_needed(&restart);
+        },
+    )
+    .await;
 }
 
 #[cfg(test)]

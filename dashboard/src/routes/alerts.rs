@@ -54,13 +54,7 @@ pub async fn page(
     };
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
-        Err(e) => {
-            return ctx.refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, false),
     };
     let window = state.config().group_window_ms();
     let (lines, more, counts) = match tokio::try_join!(
@@ -367,13 +361,7 @@ pub async fn api(
     };
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
-        Err(e) => {
-            return ctx.api_refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, true),
     };
     let window = state.config().group_window_ms();
     match tokio::try_join!(

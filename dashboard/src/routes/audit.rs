@@ -64,13 +64,7 @@ pub async fn page(
     let lang = ctx.lang;
     let filter = match AuditFilter::parse(&params) {
         Ok(f) => f,
-        Err(e) => {
-            return ctx.refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, false),
     };
     let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS + 1).await {
         Ok(r) => r,
@@ -179,13 +173,7 @@ pub async fn api(
     }
     let filter = match AuditFilter::parse(&params) {
         Ok(f) => f,
-        Err(e) => {
-            return ctx.api_refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, true),
     };
     let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS).await {
         Ok(r) => r,

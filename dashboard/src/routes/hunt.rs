@@ -27,13 +27,7 @@ pub async fn page(
     let now = vigie_model::event::now_ms();
     let hunt = match Hunt::parse(&params, now) {
         Ok(h) => h,
-        Err(e) => {
-            return ctx.refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, false),
     };
     let mut html = format!("<h1>{}</h1>{}", esc(t(lang, "nav_hunt")), form(lang, &hunt));
     // A search runs once the form was sent (not on first arrival).
@@ -183,13 +177,7 @@ pub async fn csv(
     };
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
-        Err(e) => {
-            return ctx.refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, false),
     };
     match hunt::run(&state.client, &hunt, MAX_EXPORT).await {
         Ok(rows) => {
@@ -233,13 +221,7 @@ pub async fn api(
     };
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
-        Err(e) => {
-            return ctx.api_refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, true),
     };
     let limit = match super::param(&params, "limit").map(str::parse::<u64>) {
         None => PAGE_ROWS,

@@ -292,6 +292,24 @@ impl Ctx {
     pub fn api_refuse(&self, status: StatusCode, code: &str, detail: &str) -> Response {
         api_error(self.lang, status, code, detail)
     }
+
+    /// 400 for a parameter that cannot be used, naming it (a page, or JSON when `api`).
+    pub fn bad_param(&self, e: &crate::alert_query::BadParam, api: bool) -> Response {
+        let detail = format!("{}: {}", e.param, e.detail);
+        if api {
+            self.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail)
+        } else {
+            self.refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail)
+        }
+    }
+
+    /// For API calls that change something: a session must send its CSRF token in the
+    /// `X-CSRF-Token` header (API tokens need none). The 403 to answer when it did not.
+    pub fn api_csrf(&self, headers: &HeaderMap) -> Option<Response> {
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        (!self.who.csrf_ok(sent))
+            .then(|| self.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token"))
+    }
 }
 
 /// A JSON refusal: a stable code, the message in both languages and in the user's, and

@@ -212,13 +212,7 @@ pub async fn create_form(
     }
     let request = match ReportRequest::parse(&fields, ctx.lang) {
         Ok(r) => r,
-        Err(e) => {
-            return ctx.refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, false),
     };
     match make(&state, &ctx, &request).await {
         Ok(row) => see_other(&format!("/reports?made={}", row.report_id)),
@@ -321,9 +315,8 @@ pub async fn api_create(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if !ctx.who.csrf_ok(csrf) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
     }
     let fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
         Ok(f) => f,
@@ -346,13 +339,7 @@ pub async fn api_create(
     }
     let request = match ReportRequest::parse(&params, ctx.lang) {
         Ok(r) => r,
-        Err(e) => {
-            return ctx.api_refuse(
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                &format!("{}: {}", e.param, e.detail),
-            )
-        }
+        Err(e) => return ctx.bad_param(&e, true),
     };
     match make(&state, &ctx, &request).await {
         Ok(row) => (

@@ -273,9 +273,8 @@ pub async fn api_create(
             "tokens cannot make tokens",
         );
     }
-    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if !ctx.who.csrf_ok(csrf) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
     }
     let new: NewToken = match serde_json::from_slice(&body) {
         Ok(n) => n,

@@ -144,9 +144,8 @@ pub async fn api(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if !ctx.who.csrf_ok(csrf) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
     }
     if !ctx.who.role.can_triage() {
         return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");

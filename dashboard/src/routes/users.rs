@@ -278,10 +278,6 @@ pub struct NewUser {
     password: String,
 }
 
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
-}
-
 /// `POST /api/v1/users`.
 pub async fn api_create(
     State(state): State<Arc<AppState>>,
@@ -292,8 +288,8 @@ pub async fn api_create(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !ctx.who.csrf_ok(csrf_header(&headers)) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
     }
     let new: NewUser = match serde_json::from_slice(&body) {
         Ok(n) => n,
@@ -342,8 +338,8 @@ pub async fn api_update(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !ctx.who.csrf_ok(csrf_header(&headers)) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token");
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
     }
     let change: Change = match serde_json::from_slice(&body) {
         Ok(c) => c,
