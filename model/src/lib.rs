@@ -12,6 +12,7 @@ pub mod enroll;
 pub mod event;
 pub mod hex;
 pub mod i18n;
+pub mod agent_config;
 pub mod report_sig;
 pub mod time;
 pub mod wire;

@@ -1,0 +1,361 @@
+//! An agent's configuration: a TOML file, then `VIGIE_*` variables, then validation;
+//! and the part of it the SOC may set remotely, per group of agents.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The agent's configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentConfig {
+    /// State, keys, baseline and spool. `VIGIE_DATA_DIR` overrides it (as `…/agent`).
+    pub data_dir: PathBuf,
+    /// Where and how to reach the collector.
+    pub collector: CollectorConfig,
+    /// File integrity monitoring.
+    pub fim: FimConfig,
+    /// Process creation monitoring.
+    pub process: ProcessConfig,
+    /// Network connections and DNS, from packets.
+    pub network: NetworkConfig,
+    /// Batching of events before they are spooled and sent.
+    pub batch: BatchConfig,
+    /// The on-disk spool.
+    pub spool: SpoolConfig,
+    /// Seconds between two `agent_health` events.
+    pub health_interval_secs: u64,
+}
+
+/// How to reach the collector.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectorConfig {
+    /// Base URL, e.g. `https://soc.example:8443`.
+    pub url: String,
+    /// PEM file of the CA that signed the collector's certificate: the only CA trusted.
+    pub ca_file: PathBuf,
+    /// Enrollment token, used once when the agent has no identity yet.
+    pub enrollment_token: String,
+}
+
+/// One watched path.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WatchPath {
+    /// A file or a folder.
+    pub path: PathBuf,
+    /// Severity of alerts about it: informational, low, medium, high, critical.
+    #[serde(default = "default_severity")]
+    pub severity: String,
+    /// For a folder: watch everything below it, not only its direct entries.
+    #[serde(default = "yes")]
+    pub recursive: bool,
+    /// Glob patterns left out under this path only.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+fn default_severity() -> String {
+    "medium".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// File integrity monitoring settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FimConfig {
+    /// Turns file monitoring on or off.
+    pub enabled: bool,
+    /// Watched files and folders.
+    pub paths: Vec<WatchPath>,
+    /// Glob patterns left out everywhere (`*` stays within a path segment, `**` does
+    /// not; a pattern without `/` matches the file name).
+    pub exclude: Vec<String>,
+    /// Files larger than this are tracked by size, mode and times, not hashed.
+    pub max_hash_bytes: u64,
+    /// Most MiB per second the agent reads to hash files (0: no limit), so a scan never
+    /// starves the server.
+    pub hash_rate_mib_s: u64,
+    /// Seconds between two full rescans (catches what the kernel's queue lost).
+    pub rescan_interval_secs: u64,
+    /// Milliseconds a path must stay quiet before it is examined (coalesces bursts).
+    pub settle_ms: u64,
+    /// Most paths waiting to be examined; past it the agent forgets them and rescans.
+    pub max_pending: usize,
+}
+
+/// Process monitoring settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProcessConfig {
+    /// Turns process monitoring on or off.
+    pub enabled: bool,
+    /// Uses the kernel's process connector when it can (else lists processes every
+    /// second); false forces the listing.
+    pub connector: bool,
+    /// Reports sockets that start or stop listening.
+    pub listeners: bool,
+    /// Seconds between two looks at the listening sockets.
+    pub listen_interval_secs: u64,
+}
+
+impl Default for ProcessConfig {
+    fn default() -> ProcessConfig {
+        ProcessConfig {
+            enabled: true,
+            connector: true,
+            listeners: true,
+            listen_interval_secs: 5,
+        }
+    }
+}
+
+/// Network monitoring settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Turns network monitoring on or off.
+    pub enabled: bool,
+    /// Interfaces to capture on; empty: every interface that is up.
+    pub interfaces: Vec<String>,
+    /// Capture on loopback too (off by default: local traffic is mostly noise).
+    pub loopback: bool,
+    /// UDP ports read as DNS.
+    pub dns_ports: Vec<u16>,
+    /// Most flows followed at once; past it the oldest is evicted (counted).
+    pub max_flows: usize,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> NetworkConfig {
+        NetworkConfig {
+            enabled: true,
+            interfaces: Vec::new(),
+            loopback: false,
+            dns_ports: vec![53],
+            max_flows: 65_536,
+        }
+    }
+}
+
+/// Batching settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BatchConfig {
+    /// Most events in one batch.
+    pub max_events: usize,
+    /// Most bytes of uncompressed JSON in one batch.
+    pub max_bytes: usize,
+    /// Milliseconds an event may wait before its batch is sealed.
+    pub flush_ms: u64,
+}
+
+/// Spool settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpoolConfig {
+    /// Most bytes on disk; past it the oldest batches are dropped and counted.
+    pub max_bytes: u64,
+    /// Size at which a segment file is closed and a new one begun.
+    pub segment_bytes: u64,
+}
+
+impl Default for AgentConfig {
+    fn default() -> AgentConfig {
+        AgentConfig {
+            data_dir: PathBuf::from("/var/lib/vigie/agent"),
+            collector: CollectorConfig::default(),
+            fim: FimConfig::default(),
+            process: ProcessConfig::default(),
+            network: NetworkConfig::default(),
+            batch: BatchConfig::default(),
+            spool: SpoolConfig::default(),
+            health_interval_secs: 60,
+        }
+    }
+}
+
+impl Default for FimConfig {
+    fn default() -> FimConfig {
+        let watch = |path: &str, severity: &str| WatchPath {
+            path: PathBuf::from(path),
+            severity: severity.into(),
+            recursive: true,
+            exclude: Vec::new(),
+        };
+        FimConfig {
+            enabled: true,
+            paths: vec![
+                watch("/etc", "medium"),
+                watch("/usr/bin", "high"),
+                watch("/usr/sbin", "high"),
+                watch("/usr/local/bin", "high"),
+                watch("/usr/local/sbin", "high"),
+                watch("/bin", "high"),
+                watch("/sbin", "high"),
+                watch("/boot", "high"),
+                watch("/root/.ssh", "critical"),
+                watch("/var/spool/cron", "high"),
+                watch("/var/www", "high"),
+                watch("/srv/www", "high"),
+            ],
+            exclude: vec![
+                "*.swp".into(),
+                "*.swx".into(),
+                "*~".into(),
+                "/etc/mtab".into(),
+                "/etc/adjtime".into(),
+                "/etc/ld.so.cache".into(),
+                "/etc/.pwd.lock".into(),
+            ],
+            max_hash_bytes: 256 << 20,
+            hash_rate_mib_s: 64,
+            rescan_interval_secs: 600,
+            settle_ms: 100,
+            max_pending: 100_000,
+        }
+    }
+}
+
+impl Default for BatchConfig {
+    fn default() -> BatchConfig {
+        BatchConfig {
+            max_events: 1000,
+            max_bytes: 1 << 20,
+            flush_ms: 500,
+        }
+    }
+}
+
+impl Default for SpoolConfig {
+    fn default() -> SpoolConfig {
+        SpoolConfig {
+            max_bytes: 1 << 30,
+            segment_bytes: 16 << 20,
+        }
+    }
+}
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    /// The setting at fault, as written in the file.
+    pub setting: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+fn bad(setting: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.into(),
+        reason: reason.into(),
+    }
+}
+
+impl AgentConfig {
+    /// Parses a TOML file's text. Unknown keys are errors that name the key.
+    pub fn from_toml(text: &str) -> Result<AgentConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| bad("config", e.to_string()))
+    }
+
+    /// Applies `VIGIE_DATA_DIR` and `VIGIE_WATCH` (`:`-separated paths).
+    pub fn apply_env(&mut self) {
+        if let Ok(dir) = std::env::var("VIGIE_DATA_DIR") {
+            if !dir.is_empty() {
+                self.data_dir = PathBuf::from(dir).join("agent");
+            }
+        }
+        if let Ok(watch) = std::env::var("VIGIE_WATCH") {
+            let paths: Vec<WatchPath> = watch
+                .split(':')
+                .filter(|p| !p.is_empty())
+                .map(|p| WatchPath {
+                    path: PathBuf::from(p),
+                    severity: default_severity(),
+                    recursive: true,
+                    exclude: Vec::new(),
+                })
+                .collect();
+            if !paths.is_empty() {
+                self.fim.paths = paths;
+            }
+        }
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const LEVELS: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
+        for (i, w) in self.fim.paths.iter().enumerate() {
+            if !w.path.is_absolute() {
+                return Err(bad(
+                    &format!("fim.paths[{i}].path"),
+                    format!("{} is not an absolute path", w.path.display()),
+                ));
+            }
+            if !LEVELS.contains(&w.severity.as_str()) {
+                return Err(bad(
+                    &format!("fim.paths[{i}].severity"),
+                    format!("{:?} is not one of {}", w.severity, LEVELS.join(", ")),
+                ));
+            }
+        }
+        if self.batch.max_events == 0 || self.batch.max_bytes < 1024 {
+            return Err(bad("batch", "max_events must be ≥ 1 and max_bytes ≥ 1024"));
+        }
+        if self.spool.segment_bytes < 4096 || self.spool.max_bytes < 2 * self.spool.segment_bytes {
+            return Err(bad(
+                "spool",
+                "segment_bytes must be ≥ 4096 and max_bytes at least twice segment_bytes",
+            ));
+        }
+        if self.fim.max_pending == 0 || self.fim.rescan_interval_secs == 0 {
+            return Err(bad(
+                "fim",
+                "max_pending and rescan_interval_secs must be ≥ 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The flush interval as a duration.
+    pub fn flush_interval(&self) -> Duration {
+        Duration::from_millis(self.batch.flush_ms.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let config = AgentConfig::from_toml("").unwrap();
+        assert_eq!(config.batch.flush_ms, 500);
+        assert_eq!(config.spool.max_bytes, 1 << 30);
+        assert!(config
+            .fim
+            .paths
+            .iter()
+            .any(|w| w.path == std::path::Path::new("/etc")));
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let err = AgentConfig::from_toml("[fim]\nrescan_intervall = 3\n").unwrap_err();
+        assert!(err.to_string().contains("rescan_intervall"), "{err}");
+        let config =
+            AgentConfig::from_toml("[[fim.paths]]\npath = \"/srv\"\nseverity = \"urgent\"\n")
+                .unwrap();
+        let err = config.validate().unwrap_err();
+        assert_eq!(err.setting, "fim.paths[0].severity");
+        let config = AgentConfig::from_toml("[[fim.paths]]\npath = \"srv\"\n").unwrap();
+        assert!(config.validate().unwrap_err().reason.contains("absolute"));
+    }
+}
