@@ -11,7 +11,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use vigie_model::enroll::{EnrollRequest, EnrollResponse};
-use vigie_model::wire::{self, Ack, Refusal, SealedBatch};
+use vigie_model::wire::{self, Ack, Refusal, RemoteSettings, SealedBatch};
 
 use crate::identity::Identity;
 
@@ -119,6 +119,25 @@ impl CollectorClient {
             .get("date")
             .and_then(|v| v.to_str().ok())
             .and_then(vigie_model::time::parse_http_date))
+    }
+
+    /// Asks the collector for this agent's group settings (signed, empty body).
+    pub async fn fetch_settings(&self, identity: &Identity) -> Result<RemoteSettings, SendError> {
+        let time = vigie_model::event::now_ms();
+        let empty_hash = vigie_model::hex::sha256(b"");
+        let message = wire::signing_message(&identity.agent_id, time, 0, &empty_hash);
+        let req = Request::post(format!("{}{}", self.base, wire::CONFIG_PATH))
+            .header(wire::HEADER_AGENT, &identity.agent_id)
+            .header(wire::HEADER_TIME, time.to_string())
+            .header(wire::HEADER_DROPPED, "0")
+            .header(wire::HEADER_SIGNATURE, identity.sign(&message))
+            .body(Full::new(Bytes::new()))
+            .expect("valid request");
+        let bytes = self.call(req).await?;
+        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
+            reason: format!("unreadable settings: {e}"),
+            after: None,
+        })
     }
 
     /// Sends one sealed batch, signed; returns the collector's acknowledgement.

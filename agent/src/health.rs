@@ -46,6 +46,8 @@ pub struct Counters {
     pub network_flows_evicted: AtomicU64,
     /// Interfaces being captured.
     pub network_interfaces: AtomicU64,
+    /// Version of the SOC's remote settings in force (0: none).
+    pub config_version: AtomicU64,
     /// Events handed to the batcher, by category.
     pub by_category: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
     /// How processes are watched: `connector`, `polling`, or empty when off.
@@ -99,6 +101,7 @@ impl Counters {
             "NetworkFlowsEvicted": get(&self.network_flows_evicted),
             "NetworkInterfaces": get(&self.network_interfaces),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
+            "ConfigVersion": get(&self.config_version),
         });
         let mut value = value;
         let by_category = self.by_category.lock().expect("category lock").clone();

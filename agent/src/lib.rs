@@ -16,6 +16,7 @@ pub mod health;
 pub mod identity;
 pub mod pipeline;
 pub mod reload;
+pub mod remote;
 pub mod send;
 pub mod sensors;
 pub mod spool;
@@ -63,6 +64,10 @@ pub async fn run(
     let stop_sender = Arc::new(Notify::new());
     let mut sender_task = None;
     let mut spool_handle = None;
+    // The file's settings, and the SOC's for this agent's group on top of them.
+    let mut local = config.clone();
+    let mut remote: Option<vigie_model::agent_config::RemoteConfig> = None;
+    let mut remote_updates = None;
 
     let (batcher, baseline, baseline_path) = match mode {
         Mode::Print => (
@@ -113,6 +118,30 @@ pub async fn run(
             let wake = Arc::new(Notify::new());
             let identity = Arc::new(identity);
             spool_handle = Some(spool.clone());
+            // Remote settings: those saved by an earlier run at once, then the SOC's.
+            let mut remote_version = 0;
+            if let Some((saved, settings)) = remote::load_saved(&config.data_dir) {
+                let merged = settings.over(&local);
+                if merged.validate().is_ok() {
+                    remote_version = saved.version;
+                    counters
+                        .config_version
+                        .store(saved.version, std::sync::atomic::Ordering::Relaxed);
+                    throttle::set_rate(merged.fim.hash_rate_mib_s);
+                    config = merged;
+                    remote = Some(settings);
+                }
+            }
+            let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(4);
+            remote_updates = Some(updates_rx);
+            tokio::spawn(remote::poll(
+                client.clone(),
+                identity.clone(),
+                config.data_dir.clone(),
+                remote_version,
+                std::time::Duration::from_secs(config.health_interval_secs.clamp(5, 300)),
+                updates_tx,
+            ));
             sender_task = Some(tokio::spawn(send::run(
                 spool.clone(),
                 client,
@@ -169,21 +198,26 @@ pub async fn run(
                 let path = config_path.as_ref().expect("signals only with a file");
                 match reread(path) {
                     Ok(new) => {
-                        let (new, restart) = reload::merge(&config, new);
-                        sensors.stop().await;
-                        // Exactly what a restart would do: the baseline from disk and spool.
-                        let baseline = match (&spool_handle, &baseline_path) {
-                            (Some(spool), Some(path)) => load_baseline(path, &mut spool::lock(spool))?,
-                            _ => None,
-                        };
-                        throttle::set_rate(new.fim.hash_rate_mib_s);
-                        sensors = Sensors::start(&new, baseline, baseline_path.clone(), &sink, &counters)?;
-                        config = new;
+                        let (new, restart) = reload::merge(&local, new);
+                        local = new;
+                        let in_force = remote.as_ref().map_or_else(|| local.clone(), |r| r.over(&local));
+                        sensors = restart_sensors(sensors, &in_force, &spool_handle, &baseline_path, &sink, &counters).await?;
                         tracing::info!(path = %path.display(), "configuration reloaded; sensors restarted");
                         vigie_daemon::report_restart_needed(&restart);
                     }
                     Err(error) => tracing::error!(%error, "configuration not reloaded; the running one stays in force"),
                 }
+            }
+            Some(update) = next_update(&mut remote_updates) => {
+                let in_force = update.config.over(&local);
+                if let Err(e) = in_force.validate() {
+                    tracing::error!(error = %e, version = update.version, "remote settings do not fit this agent's file; the current ones stay");
+                    continue;
+                }
+                sensors = restart_sensors(sensors, &in_force, &spool_handle, &baseline_path, &sink, &counters).await?;
+                remote = Some(update.config);
+                counters.config_version.store(update.version, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(version = update.version, "remote settings in force; sensors restarted");
             }
         }
     }
@@ -281,6 +315,35 @@ impl Sensors {
                 .await
                 .ok();
         }
+    }
+}
+
+/// Stops `sensors` and starts them again with `config`, the file baseline rebuilt from
+/// disk and spool exactly as a restart would, so nothing is reported twice.
+async fn restart_sensors(
+    sensors: Sensors,
+    config: &AgentConfig,
+    spool_handle: &Option<Arc<Mutex<Spool>>>,
+    baseline_path: &Option<std::path::PathBuf>,
+    sink: &pipeline::Sink,
+    counters: &Arc<Counters>,
+) -> anyhow::Result<Sensors> {
+    sensors.stop().await;
+    let baseline = match (spool_handle, baseline_path) {
+        (Some(spool), Some(path)) => load_baseline(path, &mut spool::lock(spool))?,
+        _ => None,
+    };
+    throttle::set_rate(config.fim.hash_rate_mib_s);
+    Sensors::start(config, baseline, baseline_path.clone(), sink, counters)
+}
+
+/// The next remote settings, or never without a collector.
+async fn next_update(
+    updates: &mut Option<tokio::sync::mpsc::Receiver<remote::Update>>,
+) -> Option<remote::Update> {
+    match updates {
+        Some(u) => u.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -36,6 +36,12 @@ pub struct AgentStatus {
     pub silent: bool,
     /// Revoked: its batches are refused.
     pub revoked: bool,
+    /// Its group of remote settings.
+    pub group: String,
+    /// The version of its group's settings it runs (latest health report; 0: none).
+    pub settings_version: u64,
+    /// The group's latest version (0: none set).
+    pub group_version: u64,
 }
 
 #[derive(Row, Deserialize)]
@@ -109,6 +115,10 @@ pub async fn agents(
     // Health comes every minute; inventory at start and every six hours.
     let health = latest(client, "agent_health", &day(now_ms - 86_400_000)).await?;
     let inventory = latest(client, "host_inventory", &day(now_ms - 7 * 86_400_000)).await?;
+    let members = crate::agent_settings::memberships(client).await?;
+    let versions = crate::agent_settings::groups(client)
+        .await
+        .map_err(|e| clickhouse::error::Error::Custom(e.to_string()))?;
     Ok(registry
         .into_iter()
         .map(|a| {
@@ -124,7 +134,19 @@ pub async fn agents(
                 .iter()
                 .find(|c| c.agent_id == a.agent_id)
                 .map_or(0, |c| c.count);
+            let group = members
+                .iter()
+                .find(|m| m.agent_id == a.agent_id)
+                .map_or(crate::agent_settings::DEFAULT_GROUP.to_string(), |m| {
+                    m.group_name.clone()
+                });
             AgentStatus {
+                group_version: versions
+                    .iter()
+                    .find(|v| v.group_name == group)
+                    .map_or(0, |v| v.version),
+                settings_version: h.map_or(0, |f| sum(f, &["ConfigVersion"])),
+                group,
                 os: inv.map(|f| text(f, "Os")).unwrap_or_default(),
                 kernel: inv.map(|f| text(f, "Kernel")).unwrap_or_default(),
                 version: h

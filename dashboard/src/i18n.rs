@@ -313,6 +313,29 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("fleet_is_silent", "silent", "muet"),
     ("fleet_revoked", "revoked", "révoqué"),
     ("fleet_revoke", "Revoke", "Révoquer"),
+    // Remote agent settings.
+    ("nav_settings", "Agent settings", "Réglages des agents"),
+    (
+        "settings_help",
+        "Per group of agents: the [fim], [process] and [network] sections (as in agent.toml) that replace the agents' own. Agents fetch a new version at their next health report and apply it without a restart.",
+        "Par groupe d'agents : les sections [fim], [process] et [network] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.",
+    ),
+    ("settings_group", "Group", "Groupe"),
+    ("settings_new_group", "New group", "Nouveau groupe"),
+    ("settings_saved", "Saved as version", "Enregistré, version"),
+    ("settings_version", "Settings", "Réglages"),
+    ("settings_pending", "pending", "en attente"),
+    (
+        "settings_bad_group",
+        "A group name has 1 to 64 of a-z, 0-9, '.', '_' and '-'.",
+        "Un nom de groupe compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - ».",
+    ),
+    (
+        "settings_invalid",
+        "These settings would not work on an agent",
+        "Ces réglages ne fonctionneraient pas sur un agent",
+    ),
+    ("settings_move", "Move", "Déplacer"),
     // Accounts.
     ("col_role", "Role", "Rôle"),
     ("col_state", "State", "État"),

@@ -2,6 +2,7 @@
 //! JSON API, over ClickHouse. No script, font or style comes from outside: pages work
 //! offline and over slow links.
 
+pub mod agent_settings;
 pub mod alert_detail;
 pub mod alert_query;
 pub mod api_tokens;

@@ -359,3 +359,69 @@ mod tests {
         assert!(config.validate().unwrap_err().reason.contains("absolute"));
     }
 }
+
+/// The part of an agent's configuration the SOC sets remotely for a group of agents:
+/// file monitoring, process and network sensors. A section present here replaces the
+/// agent's own; one absent leaves it as the agent's file says. Agents fetch it from the
+/// collector and apply it without a restart.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteConfig {
+    /// Replaces `[fim]` (and its `[[fim.paths]]`).
+    pub fim: Option<FimConfig>,
+    /// Replaces `[process]`.
+    pub process: Option<ProcessConfig>,
+    /// Replaces `[network]`.
+    pub network: Option<NetworkConfig>,
+}
+
+impl RemoteConfig {
+    /// Reads and checks a group's settings (an empty text sets nothing).
+    pub fn from_toml(text: &str) -> Result<RemoteConfig, ConfigError> {
+        let remote: RemoteConfig =
+            toml::from_str(text).map_err(|e| bad("remote configuration", e.to_string()))?;
+        remote.over(&AgentConfig::default()).validate()?;
+        Ok(remote)
+    }
+
+    /// `local` with the sections this sets replaced.
+    pub fn over(&self, local: &AgentConfig) -> AgentConfig {
+        let mut config = local.clone();
+        if let Some(fim) = &self.fim {
+            config.fim = fim.clone();
+        }
+        if let Some(process) = &self.process {
+            config.process = process.clone();
+        }
+        if let Some(network) = &self.network {
+            config.network = network.clone();
+        }
+        config
+    }
+}
+
+#[cfg(test)]
+mod remote_tests {
+    use super::*;
+
+    #[test]
+    fn remote_sections_replace_local_ones_and_are_checked() {
+        let remote = RemoteConfig::from_toml(
+            "[process]\nenabled = false\n\n[[fim.paths]]\npath = \"/srv/app\"\nseverity = \"high\"\n",
+        )
+        .unwrap();
+        let local = AgentConfig::default();
+        let merged = remote.over(&local);
+        assert!(!merged.process.enabled);
+        assert_eq!(merged.fim.paths.len(), 1);
+        assert_eq!(merged.network.enabled, local.network.enabled, "untouched");
+        assert!(RemoteConfig::from_toml("").is_ok());
+        let e = RemoteConfig::from_toml("[collector]\nurl = \"x\"\n").unwrap_err();
+        assert!(
+            e.reason.contains("collector"),
+            "only sensors are remote: {e:?}"
+        );
+        let e = RemoteConfig::from_toml("[[fim.paths]]\npath = \"relative\"\n").unwrap_err();
+        assert_eq!(e.setting, "fim.paths[0].path");
+    }
+}

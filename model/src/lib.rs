@@ -8,11 +8,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod agent_config;
 pub mod enroll;
 pub mod event;
 pub mod hex;
 pub mod i18n;
-pub mod agent_config;
 pub mod report_sig;
 pub mod time;
 pub mod wire;

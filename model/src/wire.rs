@@ -24,6 +24,19 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 pub const BATCH_PATH: &str = "/api/v1/batches";
 /// Request path of enrollment on the collector.
 pub const ENROLL_PATH: &str = "/api/v1/enroll";
+/// Where an agent asks for its group's remote settings (signed like a batch, empty body).
+pub const CONFIG_PATH: &str = "/api/v1/agent-config";
+
+/// The collector's answer at [`CONFIG_PATH`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteSettings {
+    /// The agent's group.
+    pub group: String,
+    /// The settings' version (0: none set for the group).
+    pub version: u64,
+    /// The settings, TOML.
+    pub body: String,
+}
 
 /// Header naming the sending agent.
 pub const HEADER_AGENT: &str = "x-vigie-agent";

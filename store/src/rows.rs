@@ -253,3 +253,29 @@ pub struct ReportRow {
     /// The file itself, base64 (PDF bytes are not text).
     pub body: String,
 }
+
+/// A row of `agent_config`: a group's remote settings (latest `version` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct AgentConfigRow {
+    /// The group (`default` for agents in none).
+    pub group_name: String,
+    /// Increases with each change; agents report the one they run.
+    pub version: u64,
+    /// The settings, TOML (`[fim]`, `[process]`, `[network]`).
+    pub body: String,
+    /// Who changed it.
+    pub author: String,
+    /// When (ms).
+    pub updated_ms: u64,
+}
+
+/// A row of `agent_groups`: which group an agent belongs to (latest wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct AgentGroupRow {
+    /// The agent.
+    pub agent_id: String,
+    /// Its group.
+    pub group_name: String,
+    /// When set (ms).
+    pub updated_ms: u64,
+}

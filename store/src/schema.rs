@@ -104,6 +104,18 @@ pub const MIGRATIONS: &[Migration] = &[
             signature String, body String
         ) ENGINE = MergeTree() ORDER BY (created_ms, report_id)"],
     },
+    Migration {
+        version: 5,
+        description: "remote agent configuration per group",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS agent_config (
+            group_name String, version UInt64, body String, author String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(version) ORDER BY group_name",
+            "CREATE TABLE IF NOT EXISTS agent_groups (
+            agent_id String, group_name String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY agent_id",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

@@ -24,8 +24,8 @@ use crate::writer::{self, BatchRows};
 /// How often an agent's last-seen time is written to the registry.
 const LAST_SEEN_EVERY: Duration = Duration::from_secs(60);
 
-struct Signed {
-    agent_id: String,
+pub(super) struct Signed {
+    pub(super) agent_id: String,
     time_ms: u64,
     dropped: u64,
     signature: Vec<u8>,
@@ -112,7 +112,13 @@ fn agent_name(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Result<Ack, ApiError> {
+/// Checks a signed request: a known, unrevoked agent, its signature over `bytes`, and a
+/// time close to ours. Returns the signed headers.
+pub(super) async fn authenticate(
+    c: &Collector,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Signed, ApiError> {
     let signed = Signed::parse(headers)?;
 
     let agent = c.registry.get(&signed.agent_id).await.ok_or_else(|| {
@@ -125,7 +131,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
             &signed.agent_id,
         ));
     }
-    let body_hash = vigie_model::hex::sha256(&bytes);
+    let body_hash = vigie_model::hex::sha256(bytes);
     let message =
         wire::signing_message(&signed.agent_id, signed.time_ms, signed.dropped, &body_hash);
     let public_key = B64.decode(&agent.public_key).unwrap_or_default();
@@ -140,7 +146,12 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
             format!("{} s apart", skew / 1000),
         ));
     }
+    Ok(signed)
+}
 
+async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Result<Ack, ApiError> {
+    let signed = authenticate(c, headers, &bytes).await?;
+    let body_hash = vigie_model::hex::sha256(&bytes);
     let batch = wire::open(&bytes, c.config().max_batch_bytes).map_err(refusal)?;
     if batch.agent_id != signed.agent_id {
         return Err(ApiError::new(

@@ -1,5 +1,6 @@
 //! The collector's HTTPS API: batch ingest, enrollment, health.
 
+mod agent_config;
 mod batch;
 mod enroll;
 
@@ -92,6 +93,7 @@ pub fn router(state: Arc<Collector>) -> Router {
     Router::new()
         .route(vigie_model::wire::BATCH_PATH, post(batch::ingest))
         .route(vigie_model::wire::ENROLL_PATH, post(enroll::enroll))
+        .route(vigie_model::wire::CONFIG_PATH, post(agent_config::fetch))
         .route("/healthz", get(healthz))
         .with_state(state)
 }

@@ -32,8 +32,9 @@ pub async fn page(
     let lang = ctx.lang;
     let silent = agents.iter().filter(|a| a.silent).count();
     let mut html = format!(
-        "<h1>{}</h1><p>{}: {} · {}: {}</p>",
+        "<h1>{}</h1><p><a href=\"/fleet/settings\">{}</a></p><p>{}: {} · {}: {}</p>",
         esc(t(lang, "nav_fleet")),
+        esc(t(lang, "nav_settings")),
         esc(t(lang, "fleet_total")),
         agents.len(),
         esc(t(lang, "fleet_silent")),
@@ -55,6 +56,8 @@ pub async fn page(
         "fleet_backlog",
         "fleet_dropped",
         "fleet_losses",
+        "settings_group",
+        "settings_version",
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -90,8 +93,30 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
     } else {
         String::new()
     };
+    let group = if admin {
+        format!(
+            "<form method=\"post\" action=\"/fleet/{}/group\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><input name=\"group\" value=\"{}\" size=\"10\" aria-label=\"{}\"> <button type=\"submit\">{}</button></form>",
+            esc(&a.agent_id),
+            esc(ctx.who.csrf()),
+            esc(&a.group),
+            esc(t(lang, "settings_group")),
+            esc(t(lang, "settings_move"))
+        )
+    } else {
+        esc(&a.group)
+    };
+    let settings = if a.settings_version == a.group_version {
+        format!("v{}", a.settings_version)
+    } else {
+        format!(
+            "v{} → v{} ({})",
+            a.settings_version,
+            a.group_version,
+            t(lang, "settings_pending")
+        )
+    };
     format!(
-        "<tr data-agent-id=\"{}\"><td>{}<br><code class=\"muted\">{}</code></td><td><span class=\"{class}\">{}</span></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{revoke}</tr>",
+        "<tr data-agent-id=\"{}\"><td>{}<br><code class=\"muted\">{}</code></td><td><span class=\"{class}\">{}</span></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{group}</td><td>{}</td>{revoke}</tr>",
         esc(&a.agent_id),
         esc(&a.hostname),
         esc(&a.agent_id),
@@ -104,6 +129,7 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
         a.spool_backlog,
         a.dropped,
         a.sensor_losses,
+        esc(&settings),
     )
 }
 

@@ -1,6 +1,7 @@
 //! The dashboard's routes and what they share: state, language, who is asking, and the
 //! shape of refusals (a page for people, JSON for programs).
 
+mod agent_settings;
 mod alert_detail;
 mod alerts;
 mod assets;
@@ -79,6 +80,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/hunt", get(hunt::page))
         .route("/hunt.csv", get(hunt::csv))
         .route("/api/v1/events", get(hunt::api))
+        .route(
+            "/fleet/settings",
+            get(agent_settings::page).post(agent_settings::save_form),
+        )
+        .route("/fleet/{id}/group", post(agent_settings::group_form))
+        .route(
+            "/api/v1/agent-settings",
+            get(agent_settings::api_list).post(agent_settings::api_save),
+        )
+        .route("/api/v1/agents/{id}/group", post(agent_settings::api_group))
         .route("/fleet", get(fleet::page))
         .route("/fleet/{id}/revoke", post(fleet::revoke_form))
         .route("/api/v1/agents", get(fleet::api))

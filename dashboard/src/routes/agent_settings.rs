@@ -1,0 +1,331 @@
+//! Remote agent settings, for admins: `GET /fleet/settings` (every group's settings and
+//! a form to change them), `POST /fleet/settings` (check and store a new version),
+//! `POST /fleet/{id}/group` (move an agent to a group); the same under
+//! `/api/v1/agent-settings` and `/api/v1/agents/{id}/group`. Reading is open to every
+//! role.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use crate::agent_settings::{self, Refused};
+use crate::html::{esc, utc};
+use crate::i18n::{t, Lang};
+
+fn refusal_text(lang: Lang, r: &Refused) -> String {
+    match r {
+        Refused::BadGroup => t(lang, "settings_bad_group").to_string(),
+        Refused::Invalid(e) => format!(
+            "{} — {}: {}",
+            t(lang, "settings_invalid"),
+            e.setting,
+            e.reason
+        ),
+    }
+}
+
+/// `GET /fleet/settings`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &params).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    render(&state, &ctx, None, param(&params, "saved")).await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<(&str, &str, String)>,
+    saved: Option<&str>,
+) -> Response {
+    let lang = ctx.lang;
+    let groups = match agent_settings::groups(&state.client).await {
+        Ok(g) => g,
+        Err(e) => return store_failed(ctx, false, &e),
+    };
+    let admin = ctx.who.role.is_admin();
+    let csrf = esc(ctx.who.csrf());
+    let mut html = format!(
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
+        esc(t(lang, "nav_settings")),
+        esc(t(lang, "settings_help"))
+    );
+    if let Some(version) = saved {
+        html.push_str(&format!(
+            "<p class=\"ok\" role=\"status\">{} {}</p>",
+            esc(t(lang, "settings_saved")),
+            esc(version)
+        ));
+    }
+    if let Some((_, _, message)) = &error {
+        html.push_str(&format!(
+            "<p class=\"err\" role=\"alert\">{}</p>",
+            esc(message)
+        ));
+    }
+    let form = |group: &str, body: &str, fixed: bool| {
+        let name = if fixed {
+            format!(
+                "<input type=\"hidden\" name=\"group\" value=\"{}\">",
+                esc(group)
+            )
+        } else {
+            format!(
+                "<label>{}<input name=\"group\" value=\"{}\" required pattern=\"[a-z0-9._\\-]{{1,64}}\"></label>",
+                esc(t(lang, "settings_group")),
+                esc(group)
+            )
+        };
+        format!(
+            "<form method=\"post\" action=\"/fleet/settings\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{name}\
+<textarea name=\"body\" rows=\"12\" cols=\"90\" spellcheck=\"false\">{}</textarea><br><button type=\"submit\">{}</button></form>",
+            esc(body),
+            esc(t(lang, "save"))
+        )
+    };
+    for g in &groups {
+        let body = match &error {
+            Some((group, body, _)) if *group == g.group_name => body.to_string(),
+            _ => g.body.clone(),
+        };
+        html.push_str(&format!(
+            "<section><h2>{} <span class=\"muted\">v{} · {} · {}</span></h2>",
+            esc(&g.group_name),
+            g.version,
+            esc(&g.author),
+            esc(&utc(g.updated_ms))
+        ));
+        if admin {
+            html.push_str(&form(&g.group_name, &body, true));
+        } else {
+            html.push_str(&format!("<pre>{}</pre>", esc(&g.body)));
+        }
+        html.push_str("</section>");
+    }
+    if admin {
+        let (group, body) = match &error {
+            Some((group, body, _)) if !groups.iter().any(|g| g.group_name == *group) => {
+                (group.to_string(), body.to_string())
+            }
+            _ => (String::new(), "[process]\nenabled = true\n\n[[fim.paths]]\npath = \"/etc\"\nseverity = \"medium\"\n".to_string()),
+        };
+        html.push_str(&format!(
+            "<section><h2>{}</h2>{}</section>",
+            esc(t(lang, "settings_new_group")),
+            form(&group, &body, false)
+        ));
+    }
+    ctx.render(StatusCode::OK, t(lang, "nav_settings"), &html)
+}
+
+/// `POST /fleet/settings`.
+pub async fn save_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    if !ctx.who.role.is_admin() {
+        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let (group, body) = (
+        param(&fields, "group").unwrap_or("").trim(),
+        param(&fields, "body").unwrap_or(""),
+    );
+    match agent_settings::save(&state.client, group, body, &ctx.who.username).await {
+        Ok(Ok(version)) => {
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "agent_settings_changed",
+                    group,
+                    json!({"version": version, "body": body}),
+                )
+                .await;
+            see_other(&format!("/fleet/settings?saved={version}"))
+        }
+        Ok(Err(r)) => {
+            render(
+                &state,
+                &ctx,
+                Some((group, body, refusal_text(ctx.lang, &r))),
+                None,
+            )
+            .await
+        }
+        Err(e) => store_failed(&ctx, false, &e),
+    }
+}
+
+/// `POST /fleet/{id}/group`.
+pub async fn group_form(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Params>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+    }
+    assign(
+        &state,
+        &ctx,
+        &id,
+        param(&fields, "group").unwrap_or("").trim(),
+        false,
+    )
+    .await
+}
+
+async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str, api: bool) -> Response {
+    if !ctx.who.role.is_admin() {
+        return if api {
+            ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "")
+        } else {
+            ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "")
+        };
+    }
+    match agent_settings::assign(&state.client, id, group).await {
+        Ok(true) => {
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "agent_group_set",
+                    id,
+                    json!({"group": group}),
+                )
+                .await;
+            if api {
+                Json(json!({"agent_id": id, "group": group})).into_response()
+            } else {
+                see_other("/fleet")
+            }
+        }
+        Ok(false) if api => ctx.api_refuse(StatusCode::BAD_REQUEST, "settings_bad_group", group),
+        Ok(false) => ctx.refuse(StatusCode::BAD_REQUEST, "settings_bad_group", group),
+        Err(e) => store_failed(ctx, api, &e),
+    }
+}
+
+/// The API's new settings.
+#[derive(Deserialize)]
+pub struct NewSettings {
+    group: String,
+    body: String,
+}
+
+/// `GET /api/v1/agent-settings`.
+pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match agent_settings::groups(&state.client).await {
+        Ok(groups) => Json(json!({"groups": groups})).into_response(),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// `POST /api/v1/agent-settings` with `{group, body}`.
+pub async fn api_save(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
+    }
+    if !ctx.who.role.is_admin() {
+        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+    }
+    let new: NewSettings = match serde_json::from_slice(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    match agent_settings::save(
+        &state.client,
+        new.group.trim(),
+        &new.body,
+        &ctx.who.username,
+    )
+    .await
+    {
+        Ok(Ok(version)) => {
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "agent_settings_changed",
+                    new.group.trim(),
+                    json!({"version": version, "body": new.body}),
+                )
+                .await;
+            Json(json!({"group": new.group.trim(), "version": version})).into_response()
+        }
+        Ok(Err(Refused::BadGroup)) => {
+            ctx.api_refuse(StatusCode::BAD_REQUEST, "settings_bad_group", &new.group)
+        }
+        Ok(Err(Refused::Invalid(e))) => ctx.api_refuse(
+            StatusCode::BAD_REQUEST,
+            "settings_invalid",
+            &format!("{}: {}", e.setting, e.reason),
+        ),
+        Err(e) => store_failed(&ctx, true, &e),
+    }
+}
+
+/// `POST /api/v1/agents/{id}/group` with `{group}`.
+pub async fn api_group(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Some(refusal) = ctx.api_csrf(&headers) {
+        return refusal;
+    }
+    #[derive(Deserialize)]
+    struct Group {
+        group: String,
+    }
+    let group: Group = match serde_json::from_slice(&body) {
+        Ok(g) => g,
+        Err(e) => {
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+        }
+    };
+    assign(&state, &ctx, &id, group.group.trim(), true).await
+}

@@ -1,0 +1,171 @@
+//! Remote agent settings end to end: an admin sets a group's watched paths on the
+//! dashboard, moves an agent into the group; the agent fetches them at its next health
+//! report, applies them without a restart (a newly watched folder reports), keeps them
+//! across a restart, and the fleet page shows the version it runs. Settings that would
+//! not work are refused naming the setting; analysts may not change them.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use vigie_tests::{http, sign_in, wait_for, wait_for_log, HttpResponse, Stack};
+
+fn json_of(r: &HttpResponse) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form");
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_s_settings_reach_its_agents_without_a_restart() {
+    let stack = Stack::start("").await;
+    let first = stack.path("first");
+    let second = stack.path("second");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::create_dir_all(&second).unwrap();
+    let config = stack
+        .agent_config("agent", &first, "health_interval_secs = 5", "")
+        .await;
+    let mut agent = stack.start_agent("agent", &config).await;
+    let log = stack.path("agent.log");
+    let agent_id = wait_for("the agent registered", Duration::from_secs(30), || async {
+        let ids: Vec<String> = stack
+            .client
+            .query("SELECT agent_id FROM agents")
+            .fetch_all()
+            .await
+            .unwrap();
+        ids.into_iter().next()
+    })
+    .await;
+
+    let dashboard = stack.start_dashboard("settings-password-1").await;
+    let port = dashboard.port;
+    let admin = ("Cookie", dashboard.session.as_str());
+    let csrf = csrf_of(&http(port, "GET", "/alerts", &[admin], "").body);
+    let post = |who: (&str, &str), token: &str, path: &str, body: Value| {
+        http(
+            port,
+            "POST",
+            path,
+            &[
+                who,
+                ("X-CSRF-Token", token),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        )
+    };
+    // Refusals: a setting that cannot work, a bad group name, an analyst.
+    let bad = post(
+        admin,
+        &csrf,
+        "/api/v1/agent-settings",
+        json!({"group": "web", "body": "[[fim.paths]]\npath = \"relative/dir\"\n"}),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(
+        json_of(&bad)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("fim.paths[0].path"),
+        "{}",
+        bad.body
+    );
+    let bad = post(
+        admin,
+        &csrf,
+        "/api/v1/agent-settings",
+        json!({"group": "Web Servers", "body": ""}),
+    );
+    assert_eq!(json_of(&bad)["code"], "settings_bad_group");
+    let made = post(
+        admin,
+        &csrf,
+        "/api/v1/users",
+        json!({"username": "ana", "role": "analyst", "password": "long-password-5"}),
+    );
+    assert_eq!(made.status, 201);
+    let ana_cookie = sign_in(port, "ana", "long-password-5");
+    let ana_csrf = csrf_of(&http(port, "GET", "/alerts", &[("Cookie", &ana_cookie)], "").body);
+    let refused = post(
+        ("Cookie", &ana_cookie),
+        &ana_csrf,
+        "/api/v1/agent-settings",
+        json!({"group": "web", "body": ""}),
+    );
+    assert_eq!(refused.status, 403);
+
+    // Group "web" watches both folders; the agent moves into it.
+    let body = format!(
+        "[fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"critical\"\n\n[process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n",
+        first.display(),
+        second.display()
+    );
+    let saved = post(
+        admin,
+        &csrf,
+        "/api/v1/agent-settings",
+        json!({"group": "web", "body": body}),
+    );
+    assert_eq!(json_of(&saved)["version"], 1, "{}", saved.body);
+    let moved = post(
+        admin,
+        &csrf,
+        &format!("/api/v1/agents/{agent_id}/group"),
+        json!({"group": "web"}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+
+    // The agent applies them at its next report, without a restart.
+    wait_for_log(&log, "remote settings in force", Duration::from_secs(30)).await;
+    std::fs::write(second.join("new.txt"), "new").unwrap();
+    wait_for("the newly watched folder reports", Duration::from_secs(30), || async {
+        let n = stack
+            .count("SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/second/new.txt'")
+            .await;
+        (n == 1).then_some(())
+    })
+    .await;
+    let severity = stack
+        .count("SELECT count() FROM alerts WHERE target LIKE '%/second/new.txt' AND severity = 'critical'")
+        .await;
+    assert_eq!(severity, 1, "the group's severity");
+    // The fleet page shows the version it runs.
+    wait_for("the version reported", Duration::from_secs(30), || async {
+        let fleet = json_of(&http(port, "GET", "/api/v1/agents", &[admin], ""));
+        let a = fleet["agents"][0].clone();
+        (a["group"] == "web" && a["settings_version"] == 1 && a["group_version"] == 1).then_some(())
+    })
+    .await;
+    let page = http(port, "GET", "/fleet?lang=fr", &[admin], "");
+    assert!(page.body.contains("Réglages des agents") && page.body.contains("v1"));
+
+    // Across a restart, before any contact: the saved version holds.
+    agent.stop();
+    let mut agent = stack.start_agent("agent", &config).await;
+    std::fs::write(second.join("after-restart.txt"), "x").unwrap();
+    wait_for(
+        "still watched after a restart",
+        Duration::from_secs(30),
+        || async {
+            let n = stack
+                .count("SELECT count() FROM events WHERE target LIKE '%/second/after-restart.txt'")
+                .await;
+            (n >= 1).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        stack.count("SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/second/new.txt'").await,
+        1,
+        "nothing reported twice"
+    );
+    assert_eq!(
+        stack.count("SELECT count() FROM audit_log WHERE action IN ('agent_settings_changed', 'agent_group_set')").await,
+        2
+    );
+    agent.stop();
+}
