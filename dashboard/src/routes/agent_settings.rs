@@ -13,7 +13,7 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::agent_settings::{self, Refused};
 use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
@@ -33,13 +33,9 @@ fn refusal_text(lang: Lang, r: &Refused) -> String {
 /// `GET /fleet/settings`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     render(&state, &ctx, None, param(&params, "saved")).await
 }
 
@@ -132,13 +128,9 @@ async fn render(
 /// `POST /fleet/settings`.
 pub async fn save_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Form(fields): Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -178,14 +170,10 @@ pub async fn save_form(
 /// `POST /fleet/{id}/group`.
 pub async fn group_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
     Form(fields): Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -238,11 +226,7 @@ pub struct NewSettings {
 }
 
 /// `GET /api/v1/agent-settings`.
-pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     match agent_settings::groups(&state.client).await {
         Ok(groups) => Json(json!({"groups": groups})).into_response(),
         Err(e) => store_failed(&ctx, true, &e),
@@ -252,13 +236,10 @@ pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 /// `POST /api/v1/agent-settings` with `{group, body}`.
 pub async fn api_save(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }
@@ -306,14 +287,11 @@ pub async fn api_save(
 /// `POST /api/v1/agents/{id}/group` with `{group}`.
 pub async fn api_group(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
 use super::alerts::{severity_badge, status_badge, title, triage_controls};
-use super::{param, store_failed, AppState, Ctx, Params};
+use super::{param, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::alert_detail::{self, AlertDetail};
 use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
@@ -21,14 +21,10 @@ fn valid_id(id: &str) -> bool {
 /// `GET /alerts/{id}`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !valid_id(&id) {
         return ctx.refuse(StatusCode::NOT_FOUND, "not_found", "");
     }
@@ -316,14 +312,9 @@ fn earlier_section(lang: Lang, d: &AlertDetail) -> String {
 /// `GET /api/v1/alerts/{id}`.
 pub async fn api(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Api(ctx): Api,
     Path(id): Path<String>,
-    Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !valid_id(&id) {
         return ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", "");
     }

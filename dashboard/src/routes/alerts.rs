@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{see_other, store_failed, AppState, Ctx, Params};
+use super::{see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::alert_query::{self, AlertFilter, AlertLine, Sort, RANGES, SEVERITIES, STATUSES};
 use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
@@ -45,13 +45,9 @@ pub fn status_badge(lang: Lang, status: &str) -> String {
 /// `GET /alerts`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
         Err(e) => return ctx.bad_param(&e, false),
@@ -352,13 +348,9 @@ pub fn triage_controls(lang: Lang) -> String {
 /// the cursor of the next page (null on the last).
 pub async fn api(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Api(ctx): Api,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
         Err(e) => return ctx.bad_param(&e, true),

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use vigie_store::audit::{self, Verdict};
 
-use super::{param, store_failed, AppState, Ctx, Params};
+use super::{param, store_failed, Api, AppState, Page, Params};
 use crate::audit_query::{self, AuditFilter, PAGE_ROWS};
 use crate::auth::Role;
 use crate::html::{esc, utc};
@@ -51,13 +51,9 @@ fn verdict_html(lang: Lang, chain: &str, v: &Verdict) -> String {
 /// `GET /audit`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !may_read(ctx.who.role) {
         return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
     }
@@ -161,13 +157,9 @@ pub async fn page(
 /// `GET /api/v1/audit`: rows (same filters), and with `verify=1` each chain's verdict.
 pub async fn api(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Api(ctx): Api,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !may_read(ctx.who.role) {
         return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
     }

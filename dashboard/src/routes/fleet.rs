@@ -3,27 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde_json::json;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::fleet::{self, AgentStatus};
 use crate::html::{esc, utc};
 use crate::i18n::t;
 
 /// `GET /fleet`.
-pub async fn page(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
     let now = vigie_model::event::now_ms();
     let agents = match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(a) => a,
@@ -134,15 +126,7 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
 }
 
 /// `GET /api/v1/agents`.
-pub async fn api(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn api(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     let now = vigie_model::event::now_ms();
     match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(agents) => Json(json!({ "agents": agents })).into_response(),
@@ -185,14 +169,10 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
 /// `POST /fleet/{id}/revoke`.
 pub async fn revoke_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
     Form(fields): Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -202,13 +182,10 @@ pub async fn revoke_form(
 /// `POST /api/v1/agents/{id}/revoke`.
 pub async fn revoke_api(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{store_failed, AppState, Ctx, Params};
+use super::{store_failed, Api, AppState, Page, Params};
 use crate::html::{esc, utc};
 use crate::hunt::{self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS};
 use crate::i18n::{t, Lang};
@@ -16,13 +16,9 @@ use crate::i18n::{t, Lang};
 /// `GET /hunt`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     let now = vigie_model::event::now_ms();
     let hunt = match Hunt::parse(&params, now) {
@@ -168,13 +164,9 @@ fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
 /// `GET /hunt.csv`: the same search, up to 100,000 events, as a CSV file.
 pub async fn csv(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
         Err(e) => return ctx.bad_param(&e, false),
@@ -212,13 +204,9 @@ pub async fn csv(
 /// `GET /api/v1/events`: the same parameters as `/hunt`, JSON, `limit` up to 1000.
 pub async fn api(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Api(ctx): Api,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
         Err(e) => return ctx.bad_param(&e, true),

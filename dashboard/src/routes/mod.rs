@@ -227,6 +227,45 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Princ
     }))
 }
 
+/// A page request's context, as an extractor: without a session (or token), the
+/// request is answered with a redirect to the sign-in form before the handler runs.
+pub struct Page(pub Ctx);
+
+/// An API request's context, as an extractor: without a session or a valid token, 401.
+pub struct Api(pub Ctx);
+
+fn query_of(parts: &axum::http::request::Parts) -> Params {
+    axum::extract::Query::<Params>::try_from_uri(&parts.uri)
+        .map(|q| q.0)
+        .unwrap_or_default()
+}
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Page, Response> {
+        Ctx::page(state, &parts.headers, &query_of(parts))
+            .await
+            .map(Page)
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Api {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Api, Response> {
+        Ctx::api(state, &parts.headers, &query_of(parts))
+            .await
+            .map(Api)
+    }
+}
+
 /// A request's context: its language and who makes it.
 pub struct Ctx {
     /// The language to answer in.

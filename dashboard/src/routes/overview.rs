@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::alerts::title;
-use super::{param, store_failed, AppState, Ctx, Params};
+use super::{param, store_failed, Api, AppState, Page, Params};
 use crate::alert_query::SEVERITIES;
 use crate::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
 use crate::html::{esc, utc};
@@ -30,13 +30,9 @@ fn hours(params: &Params) -> Result<(String, u64), String> {
 /// `GET /overview`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     let (period, hours) = match hours(&params) {
         Ok(h) => h,
@@ -136,13 +132,9 @@ pub async fn page(
 /// `GET /api/v1/overview?range=24h|7d|30d`.
 pub async fn api(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Api(ctx): Api,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let (_, hours) = match hours(&params) {
         Ok(h) => h,
         Err(detail) => return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use vigie_store::rows::ReportRow;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::alert_query::{SEVERITIES, STATUSES};
 use crate::html::{esc, utc};
 use crate::i18n::t;
@@ -96,13 +96,9 @@ async fn list(state: &AppState) -> Result<Vec<Listed>, clickhouse::error::Error>
 /// `GET /reports`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = ctx.lang;
     let reports = match list(&state).await {
         Ok(r) => r,
@@ -200,13 +196,9 @@ pub async fn page(
 /// `POST /reports`.
 pub async fn create_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Form(fields): Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -308,13 +300,10 @@ pub async fn sig(
 /// as lists): answers the report's id, links and SHA-256.
 pub async fn api_create(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }
@@ -357,11 +346,7 @@ pub async fn api_create(
 }
 
 /// `GET /api/v1/reports`: the reports made, newest first.
-pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     match list(&state).await {
         Ok(reports) => {
             let items: Vec<_> = reports

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::api_tokens;
 use crate::auth::{Credential, Role};
 use crate::html::{esc, utc};
@@ -27,13 +27,9 @@ fn owner_filter(ctx: &Ctx) -> Option<&str> {
 /// `GET /tokens`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &params).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     render(&state, &ctx, None, param(&params, "error")).await
 }
 
@@ -172,13 +168,9 @@ fn by_session(ctx: &Ctx) -> bool {
 /// `POST /tokens`.
 pub async fn create_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     axum::Form(fields): axum::Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -226,14 +218,10 @@ pub async fn create_form(
 /// `POST /tokens/{id}/revoke`.
 pub async fn revoke_form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
     axum::Form(fields): axum::Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -259,13 +247,10 @@ pub async fn revoke_form(
 /// `POST /api/v1/tokens` with `{name, role?, days?}` (signed-in session, CSRF header).
 pub async fn api_create(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !by_session(&ctx) {
         return ctx.api_refuse(
             StatusCode::FORBIDDEN,

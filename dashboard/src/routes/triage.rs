@@ -11,7 +11,7 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
 use crate::alert_query;
 use crate::html::esc;
 use crate::i18n::t;
@@ -43,13 +43,9 @@ async fn expand_groups(
 /// `POST /alerts/triage` (a form; repeated `id` fields).
 pub async fn form(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Form(fields): Form<Params>,
 ) -> Response {
-    let ctx = match Ctx::page(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
@@ -137,13 +133,10 @@ pub struct ApiTriage {
 /// `POST /api/v1/alerts/triage` with a JSON body.
 pub async fn api(
     State(state): State<Arc<AppState>>,
+    Api(ctx): Api,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match Ctx::api(&state, &headers, &Vec::new()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }
