@@ -76,14 +76,9 @@ impl Cursor {
     }
 }
 
-/// A parameter that cannot be used, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadParam {
-    /// Its name.
-    pub param: String,
-    /// What is wrong with its value.
-    pub detail: String,
-}
+pub use crate::param_error::BadParam;
+use crate::param_error::{bad, one_of, Problem};
+pub use vigie_model::time::parse_time;
 
 /// What the analyst asked to see.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,22 +111,13 @@ pub struct AlertFilter {
     pub limit: u64,
 }
 
-fn bad(param: &str, detail: impl Into<String>) -> BadParam {
-    BadParam {
-        param: param.into(),
-        detail: detail.into(),
-    }
-}
-
-pub use vigie_model::time::parse_time;
-
 impl AlertFilter {
     /// Reads the filter from the URL's parameters; `now_ms` anchors the period presets.
     pub fn parse(params: &Params, now_ms: u64) -> Result<AlertFilter, BadParam> {
         let text_param = |name: &str, max: usize| -> Result<String, BadParam> {
             let value = param(params, name).unwrap_or("").trim().to_string();
             if value.chars().count() > max {
-                return Err(bad(name, format!("longer than {max} characters")));
+                return Err(bad(name, Problem::TooLong(max)));
             }
             Ok(value)
         };
@@ -141,17 +127,14 @@ impl AlertFilter {
                 continue;
             }
             if !SEVERITIES.contains(&v.as_str()) {
-                return Err(bad(
-                    "severity",
-                    format!("{v:?} is not one of {SEVERITIES:?}"),
-                ));
+                return Err(bad("severity", one_of(v, &SEVERITIES)));
             }
             severities.push(v.clone());
         }
         let status = match param(params, "status").unwrap_or("") {
             "" | "all" => None,
             s if STATUSES.contains(&s) => Some(s.to_string()),
-            s => return Err(bad("status", format!("{s:?} is not one of {STATUSES:?}"))),
+            s => return Err(bad("status", one_of(s, &STATUSES))),
         };
         let mut tag = text_param("tag", 100)?.to_ascii_lowercase();
         if tag.starts_with('t') && tag[1..].starts_with(|c: char| c.is_ascii_digit()) {
@@ -167,7 +150,7 @@ impl AlertFilter {
                         "" => Ok(None),
                         v => parse_time(v)
                             .map(Some)
-                            .ok_or_else(|| bad(name, format!("{v:?} is not a date and time"))),
+                            .ok_or_else(|| bad(name, Problem::NotATime(v.into()))),
                     }
                 };
                 (time("from")?, time("to")?)
@@ -175,13 +158,13 @@ impl AlertFilter {
             None => {
                 return Err(bad(
                     "range",
-                    format!("{range:?} is not 24h, 7d, 30d, all or custom"),
+                    one_of(&range, &["24h", "7d", "30d", "all", "custom"]),
                 ))
             }
         };
         if let (Some(from), Some(to)) = (from_ms, to_ms) {
             if from >= to {
-                return Err(bad("to", "the end comes before the start"));
+                return Err(bad("to", Problem::EndBeforeStart));
             }
         }
         let sort_name = param(params, "sort").unwrap_or("newest");
@@ -189,24 +172,19 @@ impl AlertFilter {
             .iter()
             .find(|(_, name)| *name == sort_name)
             .map(|(sort, _)| *sort)
-            .ok_or_else(|| {
-                bad(
-                    "sort",
-                    format!("{sort_name:?} is not newest, oldest or severity"),
-                )
-            })?;
+            .ok_or_else(|| bad("sort", one_of(sort_name, &["newest", "oldest", "severity"])))?;
         let group = match param(params, "group").unwrap_or("1") {
             "1" | "on" | "true" => true,
             "0" | "off" | "false" => false,
-            g => return Err(bad("group", format!("{g:?} is not 1 or 0"))),
+            g => return Err(bad("group", one_of(g, &["1", "0"]))),
         };
         let after = match param(params, "after").unwrap_or("") {
             "" => None,
-            a => Some(Cursor::parse(a).ok_or_else(|| bad("after", "not a page cursor"))?),
+            a => Some(Cursor::parse(a).ok_or_else(|| bad("after", Problem::NotACursor))?),
         };
         let limit = match param(params, "limit").unwrap_or("50").parse::<u64>() {
             Ok(n) if (1..=500).contains(&n) => n,
-            _ => return Err(bad("limit", "must be a whole number from 1 to 500")),
+            _ => return Err(bad("limit", Problem::OutOfRange(1, 500))),
         };
         Ok(AlertFilter {
             severities,

@@ -5,6 +5,7 @@ use vigie_store::audit::AuditRow;
 use vigie_store::Client;
 
 use crate::alert_query::{parse_time, BadParam};
+use crate::param_error::{bad, Problem};
 use crate::routes::{param, Params};
 use crate::sql::{Bind, Sql};
 
@@ -31,10 +32,7 @@ pub struct AuditFilter {
 fn text(params: &Params, name: &str) -> Result<String, BadParam> {
     let value = param(params, name).unwrap_or("").trim().to_string();
     if value.chars().count() > 100 {
-        return Err(BadParam {
-            param: name.into(),
-            detail: "longer than 100 characters".into(),
-        });
+        return Err(bad(name, Problem::TooLong(100)));
     }
     Ok(value)
 }
@@ -45,10 +43,9 @@ impl AuditFilter {
         let time = |name: &str| -> Result<Option<u64>, BadParam> {
             match param(params, name).unwrap_or("") {
                 "" => Ok(None),
-                v => parse_time(v).map(Some).ok_or_else(|| BadParam {
-                    param: name.into(),
-                    detail: format!("{v:?} is not a date and time"),
-                }),
+                v => parse_time(v)
+                    .map(Some)
+                    .ok_or_else(|| bad(name, Problem::NotATime(v.into()))),
             }
         };
         Ok(AuditFilter {

@@ -7,6 +7,7 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
 use crate::alert_query::{parse_time, BadParam};
+use crate::param_error::{bad, one_of, Problem};
 use crate::routes::{param, Params};
 use crate::sql::{Bind, Sql};
 
@@ -66,13 +67,6 @@ pub struct Hunt {
     pub before: Option<u64>,
 }
 
-fn bad(param: &str, detail: impl Into<String>) -> BadParam {
-    BadParam {
-        param: param.into(),
-        detail: detail.into(),
-    }
-}
-
 fn valid_field(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -83,33 +77,28 @@ impl Hunt {
     pub fn parse(params: &Params, now_ms: u64) -> Result<Hunt, BadParam> {
         let category = param(params, "category").unwrap_or("").to_string();
         if !category.is_empty() && !CATEGORIES.contains(&category.as_str()) {
-            return Err(bad(
-                "category",
-                format!("{category:?} is not one of {CATEGORIES:?}"),
-            ));
+            return Err(bad("category", one_of(&category, &CATEGORIES)));
         }
         let host = param(params, "host").unwrap_or("").trim().to_string();
         if host.chars().count() > 255 {
-            return Err(bad("host", "longer than 255 characters"));
+            return Err(bad("host", Problem::TooLong(255)));
         }
         let time = |name: &str, default: u64| -> Result<u64, BadParam> {
             match param(params, name).unwrap_or("") {
                 "" => Ok(default),
-                v => {
-                    parse_time(v).ok_or_else(|| bad(name, format!("{v:?} is not a date and time")))
-                }
+                v => parse_time(v).ok_or_else(|| bad(name, Problem::NotATime(v.into()))),
             }
         };
         let from_ms = time("from", now_ms.saturating_sub(86_400_000))?;
         let to_ms = time("to", now_ms + 60_000)?;
         if from_ms >= to_ms {
-            return Err(bad("to", "the end comes before the start"));
+            return Err(bad("to", Problem::EndBeforeStart));
         }
         let before = match param(params, "before").unwrap_or("") {
             "" => None,
             b => Some(
                 b.parse()
-                    .map_err(|_| bad("before", "not a time in milliseconds"))?,
+                    .map_err(|_| bad("before", Problem::NotATime(b.into())))?,
             ),
         };
         let mut conditions = Vec::new();
@@ -119,21 +108,19 @@ impl Hunt {
                 continue;
             }
             if !valid_field(field) {
-                return Err(bad(
-                    &format!("f{i}"),
-                    format!("{field:?} is not a field name"),
-                ));
+                return Err(bad(&format!("f{i}"), Problem::NotAFieldName(field.into())));
             }
             let op = param(params, &format!("op{i}")).unwrap_or("eq");
             if !OPERATORS.iter().any(|(o, _)| *o == op) {
-                return Err(bad(&format!("op{i}"), format!("{op:?} is not an operator")));
+                let names: Vec<&str> = OPERATORS.iter().map(|(o, _)| *o).collect();
+                return Err(bad(&format!("op{i}"), one_of(op, &names)));
             }
             let value = param(params, &format!("v{i}")).unwrap_or("").to_string();
             if value.chars().count() > 1000 {
-                return Err(bad(&format!("v{i}"), "longer than 1000 characters"));
+                return Err(bad(&format!("v{i}"), Problem::TooLong(1000)));
             }
             if matches!(op, "gt" | "lt") && value.trim().parse::<f64>().is_err() {
-                return Err(bad(&format!("v{i}"), format!("{value:?} is not a number")));
+                return Err(bad(&format!("v{i}"), Problem::NotANumber(value)));
             }
             conditions.push(Condition {
                 field: field.into(),

@@ -17,6 +17,7 @@ pub mod html;
 pub mod hunt;
 pub mod i18n;
 pub mod overview;
+pub mod param_error;
 pub mod password;
 pub mod pdf;
 pub mod reload;

@@ -14,6 +14,7 @@ use vigie_store::Client;
 use crate::alert_query::{parse_time, BadParam, SEVERITIES, STATUSES};
 use crate::html::utc;
 use crate::i18n::{t, Lang};
+use crate::param_error::{bad, one_of, Problem};
 use crate::pdf::{Pdf, Style};
 use crate::routes::{param, Params};
 use crate::sql::{Bind, Sql};
@@ -80,24 +81,17 @@ fn lang_code<S: serde::Serializer>(lang: &Lang, s: S) -> Result<S::Ok, S::Error>
     s.serialize_str(lang.code())
 }
 
-fn bad(param: &str, detail: impl Into<String>) -> BadParam {
-    BadParam {
-        param: param.into(),
-        detail: detail.into(),
-    }
-}
-
 impl ReportRequest {
     /// Reads a request from form fields (repeated `severity` and `status`, `hosts`
     /// separated by commas or spaces).
     pub fn parse(fields: &Params, lang: Lang) -> Result<ReportRequest, BadParam> {
         let time = |name: &str| -> Result<u64, BadParam> {
             let v = param(fields, name).unwrap_or("");
-            parse_time(v).ok_or_else(|| bad(name, format!("{v:?} is not a date and time")))
+            parse_time(v).ok_or_else(|| bad(name, Problem::NotATime(v.into())))
         };
         let (from_ms, to_ms) = (time("from")?, time("to")?);
         if from_ms >= to_ms {
-            return Err(bad("to", "the end comes before the start"));
+            return Err(bad("to", Problem::EndBeforeStart));
         }
         let listed = |name: &str, allowed: &[&str]| -> Result<Vec<String>, BadParam> {
             let mut out = Vec::new();
@@ -106,7 +100,7 @@ impl ReportRequest {
                     continue;
                 }
                 if !allowed.contains(&v.as_str()) {
-                    return Err(bad(name, format!("{v:?} is not one of {allowed:?}")));
+                    return Err(bad(name, one_of(v, allowed)));
                 }
                 out.push(v.clone());
             }
@@ -120,25 +114,21 @@ impl ReportRequest {
             .map(str::to_string)
             .collect();
         if hosts.len() > 500 || hosts.iter().any(|h| h.len() > 255) {
-            return Err(bad(
-                "hosts",
-                "at most 500 host names of up to 255 characters",
-            ));
+            return Err(bad("hosts", Problem::TooManyHosts));
         }
         let format = match param(fields, "format").unwrap_or("pdf") {
             "pdf" => Format::Pdf,
             "csv" => Format::Csv,
             "json" => Format::Json,
-            f => return Err(bad("format", format!("{f:?} is not pdf, csv or json"))),
+            f => return Err(bad("format", one_of(f, &["pdf", "csv", "json"]))),
         };
         let lang = match param(fields, "report_lang").unwrap_or("") {
             "" => lang,
-            l => Lang::parse(l)
-                .ok_or_else(|| bad("report_lang", format!("{l:?} is not fr or en")))?,
+            l => Lang::parse(l).ok_or_else(|| bad("report_lang", one_of(l, &["fr", "en"])))?,
         };
         let rule = param(fields, "rule").unwrap_or("").trim().to_string();
         if rule.len() > 255 {
-            return Err(bad("rule", "longer than 255 characters"));
+            return Err(bad("rule", Problem::TooLong(255)));
         }
         Ok(ReportRequest {
             from_ms,

@@ -303,6 +303,14 @@ async fn analysts_triage_auditors_read_admins_manage() {
         "{}",
         bad.body
     );
+    let bad_fr = json_of(&get(port, "/api/v1/alerts?severity=urgent&lang=fr", &ana));
+    assert!(
+        bad_fr["detail"]
+            .as_str()
+            .unwrap()
+            .contains("n'est pas l'une des valeurs"),
+        "{bad_fr}"
+    );
     // Pages by key: two at a time, no line twice, none missed.
     let mut seen = Vec::new();
     let mut next = String::new();

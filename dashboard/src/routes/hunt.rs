@@ -215,7 +215,8 @@ pub async fn api(
         None => PAGE_ROWS,
         Some(Ok(n)) if (1..=1000).contains(&n) => n,
         Some(_) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", "limit: 1 to 1000")
+            let problem = crate::param_error::Problem::OutOfRange(1, 1000);
+            return ctx.bad_param(&crate::param_error::bad("limit", problem), true);
         }
     };
     match hunt::run(&state.client, &hunt, limit).await {

@@ -345,7 +345,7 @@ impl Ctx {
 
     /// 400 for a parameter that cannot be used, naming it (a page, or JSON when `api`).
     pub fn bad_param(&self, e: &crate::alert_query::BadParam, api: bool) -> Response {
-        let detail = format!("{}: {}", e.param, e.detail);
+        let detail = e.detail(self.lang);
         if api {
             self.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail)
         } else {

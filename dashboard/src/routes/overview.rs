@@ -18,13 +18,18 @@ use crate::overview;
 /// Periods offered: parameter, hours.
 const PERIODS: [(&str, u64); 3] = [("24h", 24), ("7d", 168), ("30d", 720)];
 
-fn hours(params: &Params) -> Result<(String, u64), String> {
+fn hours(params: &Params) -> Result<(String, u64), crate::param_error::BadParam> {
     let asked = param(params, "range").unwrap_or("24h");
     PERIODS
         .iter()
         .find(|(p, _)| *p == asked)
         .map(|(p, h)| (p.to_string(), *h))
-        .ok_or_else(|| format!("range: {asked:?} is not 24h, 7d or 30d"))
+        .ok_or_else(|| {
+            crate::param_error::bad(
+                "range",
+                crate::param_error::one_of(asked, &["24h", "7d", "30d"]),
+            )
+        })
 }
 
 /// `GET /overview`.
@@ -36,7 +41,7 @@ pub async fn page(
     let lang = ctx.lang;
     let (period, hours) = match hours(&params) {
         Ok(h) => h,
-        Err(detail) => return ctx.refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
+        Err(e) => return ctx.bad_param(&e, false),
     };
     let now = vigie_model::event::now_ms();
     let o = match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await
@@ -137,7 +142,7 @@ pub async fn api(
 ) -> Response {
     let (_, hours) = match hours(&params) {
         Ok(h) => h,
-        Err(detail) => return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_parameter", &detail),
+        Err(e) => return ctx.bad_param(&e, true),
     };
     let now = vigie_model::event::now_ms();
     match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await {
