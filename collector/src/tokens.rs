@@ -121,16 +121,15 @@ pub async fn list(client: &Client) -> Result<Vec<TokenStatus>, StoreError> {
 /// Revokes token `token_id`: no agent may enroll with it any more (agents already
 /// enrolled keep working). False when there is no such token.
 pub async fn revoke(client: &Client, token_id: &str) -> Result<bool, StoreError> {
-    let row: Option<TokenRow> = client
-        .query("SELECT ?fields FROM enrollment_tokens FINAL WHERE token_id = ?")
-        .bind(token_id)
-        .fetch_optional()
-        .await?;
-    let Some(mut row) = row else {
-        return Ok(false);
-    };
-    row.revoked = 1;
-    row.updated_ms = vigie_model::event::now_ms().max(row.updated_ms + 1);
-    vigie_store::insert_rows(client, "enrollment_tokens", std::slice::from_ref(&row)).await?;
-    Ok(true)
+    vigie_store::update_latest(
+        client,
+        "enrollment_tokens",
+        "token_id",
+        token_id,
+        |row: &mut TokenRow| {
+            row.revoked = 1;
+            true
+        },
+    )
+    .await
 }

@@ -66,18 +66,20 @@ pub async fn revoke(
     token_id: &str,
     owner: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let row: Option<ApiTokenRow> = client
-        .query("SELECT ?fields FROM api_tokens FINAL WHERE token_id = ?")
-        .bind(token_id)
-        .fetch_optional()
-        .await?;
-    let Some(mut row) = row.filter(|r| owner.is_none_or(|o| r.username == o)) else {
-        return Ok(false);
-    };
-    row.revoked = 1;
-    row.updated_ms = vigie_model::event::now_ms().max(row.updated_ms + 1);
-    vigie_store::insert_rows(client, "api_tokens", std::slice::from_ref(&row)).await?;
-    Ok(true)
+    vigie_store::update_latest(
+        client,
+        "api_tokens",
+        "token_id",
+        token_id,
+        |row: &mut ApiTokenRow| {
+            if owner.is_some_and(|o| row.username != o) {
+                return false;
+            }
+            row.revoked = 1;
+            true
+        },
+    )
+    .await
 }
 
 /// The principal behind bearer value `secret`, if the token is good.

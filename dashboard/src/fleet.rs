@@ -186,16 +186,15 @@ pub async fn agents(
 /// Revokes agent `agent_id`: the collector refuses its batches from its next registry
 /// refresh (seconds). False when there is no such agent.
 pub async fn revoke(client: &Client, agent_id: &str) -> Result<bool, vigie_store::StoreError> {
-    let row: Option<AgentRow> = client
-        .query("SELECT ?fields FROM agents FINAL WHERE agent_id = ?")
-        .bind(agent_id)
-        .fetch_optional()
-        .await?;
-    let Some(mut row) = row else {
-        return Ok(false);
-    };
-    row.revoked = 1;
-    row.updated_ms = vigie_model::event::now_ms().max(row.updated_ms + 1);
-    vigie_store::insert_rows(client, "agents", std::slice::from_ref(&row)).await?;
-    Ok(true)
+    vigie_store::update_latest(
+        client,
+        "agents",
+        "agent_id",
+        agent_id,
+        |row: &mut AgentRow| {
+            row.revoked = 1;
+            true
+        },
+    )
+    .await
 }

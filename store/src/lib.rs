@@ -74,3 +74,42 @@ where
     insert.end().await?;
     Ok(())
 }
+
+/// A row of a `ReplacingMergeTree(updated_ms)` table: changed by writing a newer version.
+pub trait Versioned {
+    /// The version field.
+    fn updated_ms(&mut self) -> &mut u64;
+}
+
+/// Writes a new version of the row of `table` whose `key_column` is `key`, after
+/// `change` edits it (and agrees: false leaves it as it is). The version is bumped past
+/// both now and the old one, so the new row wins even against a clock gone back.
+/// Returns whether a row was written. `table` and `key_column` are code, never input.
+pub async fn update_latest<T>(
+    client: &Client,
+    table: &str,
+    key_column: &str,
+    key: &str,
+    change: impl FnOnce(&mut T) -> bool,
+) -> Result<bool, StoreError>
+where
+    T: clickhouse::RowOwned + clickhouse::RowRead + clickhouse::RowWrite + Versioned,
+{
+    let row: Option<T> = client
+        .query(&format!(
+            "SELECT ?fields FROM {table} FINAL WHERE {key_column} = ?"
+        ))
+        .bind(key)
+        .fetch_optional()
+        .await?;
+    let Some(mut row) = row else {
+        return Ok(false);
+    };
+    if !change(&mut row) {
+        return Ok(false);
+    }
+    let version = row.updated_ms();
+    *version = vigie_model::event::now_ms().max(*version + 1);
+    insert_rows(client, table, std::slice::from_ref(&row)).await?;
+    Ok(true)
+}

@@ -279,3 +279,27 @@ pub struct AgentGroupRow {
     /// When set (ms).
     pub updated_ms: u64,
 }
+
+impl crate::Versioned for AgentRow {
+    fn updated_ms(&mut self) -> &mut u64 {
+        &mut self.updated_ms
+    }
+}
+
+impl crate::Versioned for TokenRow {
+    fn updated_ms(&mut self) -> &mut u64 {
+        &mut self.updated_ms
+    }
+}
+
+impl crate::Versioned for UserRow {
+    fn updated_ms(&mut self) -> &mut u64 {
+        &mut self.updated_ms
+    }
+}
+
+impl crate::Versioned for ApiTokenRow {
+    fn updated_ms(&mut self) -> &mut u64 {
+        &mut self.updated_ms
+    }
+}

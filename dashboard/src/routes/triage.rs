@@ -40,6 +40,37 @@ async fn expand_groups(
     Ok(all)
 }
 
+/// Records `request` for the user of `ctx`: the rows, the log line, the audit trail.
+async fn apply(
+    state: &AppState,
+    ctx: &Ctx,
+    request: &TriageRequest,
+) -> Result<Result<usize, Refused>, vigie_store::StoreError> {
+    let result = triage::apply(&state.client, request, &ctx.who.username).await;
+    if let Ok(Ok(n)) = &result {
+        tracing::info!(
+            user = ctx.who.username,
+            action = request.action,
+            alerts = n,
+            "triage"
+        );
+        let ids: Vec<&str> = request.ids.iter().take(50).map(String::as_str).collect();
+        state
+            .audit
+            .note(
+                &ctx.who.username,
+                "triage",
+                &ids.join(" "),
+                json!({
+                    "action": request.action, "status": request.status, "assignee": request.assignee,
+                    "comment": request.comment, "alerts": n,
+                }),
+            )
+            .await;
+    }
+    result
+}
+
 /// `POST /alerts/triage` (a form; repeated `id` fields).
 pub async fn form(
     State(state): State<Arc<AppState>>,
@@ -70,21 +101,8 @@ pub async fn form(
         assignee: param(&fields, "assignee").unwrap_or("").into(),
         comment: param(&fields, "comment").unwrap_or("").into(),
     };
-    match triage::apply(&state.client, &request, &ctx.who.username).await {
+    match apply(&state, &ctx, &request).await {
         Ok(Ok(n)) => {
-            tracing::info!(
-                user = ctx.who.username,
-                action = request.action,
-                alerts = n,
-                "triage"
-            );
-            state
-                .audit
-                .note(&ctx.who.username, "triage", &request.ids.iter().take(50).cloned().collect::<Vec<_>>().join(" "), serde_json::json!({
-                    "action": request.action, "status": request.status, "assignee": request.assignee,
-                    "comment": request.comment, "alerts": n,
-                }))
-                .await;
             match param(&fields, "alert").filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric())) {
                 Some(alert) => see_other(&format!("/alerts/{alert}?done={n}")),
                 None => {
@@ -164,23 +182,8 @@ pub async fn api(
         ids,
         ..body.request
     };
-    match triage::apply(&state.client, &request, &ctx.who.username).await {
-        Ok(Ok(n)) => {
-            tracing::info!(
-                user = ctx.who.username,
-                action = request.action,
-                alerts = n,
-                "triage"
-            );
-            state
-                .audit
-                .note(&ctx.who.username, "triage", &request.ids.iter().take(50).cloned().collect::<Vec<_>>().join(" "), serde_json::json!({
-                    "action": request.action, "status": request.status, "assignee": request.assignee,
-                    "comment": request.comment, "alerts": n,
-                }))
-                .await;
-            Json(json!({ "recorded": n })).into_response()
-        }
+    match apply(&state, &ctx, &request).await {
+        Ok(Ok(n)) => Json(json!({ "recorded": n })).into_response(),
         Ok(Err(Refused { key, detail })) => {
             let status = if key == "not_found" {
                 StatusCode::NOT_FOUND
