@@ -3,7 +3,7 @@
 //! batch durable in the spool, or prints events with `--print`.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, Notify};
 use tokio::time::{sleep_until, Instant};
@@ -12,14 +12,14 @@ use vigie_model::{wire, Event, EventDraft};
 use crate::config::BatchConfig;
 use crate::health::{bump, Counters};
 use crate::pipeline::Item;
-use crate::spool::{lock, Spool};
+use crate::spool::SharedSpool;
 
 /// Where sealed events go.
 pub enum Output {
     /// Into the spool; `wake` tells the sender there is something new.
     Spool {
         /// The spool.
-        spool: Arc<Mutex<Spool>>,
+        spool: SharedSpool,
         /// Woken after each append.
         wake: Arc<Notify>,
     },
@@ -74,7 +74,7 @@ impl Batcher {
                     }
                     Some(Item::BaselineSaved(seq)) => {
                         if let Output::Spool { spool, .. } = &self.output {
-                            if let Err(e) = lock(spool).retain_from(seq + 1) {
+                            if let Err(e) = spool.run(move |s| s.retain_from(seq + 1)).await {
                                 tracing::error!(error = %e, "spool cleanup failed");
                             }
                         }
@@ -92,7 +92,7 @@ impl Batcher {
 
     fn last_durable_seq(&self) -> u64 {
         match &self.output {
-            Output::Spool { spool, .. } => lock(spool).next_seq() - 1,
+            Output::Spool { spool, .. } => spool.blocking().next_seq() - 1,
             Output::Print { next_seq } => next_seq - 1,
         }
     }
@@ -116,7 +116,7 @@ impl Batcher {
             }
             Output::Spool { spool, wake } => {
                 let sealed = {
-                    let spool = lock(spool);
+                    let spool = spool.blocking();
                     let first = spool.next_seq();
                     let events: Vec<Event> = drafts
                         .into_iter()
@@ -133,8 +133,10 @@ impl Batcher {
                 // The spool is the only place events live. If it cannot take them (disk
                 // full, I/O error), hold this batch and retry: sensors wait meanwhile
                 // (the pipeline is bounded) and the sender keeps freeing space.
+                let sealed = Arc::new(sealed);
                 loop {
-                    let result = lock(spool).append(&sealed);
+                    let batch = sealed.clone();
+                    let result = spool.run(move |s| s.append(&batch)).await;
                     match result {
                         Ok(_) => break,
                         Err(e) => {

@@ -4,9 +4,14 @@
 //! refused), a refused token. Checks come before the token is spent.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use vigie_model::enroll::EnrollRequest;
 
 use crate::client::{CollectorClient, SendError};
-use crate::identity::{self, Identity};
+use crate::identity::Identity;
+use crate::retry::Backoff;
 
 /// What enrollment needs.
 pub struct Enrollment {
@@ -103,7 +108,7 @@ pub async fn run(e: &Enrollment) -> Result<(Identity, PathBuf), Failure> {
             ));
         }
     }
-    match identity::enroll(&client, &e.token, &identity::hostname(), &path).await {
+    match register(&client, &e.token, &crate::procfs::own::hostname(), &path).await {
         Ok(identity) => Ok((identity, path)),
         Err(err) => {
             let text = format!("{err:#}");
@@ -138,4 +143,51 @@ pub fn describe(path: &Path) -> String {
     std::fs::metadata(path)
         .map(|m| format!("{:o}", m.permissions().mode() & 0o777))
         .unwrap_or_default()
+}
+
+/// Generates a key pair, registers it with `token`, and saves the identity at `path`.
+pub async fn register(
+    client: &CollectorClient,
+    token: &str,
+    hostname: &str,
+    path: &Path,
+) -> anyhow::Result<Identity> {
+    let (pkcs8, key) = Identity::new_key()?;
+    let request = EnrollRequest {
+        token: token.to_string(),
+        public_key: Identity::public_key_b64(&key),
+        hostname: hostname.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let answer = client
+        .enroll(&request)
+        .await
+        .context("enrollment with the collector failed")?;
+    let identity = Identity::new(answer.agent_id, answer.key_fingerprint, &pkcs8, key);
+    identity.save(path)?;
+    Ok(identity)
+}
+
+/// Registers like [`register`], retrying while the collector cannot be reached (it may be
+/// starting, or the link down); a refusal (wrong or used-up token) is final.
+pub async fn register_patiently(
+    client: &CollectorClient,
+    token: &str,
+    hostname: &str,
+    path: &Path,
+) -> anyhow::Result<Identity> {
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    loop {
+        match register(client, token, hostname, path).await {
+            Ok(identity) => return Ok(identity),
+            Err(e) if matches!(e.downcast_ref(), Some(SendError::Retry { .. })) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "collector unreachable for enrollment; retrying"
+                );
+                tokio::time::sleep(backoff.next_wait(None)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }

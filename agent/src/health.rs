@@ -46,6 +46,8 @@ pub struct Counters {
     pub network_flows_evicted: AtomicU64,
     /// Interfaces being captured.
     pub network_interfaces: AtomicU64,
+    /// Sensors restarted by the supervisor after they failed (panicked).
+    pub sensor_restarts: AtomicU64,
     /// Version of the SOC's remote settings in force (0: none).
     pub config_version: AtomicU64,
     /// Events handed to the batcher, by category.
@@ -102,6 +104,7 @@ impl Counters {
             "NetworkInterfaces": get(&self.network_interfaces),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
             "ConfigVersion": get(&self.config_version),
+            "SensorRestarts": get(&self.sensor_restarts),
         });
         let mut value = value;
         let by_category = self.by_category.lock().expect("category lock").clone();
@@ -137,26 +140,8 @@ pub fn health_event(
             .clone(),
         );
     }
-    if let Some((cpu_ms, rss)) = own_usage() {
+    if let Some((cpu_ms, rss)) = crate::procfs::own::usage() {
         draft = draft.with("CpuMs", cpu_ms).with("RssBytes", rss);
     }
     draft
-}
-
-/// CPU time used (ms) and resident memory (bytes) of this process, from `/proc/self`.
-fn own_usage() -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    let rss_pages: u64 = fields.get(21)?.parse().ok()?;
-    // SAFETY: sysconf only reads configuration values.
-    let (hz, page) = unsafe {
-        (
-            libc::sysconf(libc::_SC_CLK_TCK),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    let (hz, page) = (u64::try_from(hz).ok()?.max(1), u64::try_from(page).ok()?);
-    Some((ticks * 1000 / hz, rss_pages * page))
 }

@@ -9,9 +9,6 @@ use base64::Engine;
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
-use vigie_model::enroll::EnrollRequest;
-
-use crate::client::CollectorClient;
 
 /// What the agent keeps of its enrollment.
 #[derive(Serialize, Deserialize)]
@@ -27,6 +24,42 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// Makes a new Ed25519 key pair; its public half is what enrollment registers.
+    pub fn new_key() -> anyhow::Result<(Vec<u8>, Ed25519KeyPair)> {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+            .map_err(|_| anyhow::anyhow!("cannot generate an Ed25519 key"))?;
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+            .map_err(|e| anyhow::anyhow!("generated key unusable: {e}"))?;
+        Ok((pkcs8.as_ref().to_vec(), key))
+    }
+
+    /// The identity the collector gave for `key` (made by [`Identity::new_key`]).
+    pub fn new(
+        agent_id: String,
+        key_fingerprint: String,
+        pkcs8: &[u8],
+        key: Ed25519KeyPair,
+    ) -> Identity {
+        Identity {
+            agent_id,
+            key_fingerprint,
+            pkcs8: B64.encode(pkcs8),
+            key: Some(key),
+        }
+    }
+
+    /// The public key, base64, as enrollment sends it.
+    pub fn public_key_b64(key: &Ed25519KeyPair) -> String {
+        B64.encode(key.public_key().as_ref())
+    }
+
+    /// Saves the identity at `path`, readable by its owner only.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).expect("identity serializes");
+        crate::fsutil::write_private(path, &bytes)
+            .with_context(|| format!("saving identity to {}", path.display()))
+    }
+
     /// Loads the identity file, if the agent is enrolled.
     pub fn load(path: &Path) -> anyhow::Result<Option<Identity>> {
         let text = match std::fs::read(path) {
@@ -53,47 +86,4 @@ impl Identity {
 fn key_from(pkcs8_b64: &str) -> anyhow::Result<Ed25519KeyPair> {
     let der = B64.decode(pkcs8_b64).context("key is not base64")?;
     Ed25519KeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("key is not Ed25519 PKCS#8: {e}"))
-}
-
-/// Generates a key pair, registers it with `token`, and saves the identity at `path`.
-pub async fn enroll(
-    client: &CollectorClient,
-    token: &str,
-    hostname: &str,
-    path: &Path,
-) -> anyhow::Result<Identity> {
-    let rng = SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-        .map_err(|_| anyhow::anyhow!("cannot generate an Ed25519 key"))?;
-    let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-        .map_err(|e| anyhow::anyhow!("generated key unusable: {e}"))?;
-    let request = EnrollRequest {
-        token: token.to_string(),
-        public_key: B64.encode(key.public_key().as_ref()),
-        hostname: hostname.to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    let answer = client
-        .enroll(&request)
-        .await
-        .context("enrollment with the collector failed")?;
-    let identity = Identity {
-        agent_id: answer.agent_id,
-        key_fingerprint: answer.key_fingerprint,
-        pkcs8: B64.encode(pkcs8.as_ref()),
-        key: Some(key),
-    };
-    let bytes = serde_json::to_vec_pretty(&identity).expect("identity serializes");
-    crate::fsutil::write_private(path, &bytes)
-        .with_context(|| format!("saving identity to {}", path.display()))?;
-    Ok(identity)
-}
-
-/// This host's name.
-pub fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }

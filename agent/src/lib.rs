@@ -1,41 +1,44 @@
 //! Vigie's agent: watches a server and streams what it sees to the collector.
 //!
-//! Sensors (today: file integrity, in [`sensors::file`]) push events into a bounded
-//! [`pipeline`]. The [`batch`] stage gives each event its `seq`, seals batches and makes
-//! them durable in the [`spool`]; the [`send`] stage delivers them over HTTPS
-//! ([`client`]), signed with the agent's key ([`identity`]), and forgets them only once the
-//! collector acknowledges them. The agent depends on no server crate.
+//! Sensors ([`sensors`], each a [`sensors::Sensor`] run by the [`supervisor`]) push events
+//! into a bounded [`pipeline`]. The [`batch`] stage gives each event its `seq`, seals
+//! batches and makes them durable in the [`spool`]; the [`send`] stage delivers them over
+//! HTTPS ([`client`]), signed with the agent's key ([`identity`]), and forgets them only
+//! once the collector acknowledges them. Everything read from `/proc` goes through
+//! [`procfs`]; every retry follows [`retry`]. The agent depends on no server crate.
 
 pub mod batch;
 pub mod client;
+pub mod collector_url;
 pub mod config;
 pub mod enroll;
 pub mod fsutil;
-pub mod glob;
 pub mod health;
 pub mod identity;
 pub mod pipeline;
+pub mod procfs;
 pub mod reload;
 pub mod remote;
+pub mod retry;
 pub mod send;
 pub mod sensors;
 pub mod spool;
+pub mod supervisor;
 pub mod throttle;
 pub mod users;
 
 use std::future::Future;
-
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use tokio::sync::Notify;
 
 use crate::config::AgentConfig;
 use crate::health::Counters;
-use crate::sensors::file::{Baseline, FileSensor};
-use crate::spool::Spool;
+use crate::spool::{SharedSpool, Spool};
+use crate::supervisor::{Persistence, Supervisor};
+use crate::throttle::Throttle;
 
 /// How the agent delivers events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,31 +59,26 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     config.validate().context("invalid agent configuration")?;
-    throttle::set_rate(config.fim.hash_rate_mib_s);
     let started = Instant::now();
     let counters = Arc::new(Counters::default());
-    let hostname = identity::hostname();
+    let hostname = procfs::own::hostname();
     let (sink, rx) = pipeline::channel();
     let stop_sender = Arc::new(Notify::new());
     let mut sender_task = None;
-    let mut spool_handle = None;
+    let mut persistence: Option<Persistence> = None;
     // The file's settings, and the SOC's for this agent's group on top of them.
     let mut local = config.clone();
     let mut remote: Option<vigie_model::agent_config::RemoteConfig> = None;
     let mut remote_updates = None;
 
-    let (batcher, baseline, baseline_path) = match mode {
-        Mode::Print => (
-            batch::Batcher {
-                agent_id: "print".into(),
-                hostname: hostname.clone(),
-                config: config.batch.clone(),
-                output: batch::Output::Print { next_seq: 1 },
-                counters: counters.clone(),
-            },
-            None,
-            None,
-        ),
+    let batcher = match mode {
+        Mode::Print => batch::Batcher {
+            agent_id: "print".into(),
+            hostname: hostname.clone(),
+            config: config.batch.clone(),
+            output: batch::Output::Print { next_seq: 1 },
+            counters: counters.clone(),
+        },
         Mode::Send => {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating {}", config.data_dir.display()))?;
@@ -96,7 +94,7 @@ pub async fn run(
                              cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré"
                         );
                     }
-                    let i = enroll_patiently(
+                    let i = enroll::register_patiently(
                         &client,
                         &config.collector.enrollment_token,
                         &hostname,
@@ -107,17 +105,18 @@ pub async fn run(
                     i
                 }
             };
-            let mut spool = Spool::open(
+            let spool = Spool::open(
                 &config.data_dir.join("spool"),
                 config.spool.max_bytes,
                 config.spool.segment_bytes,
             )?;
-            let baseline_path = config.data_dir.join("fim-baseline.json");
-            let baseline = load_baseline(&baseline_path, &mut spool)?;
-            let spool = Arc::new(Mutex::new(spool));
+            let spool = SharedSpool::new(spool);
             let wake = Arc::new(Notify::new());
             let identity = Arc::new(identity);
-            spool_handle = Some(spool.clone());
+            persistence = Some(Persistence {
+                spool: spool.clone(),
+                baseline_path: config.data_dir.join("fim-baseline.json"),
+            });
             // Remote settings: those saved by an earlier run at once, then the SOC's.
             let mut remote_version = 0;
             if let Some((saved, settings)) = remote::load_saved(&config.data_dir) {
@@ -127,7 +126,6 @@ pub async fn run(
                     counters
                         .config_version
                         .store(saved.version, std::sync::atomic::Ordering::Relaxed);
-                    throttle::set_rate(merged.fim.hash_rate_mib_s);
                     config = merged;
                     remote = Some(settings);
                 }
@@ -150,32 +148,36 @@ pub async fn run(
                 counters.clone(),
                 stop_sender.clone(),
             )));
-            (
-                batch::Batcher {
-                    agent_id: identity.agent_id.clone(),
-                    hostname: hostname.clone(),
-                    config: config.batch.clone(),
-                    output: batch::Output::Spool { spool, wake },
-                    counters: counters.clone(),
-                },
-                baseline,
-                Some(baseline_path),
-            )
+            batch::Batcher {
+                agent_id: identity.agent_id.clone(),
+                hostname: hostname.clone(),
+                config: config.batch.clone(),
+                output: batch::Output::Spool { spool, wake },
+                counters: counters.clone(),
+            }
         }
     };
     let batcher_task = tokio::spawn(batcher.run(rx));
 
-    let mut sensors = Sensors::start(&config, baseline, baseline_path.clone(), &sink, &counters)?;
+    let context = sensors::Context {
+        sink: sink.clone(),
+        counters: counters.clone(),
+        throttle: Arc::new(Throttle::new(config.fim.hash_rate_mib_s)),
+    };
+    let health_spool = persistence.as_ref().map(|p| p.spool.clone());
+    let mut sensors = Supervisor::start(&config, context, persistence)?;
 
     let health_sink = sink.clone();
     let health_counters = counters.clone();
-    let health_spool = spool_handle.clone();
     let interval = std::time::Duration::from_secs(config.health_interval_secs.max(1));
     let health_task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         loop {
             ticker.tick().await;
-            let stats = health_spool.as_ref().map(|s| spool::lock(s).stats());
+            let stats = match &health_spool {
+                Some(spool) => Some(spool.run(|s| s.stats()).await),
+                None => None,
+            };
             let event = health::health_event(&health_counters, stats.as_ref(), started);
             if health_sink
                 .send(pipeline::Item::Event(event))
@@ -194,6 +196,7 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
+            () = sensors.failure() => sensors.restart_failed().await?,
             Some(()) = next_hangup(&mut hangups) => {
                 let path = config_path.as_ref().expect("signals only with a file");
                 match reread(path) {
@@ -201,7 +204,7 @@ pub async fn run(
                         let (new, restart) = reload::merge(&local, new);
                         local = new;
                         let in_force = remote.as_ref().map_or_else(|| local.clone(), |r| r.over(&local));
-                        sensors = restart_sensors(sensors, &in_force, &spool_handle, &baseline_path, &sink, &counters).await?;
+                        sensors.reload(&in_force).await?;
                         tracing::info!(path = %path.display(), "configuration reloaded; sensors restarted");
                         vigie_daemon::report_restart_needed(&restart);
                     }
@@ -214,7 +217,7 @@ pub async fn run(
                     tracing::error!(error = %e, version = update.version, "remote settings do not fit this agent's file; the current ones stay");
                     continue;
                 }
-                sensors = restart_sensors(sensors, &in_force, &spool_handle, &baseline_path, &sink, &counters).await?;
+                sensors.reload(&in_force).await?;
                 remote = Some(update.config);
                 counters.config_version.store(update.version, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(version = update.version, "remote settings in force; sensors restarted");
@@ -232,109 +235,6 @@ pub async fn run(
         let _ = task.await;
     }
     Ok(())
-}
-
-/// The sensors running, each on its own thread (they block on files, sockets and /proc)
-/// until told to stop.
-struct Sensors {
-    stop: Arc<AtomicBool>,
-    threads: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Sensors {
-    /// Starts every sensor `config` enables.
-    fn start(
-        config: &AgentConfig,
-        baseline: Option<Baseline>,
-        baseline_path: Option<std::path::PathBuf>,
-        sink: &pipeline::Sink,
-        counters: &Arc<Counters>,
-    ) -> anyhow::Result<Sensors> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut threads = Vec::new();
-        let mut spawn =
-            |name: &str, run: Box<dyn FnOnce(Arc<AtomicBool>) + Send>| -> anyhow::Result<()> {
-                let stop = stop.clone();
-                threads.push(
-                    std::thread::Builder::new()
-                        .name(name.into())
-                        .spawn(move || run(stop))?,
-                );
-                Ok(())
-            };
-        if config.fim.enabled {
-            let sensor = FileSensor::new(
-                config.fim.clone(),
-                baseline,
-                baseline_path,
-                sink.clone(),
-                counters.clone(),
-            );
-            spawn("vigie-fim", Box::new(move |stop| sensor.run(stop)))?;
-        }
-        if config.process.enabled {
-            let sensor = sensors::process::ProcessSensor::new(
-                sink.clone(),
-                counters.clone(),
-                config.process.connector,
-            );
-            spawn("vigie-process", Box::new(move |stop| sensor.run(stop)))?;
-        }
-        if config.process.listeners {
-            let interval =
-                std::time::Duration::from_secs(config.process.listen_interval_secs.max(1));
-            let sensor =
-                sensors::listen::ListenSensor::new(sink.clone(), counters.clone(), interval);
-            spawn("vigie-listen", Box::new(move |stop| sensor.run(stop)))?;
-        }
-        if config.network.enabled {
-            let settings = sensors::network::Settings {
-                interfaces: config.network.interfaces.clone(),
-                loopback: config.network.loopback,
-                dns_ports: config.network.dns_ports.clone(),
-                ignore: collector_endpoints(&config.collector.url),
-                max_flows: config.network.max_flows.max(1),
-            };
-            let sensor =
-                sensors::network::NetworkSensor::new(settings, sink.clone(), counters.clone());
-            spawn("vigie-network", Box::new(move |stop| sensor.run(stop)))?;
-        }
-        let inventory_sink = sink.clone();
-        spawn(
-            "vigie-inventory",
-            Box::new(move |stop| sensors::inventory::run(inventory_sink, stop)),
-        )?;
-        Ok(Sensors { stop, threads })
-    }
-
-    /// Stops every sensor and waits for each (they save their state).
-    async fn stop(self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        for thread in self.threads {
-            tokio::task::spawn_blocking(move || thread.join())
-                .await
-                .ok();
-        }
-    }
-}
-
-/// Stops `sensors` and starts them again with `config`, the file baseline rebuilt from
-/// disk and spool exactly as a restart would, so nothing is reported twice.
-async fn restart_sensors(
-    sensors: Sensors,
-    config: &AgentConfig,
-    spool_handle: &Option<Arc<Mutex<Spool>>>,
-    baseline_path: &Option<std::path::PathBuf>,
-    sink: &pipeline::Sink,
-    counters: &Arc<Counters>,
-) -> anyhow::Result<Sensors> {
-    sensors.stop().await;
-    let baseline = match (spool_handle, baseline_path) {
-        (Some(spool), Some(path)) => load_baseline(path, &mut spool::lock(spool))?,
-        _ => None,
-    };
-    throttle::set_rate(config.fim.hash_rate_mib_s);
-    Sensors::start(config, baseline, baseline_path.clone(), sink, counters)
 }
 
 /// The next remote settings, or never without a collector.
@@ -363,76 +263,4 @@ fn reread(path: &std::path::Path) -> Result<AgentConfig, String> {
         .validate()
         .map_err(|e| format!("in {}: {e}", path.display()))?;
     Ok(config)
-}
-
-/// The collector's addresses, so the agent does not report its own traffic.
-fn collector_endpoints(url: &str) -> Vec<std::net::SocketAddr> {
-    use std::net::ToSocketAddrs;
-    let rest = url
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
-    let authority = rest.split('/').next().unwrap_or("");
-    if authority.is_empty() {
-        return Vec::new();
-    }
-    let with_port = if authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        authority.to_string()
-    } else {
-        format!("{authority}:443")
-    };
-    with_port
-        .to_socket_addrs()
-        .map(|a| a.collect())
-        .unwrap_or_default()
-}
-
-/// Enrolls, retrying while the collector cannot be reached (it may be starting, or the
-/// link down); a refusal (wrong or used-up token) is final.
-async fn enroll_patiently(
-    client: &client::CollectorClient,
-    token: &str,
-    hostname: &str,
-    path: &std::path::Path,
-) -> anyhow::Result<identity::Identity> {
-    let mut wait = std::time::Duration::from_secs(1);
-    loop {
-        match identity::enroll(client, token, hostname, path).await {
-            Ok(identity) => return Ok(identity),
-            Err(e) if matches!(e.downcast_ref(), Some(client::SendError::Retry { .. })) => {
-                tracing::warn!(
-                    error = format!("{e:#}"),
-                    "collector unreachable for enrollment; retrying"
-                );
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(std::time::Duration::from_secs(30));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Loads the file baseline and replays onto it the file events that reached the spool
-/// after it was saved, so a crash never makes the agent report a change twice.
-fn load_baseline(path: &std::path::Path, spool: &mut Spool) -> anyhow::Result<Option<Baseline>> {
-    let Some(mut baseline) = Baseline::load(path)? else {
-        return Ok(None);
-    };
-    let since = baseline.seq;
-    let mut replayed = 0;
-    spool.for_each_after(since, |batch| {
-        if let Ok(body) = vigie_model::wire::open(&batch.bytes, usize::MAX >> 1) {
-            for event in body.events.iter().filter(|e| e.seq > since) {
-                baseline.apply(event);
-                replayed += 1;
-            }
-        }
-    })?;
-    if replayed > 0 {
-        tracing::info!(replayed, "file baseline caught up from the spool");
-    }
-    spool.retain_from(since + 1)?;
-    Ok(Some(baseline))
 }

@@ -17,15 +17,13 @@ pub fn merge(running: &AgentConfig, mut new: AgentConfig) -> (AgentConfig, Vec<&
         restart.push("collector");
         new.collector.clone_from(&running.collector);
     }
-    if new.spool.max_bytes != running.spool.max_bytes
-        || new.spool.segment_bytes != running.spool.segment_bytes
-    {
+    // Whole sections are compared, so a setting added later cannot slip through as
+    // "applied" while the running value stays (as `batch.max_bytes` once did).
+    if new.spool != running.spool {
         restart.push("spool");
         new.spool.clone_from(&running.spool);
     }
-    if new.batch.max_events != running.batch.max_events
-        || new.batch.flush_ms != running.batch.flush_ms
-    {
+    if new.batch != running.batch {
         restart.push("batch");
         new.batch.clone_from(&running.batch);
     }
@@ -50,5 +48,16 @@ mod tests {
         assert_eq!(merged.process.enabled, !running.process.enabled);
         assert_eq!(merged.collector.url, running.collector.url);
         assert_eq!(restart, ["collector"]);
+    }
+
+    #[test]
+    fn every_batch_setting_waits_for_a_restart() {
+        // Issue #11: a reloaded `batch.max_bytes` was silently ignored.
+        let running = AgentConfig::default();
+        let mut new = running.clone();
+        new.batch.max_bytes = running.batch.max_bytes / 2;
+        let (merged, restart) = merge(&running, new);
+        assert_eq!(merged.batch.max_bytes, running.batch.max_bytes);
+        assert_eq!(restart, ["batch"]);
     }
 }

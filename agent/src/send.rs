@@ -1,7 +1,7 @@
 //! The sender: delivers spooled batches in order, one at a time, and forgets them only once
 //! the collector acknowledges they are stored. Backs off with jitter when it cannot.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -9,7 +9,8 @@ use tokio::sync::Notify;
 use crate::client::{CollectorClient, SendError};
 use crate::health::{bump, Counters};
 use crate::identity::Identity;
-use crate::spool::{lock, Spool};
+use crate::retry::Backoff;
+use crate::spool::SharedSpool;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -18,16 +19,16 @@ const REFUSED_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Sends until `stop` is notified.
 pub async fn run(
-    spool: Arc<Mutex<Spool>>,
+    spool: SharedSpool,
     client: CollectorClient,
     identity: Arc<Identity>,
     wake: Arc<Notify>,
     counters: Arc<Counters>,
     stop: Arc<Notify>,
 ) {
-    let mut backoff = MIN_BACKOFF;
+    let mut backoff = Backoff::new(MIN_BACKOFF, MAX_BACKOFF);
     loop {
-        let next = lock(&spool).peek();
+        let next = spool.run(|s| s.peek()).await;
         let batch = match next {
             Ok(Some(b)) => b,
             Ok(None) => {
@@ -44,14 +45,15 @@ pub async fn run(
                 continue;
             }
         };
-        let dropped = lock(&spool).dropped_total();
+        let dropped = spool.blocking().dropped_total();
         let wait = match client.send_batch(&identity, &batch, dropped).await {
             Ok(ack) => {
                 bump(&counters.batches_acked);
-                if let Err(e) = lock(&spool).ack(ack.acked_through) {
+                let through = ack.acked_through;
+                if let Err(e) = spool.run(move |s| s.ack(through)).await {
                     tracing::error!(error = %e, "cannot record the acknowledgement");
                 }
-                backoff = MIN_BACKOFF;
+                backoff.reset();
                 continue;
             }
             Err(SendError::Retry { reason, after }) => {
@@ -61,9 +63,7 @@ pub async fn run(
                     first_seq = batch.first_seq,
                     "batch not delivered; will retry"
                 );
-                let wait = after.unwrap_or(backoff).max(jitter(backoff));
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                wait
+                backoff.next_wait(after)
             }
             Err(SendError::Refused { status, refusal }) if status == 400 || status == 413 => {
                 bump(&counters.send_failures);
@@ -75,7 +75,8 @@ pub async fn run(
                     last_seq = batch.last_seq,
                     "collector refused a batch as malformed; set aside and counted"
                 );
-                if let Err(e) = lock(&spool).reject_current(&batch) {
+                let rejected = batch.clone();
+                if let Err(e) = spool.run(move |s| s.reject_current(&rejected)).await {
                     tracing::error!(error = %e, "cannot record the refusal");
                 }
                 continue;
@@ -103,12 +104,4 @@ async fn pause(stop: &Notify, wait: Duration) -> bool {
         _ = tokio::time::sleep(wait) => false,
         _ = stop.notified() => true,
     }
-}
-
-/// A random duration between half and all of `backoff`, so agents cut off together do not
-/// all come back at the same instant.
-fn jitter(backoff: Duration) -> Duration {
-    let mut byte = [0u8; 1];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut byte);
-    backoff / 2 + backoff / 2 * u32::from(byte[0]) / 255
 }

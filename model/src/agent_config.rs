@@ -144,7 +144,7 @@ impl Default for NetworkConfig {
 }
 
 /// Batching settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BatchConfig {
     /// Most events in one batch.
@@ -156,7 +156,7 @@ pub struct BatchConfig {
 }
 
 /// Spool settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpoolConfig {
     /// Most bytes on disk; past it the oldest batches are dropped and counted.
@@ -304,6 +304,16 @@ impl AgentConfig {
                     format!("{:?} is not one of {}", w.severity, LEVELS.join(", ")),
                 ));
             }
+            for (j, pattern) in w.exclude.iter().enumerate() {
+                if let Err(e) = crate::glob::PathGlob::new(pattern) {
+                    return Err(bad(&format!("fim.paths[{i}].exclude[{j}]"), e.to_string()));
+                }
+            }
+        }
+        for (j, pattern) in self.fim.exclude.iter().enumerate() {
+            if let Err(e) = crate::glob::PathGlob::new(pattern) {
+                return Err(bad(&format!("fim.exclude[{j}]"), e.to_string()));
+            }
         }
         if self.batch.max_events == 0 || self.batch.max_bytes < 1024 {
             return Err(bad("batch", "max_events must be ≥ 1 and max_bytes ≥ 1024"));
@@ -332,6 +342,15 @@ impl AgentConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_exclusion_pattern_is_named() {
+        let config =
+            AgentConfig::from_toml("[fim]\nexclude = [\"*.swp\", \"/var/[cache\"]\n").unwrap();
+        let e = config.validate().unwrap_err();
+        assert_eq!(e.setting, "fim.exclude[1]");
+        assert!(e.reason.contains("/var/[cache"), "{e}");
+    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {

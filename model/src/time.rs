@@ -1,31 +1,40 @@
-//! Time as people read it: UTC dates and times from and to milliseconds since the
-//! epoch, without a calendar library (proleptic Gregorian arithmetic).
+//! Time as people read it: UTC dates and times from and to milliseconds since the epoch,
+//! through the `time` crate (calendar rules, invalid dates refused) and `httpdate` for
+//! HTTP dates.
+
+use std::sync::LazyLock;
+use std::time::{Duration, UNIX_EPOCH};
+
+use time::format_description::{self, OwnedFormatItem};
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// A format description written in this file; parsing it cannot fail.
+fn format(text: &str) -> OwnedFormatItem {
+    format_description::parse_owned::<2>(text).expect("the formats below are valid")
+}
+
+static DISPLAY: LazyLock<OwnedFormatItem> =
+    LazyLock::new(|| format("[year]-[month]-[day] [hour]:[minute]:[second]"));
+/// What `datetime-local` inputs send, with or without seconds, `T` or space between.
+static INPUTS: LazyLock<[OwnedFormatItem; 4]> = LazyLock::new(|| {
+    [
+        format("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format("[year]-[month]-[day]T[hour]:[minute]"),
+        format("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        format("[year]-[month]-[day] [hour]:[minute]"),
+    ]
+});
+
+fn at(ms: u64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
 
 /// `ms` since the epoch as `YYYY-MM-DD HH:MM:SS` UTC.
 pub fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a calendar date (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    at(ms)
+        .format(&*DISPLAY)
+        .expect("every date since the epoch has a four-digit year before 10000")
 }
 
 /// `ms` since the epoch as `YYYY-MM-DD` (UTC).
@@ -34,47 +43,23 @@ pub fn day(ms: u64) -> String {
 }
 
 /// Reads `YYYY-MM-DDTHH:MM[:SS]` (UTC, as `datetime-local` inputs send it) or
-/// milliseconds since the epoch.
+/// milliseconds since the epoch. A date that does not exist (`2024-02-31`) is refused.
 pub fn parse_time(text: &str) -> Option<u64> {
     if let Ok(ms) = text.parse::<u64>() {
         return Some(ms);
     }
-    let (date, time) = text.split_once(['T', ' '])?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (h, min) = (t.next()??, t.next()??);
-    let s = t.next().flatten().unwrap_or(0);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || s > 59 {
-        return None;
-    }
-    let days = days_from_civil(y, m, day);
-    u64::try_from((days * 86_400 + h * 3600 + min * 60 + s) * 1000).ok()
-}
-
-/// Days since 1970-01-01 of a calendar date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let moment = INPUTS
+        .iter()
+        .find_map(|f| PrimitiveDateTime::parse(text, f).ok())?
+        .assume_utc();
+    u64::try_from(moment.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 /// Reads an HTTP date (`Sat, 28 Nov 2026 13:55:00 GMT`) as milliseconds.
 pub fn parse_http_date(text: &str) -> Option<u64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut parts = text.split_whitespace().skip(1);
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month_name = parts.next()?;
-    let month = MONTHS.iter().position(|m| *m == month_name)? + 1;
-    let year: u32 = parts.next()?.parse().ok()?;
-    let time = parts.next()?;
-    parse_time(&format!("{year:04}-{month:02}-{day:02}T{time}"))
+    let when = httpdate::parse_http_date(text).ok()?;
+    let since = when.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    u64::try_from(since.as_millis()).ok()
 }
 
 #[cfg(test)]
@@ -97,5 +82,15 @@ mod tests {
         for ms in [0, 951_782_400_000, 1_709_210_096_000, 4_102_444_800_000] {
             assert_eq!(parse_time(&utc(ms).replace(' ', "T")), Some(ms));
         }
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_are_refused() {
+        // Issue #11: 2024-02-31 used to be read as 2024-03-02.
+        assert_eq!(parse_time("2024-02-31T00:00"), None);
+        assert_eq!(parse_time("2023-02-29T00:00"), None);
+        assert_eq!(parse_time("2024-04-31T10:00:00"), None);
+        assert_eq!(parse_time("2024-02-10T24:00"), None);
+        assert!(parse_time("2024-02-29T00:00").is_some());
     }
 }

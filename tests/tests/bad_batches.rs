@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use vigie_agent::client::CollectorClient;
-use vigie_agent::identity::{self, Identity};
+use vigie_agent::identity::Identity;
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, GENESIS_HASH};
 use vigie_model::Event;
@@ -54,7 +54,7 @@ async fn post(client: &CollectorClient, headers: &[(&str, String)], body: Vec<u8
 async fn bad_batches_are_refused_and_change_nothing() {
     let stack = Stack::start("max_body_bytes = 65536\n").await;
     let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let alice = identity::enroll(
+    let alice = vigie_agent::enroll::register(
         &client,
         &stack.token().await,
         "alice",
@@ -62,7 +62,7 @@ async fn bad_batches_are_refused_and_change_nothing() {
     )
     .await
     .unwrap();
-    let mallory = identity::enroll(
+    let mallory = vigie_agent::enroll::register(
         &client,
         &stack.token().await,
         "mallory",
@@ -74,11 +74,13 @@ async fn bad_batches_are_refused_and_change_nothing() {
     // A wrong token, or one already used up, enrolls nobody.
     for token in ["not-a-token".to_string(), stack.token().await] {
         if token != "not-a-token" {
-            identity::enroll(&client, &token, "once", &stack.path("once.json"))
+            vigie_agent::enroll::register(&client, &token, "once", &stack.path("once.json"))
                 .await
                 .unwrap();
         }
-        let Err(err) = identity::enroll(&client, &token, "again", &stack.path("again.json")).await
+        let Err(err) =
+            vigie_agent::enroll::register(&client, &token, "again", &stack.path("again.json"))
+                .await
         else {
             panic!("token {token} enrolled a second agent");
         };

@@ -71,7 +71,7 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
     let token = stack.token().await;
     let client =
         vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    vigie_agent::identity::enroll(&client, &token, "after-reload", &stack.path("id.json"))
+    vigie_agent::enroll::register(&client, &token, "after-reload", &stack.path("id.json"))
         .await
         .expect("the collector still enrolls");
 

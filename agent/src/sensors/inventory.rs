@@ -79,8 +79,30 @@ pub fn inventory() -> EventDraft {
     draft.with("ListeningPorts", ports)
 }
 
+/// The inventory sensor.
+pub struct InventorySensor {
+    sink: Sink,
+}
+
+impl InventorySensor {
+    /// A sensor sending to `sink`.
+    pub fn new(sink: Sink) -> InventorySensor {
+        InventorySensor { sink }
+    }
+}
+
+impl super::Sensor for InventorySensor {
+    fn name(&self) -> &'static str {
+        "vigie-inventory"
+    }
+
+    fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
+        run(self.sink, stop)
+    }
+}
+
 /// Sends the inventory now and every [`EVERY`] until `stop` is set.
-pub fn run(sink: Sink, stop: Arc<AtomicBool>) {
+fn run(sink: Sink, stop: Arc<AtomicBool>) {
     let mut next = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         if Instant::now() >= next {

@@ -3,7 +3,7 @@
 //! seconds; the owner is found through `/proc/PID/fd`.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use vigie_model::{Category, EventDraft};
 
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
+use crate::procfs;
 use crate::users::UserNames;
 
 /// One listening socket.
@@ -31,67 +32,10 @@ pub struct Listener {
     pub uid: u32,
 }
 
-fn parse_addr(hex: &str) -> Option<(IpAddr, u16)> {
-    let (addr, port) = hex.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let ip = match addr.len() {
-        8 => IpAddr::V4(Ipv4Addr::from(
-            u32::from_str_radix(addr, 16).ok()?.swap_bytes(),
-        )),
-        32 => {
-            let mut bytes = [0u8; 16];
-            for (i, word) in (0..4).map(|i| &addr[i * 8..i * 8 + 8]).enumerate() {
-                let w = u32::from_str_radix(word, 16).ok()?.swap_bytes();
-                bytes[i * 4..i * 4 + 4].copy_from_slice(&w.to_be_bytes());
-            }
-            IpAddr::V6(Ipv6Addr::from(bytes))
-        }
-        _ => return None,
-    };
-    Some((ip, port))
-}
-
-/// One row of a `/proc/net/{tcp,udp}[6]` table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SocketEntry {
-    /// Local address.
-    pub ip: IpAddr,
-    /// Local port.
-    pub port: u16,
-    /// Remote port (0 when none).
-    pub remote_port: u16,
-    /// Kernel state, hexadecimal (`0A` is TCP LISTEN, `07` UDP unconnected).
-    pub state: String,
-    /// Owner's uid.
-    pub uid: u32,
-    /// Socket inode.
-    pub inode: u64,
-}
-
-/// Every row of one `/proc/net` table.
-pub fn parse_sockets(text: &str) -> Vec<SocketEntry> {
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let (ip, port) = parse_addr(f.get(1)?)?;
-            let (_, remote_port) = parse_addr(f.get(2)?)?;
-            Some(SocketEntry {
-                ip,
-                port,
-                remote_port,
-                state: f.get(3)?.to_string(),
-                uid: f.get(7)?.parse().ok()?,
-                inode: f.get(9)?.parse().ok()?,
-            })
-        })
-        .collect()
-}
-
 /// Parses one `/proc/net` table, keeping listening sockets (TCP `0A`, UDP `07` with no
 /// remote end).
 pub fn parse_table(text: &str, protocol: &'static str) -> Vec<Listener> {
-    parse_sockets(text)
+    procfs::sockets::parse(text)
         .into_iter()
         .filter(|e| match protocol {
             "tcp" => e.state == "0A",
@@ -124,36 +68,8 @@ pub fn listeners(proc_root: &Path) -> HashSet<Listener> {
     .collect()
 }
 
-/// Which process holds each socket: inode → pid, by scanning `/proc/*/fd`. With
-/// `only`, stops as soon as those inodes are all found.
-pub fn socket_owners(proc_root: &Path, only: Option<&HashSet<u64>>) -> HashMap<u64, u32> {
-    let mut found = HashMap::new();
-    for pid in super::process::pids(proc_root) {
-        let Ok(fds) = std::fs::read_dir(proc_root.join(pid.to_string()).join("fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            let Ok(target) = std::fs::read_link(fd.path()) else {
-                continue;
-            };
-            let target = target.to_string_lossy();
-            let inode = target
-                .strip_prefix("socket:[")
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|i| i.parse::<u64>().ok());
-            if let Some(inode) = inode.filter(|i| only.is_none_or(|o| o.contains(i))) {
-                found.entry(inode).or_insert(pid);
-            }
-        }
-        if only.is_some_and(|o| found.len() == o.len()) {
-            break;
-        }
-    }
-    found
-}
-
 fn owners(proc_root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, u32> {
-    socket_owners(proc_root, Some(inodes))
+    procfs::sockets::owners(proc_root, Some(inodes))
 }
 
 /// The listening-services sensor.
@@ -186,7 +102,7 @@ impl ListenSensor {
 
     /// Runs until `stop` is set. Blocks: call it on its own thread. The sockets open at
     /// start are the baseline, not news.
-    pub fn run(mut self, stop: Arc<AtomicBool>) {
+    fn run_until(mut self, stop: Arc<AtomicBool>) {
         let mut known: HashMap<Listener, Owner> = HashMap::new();
         let initial = listeners(&self.proc_root);
         let owners_now = owners(&self.proc_root, &initial.iter().map(|l| l.inode).collect());
@@ -232,7 +148,7 @@ impl ListenSensor {
     }
 
     fn owner(&self, pid: Option<u32>) -> Owner {
-        let info = pid.map(|p| super::process::read_proc(&self.proc_root, p));
+        let info = pid.map(|p| procfs::process::read(&self.proc_root, p));
         Owner {
             pid,
             image: info.as_ref().and_then(|i| i.image.clone()),
@@ -259,6 +175,16 @@ impl ListenSensor {
         }
         bump(&self.counters.listen_events);
         self.sink.blocking_send(Item::Event(draft)).is_ok()
+    }
+}
+
+impl super::Sensor for ListenSensor {
+    fn name(&self) -> &'static str {
+        "vigie-listen"
+    }
+
+    fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
+        (*self).run_until(stop)
     }
 }
 

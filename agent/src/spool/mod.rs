@@ -19,6 +19,9 @@
 
 pub mod ledger;
 pub mod record;
+mod shared;
+
+pub use shared::SharedSpool;
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -414,11 +417,3 @@ impl Spool {
 
 #[cfg(test)]
 mod tests;
-
-/// Locks a shared spool, even after a panic elsewhere (its state is always consistent
-/// between calls).
-pub fn lock(spool: &std::sync::Mutex<Spool>) -> std::sync::MutexGuard<'_, Spool> {
-    spool
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}

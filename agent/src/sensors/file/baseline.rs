@@ -14,6 +14,7 @@ use vigie_model::event::field;
 use vigie_model::Event;
 
 use super::state::FileState;
+use crate::spool::Spool;
 
 /// The baseline.
 #[derive(Debug, Default)]
@@ -32,6 +33,30 @@ struct Snapshot {
 }
 
 impl Baseline {
+    /// Loads the snapshot at `path` and replays onto it the file events that reached the
+    /// spool after it was saved, so a crash never makes the agent report a change twice;
+    /// the spool keeps those events until a newer snapshot covers them.
+    pub fn load_caught_up(path: &Path, spool: &mut Spool) -> anyhow::Result<Option<Baseline>> {
+        let Some(mut baseline) = Baseline::load(path)? else {
+            return Ok(None);
+        };
+        let since = baseline.seq;
+        let mut replayed = 0;
+        spool.for_each_after(since, |batch| {
+            if let Ok(body) = vigie_model::wire::open(&batch.bytes, usize::MAX >> 1) {
+                for event in body.events.iter().filter(|e| e.seq > since) {
+                    baseline.apply(event);
+                    replayed += 1;
+                }
+            }
+        })?;
+        if replayed > 0 {
+            tracing::info!(replayed, "file baseline caught up from the spool");
+        }
+        spool.retain_from(since + 1)?;
+        Ok(Some(baseline))
+    }
+
     /// Loads the snapshot at `path`; `Ok(None)` when there is none yet (first run).
     pub fn load(path: &Path) -> std::io::Result<Option<Baseline>> {
         let file = match std::fs::File::open(path) {

@@ -26,6 +26,7 @@ use vigie_model::{Category, EventDraft};
 use crate::config::FimConfig;
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
+use crate::throttle::Throttle;
 pub use baseline::Baseline;
 pub use state::hash_file;
 use state::{observe, FileState, Kind};
@@ -56,6 +57,7 @@ pub struct FileSensor {
     pending: HashMap<PathBuf, Pending>,
     sink: Sink,
     counters: Arc<Counters>,
+    throttle: Arc<Throttle>,
     mark: u32,
     changed_since_snapshot: bool,
     watched_roots: HashSet<PathBuf>,
@@ -71,6 +73,7 @@ impl FileSensor {
         baseline_path: Option<PathBuf>,
         sink: Sink,
         counters: Arc<Counters>,
+        throttle: Arc<Throttle>,
     ) -> FileSensor {
         FileSensor {
             watches: WatchSet::new(&config),
@@ -82,6 +85,7 @@ impl FileSensor {
             pending: HashMap::new(),
             sink,
             counters,
+            throttle,
             mark: 0,
             changed_since_snapshot: false,
             watched_roots: HashSet::new(),
@@ -90,7 +94,7 @@ impl FileSensor {
     }
 
     /// Runs until `stop` is set or the pipeline closes. Blocks: call it on its own thread.
-    pub fn run(mut self, stop: Arc<AtomicBool>) {
+    fn run_until(mut self, stop: Arc<AtomicBool>) {
         let (tx, rx) = sync_channel(NOTIFY_QUEUE);
         let overflow = Arc::new(AtomicBool::new(false));
         let overflow_flag = overflow.clone();
@@ -309,7 +313,7 @@ impl FileSensor {
             return;
         }
         let previous = self.baseline.files.get(path);
-        match observe(path, previous, self.config.max_hash_bytes) {
+        match observe(path, previous, self.config.max_hash_bytes, &self.throttle) {
             Kind::Tracked(mut new) => {
                 new.seen = self.mark;
                 self.compare(path, new, Some(detected_by));
@@ -361,7 +365,9 @@ impl FileSensor {
 
     fn examine_seen(&mut self, path: &Path, detected_by: Option<&str>) {
         let previous = self.baseline.files.get(path);
-        if let Kind::Tracked(mut new) = observe(path, previous, self.config.max_hash_bytes) {
+        if let Kind::Tracked(mut new) =
+            observe(path, previous, self.config.max_hash_bytes, &self.throttle)
+        {
             new.seen = self.mark;
             self.compare(path, new, detected_by);
         }
@@ -429,7 +435,7 @@ impl FileSensor {
             self.examine(from, "realtime");
             return;
         }
-        match observe(to, None, self.config.max_hash_bytes) {
+        match observe(to, None, self.config.max_hash_bytes, &self.throttle) {
             Kind::Tracked(_) => {
                 let from_gone = !from.exists();
                 match self.baseline.files.get(from).cloned().filter(|_| from_gone) {
@@ -455,7 +461,9 @@ impl FileSensor {
     }
 
     fn move_one(&mut self, from: &Path, to: &Path, old: FileState) {
-        let Kind::Tracked(mut new) = observe(to, Some(&old), self.config.max_hash_bytes) else {
+        let Kind::Tracked(mut new) =
+            observe(to, Some(&old), self.config.max_hash_bytes, &self.throttle)
+        else {
             self.examine(from, "realtime");
             return;
         };
@@ -562,5 +570,15 @@ impl FileSensor {
                 tracing::error!(path = %path.display(), error = %e, "cannot save the file baseline")
             }
         }
+    }
+}
+
+impl crate::sensors::Sensor for FileSensor {
+    fn name(&self) -> &'static str {
+        "vigie-fim"
+    }
+
+    fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
+        (*self).run_until(stop)
     }
 }

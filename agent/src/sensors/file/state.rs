@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::throttle::Throttle;
+
 /// One file as last seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileState {
@@ -76,7 +78,12 @@ pub enum Kind {
 
 /// Reads `path` (without following symlinks). The content is hashed only when the file
 /// changed on disk since `previous`, and only up to `max_hash_bytes`.
-pub fn observe(path: &Path, previous: Option<&FileState>, max_hash_bytes: u64) -> Kind {
+pub fn observe(
+    path: &Path,
+    previous: Option<&FileState>,
+    max_hash_bytes: u64,
+    throttle: &Throttle,
+) -> Kind {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(_) => return Kind::Missing,
@@ -115,7 +122,7 @@ pub fn observe(path: &Path, previous: Option<&FileState>, max_hash_bytes: u64) -
     } else if state.size > max_hash_bytes {
         state.skipped = format!("larger than {max_hash_bytes} bytes");
     } else {
-        match hash_file(path) {
+        match hash_file(path, throttle) {
             Ok(h) => state.sha256 = h,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Kind::Missing,
             Err(e) => state.skipped = format!("unreadable: {e}"),
@@ -125,7 +132,7 @@ pub fn observe(path: &Path, previous: Option<&FileState>, max_hash_bytes: u64) -
 }
 
 /// SHA-256 of a file's content, read in 64 KiB pieces (never whole into memory).
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
+pub fn hash_file(path: &Path, throttle: &Throttle) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut context = ring::digest::Context::new(&ring::digest::SHA256);
     let mut buf = vec![0u8; 64 * 1024];
@@ -137,7 +144,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
             Err(e) => return Err(e),
         };
         context.update(&buf[..n]);
-        crate::throttle::consume(n);
+        throttle.consume(n);
     }
     Ok(vigie_model::hex::encode(context.finish().as_ref()))
 }
@@ -151,7 +158,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"abc").unwrap();
-        let Kind::Tracked(first) = observe(&path, None, 1024) else {
+        let Kind::Tracked(first) = observe(&path, None, 1024, &Throttle::unlimited()) else {
             panic!()
         };
         assert_eq!(
@@ -161,17 +168,21 @@ mod tests {
         // Same inode, size and times: the previous hash is trusted, not recomputed.
         let mut fake = first.clone();
         fake.sha256 = "cached".into();
-        let Kind::Tracked(second) = observe(&path, Some(&fake), 1024) else {
+        let Kind::Tracked(second) = observe(&path, Some(&fake), 1024, &Throttle::unlimited())
+        else {
             panic!()
         };
         assert_eq!(second.sha256, "cached");
-        let Kind::Tracked(big) = observe(&path, None, 2) else {
+        let Kind::Tracked(big) = observe(&path, None, 2, &Throttle::unlimited()) else {
             panic!()
         };
         assert!(big.sha256.is_empty() && big.skipped.contains("larger"));
-        assert!(matches!(observe(dir.path(), None, 1), Kind::Dir));
         assert!(matches!(
-            observe(&dir.path().join("nope"), None, 1),
+            observe(dir.path(), None, 1, &Throttle::unlimited()),
+            Kind::Dir
+        ));
+        assert!(matches!(
+            observe(&dir.path().join("nope"), None, 1, &Throttle::unlimited()),
             Kind::Missing
         ));
     }

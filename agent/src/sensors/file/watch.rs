@@ -3,7 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{FimConfig, WatchPath};
-use crate::glob::Glob;
+use vigie_model::glob::PathGlob;
+
+/// The patterns that compile; the configuration's validation has already refused the
+/// others, by name, before the sensor starts.
+fn compile_all(patterns: &[String]) -> Vec<PathGlob> {
+    patterns
+        .iter()
+        .filter_map(|p| PathGlob::new(p).ok())
+        .collect()
+}
 
 /// One configured path, compiled.
 #[derive(Debug, Clone)]
@@ -14,14 +23,14 @@ pub struct Watch {
     pub severity: String,
     /// Whether sub-folders are covered.
     pub recursive: bool,
-    exclude: Vec<Glob>,
+    exclude: Vec<PathGlob>,
 }
 
 /// Every watched path plus the global exclusions.
 #[derive(Debug, Clone)]
 pub struct WatchSet {
     watches: Vec<Watch>,
-    exclude: Vec<Glob>,
+    exclude: Vec<PathGlob>,
 }
 
 impl WatchSet {
@@ -31,11 +40,11 @@ impl WatchSet {
             root: w.path.clone(),
             severity: w.severity.clone(),
             recursive: w.recursive,
-            exclude: w.exclude.iter().map(|g| Glob::new(g)).collect(),
+            exclude: compile_all(&w.exclude),
         };
         WatchSet {
             watches: config.paths.iter().map(compile).collect(),
-            exclude: config.exclude.iter().map(|g| Glob::new(g)).collect(),
+            exclude: compile_all(&config.exclude),
         }
     }
 

@@ -24,6 +24,7 @@ use vigie_model::{Category, EventDraft};
 
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
+use crate::procfs::{self, sockets};
 use crate::users::UserNames;
 use packet::{Packet, Proto};
 
@@ -124,7 +125,7 @@ impl NetworkSensor {
     }
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
-    pub fn run(mut self, stop: Arc<AtomicBool>) {
+    fn run_until(mut self, stop: Arc<AtomicBool>) {
         let interfaces = self.chosen_interfaces();
         self.local = datalink::interfaces()
             .iter()
@@ -369,7 +370,11 @@ impl NetworkSensor {
 
     /// Adds the process owning the local socket `local`, if it can be found.
     fn with_owner(&mut self, mut draft: EventDraft, proto: Proto, local: SocketAddr) -> EventDraft {
-        let Some(inode) = socket_inode(proto, local) else {
+        let protocol = match proto {
+            Proto::Tcp => sockets::Protocol::Tcp,
+            Proto::Udp => sockets::Protocol::Udp,
+        };
+        let Some(inode) = sockets::inode_of(protocol, local) else {
             return draft;
         };
         let mut pid = self.owners.get(&inode).copied();
@@ -383,7 +388,7 @@ impl NetworkSensor {
             if since < interval {
                 std::thread::sleep(interval - since);
             }
-            self.owners = super::listen::socket_owners(Path::new("/proc"), None);
+            self.owners = procfs::sockets::owners(Path::new("/proc"), None);
             self.owners_scanned = Instant::now();
             pid = self.owners.get(&inode).copied();
             if pid.is_none() {
@@ -394,7 +399,7 @@ impl NetworkSensor {
             }
         }
         let Some(pid) = pid else { return draft };
-        let info = super::process::read_proc(Path::new("/proc"), pid);
+        let info = procfs::process::read(Path::new("/proc"), pid);
         draft = draft.with("ProcessId", pid);
         if let Some(image) = info.image {
             draft = draft.with(field::IMAGE, image);
@@ -406,31 +411,12 @@ impl NetworkSensor {
     }
 }
 
-/// Inode of the socket bound to `local` (any state), from `/proc/net`.
-fn socket_inode(proto: Proto, local: SocketAddr) -> Option<u64> {
-    let files: &[&str] = match proto {
-        Proto::Tcp => &["tcp", "tcp6"],
-        Proto::Udp => &["udp", "udp6"],
-    };
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(Path::new("/proc/net").join(file)) else {
-            continue;
-        };
-        for entry in super::listen::parse_sockets(&text) {
-            let same_ip = entry.ip == local.ip()
-                || entry.ip.is_unspecified()
-                || mapped(entry.ip) == Some(local.ip());
-            if entry.port == local.port() && same_ip {
-                return Some(entry.inode);
-            }
-        }
+impl crate::sensors::Sensor for NetworkSensor {
+    fn name(&self) -> &'static str {
+        "vigie-network"
     }
-    None
-}
 
-fn mapped(ip: IpAddr) -> Option<IpAddr> {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
-        IpAddr::V4(_) => None,
+    fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
+        (*self).run_until(stop)
     }
 }

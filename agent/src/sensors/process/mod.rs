@@ -6,11 +6,10 @@
 //! that exits before it can be read is still reported with what is known, and counted.
 
 mod connector;
-pub mod procfs;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,19 +19,10 @@ use vigie_model::{Category, EventDraft};
 
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
+use crate::procfs::process::{self as procfs, ProcInfo};
+use crate::throttle::Throttle;
 use crate::users::UserNames;
 use connector::{Connector, ProcEvent};
-use procfs::ProcInfo;
-
-/// Process ids now in `proc_root` (normally `/proc`).
-pub fn pids(proc_root: &Path) -> Vec<u32> {
-    procfs::pids(proc_root)
-}
-
-/// What `proc_root/PID` tells about process `pid`.
-pub fn read_proc(proc_root: &Path, pid: u32) -> ProcInfo {
-    procfs::read(proc_root, pid)
-}
 
 /// Most parent links remembered from fork events (for processes gone before we read
 /// them); past it the table is cleared and the clearing counted.
@@ -51,12 +41,19 @@ pub struct ProcessSensor {
     own_pid: u32,
     stopped: bool,
     use_connector: bool,
+    throttle: Arc<Throttle>,
 }
 
 impl ProcessSensor {
     /// A sensor sending to `sink`; `use_connector` false forces polling.
-    pub fn new(sink: Sink, counters: Arc<Counters>, use_connector: bool) -> ProcessSensor {
+    pub fn new(
+        sink: Sink,
+        counters: Arc<Counters>,
+        throttle: Arc<Throttle>,
+        use_connector: bool,
+    ) -> ProcessSensor {
         ProcessSensor {
+            throttle,
             sink,
             counters,
             proc_root: PathBuf::from("/proc"),
@@ -70,7 +67,7 @@ impl ProcessSensor {
     }
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
-    pub fn run(mut self, stop: Arc<AtomicBool>) {
+    fn run_until(mut self, stop: Arc<AtomicBool>) {
         let connector = if self.use_connector {
             Connector::open()
         } else {
@@ -202,13 +199,13 @@ impl ProcessSensor {
     /// SHA-256 of the program `pid` runs, cached by device, inode, size and mtime so a
     /// busy server does not rehash `/bin/sh` for every exec.
     fn program_hash(&mut self, pid: u32) -> Option<String> {
-        let exe = self.proc_root.join(pid.to_string()).join("exe");
+        let exe = procfs::exe_path(&self.proc_root, pid);
         let meta = std::fs::metadata(&exe).ok()?;
         let key = (meta.dev(), meta.ino(), meta.size(), meta.mtime());
         if let Some(hash) = self.hashes.get(&key) {
             return Some(hash.clone());
         }
-        let hash = crate::sensors::file::hash_file(Path::new(&exe)).ok()?;
+        let hash = crate::sensors::file::hash_file(&exe, &self.throttle).ok()?;
         if self.hashes.len() >= MAX_HASHES {
             self.hashes.clear();
         }
@@ -230,4 +227,14 @@ fn with_info(mut draft: EventDraft, prefix: &str, info: &ProcInfo) -> EventDraft
         }
     }
     draft
+}
+
+impl crate::sensors::Sensor for ProcessSensor {
+    fn name(&self) -> &'static str {
+        "vigie-process"
+    }
+
+    fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
+        (*self).run_until(stop)
+    }
 }

@@ -1,6 +1,6 @@
-//! What `/proc/PID` tells about a process, read as soon as it executes.
+//! What `/proc/PID` tells about a process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A process as read from `/proc` (each part `None` when it could not be read, e.g. the
 /// process already exited).
@@ -56,6 +56,11 @@ pub fn read(root: &Path, pid: u32) -> ProcInfo {
         }
     }
     info
+}
+
+/// The link to the program process `pid` runs.
+pub fn exe_path(root: &Path, pid: u32) -> PathBuf {
+    root.join(pid.to_string()).join("exe")
 }
 
 /// Process ids currently in `root` (normally `/proc`).
