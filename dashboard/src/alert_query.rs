@@ -7,15 +7,12 @@
 
 use clickhouse::Row;
 use serde::Deserialize;
+use vigie_model::{AlertStatus, Severity};
 use vigie_store::Client;
 
 use crate::routes::{param, Params};
 use crate::sql::{Bind, Sql};
 
-/// Alert statuses, in triage order.
-pub const STATUSES: [&str; 4] = ["new", "in_progress", "resolved", "false_positive"];
-/// Severities, least serious first.
-pub const SEVERITIES: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
 /// Period presets, and their length in hours (0: no limit).
 pub const RANGES: [(&str, u64); 4] = [("24h", 24), ("7d", 168), ("30d", 720), ("all", 0)];
 
@@ -84,9 +81,9 @@ pub use vigie_model::time::parse_time;
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertFilter {
     /// Wanted severities (empty: all).
-    pub severities: Vec<String>,
+    pub severities: Vec<Severity>,
     /// Wanted status (None: all).
-    pub status: Option<String>,
+    pub status: Option<AlertStatus>,
     /// Exact host name.
     pub host: String,
     /// Exact rule id.
@@ -126,15 +123,17 @@ impl AlertFilter {
             if v.is_empty() {
                 continue;
             }
-            if !SEVERITIES.contains(&v.as_str()) {
-                return Err(bad("severity", one_of(v, &SEVERITIES)));
-            }
-            severities.push(v.clone());
+            let Some(severity) = Severity::parse(v) else {
+                return Err(bad("severity", one_of(v, &Severity::names())));
+            };
+            severities.push(severity);
         }
         let status = match param(params, "status").unwrap_or("") {
             "" | "all" => None,
-            s if STATUSES.contains(&s) => Some(s.to_string()),
-            s => return Err(bad("status", one_of(s, &STATUSES))),
+            s => Some(
+                AlertStatus::parse(s)
+                    .ok_or_else(|| bad("status", one_of(s, &AlertStatus::names())))?,
+            ),
         };
         let mut tag = text_param("tag", 100)?.to_ascii_lowercase();
         if tag.starts_with('t') && tag[1..].starts_with(|c: char| c.is_ascii_digit()) {
@@ -208,7 +207,7 @@ impl AlertFilter {
     pub fn query_string(&self, status: Option<&str>, after: Option<&Cursor>) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         for s in &self.severities {
-            pairs.push(("severity", s.clone()));
+            pairs.push(("severity", s.as_str().into()));
         }
         if let Some(s) = status {
             pairs.push(("status", s.into()));
@@ -306,7 +305,13 @@ fn joined(filter: &AlertFilter, wide: bool, scope: &Scope) -> Sql {
     if !filter.severities.is_empty() {
         sql.push(
             " AND has(?, severity)",
-            [Bind::Texts(filter.severities.clone())],
+            [Bind::Texts(
+                filter
+                    .severities
+                    .iter()
+                    .map(|s| s.as_str().into())
+                    .collect(),
+            )],
         );
     }
     if !filter.host.is_empty() {
@@ -414,15 +419,18 @@ async fn keys(
 ) -> Result<Vec<Key>, clickhouse::error::Error> {
     let mut sql = Sql::default();
     sql.push(
-        "SELECT argMax(alert_id, ts) AS rep_id, count() AS n, min(ts) AS first, max(ts) AS last, \
-         argMax(indexOf(['informational', 'low', 'medium', 'high', 'critical'], severity), ts) AS rank FROM (",
+        &format!(
+            "SELECT argMax(alert_id, ts) AS rep_id, count() AS n, min(ts) AS first, \
+             max(ts) AS last, argMax({}, ts) AS rank FROM (",
+            Severity::SQL_RANK
+        ),
         [],
     );
     let inner = joined(filter, false, scope);
     sql.push(&inner.text, inner.binds);
     sql.push(")", []);
     if let Some(status) = &filter.status {
-        sql.push(" WHERE status = ?", [Bind::Text(status.clone())]);
+        sql.push(" WHERE status = ?", [Bind::Text(status.as_str().into())]);
     }
     if filter.group {
         // Repeats: same rule, host and subject in the same window.
@@ -619,11 +627,14 @@ pub async fn counts(
     sql.push(&inner.text, inner.binds);
     sql.push(") GROUP BY status", []);
     let rows: Vec<StatusCount> = sql.query(client).fetch_all().await?;
-    Ok(STATUSES
+    Ok(AlertStatus::ALL
         .iter()
         .map(|s| {
-            let n = rows.iter().find(|r| r.status == *s).map_or(0, |r| r.count);
-            (s.to_string(), n)
+            let n = rows
+                .iter()
+                .find(|r| r.status == s.as_str())
+                .map_or(0, |r| r.count);
+            (s.as_str().to_string(), n)
         })
         .collect())
 }
@@ -694,7 +705,7 @@ mod tests {
             100 * 3_600_000,
         )
         .unwrap();
-        assert_eq!(f.severities, vec!["high", "critical"]);
+        assert_eq!(f.severities, vec![Severity::High, Severity::Critical]);
         assert_eq!(f.tag, "attack.t1059");
         assert_eq!(f.from_ms, Some(76 * 3_600_000));
         assert_eq!(f.text, "'; DROP TABLE alerts; --", "kept as a value");
@@ -731,7 +742,7 @@ mod tests {
             AlertFilter::parse(&url_decoded(&f.query_string(Some("resolved"), Some(&c))), 0)
                 .unwrap();
         assert_eq!(again.host, "web 1");
-        assert_eq!(again.status.as_deref(), Some("resolved"));
+        assert_eq!(again.status, Some(AlertStatus::Resolved));
         assert_eq!(again.after, Some(c));
     }
 

@@ -35,11 +35,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("col_rule", "Rule", "Règle"),
     ("col_file", "File", "Fichier"),
     ("col_action", "Action", "Action"),
-    ("severity_informational", "informational", "information"),
-    ("severity_low", "low", "faible"),
-    ("severity_medium", "medium", "moyenne"),
-    ("severity_high", "high", "élevée"),
-    ("severity_critical", "critical", "critique"),
     ("action_created", "created", "créé"),
     ("action_modified", "modified", "modifié"),
     ("action_deleted", "deleted", "supprimé"),
@@ -145,10 +140,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("select_all", "Select all", "Tout sélectionner"),
     // Statuses.
-    ("status_new", "new", "nouvelle"),
-    ("status_in_progress", "in progress", "en cours"),
-    ("status_resolved", "resolved", "résolue"),
-    ("status_false_positive", "false positive", "faux positif"),
     // Triage.
     ("triage", "Triage", "Tri"),
     (

@@ -5,7 +5,7 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use vigie_store::Client;
 
-use crate::alert_query::SEVERITIES;
+use vigie_model::Severity;
 
 /// Everything the overview shows.
 #[derive(Debug, Serialize)]
@@ -14,7 +14,7 @@ pub struct Overview {
     pub from_ms: u64,
     /// Length of a bucket (ms).
     pub bucket_ms: u64,
-    /// Per bucket start: alerts per severity (in [`SEVERITIES`] order).
+    /// Per bucket start: alerts per severity (in [`Severity::ALL`] order).
     pub alerts_over_time: Vec<(u64, Vec<u64>)>,
     /// Rules with the most alerts: id, title, French title, count.
     pub top_rules: Vec<(String, String, String, u64)>,
@@ -68,12 +68,12 @@ pub async fn load(
         .await?;
     let mut alerts_over_time: Vec<(u64, Vec<u64>)> = (from_ms..=now_ms)
         .step_by(bucket_ms as usize)
-        .map(|b| (b, vec![0; SEVERITIES.len()]))
+        .map(|b| (b, vec![0; Severity::ALL.len()]))
         .collect();
     for r in rows {
         let (Some(slot), Some(s)) = (
             alerts_over_time.iter_mut().find(|(b, _)| *b == r.bucket),
-            SEVERITIES.iter().position(|s| *s == r.severity),
+            Severity::ALL.iter().position(|s| s.as_str() == r.severity),
         ) else {
             continue;
         };

@@ -11,7 +11,7 @@ use vigie_model::Event;
 use vigie_store::rows::AlertRow;
 use vigie_store::Client;
 
-use crate::alert_query::{parse_time, BadParam, SEVERITIES, STATUSES};
+use crate::alert_query::{parse_time, BadParam};
 use crate::html::utc;
 use crate::i18n::{t, Lang};
 use crate::param_error::{bad, one_of, Problem};
@@ -19,6 +19,7 @@ use crate::pdf::{Pdf, Style};
 use crate::routes::{param, Params};
 use crate::sql::{Bind, Sql};
 use crate::triage::HistoryStep;
+use vigie_model::{AlertStatus, Severity};
 
 /// Most alerts one report details; beyond, the report says how many it left out.
 pub const MAX_ALERTS: u64 = 5000;
@@ -65,9 +66,9 @@ pub struct ReportRequest {
     /// Host names (empty: all).
     pub hosts: Vec<String>,
     /// Severities (empty: all).
-    pub severities: Vec<String>,
+    pub severities: Vec<Severity>,
     /// Statuses (empty: all).
-    pub statuses: Vec<String>,
+    pub statuses: Vec<AlertStatus>,
     /// Rule id (empty: all).
     pub rule: String,
     /// File format.
@@ -93,19 +94,21 @@ impl ReportRequest {
         if from_ms >= to_ms {
             return Err(bad("to", Problem::EndBeforeStart));
         }
-        let listed = |name: &str, allowed: &[&str]| -> Result<Vec<String>, BadParam> {
+        fn listed<T>(
+            fields: &Params,
+            name: &str,
+            parse: fn(&str) -> Option<T>,
+            allowed: &[&str],
+        ) -> Result<Vec<T>, BadParam> {
             let mut out = Vec::new();
             for (_, v) in fields.iter().filter(|(k, _)| k == name) {
                 if v.is_empty() {
                     continue;
                 }
-                if !allowed.contains(&v.as_str()) {
-                    return Err(bad(name, one_of(v, allowed)));
-                }
-                out.push(v.clone());
+                out.push(parse(v).ok_or_else(|| bad(name, one_of(v, allowed)))?);
             }
             Ok(out)
-        };
+        }
         let hosts: Vec<String> = param(fields, "hosts")
             .unwrap_or("")
             .split([',', ' ', '\n'])
@@ -134,8 +137,8 @@ impl ReportRequest {
             from_ms,
             to_ms,
             hosts,
-            severities: listed("severity", &SEVERITIES)?,
-            statuses: listed("status", &STATUSES)?,
+            severities: listed(fields, "severity", Severity::parse, &Severity::names())?,
+            statuses: listed(fields, "status", AlertStatus::parse, &AlertStatus::names())?,
             rule,
             format,
             lang,
@@ -246,7 +249,13 @@ pub async fn gather(
     if !request.severities.is_empty() {
         sql.push(
             " AND has(?, severity)",
-            [Bind::Texts(request.severities.clone())],
+            [Bind::Texts(
+                request
+                    .severities
+                    .iter()
+                    .map(|s| s.as_str().into())
+                    .collect(),
+            )],
         );
     }
     if !request.rule.is_empty() {
@@ -297,7 +306,12 @@ pub async fn gather(
             .rev()
             .find(|h| !h.status.is_empty())
             .map_or("new".to_string(), |h| h.status.clone());
-        if !request.statuses.is_empty() && !request.statuses.contains(&status) {
+        if !request.statuses.is_empty()
+            && !request
+                .statuses
+                .iter()
+                .any(|s| s.as_str() == status.as_str())
+        {
             continue;
         }
         data.total_alerts += 1;
@@ -386,7 +400,7 @@ fn history_text(lang: Lang, history: &[HistoryStep]) -> Vec<String> {
         .map(|h| {
             let mut what = t(lang, &format!("act_{}", h.action)).to_string();
             if !h.status.is_empty() {
-                what.push_str(&format!(": {}", t(lang, &format!("status_{}", h.status))));
+                what.push_str(&format!(": {}", AlertStatus::label_of(&h.status, lang)));
             }
             if !h.assignee.is_empty() {
                 what.push_str(&format!(" -> {}", h.assignee));
@@ -475,13 +489,13 @@ fn pdf(data: &ReportData) -> Vec<u8> {
                 if r.severities.is_empty() {
                     t(lang, "any").to_string()
                 } else {
-                    r.severities.join(", ")
+                    labels(r.severities.iter().map(|s| s.label(lang)))
                 },
                 t(lang, "filter_status"),
                 if r.statuses.is_empty() {
                     t(lang, "any").to_string()
                 } else {
-                    r.statuses.join(", ")
+                    labels(r.statuses.iter().map(|s| s.label(lang)))
                 },
                 t(lang, "filter_rule"),
                 if r.rule.is_empty() {
@@ -564,8 +578,8 @@ fn pdf(data: &ReportData) -> Vec<u8> {
                 a.alert_id,
                 utc(a.ts),
                 a.hostname,
-                t(lang, &format!("severity_{}", a.severity)),
-                t(lang, &format!("status_{}", a.status)),
+                Severity::label_of(&a.severity, lang),
+                AlertStatus::label_of(&a.status, lang),
             ),
         );
         doc.text(
@@ -605,4 +619,9 @@ fn pdf(data: &ReportData) -> Vec<u8> {
         }
     }
     doc.finish()
+}
+
+/// Words joined for a sentence.
+fn labels<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    words.collect::<Vec<_>>().join(", ")
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use vigie_store::rows::AlertActionRow;
 use vigie_store::Client;
 
-use crate::alert_query::STATUSES;
+use vigie_model::AlertStatus;
 
 /// What triage can do.
 pub const ACTIONS: [&str; 4] = ["acknowledge", "assign", "comment", "status"];
@@ -85,12 +85,12 @@ impl TriageRequest {
                 Err(refused("triage_assignee_required", "assignee"))
             }
             "assign" => Ok(()),
-            "status" if !STATUSES.contains(&self.status.as_str()) => Err(refused(
+            "status" if AlertStatus::parse(&self.status).is_none() => Err(refused(
                 "bad_parameter",
-                format!("status: {:?} is not one of {STATUSES:?}", self.status),
+                format!("status: {}", AlertStatus::not_one_of(&self.status)),
             )),
             "status"
-                if matches!(self.status.as_str(), "resolved" | "false_positive")
+                if AlertStatus::parse(&self.status).is_some_and(AlertStatus::needs_reason)
                     && self.comment.trim().is_empty() =>
             {
                 Err(refused("triage_reason_required", "comment"))

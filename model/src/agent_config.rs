@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::Severity;
+
 use serde::Deserialize;
 
 /// The agent's configuration file.
@@ -290,7 +292,6 @@ impl AgentConfig {
 
     /// Checks values that parse but make no sense.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        const LEVELS: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
         for (i, w) in self.fim.paths.iter().enumerate() {
             if !w.path.is_absolute() {
                 return Err(bad(
@@ -298,10 +299,10 @@ impl AgentConfig {
                     format!("{} is not an absolute path", w.path.display()),
                 ));
             }
-            if !LEVELS.contains(&w.severity.as_str()) {
+            if Severity::parse(&w.severity).map(Severity::as_str) != Some(w.severity.as_str()) {
                 return Err(bad(
                     &format!("fim.paths[{i}].severity"),
-                    format!("{:?} is not one of {}", w.severity, LEVELS.join(", ")),
+                    Severity::not_one_of(&w.severity),
                 ));
             }
             for (j, pattern) in w.exclude.iter().enumerate() {

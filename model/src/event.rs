@@ -108,6 +108,60 @@ pub mod field {
     pub const INODE: &str = "Inode";
     /// For a rename over an existing tracked file: the hash of the file it replaced.
     pub const REPLACED_SHA256: &str = "ReplacedSha256";
+
+    // process events
+    /// Process id.
+    pub const PROCESS_ID: &str = "ProcessId";
+    /// Parent's process id.
+    pub const PARENT_PROCESS_ID: &str = "ParentProcessId";
+    /// Arguments joined by spaces, as `ps` shows them.
+    pub const COMMAND_LINE: &str = "CommandLine";
+    /// Working directory.
+    pub const CURRENT_DIRECTORY: &str = "CurrentDirectory";
+    /// Login user id (audit).
+    pub const LOGON_ID: &str = "LogonId";
+    /// The parent's program.
+    pub const PARENT_IMAGE: &str = "ParentImage";
+    /// The parent's command line.
+    pub const PARENT_COMMAND_LINE: &str = "ParentCommandLine";
+    /// True when the process was gone before it could be read.
+    pub const INCOMPLETE: &str = "Incomplete";
+
+    // network events
+    /// `tcp` or `udp`.
+    pub const PROTOCOL: &str = "Protocol";
+    /// True when this host opened the connection.
+    pub const INITIATED: &str = "Initiated";
+    /// Source address.
+    pub const SOURCE_IP: &str = "SourceIp";
+    /// Source port.
+    pub const SOURCE_PORT: &str = "SourcePort";
+    /// Destination address.
+    pub const DESTINATION_IP: &str = "DestinationIp";
+    /// Destination port.
+    pub const DESTINATION_PORT: &str = "DestinationPort";
+    /// The name a DNS answer gave the destination.
+    pub const DESTINATION_HOSTNAME: &str = "DestinationHostname";
+    /// Address a socket listens on.
+    pub const LOCAL_IP: &str = "LocalIp";
+    /// Port a socket listens on.
+    pub const LOCAL_PORT: &str = "LocalPort";
+    /// Packets in a flow.
+    pub const PACKETS: &str = "Packets";
+    /// Bytes in a flow.
+    pub const BYTES: &str = "Bytes";
+    /// Why a flow's totals were sent.
+    pub const END_REASON: &str = "EndReason";
+    /// How long a flow lasted, in milliseconds.
+    pub const DURATION_MS: &str = "DurationMs";
+
+    // dns events
+    /// The name asked.
+    pub const QUERY_NAME: &str = "QueryName";
+    /// The record type asked.
+    pub const QUERY_TYPE: &str = "QueryType";
+    /// The answers, `;`-separated.
+    pub const QUERY_RESULTS: &str = "QueryResults";
 }
 
 /// The actions a `file_event` reports in its `Action` field.

@@ -16,7 +16,9 @@ pub mod hex;
 pub mod i18n;
 pub mod report_sig;
 pub mod time;
+pub mod vocabulary;
 pub mod wire;
 
 pub use event::{Category, Event, EventDraft};
 pub use i18n::Lang;
+pub use vocabulary::{AckStatus, AlertStatus, Severity};

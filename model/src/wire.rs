@@ -234,8 +234,8 @@ pub fn signing_message(agent_id: &str, time_ms: u64, dropped: u64, body_hash: &s
 /// The collector's answer to a batch it has stored (or had stored already).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ack {
-    /// `stored` or `duplicate`.
-    pub status: String,
+    /// Stored now, or already stored.
+    pub status: crate::AckStatus,
     /// Every `seq` up to this one is stored; the agent may forget them.
     pub acked_through: u64,
     /// How many events of this request were newly stored.

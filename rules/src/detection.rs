@@ -2,50 +2,7 @@
 
 use std::sync::Arc;
 
-/// How serious an alert is. Names are Sigma's `level`s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Severity {
-    /// Worth knowing, no action.
-    Informational,
-    /// Low.
-    Low,
-    /// Medium.
-    #[default]
-    Medium,
-    /// High.
-    High,
-    /// Critical.
-    Critical,
-}
-
-impl Severity {
-    /// Every severity, least serious first.
-    pub const ALL: [Severity; 5] = [
-        Severity::Informational,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
-
-    /// The name as Sigma writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Informational => "informational",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// The severity named `name` (case-insensitive), if any.
-    pub fn parse(name: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
-    }
-}
+pub use vigie_model::Severity;
 
 /// A rule as alerts describe it.
 #[derive(Debug, Clone, PartialEq)]

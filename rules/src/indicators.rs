@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde_json::Value;
+use vigie_model::event::field;
 use vigie_model::Event;
 
 use crate::detection::{Detection, RuleInfo, Severity};
@@ -121,10 +122,10 @@ impl IndicatorList {
                 indicator: hash,
             });
         }
-        if let Some(ip) = text("DestinationIp").and_then(|t| t.parse::<IpAddr>().ok()) {
+        if let Some(ip) = text(field::DESTINATION_IP).and_then(|t| t.parse::<IpAddr>().ok()) {
             if self.addresses.contains(&ip) {
                 return Some(Hit {
-                    field: "DestinationIp",
+                    field: field::DESTINATION_IP,
                     indicator: ip.to_string(),
                 });
             }
@@ -134,12 +135,12 @@ impl IndicatorList {
                 .find(|(n, b)| crate::net::in_network(ip, *n, *b))
             {
                 return Some(Hit {
-                    field: "DestinationIp",
+                    field: field::DESTINATION_IP,
                     indicator: format!("{}/{}", net.0, net.1),
                 });
             }
         }
-        for field in ["DestinationHostname", "QueryName"] {
+        for field in [field::DESTINATION_HOSTNAME, field::QUERY_NAME] {
             let Some(name) = text(field) else { continue };
             let name = name.trim_end_matches('.');
             // A listed domain covers its subdomains.

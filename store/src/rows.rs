@@ -2,6 +2,8 @@
 
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
+use vigie_model::event::field;
+use vigie_model::Event;
 
 /// A row of `events`.
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
@@ -32,6 +34,36 @@ pub struct EventRow {
     pub sha256: String,
     /// The whole event as JSON, unknown fields included.
     pub fields: String,
+}
+
+impl EventRow {
+    /// The row of `event`, stored by the collector at `received_ms`: the typed columns
+    /// the dashboard filters on, and the whole event as JSON (unknown fields included).
+    pub fn received(event: &Event, received_ms: u64) -> EventRow {
+        let text = |name: &str| event.str_field(name).unwrap_or("").to_string();
+        EventRow {
+            date: crate::date_of(event.ts),
+            ts: event.ts,
+            received_ms,
+            agent_id: event.agent_id.clone(),
+            hostname: event.hostname.clone(),
+            seq: event.seq,
+            category: event.category.clone(),
+            action: text(field::ACTION),
+            target: text(field::TARGET_FILENAME),
+            image: text(field::IMAGE),
+            user: text(field::USER),
+            sha256: text(field::SHA256),
+            fields: serde_json::to_string(event).expect("an event is plain JSON values"),
+        }
+    }
+}
+
+impl From<&Event> for EventRow {
+    /// The row of `event` received now.
+    fn from(event: &Event) -> EventRow {
+        EventRow::received(event, vigie_model::event::now_ms())
+    }
 }
 
 /// A row of `alerts`.

@@ -33,21 +33,7 @@ fn event(agent: &str, host: &str, seq: u64, ts: u64, category: &str, fields: Val
         category: category.into(),
         fields: fields.as_object().unwrap().clone(),
     };
-    EventRow {
-        date: vigie_store::date_of(ts),
-        ts,
-        received_ms: ts,
-        agent_id: agent.into(),
-        hostname: host.into(),
-        seq,
-        category: category.into(),
-        action: String::new(),
-        target: e.str_field("TargetFilename").unwrap_or("").into(),
-        image: e.str_field("Image").unwrap_or("").into(),
-        user: e.str_field("User").unwrap_or("").into(),
-        sha256: String::new(),
-        fields: serde_json::to_string(&e).unwrap(),
-    }
+    EventRow::received(&e, ts)
 }
 
 fn json_of(r: &HttpResponse) -> Value {

@@ -21,22 +21,7 @@ fn event(seq: u64, ts: u64, category: &str, fields: Value) -> (EventRow, vigie_m
         category: category.into(),
         fields: fields.as_object().unwrap().clone(),
     };
-    let text = |k: &str| event.str_field(k).unwrap_or("").to_string();
-    let row = EventRow {
-        date: vigie_store::date_of(ts),
-        ts,
-        received_ms: ts,
-        agent_id: event.agent_id.clone(),
-        hostname: event.hostname.clone(),
-        seq,
-        category: category.into(),
-        action: text("Action"),
-        target: text("TargetFilename"),
-        image: text("Image"),
-        user: text("User"),
-        sha256: String::new(),
-        fields: serde_json::to_string(&event).unwrap(),
-    };
+    let row = EventRow::received(&event, ts);
     (row, event)
 }
 

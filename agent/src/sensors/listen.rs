@@ -159,19 +159,19 @@ impl ListenSensor {
     fn emit(&mut self, action: &str, l: &Listener, owner: &Owner) -> bool {
         let mut draft = EventDraft::now(Category::ListeningSocket)
             .with(field::ACTION, action)
-            .with("Protocol", l.protocol)
-            .with("LocalIp", l.ip.to_string())
-            .with("LocalPort", l.port)
+            .with(field::PROTOCOL, l.protocol)
+            .with(field::LOCAL_IP, l.ip.to_string())
+            .with(field::LOCAL_PORT, l.port)
             .with(field::UID, l.uid)
             .with(field::USER, self.users.name(l.uid));
         if let Some(pid) = owner.pid {
-            draft = draft.with("ProcessId", pid);
+            draft = draft.with(field::PROCESS_ID, pid);
         }
         if let Some(image) = &owner.image {
             draft = draft.with(field::IMAGE, image.clone());
         }
         if let Some(cmd) = &owner.command_line {
-            draft = draft.with("CommandLine", cmd.clone());
+            draft = draft.with(field::COMMAND_LINE, cmd.clone());
         }
         bump(&self.counters.listen_events);
         self.sink.blocking_send(Item::Event(draft)).is_ok()

@@ -10,8 +10,9 @@ use axum::Json;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ring::signature::{UnparsedPublicKey, ED25519};
-use vigie_model::event::{field, now_ms};
+use vigie_model::event::now_ms;
 use vigie_model::wire::{self, Ack, WireError};
+use vigie_model::AckStatus;
 use vigie_model::Event;
 use vigie_store::rows::{BatchRow, EventRow};
 
@@ -185,7 +186,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
             "batch already stored; acknowledged again"
         );
         return Ok(Ack {
-            status: "duplicate".into(),
+            status: AckStatus::Duplicate,
             acked_through: state.last_seq,
             stored: 0,
         });
@@ -224,7 +225,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
     let stored = events.len() as u64;
     let rows = BatchRows {
         alerts,
-        events: events.iter().map(|e| event_row(e, now)).collect(),
+        events: events.iter().map(|e| EventRow::received(e, now)).collect(),
         batch: BatchRow {
             date: vigie_store::date_of(now),
             agent_id: signed.agent_id.clone(),
@@ -273,7 +274,7 @@ async fn ingest_checked(c: &Collector, headers: &HeaderMap, bytes: Bytes) -> Res
         "batch stored"
     );
     Ok(Ack {
-        status: "stored".into(),
+        status: AckStatus::Stored,
         acked_through: batch.last_seq,
         stored,
     })
@@ -289,23 +290,4 @@ fn refusal(e: WireError) -> ApiError {
         _ => StatusCode::BAD_REQUEST,
     };
     ApiError::new(status, e.code(), e.to_string())
-}
-
-fn event_row(event: &Event, now: u64) -> EventRow {
-    let text = |name: &str| event.str_field(name).unwrap_or("").to_string();
-    EventRow {
-        date: vigie_store::date_of(event.ts),
-        ts: event.ts,
-        received_ms: now,
-        agent_id: event.agent_id.clone(),
-        hostname: event.hostname.clone(),
-        seq: event.seq,
-        category: event.category.clone(),
-        action: text(field::ACTION),
-        target: text(field::TARGET_FILENAME),
-        image: text(field::IMAGE),
-        user: text(field::USER),
-        sha256: text(field::SHA256),
-        fields: serde_json::to_string(event).expect("event serializes"),
-    }
 }

@@ -123,7 +123,7 @@ fn rule_section(lang: Lang, d: &AlertDetail) -> String {
         esc(t(lang, "rule_description")),
         esc(&rule.description),
         esc(t(lang, "rule_level")),
-        esc(t(lang, &format!("severity_{}", rule.level))),
+        esc(vigie_model::Severity::label_of(&rule.level, lang)),
         esc(t(lang, "rule_author")),
         esc(&rule.author),
         esc(t(lang, "rule_techniques")),
@@ -222,7 +222,10 @@ fn history_section(ctx: &Ctx, d: &AlertDetail) -> String {
         for h in &d.history {
             let mut what = t(lang, &format!("act_{}", h.action)).to_string();
             if !h.status.is_empty() {
-                what.push_str(&format!(": {}", t(lang, &format!("status_{}", h.status))));
+                what.push_str(&format!(
+                    ": {}",
+                    vigie_model::AlertStatus::label_of(&h.status, lang)
+                ));
             }
             if !h.assignee.is_empty() {
                 what.push_str(&format!(" → {}", h.assignee));

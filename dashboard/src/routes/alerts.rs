@@ -10,9 +10,10 @@ use axum::Json;
 use serde_json::json;
 
 use super::{see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::alert_query::{self, AlertFilter, AlertLine, Sort, RANGES, SEVERITIES, STATUSES};
+use crate::alert_query::{self, AlertFilter, AlertLine, Sort, RANGES};
 use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
+use vigie_model::{AlertStatus, Severity};
 
 /// `GET /`: the alert queue.
 pub async fn home() -> Response {
@@ -29,7 +30,7 @@ pub fn severity_badge(lang: Lang, severity: &str) -> String {
     format!(
         "<span class=\"sev sev-{}\">{}</span>",
         esc(severity),
-        esc(t(lang, &format!("severity_{severity}")))
+        esc(Severity::label_of(severity, lang))
     )
 }
 
@@ -38,7 +39,7 @@ pub fn status_badge(lang: Lang, status: &str) -> String {
     format!(
         "<span class=\"st st-{}\">{}</span>",
         esc(status),
-        esc(t(lang, &format!("status_{status}")))
+        esc(AlertStatus::label_of(status, lang))
     )
 }
 
@@ -86,22 +87,22 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> String {
     if let Some(s) = &f.status {
         html.push_str(&format!(
             "<input type=\"hidden\" name=\"status\" value=\"{}\">",
-            esc(s)
+            esc(s.as_str())
         ));
     }
     html.push_str(&format!(
         "<fieldset><legend>{}</legend>",
         esc(t(lang, "filter_severity"))
     ));
-    for s in SEVERITIES.iter().rev() {
-        let checked = if f.severities.iter().any(|x| x == s) {
+    for s in Severity::ALL.iter().rev() {
+        let checked = if f.severities.contains(s) {
             " checked"
         } else {
             ""
         };
         html.push_str(&format!(
             "<label><input type=\"checkbox\" name=\"severity\" value=\"{s}\"{checked}> {}</label> ",
-            esc(t(lang, &format!("severity_{s}")))
+            esc(s.label(lang))
         ));
     }
     html.push_str("</fieldset>");
@@ -176,7 +177,7 @@ fn status_tabs(lang: Lang, f: &AlertFilter, counts: &[(String, u64)]) -> String 
     let total: u64 = counts.iter().map(|(_, n)| n).sum();
     let mut html = String::from("<nav class=\"tabs\">");
     let tab = |status: Option<&str>, label: String, n: u64| {
-        let on = if f.status.as_deref() == status {
+        let on = if f.status.map(AlertStatus::as_str) == status {
             " class=\"on\""
         } else {
             ""
@@ -191,7 +192,7 @@ fn status_tabs(lang: Lang, f: &AlertFilter, counts: &[(String, u64)]) -> String 
     for (status, n) in counts {
         html.push_str(&tab(
             Some(status),
-            t(lang, &format!("status_{status}")).into(),
+            AlertStatus::label_of(status, lang).into(),
             *n,
         ));
     }
@@ -203,7 +204,7 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
     let lang = ctx.lang;
     let mut html = format!(
         "<p id=\"new-alerts\" class=\"banner\" hidden><a href=\"/alerts?{}\"><span data-count>0</span> {}</a></p>",
-        esc(&f.query_string(f.status.as_deref(), None)),
+        esc(&f.query_string(f.status.map(AlertStatus::as_str), None)),
         esc(t(lang, "new_alerts"))
     );
     if lines.is_empty() {
@@ -217,12 +218,12 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
 <input type=\"hidden\" name=\"grouped\" value=\"{}\"><input type=\"hidden\" name=\"return\" value=\"{}\">",
             esc(ctx.who.csrf()),
             if f.group { "1" } else { "0" },
-            esc(&f.query_string(f.status.as_deref(), f.after.as_ref())),
+            esc(&f.query_string(f.status.map(AlertStatus::as_str), f.after.as_ref())),
         ));
         if let Some(s) = &f.status {
             html.push_str(&format!(
                 "<input type=\"hidden\" name=\"status_filter\" value=\"{}\">",
-                esc(s)
+                esc(s.as_str())
             ));
         }
     }
@@ -282,7 +283,7 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
     if f.after.is_some() {
         pages.push_str(&format!(
             "<a href=\"/alerts?{}\">{}</a> ",
-            esc(&f.query_string(f.status.as_deref(), None)),
+            esc(&f.query_string(f.status.map(AlertStatus::as_str), None)),
             esc(t(lang, "first_page"))
         ));
     }
@@ -290,7 +291,7 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
         let last = lines.last().expect("not empty").cursor();
         pages.push_str(&format!(
             "<a href=\"/alerts?{}\" rel=\"next\">{}</a>",
-            esc(&f.query_string(f.status.as_deref(), Some(&last))),
+            esc(&f.query_string(f.status.map(AlertStatus::as_str), Some(&last))),
             esc(t(lang, "next_page"))
         ));
     }
@@ -328,10 +329,10 @@ pub fn triage_controls(lang: Lang) -> String {
         "</select></label><label>{}<select name=\"status\">",
         esc(t(lang, "filter_status"))
     ));
-    for status in STATUSES {
+    for status in AlertStatus::ALL {
         html.push_str(&format!(
             "<option value=\"{status}\">{}</option>",
-            esc(t(lang, &format!("status_{status}")))
+            esc(status.label(lang))
         ));
     }
     html.push_str(&format!(

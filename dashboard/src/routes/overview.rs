@@ -9,11 +9,11 @@ use axum::Json;
 
 use super::alerts::title;
 use super::{param, store_failed, Api, AppState, Page, Params};
-use crate::alert_query::SEVERITIES;
 use crate::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
 use crate::html::{esc, utc};
 use crate::i18n::t;
 use crate::overview;
+use vigie_model::Severity;
 
 /// Periods offered: parameter, hours.
 const PERIODS: [(&str, u64); 3] = [("24h", 24), ("7d", 168), ("30d", 720)];
@@ -69,9 +69,9 @@ pub async fn page(
         esc(t(lang, "fleet_is_silent")),
         esc(t(lang, "fleet_revoked")),
     ));
-    let names: Vec<String> = SEVERITIES
+    let names: Vec<String> = Severity::ALL
         .iter()
-        .map(|s| t(lang, &format!("severity_{s}")).to_string())
+        .map(|s| s.label(lang).to_string())
         .collect();
     let series: Vec<(&str, &str)> = names
         .iter()

@@ -17,10 +17,10 @@ use serde_json::json;
 use vigie_store::rows::ReportRow;
 
 use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::alert_query::{SEVERITIES, STATUSES};
 use crate::html::{esc, utc};
 use crate::i18n::t;
 use crate::report::{self, ReportRequest};
+use vigie_model::{AlertStatus, Severity};
 
 /// The fingerprint of the installation's report key.
 pub fn key_fingerprint(state: &AppState) -> String {
@@ -137,20 +137,20 @@ pub async fn page(
         "<fieldset><legend>{}</legend>",
         esc(t(lang, "filter_severity"))
     ));
-    for s in SEVERITIES.iter().rev() {
+    for s in Severity::ALL.iter().rev() {
         html.push_str(&format!(
             "<label><input type=\"checkbox\" name=\"severity\" value=\"{s}\"> {}</label> ",
-            esc(t(lang, &format!("severity_{s}")))
+            esc(s.label(lang))
         ));
     }
     html.push_str(&format!(
         "</fieldset><fieldset><legend>{}</legend>",
         esc(t(lang, "filter_status"))
     ));
-    for s in STATUSES {
+    for s in AlertStatus::ALL {
         html.push_str(&format!(
             "<label><input type=\"checkbox\" name=\"status\" value=\"{s}\"> {}</label> ",
-            esc(t(lang, &format!("status_{s}")))
+            esc(s.label(lang))
         ));
     }
     html.push_str(&format!(

@@ -311,11 +311,11 @@ impl NetworkSensor {
                     "ended"
                 },
             )
-            .with("EndReason", reason)
-            .with("Packets", flow.packets)
-            .with("Bytes", flow.bytes)
+            .with(field::END_REASON, reason)
+            .with(field::PACKETS, flow.packets)
+            .with(field::BYTES, flow.bytes)
             .with(
-                "DurationMs",
+                field::DURATION_MS,
                 flow.last.duration_since(flow.started).as_millis() as u64,
             );
         bump(&self.counters.network_events);
@@ -331,14 +331,14 @@ impl NetworkSensor {
         let initiated = self.local.contains(&p.src.ip());
         let local = if initiated { p.src } else { p.dst };
         let mut draft = EventDraft::now(Category::NetworkConnection)
-            .with("Protocol", p.proto.as_str())
-            .with("Initiated", if initiated { "true" } else { "false" })
-            .with("SourceIp", p.src.ip().to_string())
-            .with("SourcePort", p.src.port())
-            .with("DestinationIp", p.dst.ip().to_string())
-            .with("DestinationPort", p.dst.port());
+            .with(field::PROTOCOL, p.proto.as_str())
+            .with(field::INITIATED, if initiated { "true" } else { "false" })
+            .with(field::SOURCE_IP, p.src.ip().to_string())
+            .with(field::SOURCE_PORT, p.src.port())
+            .with(field::DESTINATION_IP, p.dst.ip().to_string())
+            .with(field::DESTINATION_PORT, p.dst.port());
         if let Some(name) = self.names.get(&p.dst.ip()) {
-            draft = draft.with("DestinationHostname", name.clone());
+            draft = draft.with(field::DESTINATION_HOSTNAME, name.clone());
         }
         draft = self.with_owner(draft, p.proto, local);
         bump(&self.counters.network_events);
@@ -358,11 +358,11 @@ impl NetworkSensor {
         }
         // The response goes to the client that asked.
         let mut draft = EventDraft::now(Category::DnsQuery)
-            .with("QueryName", r.name.clone())
-            .with("QueryType", r.qtype.clone())
-            .with("QueryResults", r.results.join(";"))
-            .with("DestinationIp", p.src.ip().to_string())
-            .with("DestinationPort", p.src.port());
+            .with(field::QUERY_NAME, r.name.clone())
+            .with(field::QUERY_TYPE, r.qtype.clone())
+            .with(field::QUERY_RESULTS, r.results.join(";"))
+            .with(field::DESTINATION_IP, p.src.ip().to_string())
+            .with(field::DESTINATION_PORT, p.src.port());
         draft = self.with_owner(draft, Proto::Udp, p.dst);
         bump(&self.counters.network_events);
         self.sink.blocking_send(Item::Event(draft)).is_ok()
@@ -400,7 +400,7 @@ impl NetworkSensor {
         }
         let Some(pid) = pid else { return draft };
         let info = procfs::process::read(Path::new("/proc"), pid);
-        draft = draft.with("ProcessId", pid);
+        draft = draft.with(field::PROCESS_ID, pid);
         if let Some(image) = info.image {
             draft = draft.with(field::IMAGE, image);
         }

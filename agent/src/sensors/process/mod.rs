@@ -170,10 +170,10 @@ impl ProcessSensor {
             .map(|p| procfs::read(&self.proc_root, p))
             .unwrap_or_default();
         let mut draft = EventDraft::now(Category::ProcessCreation)
-            .with("ProcessId", pid)
+            .with(field::PROCESS_ID, pid)
             .with(field::DETECTED_BY, detected_by);
         if let Some(p) = ppid {
-            draft = draft.with("ParentProcessId", p);
+            draft = draft.with(field::PARENT_PROCESS_ID, p);
         }
         draft = with_info(draft, "", &info);
         draft = with_info(draft, "Parent", &parent);
@@ -182,13 +182,13 @@ impl ProcessSensor {
             draft = draft.with(field::USER, user).with(field::UID, uid);
         }
         if let Some(login) = info.login_uid {
-            draft = draft.with("LogonId", login);
+            draft = draft.with(field::LOGON_ID, login);
         }
         if let Some(hash) = self.program_hash(pid) {
             draft = draft.with(field::SHA256, hash);
         }
         if !complete {
-            draft = draft.with("Incomplete", true);
+            draft = draft.with(field::INCOMPLETE, true);
         }
         bump(&self.counters.process_events);
         if self.sink.blocking_send(Item::Event(draft)).is_err() {
@@ -216,14 +216,14 @@ impl ProcessSensor {
 
 fn with_info(mut draft: EventDraft, prefix: &str, info: &ProcInfo) -> EventDraft {
     if let Some(image) = &info.image {
-        draft = draft.with(&format!("{prefix}Image"), image.clone());
+        draft = draft.with(&format!("{prefix}{}", field::IMAGE), image.clone());
     }
     if let Some(cmd) = &info.command_line {
-        draft = draft.with(&format!("{prefix}CommandLine"), cmd.clone());
+        draft = draft.with(&format!("{prefix}{}", field::COMMAND_LINE), cmd.clone());
     }
     if prefix.is_empty() {
         if let Some(cwd) = &info.cwd {
-            draft = draft.with("CurrentDirectory", cwd.clone());
+            draft = draft.with(field::CURRENT_DIRECTORY, cwd.clone());
         }
     }
     draft
