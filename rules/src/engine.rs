@@ -5,23 +5,7 @@ use vigie_model::Event;
 use std::sync::Arc;
 
 use crate::detection::{Detection, RuleInfo};
-
-/// Anything that looks at one event and may detect something in it.
-pub trait Detector: Send + Sync {
-    /// Appends to `out` what this detector finds in `event`.
-    fn evaluate(&self, event: &Event, out: &mut Vec<Detection>);
-
-    /// How much state this detector dropped, because it was full, since it was last
-    /// asked: detections it may have missed, to be told to analysts.
-    fn take_evictions(&self) -> u64 {
-        0
-    }
-
-    /// The rules this detector runs, with their descriptions (for the dashboard).
-    fn describe(&self) -> Vec<(Arc<RuleInfo>, String)> {
-        Vec::new()
-    }
-}
+use crate::detector::Detector;
 
 /// The detectors the collector runs on every event.
 #[derive(Default)]

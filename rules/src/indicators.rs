@@ -11,8 +11,8 @@ use vigie_model::event::field;
 use vigie_model::Event;
 
 use crate::detection::{Detection, RuleInfo, Severity};
+use crate::detector::Detector;
 use crate::document::Document;
-use crate::engine::Detector;
 use crate::sigma::RuleError;
 
 /// One list.

@@ -1,14 +1,16 @@
 //! Vigie's detection brain: events in, detections out.
 //!
 //! The crate is pure: no files, sockets or clocks. The collector hands each stored event
-//! to an [`Engine`], which asks every [`Detector`] it holds. Today the engine carries the
-//! built-in file integrity rule; the Sigma engine, correlation and threat indicators plug
-//! in as further detectors through the same trait.
+//! to an [`Engine`], which asks every [`Detector`] it holds: the built-in file integrity
+//! rule, the Sigma rules (one routed, prefiltered [`sigma::RuleSet`]), correlations and
+//! threat-indicator lists. Sigma rules are parsed, then compiled, then evaluated
+//! ([`sigma`]); correlation rules are parsed apart from the state they keep.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod builtin;
 pub mod detection;
+pub mod detector;
 pub mod document;
 pub mod engine;
 pub mod indicators;
@@ -17,5 +19,6 @@ pub mod pack;
 pub mod sigma;
 
 pub use detection::{Detection, RuleInfo, Severity};
+pub use detector::Detector;
 pub use document::Document;
-pub use engine::{Detector, Engine};
+pub use engine::Engine;

@@ -11,8 +11,8 @@ use super::error::RuleError;
 use super::modifier::split_key;
 use super::value::FieldMatcher;
 use crate::detection::{Detection, RuleInfo, Severity};
+use crate::detector::Detector;
 use crate::document::Document;
-use crate::engine::Detector;
 
 /// Which events a rule looks at.
 #[derive(Debug, Clone, Default, PartialEq)]
