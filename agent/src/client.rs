@@ -125,7 +125,13 @@ impl CollectorClient {
     pub async fn fetch_settings(&self, identity: &Identity) -> Result<RemoteSettings, SendError> {
         let time = vigie_model::event::now_ms();
         let empty_hash = vigie_model::hex::sha256(b"");
-        let message = wire::signing_message(&identity.agent_id, time, 0, &empty_hash);
+        let message = wire::signing_message(
+            wire::Purpose::AgentConfig,
+            &identity.agent_id,
+            time,
+            0,
+            &empty_hash,
+        );
         let req = Request::post(format!("{}{}", self.base, wire::CONFIG_PATH))
             .header(wire::HEADER_AGENT, &identity.agent_id)
             .header(wire::HEADER_TIME, time.to_string())
@@ -148,7 +154,13 @@ impl CollectorClient {
         dropped_total: u64,
     ) -> Result<Ack, SendError> {
         let time = vigie_model::event::now_ms();
-        let message = wire::signing_message(&identity.agent_id, time, dropped_total, &batch.hash);
+        let message = wire::signing_message(
+            wire::Purpose::Batch,
+            &identity.agent_id,
+            time,
+            dropped_total,
+            &batch.hash,
+        );
         let req = Request::post(format!("{}{}", self.base, wire::BATCH_PATH))
             .header("content-type", wire::BATCH_CONTENT_TYPE)
             .header("content-encoding", "zstd")

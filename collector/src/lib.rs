@@ -15,12 +15,14 @@ pub mod pki;
 pub mod registry;
 pub mod reload;
 pub mod rule_library;
+pub mod rules;
 pub mod silence;
+pub mod tasks;
 pub mod tls;
 pub mod tokens;
 pub mod writer;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,14 +61,14 @@ pub async fn run(
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
-    report_rules(&library.refresh());
+    let first = library.refresh();
     let audit = vigie_store::audit::AuditLog::open(client.clone(), "collector")
         .await
         .context("opening the audit trail")?;
     let state = Arc::new(Collector::new(
         config.clone(),
         client,
-        build_engine(&library),
+        rules::build_engine(&library),
         audit,
     ));
     state
@@ -74,166 +76,30 @@ pub async fn run(
         .refresh()
         .await
         .context("loading the agent registry")?;
-    publish_rules(&state.client, &state.engine()).await;
+    rules::report(&first, &state.engine());
+    rules::publish(&state.client, &state.engine()).await;
     state
         .audit
         .note(
             "collector",
             "rules_loaded",
             "",
-            rules_details(&state.engine(), &library),
+            rules::details(&state.engine(), &library),
         )
         .await;
-    let refresher = state.clone();
-    let refresh_task = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(registry::REFRESH_EVERY);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = refresher.registry.refresh().await {
-                tracing::debug!(error = %e, "agent registry refresh failed");
-            }
-        }
-    });
-    let hangup_task = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
-    let watcher = state.clone();
-    let silence_task = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(silence::CHECK_EVERY);
-        loop {
-            ticker.tick().await;
-            let silent_after =
-                Duration::from_secs(watcher.config().agent_silent_minutes.max(1) * 60);
-            let now = vigie_model::event::now_ms();
-            if let Err(e) = silence::check(&watcher.client, silent_after, now).await {
-                tracing::debug!(error = %e, "silent agent check failed");
-            }
-        }
-    });
-    let keeper = state.clone();
-    let retention_task = tokio::spawn(async move {
-        // First a minute after start (not in the way of starting), then daily.
-        tokio::time::sleep(Duration::from_secs(60)).await;
-        let mut ticker = tokio::time::interval(Duration::from_secs(86_400));
-        loop {
-            ticker.tick().await;
-            let today = vigie_store::date_of(vigie_model::event::now_ms());
-            match vigie_store::retention::apply(
-                &keeper.client,
-                &keeper.config().retention,
-                today,
-                &keeper.audit,
-            )
-            .await
-            {
-                Ok(dropped) if !dropped.is_empty() => {
-                    tracing::info!(partitions = dropped.len(), "retention applied")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "retention failed; retried tomorrow"),
-            }
-        }
-    });
-    let reloader = state.clone();
-    let reload_task = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(RULES_POLL);
-        loop {
-            ticker.tick().await;
-            // Folders named by a reloaded configuration replace the old ones.
-            let dirs = reloader.config().rules_dirs;
-            let dirs_changed = library.dirs() != dirs.as_slice();
-            if dirs_changed {
-                library = rule_library::RuleLibrary::new(dirs);
-            }
-            let (library_back, mut refresh) = tokio::task::spawn_blocking(move || {
-                let refresh = library.refresh();
-                (library, refresh)
-            })
-            .await
-            .expect("rule refresh does not panic");
-            refresh.changed |= dirs_changed;
-            library = library_back;
-            if refresh.changed || !refresh.errors.is_empty() {
-                report_rules(&refresh);
-            }
-            if refresh.changed {
-                reloader.set_engine(build_engine(&library));
-                publish_rules(&reloader.client, &reloader.engine()).await;
-                let mut details = rules_details(&reloader.engine(), &library);
-                details["errors"] = refresh.errors.iter().map(|e| e.to_string()).collect();
-                reloader
-                    .audit
-                    .note("collector", "rules_changed", "", details)
-                    .await;
-            }
-        }
-    });
+    let mut background = tasks::start(&state, library, config_path);
     tracing::info!(addr = %config.listen, "collector listening (HTTPS)");
     let app = ingest::router(state);
-    let result = axum::serve(tls::TlsListener::new(listener, tls)?, app)
+    let server = axum::serve(tls::TlsListener::new(listener, tls)?, app)
         .with_graceful_shutdown(shutdown)
-        .await;
-    refresh_task.abort();
-    silence_task.abort();
-    if let Some(task) = hangup_task {
-        task.abort();
-    }
-    retention_task.abort();
-    reload_task.abort();
+        .into_future();
+    tokio::pin!(server);
+    let result = loop {
+        tokio::select! {
+            result = &mut server => break result,
+            () = background.ended() => {}
+        }
+    };
+    background.shutdown().await;
     result.context("collector server")
-}
-
-/// How often rule folders are checked for changes.
-const RULES_POLL: Duration = Duration::from_secs(3);
-
-fn build_engine(library: &rule_library::RuleLibrary) -> vigie_rules::Engine {
-    let (engine, errors) = library.engine();
-    for error in errors {
-        tracing::warn!(%error, "correlation not in force");
-    }
-    engine
-}
-
-/// What the audit trail says of the rules in force: how many, from which files.
-fn rules_details(
-    engine: &vigie_rules::Engine,
-    library: &rule_library::RuleLibrary,
-) -> serde_json::Value {
-    serde_json::json!({
-        "rules": engine.describe().len(),
-        "files": library.files(),
-    })
-}
-
-/// Writes the rules in force to the `rules` table, so the dashboard can describe the
-/// rule behind each alert (older versions stay, for older alerts).
-async fn publish_rules(client: &vigie_store::Client, engine: &vigie_rules::Engine) {
-    let now = vigie_model::event::now_ms();
-    let rows: Vec<vigie_store::rows::RuleRow> = engine
-        .describe()
-        .into_iter()
-        .chain(detect::own_rules())
-        .map(|(info, description)| vigie_store::rows::RuleRow {
-            rule_id: info.id.clone(),
-            title: info.title.clone(),
-            title_fr: info.title_fr.clone(),
-            description,
-            level: info.level.as_str().into(),
-            author: info.author.clone(),
-            tags: info.tags.clone(),
-            updated_ms: now,
-        })
-        .collect();
-    if let Err(e) = vigie_store::insert_rows(client, "rules", &rows).await {
-        tracing::warn!(error = %e, "could not publish the rule catalogue");
-    }
-}
-
-fn report_rules(refresh: &rule_library::Refresh) {
-    for error in &refresh.errors {
-        tracing::warn!(%error, "rule not loaded; any previous version stays in force");
-    }
-    tracing::info!(
-        rules = refresh.rules,
-        failed = refresh.errors.len(),
-        "Sigma rules in force"
-    );
 }

@@ -80,8 +80,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         "bad_signature",
-        "the batch signature does not verify with the agent's key",
-        "la signature du lot ne correspond pas à la clé de l'agent",
+        "the request's signature does not verify with the agent's key for this endpoint",
+        "la signature de la requête ne correspond pas à la clé de l'agent pour ce point d'accès",
     ),
     (
         "missing_header",
@@ -93,6 +93,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "request time too far from the collector's clock (replay or clock skew)",
         "heure de la requête trop éloignée de celle du collecteur (rejeu ou horloge décalée)",
     ),
+    (
+        "body_too_slow",
+        "the request body did not arrive in time",
+        "le corps de la requête n'est pas arrivé à temps",
+    ),
+    ("not_found", "no such endpoint", "point d'accès inconnu"),
     (
         "batch_too_large",
         "the batch is larger than the collector accepts",

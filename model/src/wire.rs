@@ -226,9 +226,53 @@ fn check(body: &BatchBody) -> Result<(), WireError> {
     Ok(())
 }
 
-/// The bytes an agent signs for one request: what, who, when, drops, and the body's hash.
-pub fn signing_message(agent_id: &str, time_ms: u64, dropped: u64, body_hash: &str) -> Vec<u8> {
-    format!("vigie-batch/1\n{agent_id}\n{time_ms}\n{dropped}\n{body_hash}").into_bytes()
+/// What a signed request is for. Each purpose has its own tag in the signed message and
+/// is accepted on one request path only, so a signature made for one cannot be replayed
+/// on another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A batch of events, at [`BATCH_PATH`].
+    Batch,
+    /// Asking for remote settings, at [`CONFIG_PATH`].
+    AgentConfig,
+}
+
+impl Purpose {
+    /// The tag that opens the signed message.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Purpose::Batch => "vigie-batch/1",
+            Purpose::AgentConfig => "vigie-agent-config/1",
+        }
+    }
+
+    /// The one request path where this purpose is accepted.
+    pub fn path(self) -> &'static str {
+        match self {
+            Purpose::Batch => BATCH_PATH,
+            Purpose::AgentConfig => CONFIG_PATH,
+        }
+    }
+
+    /// The purpose a request at `path` must be signed for.
+    pub fn for_path(path: &str) -> Option<Purpose> {
+        [Purpose::Batch, Purpose::AgentConfig]
+            .into_iter()
+            .find(|p| p.path() == path)
+    }
+}
+
+/// The bytes an agent signs for one request: what for, who, when, drops, and the body's
+/// hash.
+pub fn signing_message(
+    purpose: Purpose,
+    agent_id: &str,
+    time_ms: u64,
+    dropped: u64,
+    body_hash: &str,
+) -> Vec<u8> {
+    let tag = purpose.tag();
+    format!("{tag}\n{agent_id}\n{time_ms}\n{dropped}\n{body_hash}").into_bytes()
 }
 
 /// The collector's answer to a batch it has stored (or had stored already).

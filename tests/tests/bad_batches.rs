@@ -30,7 +30,13 @@ fn events(agent_id: &str, first: u64, count: u64) -> Vec<Event> {
 }
 
 fn signed(id: &Identity, as_agent: &str, body: &[u8], time: u64) -> Vec<(&'static str, String)> {
-    let message = wire::signing_message(as_agent, time, 0, &vigie_model::hex::sha256(body));
+    let message = wire::signing_message(
+        wire::Purpose::Batch,
+        as_agent,
+        time,
+        0,
+        &vigie_model::hex::sha256(body),
+    );
     vec![
         (wire::HEADER_AGENT, as_agent.to_string()),
         (wire::HEADER_TIME, time.to_string()),
@@ -192,6 +198,21 @@ async fn bad_batches_are_refused_and_change_nothing() {
     assert_eq!(
         (status, ack["status"].as_str(), ack["stored"].as_u64()),
         (200, Some("duplicate"), Some(0))
+    );
+    // A signature made for a batch is refused on another endpoint (issue #11: one tag
+    // served both, so a captured batch signature opened the settings endpoint).
+    let empty = signed(&alice, &a, b"", now_ms());
+    let (status, bytes) = client
+        .post_raw(wire::CONFIG_PATH, &empty, Vec::new())
+        .await
+        .expect("collector answers");
+    refused(
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ),
+        401,
+        "bad_signature",
     );
     // A captured request replayed an hour later is refused outright.
     let old = signed(&alice, &a, &good.bytes, now_ms() - 3_600_000);

@@ -1,16 +1,14 @@
-//! `POST /api/v1/agent-config`: an agent, signed like a batch, asks for its group's
+//! `POST /api/v1/agent-config`: an agent, in a signed request, asks for its group's
 //! remote settings; the answer names the group, the version and the TOML.
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use vigie_model::wire::RemoteSettings;
 use vigie_store::rows::AgentConfigRow;
 
-use super::batch::authenticate;
+use super::verified::VerifiedAgent;
 use super::Collector;
 use crate::error::ApiError;
 
@@ -20,17 +18,15 @@ pub const DEFAULT_GROUP: &str = "default";
 /// The handler.
 pub async fn fetch(
     State(c): State<Arc<Collector>>,
-    headers: HeaderMap,
-    body: Bytes,
+    agent: VerifiedAgent,
 ) -> Result<Json<RemoteSettings>, ApiError> {
-    let signed = authenticate(&c, &headers, &body).await?;
     let unavailable = |e: clickhouse::error::Error| {
         ApiError::unavailable("storage_unavailable", 2, e.to_string())
     };
     let group: Option<String> = c
         .client
         .query("SELECT argMax(group_name, updated_ms) FROM agent_groups WHERE agent_id = ? GROUP BY agent_id")
-        .bind(signed.agent_id.as_str())
+        .bind(agent.agent_id())
         .fetch_optional()
         .await
         .map_err(unavailable)?;

@@ -3,6 +3,9 @@
 mod agent_config;
 mod batch;
 mod enroll;
+mod verified;
+
+pub use verified::VerifiedAgent;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
