@@ -235,25 +235,8 @@ impl AlertFilter {
         if let Some(a) = after {
             pairs.push(("after", a.encode()));
         }
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        serde_urlencoded::to_string(&pairs).expect("text pairs always encode")
     }
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Where, beyond the filter, a query looks: a time window, and alert ids.
@@ -747,24 +730,6 @@ mod tests {
     }
 
     fn url_decoded(query: &str) -> Params {
-        query
-            .split('&')
-            .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap();
-                let mut out = Vec::new();
-                let bytes = v.as_bytes();
-                let mut i = 0;
-                while i < bytes.len() {
-                    if bytes[i] == b'%' {
-                        out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
-                        i += 3;
-                    } else {
-                        out.push(bytes[i]);
-                        i += 1;
-                    }
-                }
-                (k.to_string(), String::from_utf8(out).unwrap())
-            })
-            .collect()
+        serde_urlencoded::from_str(query).unwrap()
     }
 }

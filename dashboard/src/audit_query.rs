@@ -60,7 +60,6 @@ impl AuditFilter {
 
     /// The URL parameters giving this filter back, continuing before `before`.
     pub fn query_string(&self, before: Option<u64>) -> String {
-        use crate::alert_query::url_encode;
         let mut pairs = vec![
             ("chain", self.chain.clone()),
             ("actor", self.actor.clone()),
@@ -75,11 +74,7 @@ impl AuditFilter {
                 pairs.push((name, v.to_string()));
             }
         }
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        serde_urlencoded::to_string(&pairs).expect("text pairs always encode")
     }
 }
 

@@ -191,7 +191,6 @@ impl Hunt {
 
     /// The URL parameters giving this hunt back, continuing `before` when given.
     pub fn query_string(&self, before: Option<u64>) -> String {
-        use crate::alert_query::url_encode;
         let mut pairs = vec![
             ("category".to_string(), self.category.clone()),
             ("host".to_string(), self.host.clone()),
@@ -207,11 +206,7 @@ impl Hunt {
         if let Some(b) = before {
             pairs.push(("before".into(), b.to_string()));
         }
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        serde_urlencoded::to_string(&pairs).expect("text pairs always encode")
     }
 }
 
