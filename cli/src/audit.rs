@@ -6,7 +6,7 @@ use vigie_store::audit::{self, Verdict};
 
 /// Audit subcommands.
 #[derive(Subcommand)]
-pub enum AuditCommand {
+pub(crate) enum AuditCommand {
     /// Check the hash chains / vérifier les chaînes d'empreintes.
     Verify {
         /// Only this chain (dashboard, collector, cli) / seulement cette chaîne.
@@ -16,7 +16,7 @@ pub enum AuditCommand {
 }
 
 /// Runs an audit subcommand.
-pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
+pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { chain } = command;
     let client = vigie_store::connect(&crate::clickhouse_url()?);
     let chains = match chain {

@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 /// PKI subcommands.
 #[derive(Subcommand)]
-pub enum PkiCommand {
+pub(crate) enum PkiCommand {
     /// Make the CA and the collector's certificate unless they exist / créer l'autorité et
     /// le certificat du collecteur s'ils n'existent pas.
     Init {
@@ -22,7 +22,7 @@ pub enum PkiCommand {
 }
 
 /// Runs a PKI subcommand.
-pub fn run(command: PkiCommand) -> anyhow::Result<()> {
+pub(crate) fn run(command: PkiCommand) -> anyhow::Result<()> {
     let PkiCommand::Init { dir, names } = command;
     let paths = vigie_collector::pki::ensure(&dir, &names)?;
     println!(

@@ -9,7 +9,7 @@ use vigie_model::report_sig::{self, ReportSignature};
 
 /// Report subcommands.
 #[derive(Subcommand)]
-pub enum ReportCommand {
+pub(crate) enum ReportCommand {
     /// Check a report's signature / vérifier la signature d'un rapport.
     Verify {
         /// The report file / le fichier du rapport.
@@ -25,7 +25,7 @@ pub enum ReportCommand {
 }
 
 /// Runs a report subcommand; returns the exit code.
-pub fn run(command: ReportCommand) -> anyhow::Result<i32> {
+pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
     let ReportCommand::Verify { file, sig, key } = command;
     let sig_path = sig.unwrap_or_else(|| {
         let mut name = file.clone().into_os_string();

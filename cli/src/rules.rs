@@ -10,7 +10,7 @@ use vigie_rules::sigma::{assemble, Limits, Parsed, RuleSet};
 
 /// Rule subcommands.
 #[derive(Subcommand)]
-pub enum RulesCommand {
+pub(crate) enum RulesCommand {
     /// Parse every rule and say which load and which do not (and why).
     /// Analyser chaque règle et dire lesquelles se chargent, lesquelles non (et pourquoi).
     Check {
@@ -46,7 +46,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<Parsed> {
 }
 
 /// Runs a rules subcommand; returns the process exit code.
-pub fn run(command: RulesCommand) -> anyhow::Result<i32> {
+pub(crate) fn run(command: RulesCommand) -> anyhow::Result<i32> {
     match command {
         RulesCommand::Check { path } => check(&path),
         RulesCommand::Test { rules, events } => test(&rules, &events),

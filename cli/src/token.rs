@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 /// Token subcommands.
 #[derive(Subcommand)]
-pub enum TokenCommand {
+pub(crate) enum TokenCommand {
     /// Create a token and print it once / créer un jeton et l'afficher une fois.
     Create {
         /// Hours the token stays valid / heures de validité.
@@ -39,7 +39,7 @@ async fn connect() -> anyhow::Result<vigie_store::Client> {
 }
 
 /// Runs a token subcommand.
-pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
+pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::List => {
             let client = connect().await?;

@@ -12,7 +12,7 @@ use vigie_dashboard::config::DashboardConfig;
 use vigie_store::managed::ManagedClickHouse;
 
 /// Runs until SIGINT or SIGTERM.
-pub async fn run() -> anyhow::Result<()> {
+pub(crate) async fn run() -> anyhow::Result<()> {
     let data_dir = std::path::absolute(crate::data_dir())?;
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;

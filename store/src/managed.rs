@@ -171,6 +171,7 @@ impl Drop for ManagedClickHouse {
     }
 }
 
+#[allow(unsafe_code)] // kill(2) has no safe wrapper here; see SAFETY.
 fn signal(pid: libc::pid_t, sig: libc::c_int) {
     // SAFETY: kill(2) on the pid of our child, which its keeper thread has not reaped
     // (callers check the keeper is still running, or accept a harmless ESRCH).
@@ -179,6 +180,7 @@ fn signal(pid: libc::pid_t, sig: libc::c_int) {
     }
 }
 
+#[allow(unsafe_code)] // `pre_exec` is unsafe by design; see SAFETY.
 fn die_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: prctl is async-signal-safe and touches only the child being created.

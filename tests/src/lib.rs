@@ -75,10 +75,8 @@ impl Process {
     /// Sends `signal` and waits for the process to end.
     pub fn stop_with(&mut self, signal: i32) {
         if let Some(mut child) = self.child.take() {
-            // SAFETY: kill(2) on our own child, not yet reaped.
-            unsafe {
-                libc::kill(child.id() as i32, signal);
-            }
+            // Our own child, not yet reaped: the pid cannot name another process.
+            send_signal(child.id(), signal);
             let _ = child.wait();
         }
     }
@@ -464,5 +462,14 @@ impl Stack {
             port,
             session,
         }
+    }
+}
+
+/// Sends `signal` to process `pid` (a process the test started).
+#[allow(unsafe_code)] // kill(2) has no safe wrapper in libc; see SAFETY.
+pub fn send_signal(pid: u32, signal: i32) {
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::kill(pid as i32, signal);
     }
 }

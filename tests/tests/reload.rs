@@ -9,9 +9,7 @@ use vigie_tests::{http, wait_for, wait_for_log, Stack};
 const RULE: &str = "title: Reload test\nid: 11111111-2222-3333-4444-555555555555\nlogsource: {category: file_event}\ndetection:\n  sel:\n    TargetFilename: /etc/reload-test\n  condition: sel\n";
 
 fn hangup(pid: u32) {
-    unsafe {
-        libc::kill(pid as i32, libc::SIGHUP);
-    }
+    vigie_tests::send_signal(pid, libc::SIGHUP);
 }
 
 async fn log_count(path: &std::path::Path, needle: &str) -> usize {
@@ -55,7 +53,7 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
         || async {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
             text.lines()
-                .any(|l| l.contains("Sigma rules in force") && l.contains("rules=1"))
+                .any(|l| l.contains("rules in force") && l.contains("from_folders=1"))
                 .then_some(())
         },
     )

@@ -7,14 +7,8 @@ pub fn usage() -> Option<(u64, u64)> {
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     let rss_pages: u64 = fields.get(21)?.parse().ok()?;
-    // SAFETY: sysconf only reads configuration values.
-    let (hz, page) = unsafe {
-        (
-            libc::sysconf(libc::_SC_CLK_TCK),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    let (hz, page) = (u64::try_from(hz).ok()?.max(1), u64::try_from(page).ok()?);
+    let hz = rustix::param::clock_ticks_per_second().max(1);
+    let page = rustix::param::page_size() as u64;
     Some((ticks * 1000 / hz, rss_pages * page))
 }
 

@@ -13,10 +13,10 @@ use super::Collector;
 use crate::error::ApiError;
 
 /// The group of agents with none assigned.
-pub const DEFAULT_GROUP: &str = "default";
+pub(super) const DEFAULT_GROUP: &str = "default";
 
 /// The handler.
-pub async fn fetch(
+pub(super) async fn fetch(
     State(c): State<Arc<Collector>>,
     agent: VerifiedAgent,
 ) -> Result<Json<RemoteSettings>, ApiError> {

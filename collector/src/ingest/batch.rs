@@ -26,7 +26,7 @@ const LAST_SEEN_EVERY: Duration = Duration::from_secs(60);
 ///
 /// Processing runs in its own task: if the agent disconnects mid-way (it crashed, the
 /// link dropped), the batch is still finished or cleanly failed, never left half-done.
-pub async fn ingest(
+pub(super) async fn ingest(
     State(c): State<Arc<Collector>>,
     request: VerifiedAgent,
 ) -> Result<Json<Ack>, ApiError> {

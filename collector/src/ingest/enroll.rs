@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::tokens;
 
 /// The handler.
-pub async fn enroll(
+pub(super) async fn enroll(
     State(c): State<Arc<Collector>>,
     body: Bytes,
 ) -> Result<Json<EnrollResponse>, ApiError> {

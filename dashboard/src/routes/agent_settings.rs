@@ -31,7 +31,7 @@ fn refusal_text(lang: Lang, r: &Refused) -> String {
 }
 
 /// `GET /fleet/settings`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -126,7 +126,7 @@ async fn render(
 }
 
 /// `POST /fleet/settings`.
-pub async fn save_form(
+pub(super) async fn save_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Form(fields): Form<Params>,
@@ -168,7 +168,7 @@ pub async fn save_form(
 }
 
 /// `POST /fleet/{id}/group`.
-pub async fn group_form(
+pub(super) async fn group_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Path(id): Path<String>,
@@ -220,13 +220,13 @@ async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str, api: bool) -
 
 /// The API's new settings.
 #[derive(Deserialize)]
-pub struct NewSettings {
+pub(super) struct NewSettings {
     group: String,
     body: String,
 }
 
 /// `GET /api/v1/agent-settings`.
-pub async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
+pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     match agent_settings::groups(&state.client).await {
         Ok(groups) => Json(json!({"groups": groups})).into_response(),
         Err(e) => store_failed(&ctx, true, &e),
@@ -234,7 +234,7 @@ pub async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Resp
 }
 
 /// `POST /api/v1/agent-settings` with `{group, body}`.
-pub async fn api_save(
+pub(super) async fn api_save(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,
@@ -285,7 +285,7 @@ pub async fn api_save(
 }
 
 /// `POST /api/v1/agents/{id}/group` with `{group}`.
-pub async fn api_group(
+pub(super) async fn api_group(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,

@@ -19,7 +19,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// `GET /alerts/{id}`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Path(id): Path<String>,
@@ -313,7 +313,7 @@ fn earlier_section(lang: Lang, d: &AlertDetail) -> String {
 }
 
 /// `GET /api/v1/alerts/{id}`.
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Path(id): Path<String>,

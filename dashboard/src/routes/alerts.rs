@@ -16,17 +16,17 @@ use crate::i18n::{t, Lang};
 use vigie_model::{AlertStatus, Severity};
 
 /// `GET /`: the alert queue.
-pub async fn home() -> Response {
+pub(super) async fn home() -> Response {
     see_other("/alerts")
 }
 
 /// The rule title in the user's language.
-pub fn title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+pub(super) fn title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
     crate::i18n::rule_title(lang, en, fr)
 }
 
 /// A severity badge.
-pub fn severity_badge(lang: Lang, severity: &str) -> String {
+pub(super) fn severity_badge(lang: Lang, severity: &str) -> String {
     format!(
         "<span class=\"sev sev-{}\">{}</span>",
         esc(severity),
@@ -35,7 +35,7 @@ pub fn severity_badge(lang: Lang, severity: &str) -> String {
 }
 
 /// A status badge.
-pub fn status_badge(lang: Lang, status: &str) -> String {
+pub(super) fn status_badge(lang: Lang, status: &str) -> String {
     format!(
         "<span class=\"st st-{}\">{}</span>",
         esc(status),
@@ -44,7 +44,7 @@ pub fn status_badge(lang: Lang, status: &str) -> String {
 }
 
 /// `GET /alerts`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -313,7 +313,7 @@ fn subject(lang: Lang, line: &AlertLine) -> String {
 }
 
 /// The triage controls (inside a form that carries the alert ids and the CSRF token).
-pub fn triage_controls(lang: Lang) -> String {
+pub(super) fn triage_controls(lang: Lang) -> String {
     let mut html = format!(
         "<fieldset class=\"triage\"><legend>{}</legend><label>{}<select name=\"action\">",
         esc(t(lang, "triage_selected")),
@@ -347,7 +347,7 @@ pub fn triage_controls(lang: Lang) -> String {
 
 /// `GET /api/v1/alerts`: the same filters as the page; lines, counts per status, and
 /// the cursor of the next page (null on the last).
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Query(params): Query<Params>,

@@ -19,7 +19,7 @@ const FILES: &[(&str, &str, &str)] = &[
 ];
 
 /// `GET /static/{file}`.
-pub async fn serve(Path(file): Path<String>) -> Response {
+pub(super) async fn serve(Path(file): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, body)) => (
             [

@@ -49,7 +49,7 @@ fn verdict_html(lang: Lang, chain: &str, v: &Verdict) -> String {
 }
 
 /// `GET /audit`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -155,7 +155,7 @@ pub async fn page(
 }
 
 /// `GET /api/v1/audit`: rows (same filters), and with `verify=1` each chain's verdict.
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Query(params): Query<Params>,

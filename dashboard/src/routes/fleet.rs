@@ -15,7 +15,7 @@ use crate::html::{esc, utc};
 use crate::i18n::t;
 
 /// `GET /fleet`.
-pub async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
+pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
     let now = vigie_model::event::now_ms();
     let agents = match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(a) => a,
@@ -126,7 +126,7 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
 }
 
 /// `GET /api/v1/agents`.
-pub async fn api(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
+pub(super) async fn api(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     let now = vigie_model::event::now_ms();
     match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(agents) => Json(json!({ "agents": agents })).into_response(),
@@ -167,7 +167,7 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
 }
 
 /// `POST /fleet/{id}/revoke`.
-pub async fn revoke_form(
+pub(super) async fn revoke_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Path(id): Path<String>,
@@ -180,7 +180,7 @@ pub async fn revoke_form(
 }
 
 /// `POST /api/v1/agents/{id}/revoke`.
-pub async fn revoke_api(
+pub(super) async fn revoke_api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,

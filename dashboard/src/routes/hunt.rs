@@ -14,7 +14,7 @@ use crate::hunt::{self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS,
 use crate::i18n::{t, Lang};
 
 /// `GET /hunt`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -162,7 +162,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
 }
 
 /// `GET /hunt.csv`: the same search, up to 100,000 events, as a CSV file.
-pub async fn csv(
+pub(super) async fn csv(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -202,7 +202,7 @@ pub async fn csv(
 }
 
 /// `GET /api/v1/events`: the same parameters as `/hunt`, JSON, `limit` up to 1000.
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Query(params): Query<Params>,

@@ -22,7 +22,7 @@ const LOGIN_CSRF_COOKIE: &str = "vigie_login_csrf";
 
 /// The login form's fields.
 #[derive(Deserialize)]
-pub struct LoginForm {
+pub(super) struct LoginForm {
     username: String,
     password: String,
     csrf: String,
@@ -30,7 +30,7 @@ pub struct LoginForm {
 
 /// The sign-out form's fields.
 #[derive(Deserialize)]
-pub struct LogoutForm {
+pub(super) struct LogoutForm {
     csrf: String,
 }
 
@@ -69,7 +69,7 @@ fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusC
 }
 
 /// `GET /login`.
-pub async fn form(
+pub(super) async fn form(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<Params>,
@@ -83,7 +83,7 @@ pub async fn form(
 }
 
 /// `POST /login`.
-pub async fn submit(
+pub(super) async fn submit(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -152,7 +152,7 @@ pub async fn submit(
 }
 
 /// `POST /logout`: ends this session.
-pub async fn logout(
+pub(super) async fn logout(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
@@ -162,7 +162,7 @@ pub async fn logout(
 
 /// `POST /logout/everywhere`: ends every session of this user (a lost laptop, a shared
 /// computer).
-pub async fn logout_everywhere(
+pub(super) async fn logout_everywhere(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,

@@ -33,7 +33,7 @@ fn hours(params: &Params) -> Result<(String, u64), crate::param_error::BadParam>
 }
 
 /// `GET /overview`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -135,7 +135,7 @@ pub async fn page(
 }
 
 /// `GET /api/v1/overview?range=24h|7d|30d`.
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Query(params): Query<Params>,

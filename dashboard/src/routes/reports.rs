@@ -23,7 +23,7 @@ use crate::report::{self, ReportRequest};
 use vigie_model::{AlertStatus, Severity};
 
 /// The fingerprint of the installation's report key.
-pub fn key_fingerprint(state: &AppState) -> String {
+pub(super) fn key_fingerprint(state: &AppState) -> String {
     vigie_model::report_sig::fingerprint(state.report_key.public_key().as_ref())
 }
 
@@ -94,7 +94,7 @@ async fn list(state: &AppState) -> Result<Vec<Listed>, clickhouse::error::Error>
 }
 
 /// `GET /reports`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -194,7 +194,7 @@ pub async fn page(
 }
 
 /// `POST /reports`.
-pub async fn create_form(
+pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Form(fields): Form<Params>,
@@ -279,7 +279,7 @@ async fn download(state: &AppState, headers: &HeaderMap, id: &str, signature: bo
 }
 
 /// `GET /reports/{id}/file`.
-pub async fn file(
+pub(super) async fn file(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -288,7 +288,7 @@ pub async fn file(
 }
 
 /// `GET /reports/{id}/sig`.
-pub async fn sig(
+pub(super) async fn sig(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -298,7 +298,7 @@ pub async fn sig(
 
 /// `POST /api/v1/reports` with the form's fields as JSON (`severity` and `status`
 /// as lists): answers the report's id, links and SHA-256.
-pub async fn api_create(
+pub(super) async fn api_create(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,
@@ -346,7 +346,7 @@ pub async fn api_create(
 }
 
 /// `GET /api/v1/reports`: the reports made, newest first.
-pub async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
+pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     match list(&state).await {
         Ok(reports) => {
             let items: Vec<_> = reports

@@ -31,7 +31,7 @@ struct NewAlert {
 }
 
 /// `GET /api/v1/alerts/stream`.
-pub async fn alerts(
+pub(super) async fn alerts(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<Params>,

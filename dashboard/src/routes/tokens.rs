@@ -25,7 +25,7 @@ fn owner_filter(ctx: &Ctx) -> Option<&str> {
 }
 
 /// `GET /tokens`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Query(params): Query<Params>,
@@ -132,7 +132,7 @@ async fn render(
 
 /// What a new token needs.
 #[derive(Deserialize)]
-pub struct NewToken {
+pub(super) struct NewToken {
     name: String,
     #[serde(default)]
     role: Option<String>,
@@ -166,7 +166,7 @@ fn by_session(ctx: &Ctx) -> bool {
 }
 
 /// `POST /tokens`.
-pub async fn create_form(
+pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     axum::Form(fields): axum::Form<Params>,
@@ -216,7 +216,7 @@ pub async fn create_form(
 }
 
 /// `POST /tokens/{id}/revoke`.
-pub async fn revoke_form(
+pub(super) async fn revoke_form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Path(id): Path<String>,
@@ -245,7 +245,7 @@ pub async fn revoke_form(
 }
 
 /// `POST /api/v1/tokens` with `{name, role?, days?}` (signed-in session, CSRF header).
-pub async fn api_create(
+pub(super) async fn api_create(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,

@@ -72,7 +72,7 @@ async fn apply(
 }
 
 /// `POST /alerts/triage` (a form; repeated `id` fields).
-pub async fn form(
+pub(super) async fn form(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Form(fields): Form<Params>,
@@ -137,7 +137,7 @@ pub async fn form(
 
 /// The API's triage request.
 #[derive(Deserialize)]
-pub struct ApiTriage {
+pub(super) struct ApiTriage {
     #[serde(flatten)]
     request: TriageRequest,
     /// Expand each id to its group of repeats (as the queue shows them).
@@ -149,7 +149,7 @@ pub struct ApiTriage {
 }
 
 /// `POST /api/v1/alerts/triage` with a JSON body.
-pub async fn api(
+pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     headers: HeaderMap,

@@ -57,7 +57,7 @@ fn role_options(lang: Lang, selected: &str) -> String {
 }
 
 /// `GET /admin/users`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<Params>,
@@ -149,7 +149,7 @@ fn refused_page(r: &Refused) -> Response {
 }
 
 /// `POST /admin/users`: creates an account.
-pub async fn create_form(
+pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Form(fields): Form<Params>,
@@ -203,7 +203,7 @@ fn change_of(fields: &Params) -> Change {
 }
 
 /// `POST /admin/users/{name}`: changes an account.
-pub async fn update_form(
+pub(super) async fn update_form(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(name): Path<String>,
@@ -257,7 +257,7 @@ fn user_json(u: &vigie_store::rows::UserRow) -> serde_json::Value {
 }
 
 /// `GET /api/v1/users`.
-pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub(super) async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let ctx = match admin_api(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -272,14 +272,14 @@ pub async fn api_list(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 
 /// The API's new account.
 #[derive(Deserialize)]
-pub struct NewUser {
+pub(super) struct NewUser {
     username: String,
     role: String,
     password: String,
 }
 
 /// `POST /api/v1/users`.
-pub async fn api_create(
+pub(super) async fn api_create(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -328,7 +328,7 @@ pub async fn api_create(
 }
 
 /// `POST /api/v1/users/{name}` with a JSON `{role?, disabled?, password?}`.
-pub async fn api_update(
+pub(super) async fn api_update(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(name): Path<String>,

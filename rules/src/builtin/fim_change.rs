@@ -9,7 +9,7 @@ use crate::detection::{Detection, RuleInfo, Severity};
 use crate::detector::Detector;
 
 /// Stable id of the built-in file integrity rule.
-pub const FIM_CHANGE_RULE_ID: &str = "9a1f3c52-6f1e-4d0b-9a43-1c0f2d7e5b01";
+pub(super) const FIM_CHANGE_RULE_ID: &str = "9a1f3c52-6f1e-4d0b-9a43-1c0f2d7e5b01";
 
 /// The built-in file integrity rule.
 pub struct FimChange {

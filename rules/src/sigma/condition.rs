@@ -3,7 +3,7 @@
 
 /// A parsed condition; numbers index the rule's selections.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cond {
+pub(super) enum Cond {
     /// One selection.
     Sel(usize),
     /// Negation.
@@ -20,7 +20,7 @@ pub enum Cond {
 
 impl Cond {
     /// Evaluates with `sel(i)` telling whether selection `i` matched.
-    pub fn eval(&self, sel: &mut dyn FnMut(usize) -> bool) -> bool {
+    pub(super) fn eval(&self, sel: &mut dyn FnMut(usize) -> bool) -> bool {
         match self {
             Cond::Sel(i) => sel(*i),
             Cond::Not(c) => !c.eval(sel),
@@ -90,7 +90,7 @@ struct Parser<'a> {
 }
 
 /// Parses `text` for a rule whose selections are `names` (in order).
-pub fn parse(text: &str, names: &[String]) -> Result<Cond, String> {
+pub(super) fn parse(text: &str, names: &[String]) -> Result<Cond, String> {
     let mut parser = Parser {
         tokens: tokenize(text)?,
         pos: 0,

@@ -87,7 +87,7 @@ impl Modifier {
 }
 
 /// Splits `Field|mod|mod` into the field (empty for keywords) and its modifiers.
-pub fn split_key(key: &str) -> Result<(Option<String>, Vec<Modifier>), String> {
+pub(super) fn split_key(key: &str) -> Result<(Option<String>, Vec<Modifier>), String> {
     let mut parts = key.split('|');
     let field = parts.next().unwrap_or("");
     let mut modifiers = Vec::new();

@@ -46,7 +46,7 @@ enum Comparison {
 
 /// A field (or, without a field, any value of the event) and what it must match.
 #[derive(Debug, Clone)]
-pub struct FieldMatcher {
+pub(super) struct FieldMatcher {
     field: Option<String>,
     all: bool,
     negate: bool,
@@ -141,7 +141,7 @@ fn number_of(value: &Value) -> Option<f64> {
 
 impl FieldMatcher {
     /// Compiles `field|modifiers: values`.
-    pub fn compile(
+    pub(super) fn compile(
         field: Option<String>,
         modifiers: &[Modifier],
         values: &[Value],
@@ -245,7 +245,7 @@ impl FieldMatcher {
     }
 
     /// True when `doc` satisfies this item.
-    pub fn matches(&self, doc: &dyn Document) -> bool {
+    pub(super) fn matches(&self, doc: &dyn Document) -> bool {
         let Some(field) = &self.field else {
             return self.matches_keywords(doc);
         };
@@ -292,7 +292,7 @@ impl FieldMatcher {
 
     /// For keyword selections: values match anywhere in a field, as SigmaHQ's backends
     /// search full text.
-    pub fn into_keywords(mut self) -> FieldMatcher {
+    pub(super) fn into_keywords(mut self) -> FieldMatcher {
         for m in &mut self.matchers {
             if let Matcher::Text { shape: s, .. } = m {
                 *s = std::mem::replace(s, Shape::Exact(String::new())).anywhere();
@@ -305,14 +305,14 @@ impl FieldMatcher {
 
 impl FieldMatcher {
     /// The field this item looks at (`None` for keywords, which look at every value).
-    pub fn field(&self) -> Option<&str> {
+    pub(super) fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
 
     /// Texts of which the value must contain at least one (ASCII case aside) for this
     /// item to match, or `None` when no such list exists (negations, regular
     /// expressions, numbers, CIDR, `null`…). The prefilter's raw material.
-    pub fn required_literals(&self) -> Option<Vec<&str>> {
+    pub(super) fn required_literals(&self) -> Option<Vec<&str>> {
         if self.negate {
             return None;
         }

@@ -65,7 +65,7 @@ impl FileState {
 }
 
 /// What a path is, for the sensor.
-pub enum Kind {
+pub(super) enum Kind {
     /// A regular file or a symlink, which the agent tracks.
     Tracked(FileState),
     /// A folder.
@@ -78,7 +78,7 @@ pub enum Kind {
 
 /// Reads `path` (without following symlinks). The content is hashed only when the file
 /// changed on disk since `previous`, and only up to `max_hash_bytes`.
-pub fn observe(
+pub(super) fn observe(
     path: &Path,
     previous: Option<&FileState>,
     max_hash_bytes: u64,

@@ -16,7 +16,7 @@ fn compile_all(patterns: &[String]) -> Vec<PathGlob> {
 
 /// One configured path, compiled.
 #[derive(Debug, Clone)]
-pub struct Watch {
+pub(super) struct Watch {
     /// The configured file or folder.
     pub root: PathBuf,
     /// Severity of alerts about it.
@@ -28,14 +28,14 @@ pub struct Watch {
 
 /// Every watched path plus the global exclusions.
 #[derive(Debug, Clone)]
-pub struct WatchSet {
+pub(super) struct WatchSet {
     watches: Vec<Watch>,
     exclude: Vec<PathGlob>,
 }
 
 impl WatchSet {
     /// Compiles the configuration.
-    pub fn new(config: &FimConfig) -> WatchSet {
+    pub(super) fn new(config: &FimConfig) -> WatchSet {
         let compile = |w: &WatchPath| Watch {
             root: w.path.clone(),
             severity: w.severity.clone(),
@@ -49,12 +49,12 @@ impl WatchSet {
     }
 
     /// The configured paths.
-    pub fn watches(&self) -> &[Watch] {
+    pub(super) fn watches(&self) -> &[Watch] {
         &self.watches
     }
 
     /// The most specific watch covering `path`, unless `path` is excluded.
-    pub fn covering(&self, path: &Path) -> Option<&Watch> {
+    pub(super) fn covering(&self, path: &Path) -> Option<&Watch> {
         let watch = self
             .watches
             .iter()
@@ -74,7 +74,7 @@ impl WatchSet {
 
     /// Calls `f` for every non-folder entry under `start` that this set covers, without
     /// following symlinks. Unreadable folders are skipped (and logged).
-    pub fn walk(&self, start: &Path, f: &mut dyn FnMut(&Path)) {
+    pub(super) fn walk(&self, start: &Path, f: &mut dyn FnMut(&Path)) {
         let mut stack = vec![start.to_path_buf()];
         while let Some(dir) = stack.pop() {
             let entries = match std::fs::read_dir(&dir) {

@@ -1,10 +1,20 @@
 //! The kernel's process events through the netlink process connector (`CN_IDX_PROC`):
 //! fork, exec and exit, as they happen, so that no exec is missed between polls.
 //! Needs root (CAP_NET_ADMIN); [`Connector::open`] says why when it cannot.
+//!
+//! Socket calls go through rustix (no `unsafe` here); the netlink and connector message
+//! layouts are written and read by hand below, as the kernel's headers define them.
 
 use std::io;
+use std::os::fd::OwnedFd;
 
-const NETLINK_CONNECTOR: libc::c_int = 11;
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::net::netlink::{self, SocketAddrNetlink};
+use rustix::net::{
+    bind, recv, send, socket_with, sockopt, AddressFamily, RecvFlags, SendFlags, SocketFlags,
+    SocketType,
+};
+
 const CN_IDX_PROC: u32 = 1;
 const CN_VAL_PROC: u32 = 1;
 const PROC_CN_MCAST_LISTEN: u32 = 1;
@@ -17,7 +27,7 @@ const PROC_EVENT_EXIT: u32 = 0x8000_0000;
 
 /// One process event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProcEvent {
+pub(super) enum ProcEvent {
     /// `child` was forked by `parent` (thread-group ids).
     Fork {
         /// The parent's process id.
@@ -38,57 +48,25 @@ pub enum ProcEvent {
 }
 
 /// A subscribed netlink connector socket.
-pub struct Connector {
-    fd: libc::c_int,
+pub(super) struct Connector {
+    fd: OwnedFd,
     buf: Vec<u8>,
 }
 
 impl Connector {
     /// Opens the socket and subscribes to process events.
-    pub fn open() -> io::Result<Connector> {
-        // SAFETY: plain socket(2) call; the descriptor is owned by the Connector.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_NETLINK,
-                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
-                NETLINK_CONNECTOR,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let connector = Connector {
-            fd,
-            buf: vec![0u8; 64 * 1024],
-        };
-        // SAFETY: zeroed sockaddr_nl is a valid value; we fill the fields we use.
-        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-        addr.nl_family = libc::AF_NETLINK as u16;
-        addr.nl_pid = 0; // let the kernel pick a unique port id
-        addr.nl_groups = CN_IDX_PROC;
-        // SAFETY: addr is a valid sockaddr_nl of the size given.
-        let rc = unsafe {
-            libc::bind(
-                fd,
-                &addr as *const libc::sockaddr_nl as *const libc::sockaddr,
-                std::mem::size_of::<libc::sockaddr_nl>() as u32,
-            )
-        };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // A big receive buffer: exec storms arrive faster than we read /proc.
-        let size: libc::c_int = 8 << 20;
-        // SAFETY: setsockopt with a c_int option value of the size given.
-        unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUFFORCE,
-                &size as *const libc::c_int as *const libc::c_void,
-                std::mem::size_of::<libc::c_int>() as u32,
-            );
-        }
+    pub(super) fn open() -> io::Result<Connector> {
+        let fd = socket_with(
+            AddressFamily::NETLINK,
+            SocketType::DGRAM,
+            SocketFlags::CLOEXEC,
+            Some(netlink::CONNECTOR),
+        )?;
+        // Port id 0: the kernel picks a unique one.
+        bind(&fd, &SocketAddrNetlink::new(0, CN_IDX_PROC))?;
+        // A big receive buffer: exec storms arrive faster than we read /proc. Best
+        // effort: without CAP_NET_ADMIN the default size stays.
+        let _ = sockopt::set_socket_recv_buffer_size_force(&fd, 8 << 20);
         let mut msg = Vec::with_capacity(NLMSG_HDRLEN + CN_MSG_LEN + 4);
         let total = (NLMSG_HDRLEN + CN_MSG_LEN + 4) as u32;
         msg.extend_from_slice(&total.to_ne_bytes());
@@ -103,58 +81,30 @@ impl Connector {
         msg.extend_from_slice(&4u16.to_ne_bytes()); // len
         msg.extend_from_slice(&0u16.to_ne_bytes()); // flags
         msg.extend_from_slice(&PROC_CN_MCAST_LISTEN.to_ne_bytes());
-        // SAFETY: sending a buffer we own, of the length given.
-        let sent = unsafe { libc::send(fd, msg.as_ptr() as *const libc::c_void, msg.len(), 0) };
-        if sent < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(connector)
+        send(&fd, &msg, SendFlags::empty())?;
+        Ok(Connector {
+            fd,
+            buf: vec![0u8; 64 * 1024],
+        })
     }
 
     /// Waits up to `timeout_ms` for the next datagram and returns its events (empty on
     /// timeout). `ENOBUFS` means the kernel dropped events: returned as an error so the
     /// caller counts it.
-    pub fn read(&mut self, timeout_ms: i32) -> io::Result<Vec<ProcEvent>> {
-        let mut pfd = libc::pollfd {
-            fd: self.fd,
-            events: libc::POLLIN,
-            revents: 0,
+    pub(super) fn read(&mut self, timeout_ms: i32) -> io::Result<Vec<ProcEvent>> {
+        let timeout = Timespec {
+            tv_sec: i64::from(timeout_ms / 1000),
+            tv_nsec: i64::from(timeout_ms % 1000) * 1_000_000,
         };
-        // SAFETY: one valid pollfd.
-        let ready = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        if ready < 0 {
-            let e = io::Error::last_os_error();
-            return if e.kind() == io::ErrorKind::Interrupted {
-                Ok(Vec::new())
-            } else {
-                Err(e)
-            };
+        let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(0) => return Ok(Vec::new()),
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
         }
-        if ready == 0 {
-            return Ok(Vec::new());
-        }
-        // SAFETY: receiving into a buffer we own, of the length given.
-        let n = unsafe {
-            libc::recv(
-                self.fd,
-                self.buf.as_mut_ptr() as *mut libc::c_void,
-                self.buf.len(),
-                0,
-            )
-        };
-        if n < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(parse(&self.buf[..n as usize]))
-    }
-}
-
-impl Drop for Connector {
-    fn drop(&mut self) {
-        // SAFETY: closing the descriptor this Connector owns, once.
-        unsafe {
-            libc::close(self.fd);
-        }
+        let (_, n) = recv(&self.fd, &mut self.buf[..], RecvFlags::empty())?;
+        Ok(parse(&self.buf[..n.min(self.buf.len())]))
     }
 }
 
@@ -164,7 +114,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Parses the netlink messages of one datagram.
-pub fn parse(mut data: &[u8]) -> Vec<ProcEvent> {
+pub(super) fn parse(mut data: &[u8]) -> Vec<ProcEvent> {
     let mut events = Vec::new();
     while data.len() >= NLMSG_HDRLEN {
         let Some(len) = u32_at(data, 0).map(|l| l as usize) else {
