@@ -12,7 +12,8 @@ use std::time::Duration;
 use crate::config::AgentConfig;
 use crate::health::bump;
 use crate::retry::Backoff;
-use crate::sensors::{self, file::Baseline, Context, FileState};
+use crate::sensors::file::{Baseline, Saved};
+use crate::sensors::{self, Context};
 use crate::spool::SharedSpool;
 
 /// Where the file sensor's state lives between runs (none with `--print`).
@@ -85,13 +86,13 @@ impl Supervisor {
     }
 
     /// The baseline as a fresh start would see it.
-    fn file_state(&self) -> anyhow::Result<FileState> {
+    fn file_state(&self) -> anyhow::Result<Saved> {
         Ok(match &self.persistence {
-            Some(p) => FileState {
+            Some(p) => Saved {
                 baseline: Baseline::load_caught_up(&p.baseline_path, &mut p.spool.blocking())?,
                 path: Some(p.baseline_path.clone()),
             },
-            None => FileState {
+            None => Saved {
                 baseline: None,
                 path: None,
             },

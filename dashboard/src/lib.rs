@@ -1,33 +1,25 @@
 //! Vigie's dashboard: server-rendered pages for analysts and auditors, and the `/api/v1`
 //! JSON API, over ClickHouse. No script, font or style comes from outside: pages work
 //! offline and over slow links.
+//!
+//! Three layers, one direction: [`queries`] (SQL with bound values, no HTTP types) ←
+//! [`views`] (HTML, charts, PDF and CSV from query results) ← [`routes`] (thin handlers:
+//! who asks, which parameters, which query, which view). [`params`] is a leaf every layer
+//! may read; `tests/layers.rs` checks that nothing points the other way.
 
-pub mod agent_settings;
-pub mod alert_detail;
-pub mod alert_query;
-pub mod api_tokens;
 pub mod attack;
-pub mod audit_query;
 pub mod auth;
-pub mod charts;
 pub mod config;
-pub mod csv;
-pub mod fleet;
-pub mod html;
-pub mod hunt;
 pub mod i18n;
-pub mod overview;
-pub mod param_error;
+pub mod params;
 pub mod password;
-pub mod pdf;
+pub mod queries;
 pub mod reload;
-pub mod report;
 pub mod report_key;
 pub mod routes;
 pub mod sessions;
-pub mod sql;
-pub mod triage;
-pub mod users;
+pub mod state;
+pub mod views;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -44,7 +36,7 @@ pub async fn prepare(config: &DashboardConfig) -> anyhow::Result<Option<String>>
         .await
         .with_context(|| format!("ClickHouse at {}", config.clickhouse_url))?;
     let client = vigie_store::connect(&config.clickhouse_url);
-    Ok(users::ensure_admin(&client, config.admin_password.as_deref()).await?)
+    Ok(queries::users::ensure_admin(&client, config.admin_password.as_deref()).await?)
 }
 
 /// Serves the dashboard on `listener` until `shutdown` completes. With `config_path`,
@@ -60,7 +52,7 @@ pub async fn serve(
         .await
         .context("opening the audit trail")?;
     let report_key = report_key::load_or_create(&config.report_key_file)?;
-    let state = Arc::new(routes::AppState {
+    let state = Arc::new(state::AppState {
         report_key,
         audit,
         client,

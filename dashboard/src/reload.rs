@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::DashboardConfig;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// `new` with the settings that need a restart taken from `running`, and their names.
 pub fn merge(

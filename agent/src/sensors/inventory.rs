@@ -91,7 +91,7 @@ impl InventorySensor {
     }
 }
 
-impl super::Sensor for InventorySensor {
+impl super::sensor::Sensor for InventorySensor {
     fn name(&self) -> &'static str {
         "vigie-inventory"
     }

@@ -178,7 +178,7 @@ impl ListenSensor {
     }
 }
 
-impl super::Sensor for ListenSensor {
+impl super::sensor::Sensor for ListenSensor {
     fn name(&self) -> &'static str {
         "vigie-listen"
     }

@@ -7,49 +7,17 @@ pub mod inventory;
 pub mod listen;
 pub mod network;
 pub mod process;
+mod sensor;
 
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+pub use sensor::{Context, Sensor};
 
 use crate::config::AgentConfig;
-use crate::health::Counters;
-use crate::pipeline::Sink;
-use crate::throttle::Throttle;
-
-/// One source of events, run on a thread of its own (sensors block on files, sockets and
-/// `/proc`).
-pub trait Sensor: Send {
-    /// The thread's name, `vigie-…`, also used in logs.
-    fn name(&self) -> &'static str;
-    /// Runs until `stop` is set or the pipeline closes, saving any state before returning.
-    fn run(self: Box<Self>, stop: Arc<AtomicBool>);
-}
-
-/// What every sensor is given: where events go, the counters, the reading budget.
-#[derive(Clone)]
-pub struct Context {
-    /// The pipeline into the batcher.
-    pub sink: Sink,
-    /// The agent's counters.
-    pub counters: Arc<Counters>,
-    /// The reading budget shared by everything that hashes files.
-    pub throttle: Arc<Throttle>,
-}
-
-/// The file sensor's saved state: its baseline, as loaded and caught up from the spool.
-pub struct FileState {
-    /// The baseline (none on a first run or with `--print`).
-    pub baseline: Option<file::Baseline>,
-    /// Where the baseline is saved (none with `--print`).
-    pub path: Option<PathBuf>,
-}
 
 /// Every sensor `config` enables, ready to run.
 pub fn configured(
     config: &AgentConfig,
     context: &Context,
-    files: FileState,
+    files: file::Saved,
 ) -> Vec<Box<dyn Sensor>> {
     let mut sensors: Vec<Box<dyn Sensor>> = Vec::new();
     if config.fim.enabled {

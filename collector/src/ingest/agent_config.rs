@@ -8,8 +8,8 @@ use axum::Json;
 use vigie_model::wire::RemoteSettings;
 use vigie_store::rows::AgentConfigRow;
 
+use super::state::Collector;
 use super::verified::VerifiedAgent;
-use super::Collector;
 use crate::error::ApiError;
 
 /// The group of agents with none assigned.

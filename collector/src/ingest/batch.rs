@@ -12,8 +12,8 @@ use vigie_model::AckStatus;
 use vigie_model::Event;
 use vigie_store::rows::{BatchRow, EventRow};
 
+use super::state::Collector;
 use super::verified::VerifiedAgent;
-use super::Collector;
 use crate::chain::{self, ChainState, Link};
 use crate::detect;
 use crate::error::ApiError;

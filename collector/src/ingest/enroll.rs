@@ -11,7 +11,7 @@ use base64::Engine as _;
 use vigie_model::enroll::{EnrollRequest, EnrollResponse};
 use vigie_store::rows::AgentRow;
 
-use super::Collector;
+use super::state::Collector;
 use crate::error::ApiError;
 use crate::tokens;
 

@@ -17,7 +17,7 @@ use ring::signature::{UnparsedPublicKey, ED25519};
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, Purpose};
 
-use super::Collector;
+use super::state::Collector;
 use crate::error::ApiError;
 
 /// Longest a client may take to send a request body: a peer trickling bytes cannot hold

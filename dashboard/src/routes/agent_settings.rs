@@ -13,10 +13,10 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::agent_settings::{self, Refused};
-use crate::html::{esc, utc};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
 use crate::i18n::{t, Lang};
+use crate::queries::agent_settings::{self, Refused};
+use crate::views::html::{esc, utc};
 
 fn refusal_text(lang: Lang, r: &Refused) -> String {
     match r {
@@ -48,7 +48,7 @@ async fn render(
     let lang = ctx.lang;
     let groups = match agent_settings::groups(&state.client).await {
         Ok(g) => g,
-        Err(e) => return store_failed(ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let admin = ctx.who.role.is_admin();
     let csrf = esc(ctx.who.csrf());
@@ -163,7 +163,7 @@ pub(super) async fn save_form(
             )
             .await
         }
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -182,18 +182,13 @@ pub(super) async fn group_form(
         &ctx,
         &id,
         param(&fields, "group").unwrap_or("").trim(),
-        false,
     )
     .await
 }
 
-async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str, api: bool) -> Response {
+async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str) -> Response {
     if !ctx.who.role.is_admin() {
-        return if api {
-            ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "")
-        } else {
-            ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "")
-        };
+        return ctx.fail(StatusCode::FORBIDDEN, "forbidden", "");
     }
     match agent_settings::assign(&state.client, id, group).await {
         Ok(true) => {
@@ -206,15 +201,14 @@ async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str, api: bool) -
                     json!({"group": group}),
                 )
                 .await;
-            if api {
+            if ctx.surface == Surface::Api {
                 Json(json!({"agent_id": id, "group": group})).into_response()
             } else {
                 see_other("/fleet")
             }
         }
-        Ok(false) if api => ctx.api_refuse(StatusCode::BAD_REQUEST, "settings_bad_group", group),
-        Ok(false) => ctx.refuse(StatusCode::BAD_REQUEST, "settings_bad_group", group),
-        Err(e) => store_failed(ctx, api, &e),
+        Ok(false) => ctx.fail(StatusCode::BAD_REQUEST, "settings_bad_group", group),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -229,7 +223,7 @@ pub(super) struct NewSettings {
 pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
     match agent_settings::groups(&state.client).await {
         Ok(groups) => Json(json!({"groups": groups})).into_response(),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -280,7 +274,7 @@ pub(super) async fn api_save(
             "settings_invalid",
             &format!("{}: {}", e.setting, e.reason),
         ),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -305,5 +299,5 @@ pub(super) async fn api_group(
             return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
         }
     };
-    assign(&state, &ctx, &id, group.group.trim(), true).await
+    assign(&state, &ctx, &id, group.group.trim()).await
 }

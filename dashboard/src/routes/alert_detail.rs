@@ -9,10 +9,10 @@ use axum::Json;
 use serde_json::json;
 
 use super::alerts::{severity_badge, status_badge, title, triage_controls};
-use super::{param, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::alert_detail::{self, AlertDetail};
-use crate::html::{esc, utc};
+use super::context::{param, Api, AppState, Ctx, Page, Params};
 use crate::i18n::{t, Lang};
+use crate::queries::alert_detail::{self, AlertDetail};
+use crate::views::html::{esc, utc};
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -31,7 +31,7 @@ pub(super) async fn page(
     let detail = match alert_detail::load(&state.client, &id).await {
         Ok(Some(d)) => d,
         Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", ""),
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     state
         .audit
@@ -343,6 +343,6 @@ pub(super) async fn api(
             Json(value).into_response()
         }
         Ok(None) => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", &id),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

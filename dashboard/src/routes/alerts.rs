@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::alert_query::{self, AlertFilter, AlertLine, Sort, RANGES};
-use crate::html::{esc, utc};
+use super::context::{see_other, Api, AppState, Ctx, Page, Params};
 use crate::i18n::{t, Lang};
+use crate::queries::alerts::{self, AlertFilter, AlertLine, Sort, RANGES};
+use crate::views::html::{esc, utc};
 use vigie_model::{AlertStatus, Severity};
 
 /// `GET /`: the alert queue.
@@ -51,15 +51,15 @@ pub(super) async fn page(
 ) -> Response {
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     let window = state.config().group_window_ms();
     let (lines, more, counts) = match tokio::try_join!(
-        alert_query::page(&state.client, &filter, window),
-        alert_query::counts(&state.client, &filter)
+        alerts::page(&state.client, &filter, window),
+        alerts::counts(&state.client, &filter)
     ) {
         Ok(((lines, more), counts)) => (lines, more, counts),
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let notice = params
         .iter()
@@ -319,7 +319,7 @@ pub(super) fn triage_controls(lang: Lang) -> String {
         esc(t(lang, "triage_selected")),
         esc(t(lang, "triage_action"))
     );
-    for action in crate::triage::ACTIONS {
+    for action in crate::queries::triage::ACTIONS {
         html.push_str(&format!(
             "<option value=\"{action}\">{}</option>",
             esc(t(lang, &format!("act_{action}")))
@@ -354,12 +354,12 @@ pub(super) async fn api(
 ) -> Response {
     let filter = match AlertFilter::parse(&params, vigie_model::event::now_ms()) {
         Ok(f) => f,
-        Err(e) => return ctx.bad_param(&e, true),
+        Err(e) => return ctx.bad_param(&e),
     };
     let window = state.config().group_window_ms();
     match tokio::try_join!(
-        alert_query::page(&state.client, &filter, window),
-        alert_query::counts(&state.client, &filter)
+        alerts::page(&state.client, &filter, window),
+        alerts::counts(&state.client, &filter)
     ) {
         Ok(((lines, more), counts)) => {
             let next = more.then(|| lines.last().map(|l| l.cursor().encode()));
@@ -368,6 +368,6 @@ pub(super) async fn api(
             Json(json!({ "alerts": lines, "counts": counts, "next": next.flatten() }))
                 .into_response()
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

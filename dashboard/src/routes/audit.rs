@@ -10,11 +10,11 @@ use axum::Json;
 use serde_json::json;
 use vigie_store::audit::{self, Verdict};
 
-use super::{param, store_failed, Api, AppState, Page, Params};
-use crate::audit_query::{self, AuditFilter, PAGE_ROWS};
+use super::context::{param, Api, AppState, Page, Params};
 use crate::auth::Role;
-use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
+use crate::queries::audit::{self as audit_query, AuditFilter, PAGE_ROWS};
+use crate::views::html::{esc, utc};
 
 fn may_read(role: Role) -> bool {
     matches!(role, Role::Auditor | Role::Admin)
@@ -60,11 +60,11 @@ pub(super) async fn page(
     let lang = ctx.lang;
     let filter = match AuditFilter::parse(&params) {
         Ok(f) => f,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS + 1).await {
         Ok(r) => r,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let mut html = format!("<h1>{}</h1>", esc(t(lang, "nav_audit")));
     if param(&params, "verify").is_some() {
@@ -79,7 +79,7 @@ pub(super) async fn page(
                 }
                 html.push_str("</ul></section>");
             }
-            Err(e) => return store_failed(&ctx, false, &e),
+            Err(e) => return ctx.store_failed(&e),
         }
     } else {
         html.push_str(&format!(
@@ -165,11 +165,11 @@ pub(super) async fn api(
     }
     let filter = match AuditFilter::parse(&params) {
         Ok(f) => f,
-        Err(e) => return ctx.bad_param(&e, true),
+        Err(e) => return ctx.bad_param(&e),
     };
     let rows = match audit_query::rows(&state.client, &filter, PAGE_ROWS).await {
         Ok(r) => r,
-        Err(e) => return store_failed(&ctx, true, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let mut answer = json!({ "rows": rows });
     if param(&params, "verify").is_some() {
@@ -183,7 +183,7 @@ pub(super) async fn api(
                     })
                     .collect();
             }
-            Err(e) => return store_failed(&ctx, true, &e),
+            Err(e) => return ctx.store_failed(&e),
         }
     }
     Json(answer).into_response()

@@ -9,17 +9,17 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde_json::json;
 
-use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::fleet::{self, AgentStatus};
-use crate::html::{esc, utc};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
 use crate::i18n::t;
+use crate::queries::fleet::{self, AgentStatus};
+use crate::views::html::{esc, utc};
 
 /// `GET /fleet`.
 pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
     let now = vigie_model::event::now_ms();
     let agents = match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(a) => a,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let lang = ctx.lang;
     let silent = agents.iter().filter(|a| a.silent).count();
@@ -130,17 +130,13 @@ pub(super) async fn api(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Re
     let now = vigie_model::event::now_ms();
     match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(agents) => Json(json!({ "agents": agents })).into_response(),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
-async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
+async fn revoke(state: &AppState, ctx: &Ctx, id: &str) -> Response {
     if !ctx.who.role.is_admin() {
-        return if api {
-            ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "")
-        } else {
-            ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "")
-        };
+        return ctx.fail(StatusCode::FORBIDDEN, "forbidden", "");
     }
     match fleet::revoke(&state.client, id).await {
         Ok(true) => {
@@ -154,15 +150,14 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str, api: bool) -> Response {
                     serde_json::json!({}),
                 )
                 .await;
-            if api {
+            if ctx.surface == Surface::Api {
                 Json(json!({ "revoked": id })).into_response()
             } else {
                 see_other("/fleet")
             }
         }
-        Ok(false) if api => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", id),
-        Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", id),
-        Err(e) => store_failed(ctx, api, &e),
+        Ok(false) => ctx.fail(StatusCode::NOT_FOUND, "not_found", id),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -176,7 +171,7 @@ pub(super) async fn revoke_form(
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
         return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
     }
-    revoke(&state, &ctx, &id, false).await
+    revoke(&state, &ctx, &id).await
 }
 
 /// `POST /api/v1/agents/{id}/revoke`.
@@ -189,5 +184,5 @@ pub(super) async fn revoke_api(
     if let Some(refusal) = ctx.api_csrf(&headers) {
         return refusal;
     }
-    revoke(&state, &ctx, &id, true).await
+    revoke(&state, &ctx, &id).await
 }

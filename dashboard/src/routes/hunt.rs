@@ -8,10 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{store_failed, Api, AppState, Page, Params};
-use crate::html::{esc, utc};
-use crate::hunt::{self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS};
+use super::context::{Api, AppState, Page, Params};
 use crate::i18n::{t, Lang};
+use crate::queries::hunt::{
+    self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS,
+};
+use crate::views::html::{esc, utc};
 
 /// `GET /hunt`.
 pub(super) async fn page(
@@ -23,14 +25,14 @@ pub(super) async fn page(
     let now = vigie_model::event::now_ms();
     let hunt = match Hunt::parse(&params, now) {
         Ok(h) => h,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     let mut html = format!("<h1>{}</h1>{}", esc(t(lang, "nav_hunt")), form(lang, &hunt));
     // A search runs once the form was sent (not on first arrival).
     if params.iter().any(|(k, _)| k == "from" || k == "category") {
         let rows = match hunt::run(&state.client, &hunt, PAGE_ROWS + 1).await {
             Ok(r) => r,
-            Err(e) => return store_failed(&ctx, false, &e),
+            Err(e) => return ctx.store_failed(&e),
         };
         tracing::info!(user = ctx.who.username, hunt = ?hunt, "hunt");
         state
@@ -169,11 +171,11 @@ pub(super) async fn csv(
 ) -> Response {
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     match hunt::run(&state.client, &hunt, MAX_EXPORT).await {
         Ok(rows) => {
-            let body = hunt::csv(&rows);
+            let body = crate::views::csv::hunt_results(&rows);
             tracing::info!(
                 user = ctx.who.username,
                 rows = rows.len(),
@@ -197,7 +199,7 @@ pub(super) async fn csv(
             )
                 .into_response()
         }
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -209,14 +211,14 @@ pub(super) async fn api(
 ) -> Response {
     let hunt = match Hunt::parse(&params, vigie_model::event::now_ms()) {
         Ok(h) => h,
-        Err(e) => return ctx.bad_param(&e, true),
+        Err(e) => return ctx.bad_param(&e),
     };
-    let limit = match super::param(&params, "limit").map(str::parse::<u64>) {
+    let limit = match crate::params::param(&params, "limit").map(str::parse::<u64>) {
         None => PAGE_ROWS,
         Some(Ok(n)) if (1..=1000).contains(&n) => n,
         Some(_) => {
-            let problem = crate::param_error::Problem::OutOfRange(1, 1000);
-            return ctx.bad_param(&crate::param_error::bad("limit", problem), true);
+            let problem = crate::params::Problem::OutOfRange(1, 1000);
+            return ctx.bad_param(&crate::params::bad("limit", problem));
         }
     };
     match hunt::run(&state.client, &hunt, limit).await {
@@ -227,6 +229,6 @@ pub(super) async fn api(
                 .collect();
             Json(json!({ "events": events })).into_response()
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::json;
 use vigie_model::Lang;
 
-use super::{
+use super::context::{
     cookie, language, remember_language, see_other, session_cookie, AppState, Ctx, Params,
 };
-use crate::html::{esc, page};
 use crate::sessions;
+use crate::views::html::{esc, page};
 
 const LOGIN_CSRF_COOKIE: &str = "vigie_login_csrf";
 
@@ -110,7 +110,7 @@ pub(super) async fn submit(
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let user = match crate::users::find(&state.client, &form.username).await {
+    let user = match crate::queries::users::find(&state.client, &form.username).await {
         Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "user lookup failed");

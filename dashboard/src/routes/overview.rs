@@ -8,27 +8,24 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::alerts::title;
-use super::{param, store_failed, Api, AppState, Page, Params};
-use crate::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
-use crate::html::{esc, utc};
+use super::context::{param, Api, AppState, Page, Params};
 use crate::i18n::t;
-use crate::overview;
+use crate::queries::overview;
+use crate::views::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
+use crate::views::html::{esc, utc};
 use vigie_model::Severity;
 
 /// Periods offered: parameter, hours.
 const PERIODS: [(&str, u64); 3] = [("24h", 24), ("7d", 168), ("30d", 720)];
 
-fn hours(params: &Params) -> Result<(String, u64), crate::param_error::BadParam> {
+fn hours(params: &Params) -> Result<(String, u64), crate::params::BadParam> {
     let asked = param(params, "range").unwrap_or("24h");
     PERIODS
         .iter()
         .find(|(p, _)| *p == asked)
         .map(|(p, h)| (p.to_string(), *h))
         .ok_or_else(|| {
-            crate::param_error::bad(
-                "range",
-                crate::param_error::one_of(asked, &["24h", "7d", "30d"]),
-            )
+            crate::params::bad("range", crate::params::one_of(asked, &["24h", "7d", "30d"]))
         })
 }
 
@@ -41,13 +38,13 @@ pub(super) async fn page(
     let lang = ctx.lang;
     let (period, hours) = match hours(&params) {
         Ok(h) => h,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     let now = vigie_model::event::now_ms();
     let o = match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await
     {
         Ok(o) => o,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let mut html = format!(
         "<h1>{}</h1><nav class=\"tabs\">",
@@ -142,11 +139,11 @@ pub(super) async fn api(
 ) -> Response {
     let (_, hours) = match hours(&params) {
         Ok(h) => h,
-        Err(e) => return ctx.bad_param(&e, true),
+        Err(e) => return ctx.bad_param(&e),
     };
     let now = vigie_model::event::now_ms();
     match overview::load(&state.client, now, hours, state.config().silent_after_ms()).await {
         Ok(o) => Json(o).into_response(),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

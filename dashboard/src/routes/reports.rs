@@ -16,10 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 use vigie_store::rows::ReportRow;
 
-use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::html::{esc, utc};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::i18n::t;
-use crate::report::{self, ReportRequest};
+use crate::queries::report::{self, ReportRequest};
+use crate::views::html::{esc, utc};
 use vigie_model::{AlertStatus, Severity};
 
 /// The fingerprint of the installation's report key.
@@ -35,8 +35,8 @@ async fn make(
 ) -> Result<ReportRow, vigie_store::StoreError> {
     let fingerprint = key_fingerprint(state);
     let data = report::gather(&state.client, request, &ctx.who.username, &fingerprint).await?;
-    let bytes = report::render(&data);
-    let name = report::file_name(&data);
+    let bytes = crate::views::report::render(&data);
+    let name = crate::views::report::file_name(&data);
     let signature =
         vigie_model::report_sig::sign(&state.report_key, &name, &bytes, data.generated_ms);
     let row = ReportRow {
@@ -102,7 +102,7 @@ pub(super) async fn page(
     let lang = ctx.lang;
     let reports = match list(&state).await {
         Ok(r) => r,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let now = vigie_model::event::now_ms();
     let mut html = format!(
@@ -204,11 +204,11 @@ pub(super) async fn create_form(
     }
     let request = match ReportRequest::parse(&fields, ctx.lang) {
         Ok(r) => r,
-        Err(e) => return ctx.bad_param(&e, false),
+        Err(e) => return ctx.bad_param(&e),
     };
     match make(&state, &ctx, &request).await {
         Ok(row) => see_other(&format!("/reports?made={}", row.report_id)),
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -237,7 +237,7 @@ async fn download(state: &AppState, headers: &HeaderMap, id: &str, signature: bo
     let report = match stored(state, id).await {
         Ok(Some(r)) => r,
         Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", id),
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     state
         .audit
@@ -328,7 +328,7 @@ pub(super) async fn api_create(
     }
     let request = match ReportRequest::parse(&params, ctx.lang) {
         Ok(r) => r,
-        Err(e) => return ctx.bad_param(&e, true),
+        Err(e) => return ctx.bad_param(&e),
     };
     match make(&state, &ctx, &request).await {
         Ok(row) => (
@@ -341,7 +341,7 @@ pub(super) async fn api_create(
             })),
         )
             .into_response(),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -356,6 +356,6 @@ pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) 
             Json(json!({"reports": items, "key_fingerprint": key_fingerprint(&state)}))
                 .into_response()
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

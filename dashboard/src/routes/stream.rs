@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, Ctx, Params};
+use super::context::{AppState, Ctx, Params};
 
 const POLL: Duration = Duration::from_secs(2);
 

@@ -11,11 +11,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::api_tokens;
+use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::auth::{Credential, Role};
-use crate::html::{esc, utc};
 use crate::i18n::t;
+use crate::queries::api_tokens;
+use crate::views::html::{esc, utc};
 
 /// Longest validity a token may have (days).
 const MAX_DAYS: u64 = 3650;
@@ -41,7 +41,7 @@ async fn render(
 ) -> Response {
     let list = match api_tokens::list(&state.client, owner_filter(ctx)).await {
         Ok(l) => l,
-        Err(e) => return store_failed(ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let lang = ctx.lang;
     let csrf = esc(ctx.who.csrf());
@@ -211,7 +211,7 @@ pub(super) async fn create_form(
                 .await;
             render(&state, &ctx, Some(&token.secret), None).await
         }
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -240,7 +240,7 @@ pub(super) async fn revoke_form(
             see_other("/tokens")
         }
         Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &id),
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -292,6 +292,6 @@ pub(super) async fn api_create(
             Json(json!({"token_id": token.token_id, "token": token.secret, "role": role.as_str()})),
         )
             .into_response(),
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

@@ -11,11 +11,11 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, Api, AppState, Ctx, Page, Params};
-use crate::alert_query;
-use crate::html::esc;
+use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::i18n::t;
-use crate::triage::{self, Refused, TriageRequest};
+use crate::queries::alerts;
+use crate::queries::triage::{self, Refused, TriageRequest};
+use crate::views::html::esc;
 
 /// Expands queue lines that stand for groups into their alerts.
 async fn expand_groups(
@@ -27,7 +27,7 @@ async fn expand_groups(
     let mut all = Vec::new();
     for id in ids {
         all.extend(
-            alert_query::expand(
+            alerts::expand(
                 &state.client,
                 id,
                 grouped,
@@ -92,7 +92,7 @@ pub(super) async fn form(
     let status_filter = param(&fields, "status_filter").filter(|s| !s.is_empty());
     let ids = match expand_groups(&state, &ids, grouped, status_filter).await {
         Ok(ids) => ids,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let request = TriageRequest {
         ids,
@@ -131,7 +131,7 @@ pub(super) async fn form(
             );
             ctx.render(status, t(ctx.lang, "triage"), &body)
         }
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -176,7 +176,7 @@ pub(super) async fn api(
     .await
     {
         Ok(ids) => ids,
-        Err(e) => return store_failed(&ctx, true, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let request = TriageRequest {
         ids,
@@ -192,7 +192,7 @@ pub(super) async fn api(
             };
             ctx.api_refuse(status, key, &detail)
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 

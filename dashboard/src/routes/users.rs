@@ -12,11 +12,11 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, see_other, store_failed, AppState, Ctx, Params};
+use super::context::{param, see_other, AppState, Ctx, Params};
 use crate::auth::Role;
-use crate::html::{esc, utc};
 use crate::i18n::{t, Lang};
-use crate::users::{self, Change, Refused};
+use crate::queries::users::{self, Change, Refused};
+use crate::views::html::{esc, utc};
 
 async fn admin_page(
     state: &AppState,
@@ -68,7 +68,7 @@ pub(super) async fn page(
     };
     let list = match users::list(&state.client).await {
         Ok(l) => l,
-        Err(e) => return store_failed(&ctx, false, &e),
+        Err(e) => return ctx.store_failed(&e),
     };
     let lang = ctx.lang;
     let csrf = esc(ctx.who.csrf());
@@ -186,7 +186,7 @@ pub(super) async fn create_form(
             see_other("/admin/users?saved=1")
         }
         Ok(Err(r)) => refused_page(&r),
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -239,7 +239,7 @@ pub(super) async fn update_form(
         }
         Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &name),
         Ok(Err(r)) => refused_page(&r),
-        Err(e) => store_failed(&ctx, false, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -266,7 +266,7 @@ pub(super) async fn api_list(State(state): State<Arc<AppState>>, headers: Header
         Ok(list) => {
             Json(json!({"users": list.iter().map(user_json).collect::<Vec<_>>()})).into_response()
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -323,7 +323,7 @@ pub(super) async fn api_create(
             };
             ctx.api_refuse(status, r.key, r.field)
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }
 
@@ -376,6 +376,6 @@ pub(super) async fn api_update(
             };
             ctx.api_refuse(status, r.key, r.field)
         }
-        Err(e) => store_failed(&ctx, true, &e),
+        Err(e) => ctx.store_failed(&e),
     }
 }

@@ -45,6 +45,15 @@ struct Pending {
     rename_from: Option<PathBuf>,
 }
 
+/// The file sensor's state from earlier runs: its baseline, as loaded and caught up from
+/// the spool.
+pub struct Saved {
+    /// The baseline (none on a first run or with `--print`).
+    pub baseline: Option<Baseline>,
+    /// Where the baseline is saved (none with `--print`).
+    pub path: Option<PathBuf>,
+}
+
 /// The file sensor, ready to run on its thread.
 pub struct FileSensor {
     config: FimConfig,
@@ -573,7 +582,7 @@ impl FileSensor {
     }
 }
 
-impl crate::sensors::Sensor for FileSensor {
+impl crate::sensors::sensor::Sensor for FileSensor {
     fn name(&self) -> &'static str {
         "vigie-fim"
     }

@@ -411,7 +411,7 @@ impl NetworkSensor {
     }
 }
 
-impl crate::sensors::Sensor for NetworkSensor {
+impl crate::sensors::sensor::Sensor for NetworkSensor {
     fn name(&self) -> &'static str {
         "vigie-network"
     }

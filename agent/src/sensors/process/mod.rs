@@ -229,7 +229,7 @@ fn with_info(mut draft: EventDraft, prefix: &str, info: &ProcInfo) -> EventDraft
     draft
 }
 
-impl crate::sensors::Sensor for ProcessSensor {
+impl crate::sensors::sensor::Sensor for ProcessSensor {
     fn name(&self) -> &'static str {
         "vigie-process"
     }

@@ -1,5 +1,19 @@
-//! A request parameter that cannot be used: which one, and what is wrong with it, said
+//! Request parameters, read in one leaf module that every layer may use: the list as it
+//! came, and a parameter that cannot be used — which one, and what is wrong with it, said
 //! in French or English.
+
+pub use vigie_model::time::parse_time;
+
+/// Query parameters in order, repeated names kept (`severity=high&severity=critical`).
+pub type Params = Vec<(String, String)>;
+
+/// The first value of parameter `name`.
+pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
 
 /// What is wrong with a parameter's value.
 #[derive(Debug, Clone, PartialEq)]

@@ -105,7 +105,7 @@ pub async fn load(
         .bind(now_ms - window_ms)
         .fetch_all()
         .await?;
-    let fleet = crate::fleet::agents(client, now_ms, silent_after_ms).await?;
+    let fleet = crate::queries::fleet::agents(client, now_ms, silent_after_ms).await?;
     let silent = fleet.iter().filter(|a| a.silent).count();
     let revoked = fleet.iter().filter(|a| a.revoked).count();
     Ok(Overview {

@@ -6,10 +6,10 @@
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
-use crate::alert_query::{parse_time, BadParam};
-use crate::param_error::{bad, one_of, Problem};
-use crate::routes::{param, Params};
-use crate::sql::{Bind, Sql};
+use crate::params::{bad, one_of, Problem};
+use crate::params::{param, Params};
+use crate::params::{parse_time, BadParam};
+use crate::queries::sql::{Bind, Sql};
 
 /// Event categories to choose from.
 pub const CATEGORIES: [&str; 7] = [
@@ -246,30 +246,6 @@ pub async fn run(
     hunt.sql(limit).query(client).fetch_all().await
 }
 
-/// `rows` as CSV (RFC 4180: quoted where needed, doubled quotes), with a header line.
-pub fn csv(rows: &[Found]) -> String {
-    let mut out = String::from(
-        "time_utc,ts_ms,agent_id,hostname,seq,category,action,target,image,user,sha256,fields\r\n",
-    );
-    for r in rows {
-        out.push_str(&crate::csv::line(&[
-            crate::html::utc(r.ts),
-            r.ts.to_string(),
-            r.agent_id.clone(),
-            r.hostname.clone(),
-            r.seq.to_string(),
-            r.category.clone(),
-            r.action.clone(),
-            r.target.clone(),
-            r.image.clone(),
-            r.user.clone(),
-            r.sha256.clone(),
-            r.fields.clone(),
-        ]));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,29 +291,5 @@ mod tests {
         let e =
             Hunt::parse(&params(&[("f1", "Port"), ("op1", "gt"), ("v1", "many")]), 0).unwrap_err();
         assert_eq!(e.param, "v1");
-    }
-
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        let row = Found {
-            ts: 0,
-            agent_id: "a".into(),
-            hostname: "h".into(),
-            seq: 1,
-            category: "process_creation".into(),
-            action: String::new(),
-            target: "=cmd|' /C calc'!A0".into(),
-            image: "/bin/sh".into(),
-            user: "x,y".into(),
-            sha256: String::new(),
-            fields: "{\"a\":\"b\"}".into(),
-        };
-        let text = csv(&[row]);
-        let line = text.lines().nth(1).unwrap();
-        assert!(line.contains("'=cmd"), "{line}");
-        assert!(
-            line.contains("\"x,y\"") && line.contains("\"{\"\"a\"\":\"\"b\"\"}\""),
-            "{line}"
-        );
     }
 }

@@ -4,10 +4,10 @@
 use vigie_store::audit::AuditRow;
 use vigie_store::Client;
 
-use crate::alert_query::{parse_time, BadParam};
-use crate::param_error::{bad, Problem};
-use crate::routes::{param, Params};
-use crate::sql::{Bind, Sql};
+use crate::params::{bad, Problem};
+use crate::params::{param, Params};
+use crate::params::{parse_time, BadParam};
+use crate::queries::sql::{Bind, Sql};
 
 /// Rows per page.
 pub const PAGE_ROWS: u64 = 200;

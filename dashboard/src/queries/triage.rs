@@ -159,7 +159,7 @@ pub async fn apply(
         return Ok(Err(refused("not_found", format!("alert {missing}"))));
     }
     if request.action == "assign"
-        && crate::users::find(client, request.assignee.trim())
+        && crate::queries::users::find(client, request.assignee.trim())
             .await?
             .is_none()
     {

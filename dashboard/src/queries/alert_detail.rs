@@ -9,7 +9,7 @@ use vigie_model::Event;
 use vigie_store::rows::{AlertRow, RuleRow};
 use vigie_store::Client;
 
-use crate::triage::HistoryStep;
+use crate::queries::triage::HistoryStep;
 
 /// How far the lineage climbs.
 const LINEAGE_DEPTH: usize = 12;
@@ -218,7 +218,7 @@ pub async fn load(
         .bind(alert.rule_id.as_str())
         .fetch_optional()
         .await?;
-    let history = crate::triage::history(client, alert_id).await?;
+    let history = crate::queries::triage::history(client, alert_id).await?;
     let status = history
         .iter()
         .rev()

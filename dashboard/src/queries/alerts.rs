@@ -10,8 +10,8 @@ use serde::Deserialize;
 use vigie_model::{AlertStatus, Severity};
 use vigie_store::Client;
 
-use crate::routes::{param, Params};
-use crate::sql::{Bind, Sql};
+use crate::params::{param, Params};
+use crate::queries::sql::{Bind, Sql};
 
 /// Period presets, and their length in hours (0: no limit).
 pub const RANGES: [(&str, u64); 4] = [("24h", 24), ("7d", 168), ("30d", 720), ("all", 0)];
@@ -73,8 +73,8 @@ impl Cursor {
     }
 }
 
-pub use crate::param_error::BadParam;
-use crate::param_error::{bad, one_of, Problem};
+pub use crate::params::BadParam;
+use crate::params::{bad, one_of, Problem};
 pub use vigie_model::time::parse_time;
 
 /// What the analyst asked to see.

@@ -1,7 +1,7 @@
 //! Charts drawn by the dashboard itself as inline SVG: no script, no outside library,
 //! a few kilobytes each. Every label goes through [`esc`].
 
-use crate::html::esc;
+use crate::views::html::esc;
 
 /// Colours of the severities, least serious first (as in the style sheet).
 pub const SEVERITY_COLOURS: [&str; 5] = ["#adb5bd", "#a8dadc", "#f4a261", "#d62828", "#7b1020"];

@@ -107,7 +107,7 @@ pub async fn verify(client: &Client, secret: &str) -> Result<Option<Principal>, 
     {
         return Ok(None);
     }
-    let Some(user) = crate::users::find(client, &row.username).await? else {
+    let Some(user) = crate::queries::users::find(client, &row.username).await? else {
         return Ok(None);
     };
     let (Some(token_role), Some(user_role)) = (Role::parse(&row.role), Role::parse(&user.role))

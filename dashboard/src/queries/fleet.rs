@@ -115,8 +115,8 @@ pub async fn agents(
     // Health comes every minute; inventory at start and every six hours.
     let health = latest(client, "agent_health", &day(now_ms - 86_400_000)).await?;
     let inventory = latest(client, "host_inventory", &day(now_ms - 7 * 86_400_000)).await?;
-    let members = crate::agent_settings::memberships(client).await?;
-    let versions = crate::agent_settings::groups(client)
+    let members = crate::queries::agent_settings::memberships(client).await?;
+    let versions = crate::queries::agent_settings::groups(client)
         .await
         .map_err(|e| clickhouse::error::Error::Custom(e.to_string()))?;
     Ok(registry
@@ -134,12 +134,10 @@ pub async fn agents(
                 .iter()
                 .find(|c| c.agent_id == a.agent_id)
                 .map_or(0, |c| c.count);
-            let group = members
-                .iter()
-                .find(|m| m.agent_id == a.agent_id)
-                .map_or(crate::agent_settings::DEFAULT_GROUP.to_string(), |m| {
-                    m.group_name.clone()
-                });
+            let group = members.iter().find(|m| m.agent_id == a.agent_id).map_or(
+                crate::queries::agent_settings::DEFAULT_GROUP.to_string(),
+                |m| m.group_name.clone(),
+            );
             AgentStatus {
                 group_version: versions
                     .iter()

@@ -1,0 +1,15 @@
+//! What the dashboard asks ClickHouse, and what it writes there: SQL with bound values
+//! only, results as plain types. Nothing here knows HTTP, HTML or the user's session.
+
+pub mod agent_settings;
+pub mod alert_detail;
+pub mod alerts;
+pub mod api_tokens;
+pub mod audit;
+pub mod fleet;
+pub mod hunt;
+pub mod overview;
+pub mod report;
+pub mod sql;
+pub mod triage;
+pub mod users;
