@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use vigie_model::enroll::EnrollRequest;
+use vigie_model::i18n::{self, Lang, Msg};
 
 use crate::client::{CollectorClient, SendError};
 use crate::identity::Identity;
@@ -27,7 +28,8 @@ pub struct Enrollment {
     pub max_skew_secs: u64,
 }
 
-/// Why enrollment failed, in English and French, and the exit code to use.
+/// Why enrollment failed, in English and French (from the catalogue), and the exit code
+/// to use.
 #[derive(Debug)]
 pub struct Failure {
     /// 2: nothing done (already enrolled, bad local files); 3: collector unreachable or
@@ -39,11 +41,22 @@ pub struct Failure {
     pub message_fr: String,
 }
 
-fn fail(code: i32, message: String, message_fr: String) -> Failure {
+fn fail(code: i32, msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> Failure {
+    let (message, message_fr) = i18n::both(msg, values);
     Failure {
         code,
         message,
         message_fr,
+    }
+}
+
+impl Failure {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Fr => &self.message_fr,
+        }
     }
 }
 
@@ -53,47 +66,34 @@ pub async fn run(e: &Enrollment) -> Result<(Identity, PathBuf), Failure> {
     if let Ok(Some(existing)) = Identity::load(&path) {
         return Err(fail(
             2,
-            format!(
-                "already enrolled as agent {} ({}); remove that file to enroll again",
-                existing.agent_id,
-                path.display()
-            ),
-            format!(
-                "déjà enrôlé comme agent {} ({}) ; supprimez ce fichier pour enrôler à nouveau",
-                existing.agent_id,
-                path.display()
-            ),
+            Msg::AgentAlreadyEnrolled,
+            &[("agent", &existing.agent_id), ("path", &path.display())],
         ));
     }
     std::fs::create_dir_all(&e.data_dir).map_err(|err| {
         fail(
             2,
-            format!("cannot create {}: {err}", e.data_dir.display()),
-            format!("impossible de créer {} : {err}", e.data_dir.display()),
+            Msg::AgentCannotCreate,
+            &[("path", &e.data_dir.display()), ("error", &err)],
         )
     })?;
-    let client = CollectorClient::new(&e.collector, &e.ca_file).map_err(|err| {
-        fail(
-            2,
-            format!("{err:#}"),
-            format!("fichier d'autorité (CA) ou URL inutilisable : {err:#}"),
-        )
-    })?;
+    let client = CollectorClient::new(&e.collector, &e.ca_file)
+        .map_err(|err| fail(2, Msg::AgentBadCaOrUrl, &[("error", &format!("{err:#}"))]))?;
     // Reachability, trust and clock first: a token is spent only when all are right.
     let server_ms = match client.server_time().await {
         Ok(t) => t,
         Err(SendError::Retry { reason, .. }) if untrusted(&reason) => {
             return Err(fail(
                 3,
-                format!("the collector's certificate is not signed by the CA in {} (wrong CA file?): {reason}", e.ca_file.display()),
-                format!("le certificat du collecteur n'est pas signé par l'autorité de {} (mauvais fichier CA ?)", e.ca_file.display()),
+                Msg::AgentCollectorUntrusted,
+                &[("path", &e.ca_file.display()), ("error", &reason)],
             ))
         }
         Err(err) => {
             return Err(fail(
                 3,
-                format!("cannot reach the collector at {}: {err}", e.collector),
-                format!("collecteur injoignable à {} : {err}", e.collector),
+                Msg::AgentCollectorUnreachable,
+                &[("url", &e.collector), ("error", &err)],
             ))
         }
     };
@@ -103,8 +103,8 @@ pub async fn run(e: &Enrollment) -> Result<(Identity, PathBuf), Failure> {
         if skew > e.max_skew_secs {
             return Err(fail(
                 4,
-                format!("this server's clock differs from the collector's by {skew} s (more than {} s): its batches would be refused; set the time (NTP) and retry", e.max_skew_secs),
-                format!("l'horloge de ce serveur diffère de celle du collecteur de {skew} s (plus de {} s) : ses lots seraient refusés ; réglez l'heure (NTP) et recommencez", e.max_skew_secs),
+                Msg::AgentClockSkew,
+                &[("skew", &skew), ("max", &e.max_skew_secs)],
             ));
         }
     }
@@ -112,14 +112,10 @@ pub async fn run(e: &Enrollment) -> Result<(Identity, PathBuf), Failure> {
         Ok(identity) => Ok((identity, path)),
         Err(err) => {
             let text = format!("{err:#}");
-            if text.contains("bad_token") {
-                Err(fail(
-                    5,
-                    "the collector refused the token: wrong, expired, used up or revoked (ask for a new one: vigie token create)".into(),
-                    "le collecteur a refusé le jeton : erroné, expiré, épuisé ou révoqué (demandez-en un nouveau : vigie token create)".into(),
-                ))
+            if text.contains(Msg::TokenRefused.key()) {
+                Err(fail(5, Msg::AgentTokenRefused, &[]))
             } else {
-                Err(fail(3, text.clone(), text))
+                Err(fail(3, Msg::AgentEnrollmentError, &[("error", &text)]))
             }
         }
     }

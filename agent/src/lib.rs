@@ -89,10 +89,10 @@ pub async fn run(
                 Some(i) => i,
                 None => {
                     if config.collector.enrollment_token.is_empty() {
-                        anyhow::bail!(
-                            "this agent is not enrolled and no enrollment token is configured (collector.enrollment_token) / \
-                             cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré"
-                        );
+                        anyhow::bail!(vigie_model::i18n::say(
+                            vigie_model::i18n::Msg::AgentNotEnrolled,
+                            &[]
+                        ));
                     }
                     let i = enroll::register_patiently(
                         &client,

@@ -1,6 +1,7 @@
 //! `vigie-agent`: runs the agent from a configuration file, or `--print` without one.
 
 use std::path::PathBuf;
+use vigie_model::i18n::{fill, say, Lang, Msg};
 
 use clap::{Parser, Subcommand};
 use vigie_agent::config::AgentConfig;
@@ -69,7 +70,7 @@ fn main() -> anyhow::Result<()> {
             max_skew_secs,
         };
         if enrollment.collector.is_empty() || enrollment.token.is_empty() {
-            eprintln!("--collector and --token are needed (or a --config holding them) / --collector et --token sont requis");
+            eprintln!("{}", say(Msg::AgentEnrollNeeds, &[]));
             std::process::exit(2);
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -78,28 +79,35 @@ fn main() -> anyhow::Result<()> {
         match runtime.block_on(vigie_agent::enroll::run(&enrollment)) {
             Ok((identity, path)) => {
                 println!(
-                    "enrolled as agent {} (key {}); identity saved to {} (mode {}) / enrôlé comme agent {}",
-                    identity.agent_id,
-                    identity.key_fingerprint,
-                    path.display(),
-                    vigie_agent::enroll::describe(&path),
-                    identity.agent_id
+                    "{}",
+                    say(
+                        Msg::AgentEnrolled,
+                        &[
+                            ("agent", &identity.agent_id),
+                            ("key", &identity.key_fingerprint),
+                            ("path", &path.display()),
+                            ("mode", &vigie_agent::enroll::describe(&path)),
+                        ]
+                    )
                 );
                 return Ok(());
             }
             Err(f) => {
+                let lang = Lang::from_env();
                 eprintln!(
-                    "enrollment failed: {} / échec de l'enrôlement : {}",
-                    f.message, f.message_fr
+                    "{}",
+                    fill(lang, Msg::AgentEnrollFailed, &[("reason", &f.text(lang))])
                 );
                 std::process::exit(f.code);
             }
         }
     }
     let mut config = match &args.config {
-        Some(path) => vigie_daemon::read_config(path, AgentConfig::from_toml).map_err(anyhow::Error::msg)?,
+        Some(path) => {
+            vigie_daemon::read_config(path, AgentConfig::from_toml).map_err(anyhow::Error::msg)?
+        }
         None if args.print => AgentConfig::default(),
-        None => anyhow::bail!("--config FILE is required unless --print is given / --config FICHIER est requis sauf avec --print"),
+        None => anyhow::bail!(say(Msg::AgentConfigNeeded, &[])),
     };
     config.apply_env();
     let mode = if args.print { Mode::Print } else { Mode::Send };

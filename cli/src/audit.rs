@@ -2,6 +2,7 @@
 //! altered, deleted or inserted. Exit 1 when a chain is broken.
 
 use clap::Subcommand;
+use vigie_model::i18n::{say, Lang, Msg};
 use vigie_store::audit::{self, Verdict};
 
 /// Audit subcommands.
@@ -24,19 +25,33 @@ pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
         None => audit::chains(&client).await?,
     };
     if chains.is_empty() {
-        println!("the audit trail is empty / le journal d'audit est vide");
+        println!("{}", say(Msg::CliAuditEmpty, &[]));
     }
     let mut broken = 0;
     for chain in chains {
         match audit::verify(&client, &chain).await? {
             Verdict::Intact { rows, first_seq } => println!(
-                "{chain}: intact, {rows} rows from seq {first_seq} / intacte, {rows} lignes depuis le numéro {first_seq}"
+                "{}",
+                say(
+                    Msg::CliAuditIntact,
+                    &[("chain", &chain), ("rows", &rows), ("first", &first_seq)]
+                )
             ),
             Verdict::Broken {
                 reason, reason_fr, ..
             } => {
                 broken += 1;
-                println!("{chain}: BROKEN / ROMPUE: {reason} / {reason_fr}");
+                let reason = match Lang::from_env() {
+                    Lang::En => reason,
+                    Lang::Fr => reason_fr,
+                };
+                println!(
+                    "{}",
+                    say(
+                        Msg::CliAuditBroken,
+                        &[("chain", &chain), ("reason", &reason)]
+                    )
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 //! made once at installation (nothing leaves the site). Agents are given `ca.pem`.
 
 use std::path::PathBuf;
+use vigie_model::i18n::{say, Msg};
 
 use clap::Subcommand;
 
@@ -26,10 +27,15 @@ pub(crate) fn run(command: PkiCommand) -> anyhow::Result<()> {
     let PkiCommand::Init { dir, names } = command;
     let paths = vigie_collector::pki::ensure(&dir, &names)?;
     println!(
-        "CA: {} (give it to agents / à donner aux agents)\ncollector: {} and {}",
-        paths.ca_cert.display(),
-        paths.server_cert.display(),
-        paths.server_key.display()
+        "{}",
+        say(
+            Msg::CliPkiMade,
+            &[
+                ("ca", &paths.ca_cert.display()),
+                ("cert", &paths.server_cert.display()),
+                ("key", &paths.server_key.display()),
+            ]
+        )
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! one the installation signed. Offline; exit 0 when valid, 1 when not.
 
 use std::path::PathBuf;
+use vigie_model::i18n::{say, Lang, Msg};
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -39,9 +40,11 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
         Ok(s) => s,
         Err(e) => {
             println!(
-                "invalid: {} is not a signature file ({e}) / invalide : {} n'est pas un fichier de signature",
-                sig_path.display(),
-                sig_path.display()
+                "{}",
+                say(
+                    Msg::CliNotASignature,
+                    &[("path", &sig_path.display()), ("error", &e)]
+                )
             );
             return Ok(1);
         }
@@ -52,30 +55,34 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
             let text = std::fs::read_to_string(&k).unwrap_or(k.clone());
             match report_sig::parse_public_key(&text) {
                 Some(key) => Some(key),
-                None => anyhow::bail!(
-                    "--key {k:?} is not an Ed25519 public key (base64, hex or a .sig file) / \
-                     n'est pas une clé publique Ed25519"
-                ),
+                None => anyhow::bail!(say(Msg::CliNotAKey, &[("key", &format!("{k:?}"))])),
             }
         }
     };
     match report_sig::verify(&bytes, &signature, expected.as_deref()) {
         Ok(fingerprint) => {
             println!(
-                "valid: {} signed by key {fingerprint} at {} UTC / valide : signé par la clé {fingerprint}",
-                file.display(),
-                vigie_model::time::utc(signature.signed_ms)
+                "{}",
+                say(
+                    Msg::CliReportValid,
+                    &[
+                        ("path", &file.display()),
+                        ("fingerprint", &fingerprint),
+                        ("when", &vigie_model::time::utc(signature.signed_ms)),
+                    ]
+                )
             );
             if expected.is_none() {
-                println!(
-                    "compare this fingerprint with the one the dashboard shows (Reports), or pass --key / \
-                     comparez cette empreinte avec celle du tableau de bord (Rapports), ou donnez --key"
-                );
+                println!("{}", say(Msg::CliCompareFingerprint, &[]));
             }
             Ok(0)
         }
         Err(why) => {
-            println!("invalid: {} / invalide : {}", why.reason, why.reason_fr);
+            let reason = match Lang::from_env() {
+                Lang::En => &why.reason,
+                Lang::Fr => &why.reason_fr,
+            };
+            println!("{}", say(Msg::CliReportInvalid, &[("reason", reason)]));
             Ok(1)
         }
     }

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use vigie_model::i18n::{say, Msg};
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -85,7 +86,7 @@ fn test(paths: &[PathBuf], events: &Path) -> anyhow::Result<i32> {
     let (standalone, correlator, unresolved) =
         assemble(parsed.rules, parsed.correlations, Limits::default());
     for error in parsed.errors.iter().chain(&unresolved) {
-        eprintln!("rule not loaded / règle non chargée: {error}");
+        eprintln!("{}", say(Msg::CliRuleNotLoaded, &[("error", error)]));
     }
     let rules = RuleSet::new(standalone);
     let file =

@@ -1,6 +1,7 @@
 //! `vigie token create`: makes an enrollment token for new agents.
 
 use std::time::Duration;
+use vigie_model::i18n::{say, Msg};
 
 use anyhow::Context;
 
@@ -44,17 +45,20 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::List => {
             let client = connect().await?;
             let now = vigie_model::event::now_ms();
-            println!("id        state     uses  expires (UTC)        note");
+            println!("{}", say(Msg::CliTokenHeader, &[]));
             for t in vigie_collector::tokens::list(&client).await? {
-                let state = if t.row.revoked != 0 {
-                    "revoked"
-                } else if t.row.expires_ms <= now {
-                    "expired"
-                } else if t.uses >= u64::from(t.row.max_uses) {
-                    "used"
-                } else {
-                    "usable"
-                };
+                let state = say(
+                    if t.row.revoked != 0 {
+                        Msg::CliTokenRevoked
+                    } else if t.row.expires_ms <= now {
+                        Msg::CliTokenExpired
+                    } else if t.uses >= u64::from(t.row.max_uses) {
+                        Msg::CliTokenUsed
+                    } else {
+                        Msg::CliTokenUsable
+                    },
+                    &[],
+                );
                 println!(
                     "{:<9} {state:<9} {:>2}/{:<2} {}  {}",
                     t.row.token_id,
@@ -69,7 +73,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Revoke { token_id } => {
             let client = connect().await?;
             if !vigie_collector::tokens::revoke(&client, &token_id).await? {
-                anyhow::bail!("no token {token_id:?} / aucun jeton {token_id:?}");
+                anyhow::bail!(say(Msg::CliNoToken, &[("id", &format!("{token_id:?}"))]));
             }
             vigie_store::audit::AuditLog::open(client, "cli")
                 .await?
@@ -80,7 +84,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
                     serde_json::json!({}),
                 )
                 .await?;
-            println!("token {token_id} revoked / jeton {token_id} révoqué");
+            println!("{}", say(Msg::CliTokenWasRevoked, &[("id", &token_id)]));
             Ok(())
         }
         TokenCommand::Create {
@@ -89,9 +93,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             note,
         } => {
             if max_uses == 0 || ttl_hours == 0 {
-                anyhow::bail!(
-                    "--ttl-hours and --max-uses must be at least 1 / doivent valoir au moins 1"
-                );
+                anyhow::bail!(say(Msg::CliTokenLimits, &[]));
             }
             let url = crate::clickhouse_url()?;
             vigie_store::schema::migrate(&url)
@@ -116,8 +118,15 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
                 .await?;
             println!("{}", token.secret);
             eprintln!(
-                "token {} valid {ttl_hours} h for {max_uses} agent(s) / jeton {} valable {ttl_hours} h pour {max_uses} agent(s)",
-                token.token_id, token.token_id
+                "{}",
+                say(
+                    Msg::CliTokenMade,
+                    &[
+                        ("id", &token.token_id),
+                        ("hours", &ttl_hours),
+                        ("uses", &max_uses)
+                    ]
+                )
             );
             Ok(())
         }

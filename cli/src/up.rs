@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::time::Duration;
+use vigie_model::i18n::{say, Msg};
 
 use anyhow::Context;
 use tokio::sync::watch;
@@ -25,8 +26,8 @@ pub(crate) async fn run() -> anyhow::Result<()> {
         None => {
             let dir = data_dir.join("clickhouse");
             eprintln!(
-                "Starting ClickHouse / démarrage de ClickHouse ({})…",
-                dir.display()
+                "{}",
+                say(Msg::CliStartingClickhouse, &[("path", &dir.display())])
             );
             let server = tokio::task::spawn_blocking(move || ManagedClickHouse::start(&dir))
                 .await?
@@ -120,18 +121,14 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
     });
 
     println!();
-    println!("Vigie is running / Vigie est lancé.");
-    println!("  Dashboard / tableau de bord : {dashboard_url}");
+    println!("{}", say(Msg::CliRunning, &[]));
+    println!("{}", say(Msg::CliDashboardAt, &[("url", &dashboard_url)]));
     match admin_password {
-        Some(p) => {
-            println!("  Login / identifiant : admin / {p}   (shown once / affiché une seule fois)")
-        }
-        None => {
-            println!("  Login / identifiant : admin (existing password / mot de passe existant)")
-        }
+        Some(p) => println!("{}", say(Msg::CliLoginOnce, &[("password", &p)])),
+        None => println!("{}", say(Msg::CliLoginExisting, &[])),
     }
-    println!("  Data / données : {}", data_dir.display());
-    println!("  Ctrl-C stops everything / Ctrl-C arrête tout.");
+    println!("{}", say(Msg::CliDataAt, &[("path", &data_dir.display())]));
+    println!("{}", say(Msg::CliCtrlC, &[]));
 
     let mut failure = None;
     tokio::select! {
@@ -140,12 +137,17 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
             if let Ok((name, result)) = done {
                 match result {
                     Err(e) => failure = Some(e.context(format!("{name} stopped"))),
-                    Ok(()) => failure = Some(anyhow::anyhow!("{name} stopped unexpectedly")),
+                    Ok(()) => {
+                        failure = Some(anyhow::anyhow!(say(
+                            Msg::CliStoppedUnexpectedly,
+                            &[("name", &name)]
+                        )))
+                    }
                 }
             }
         }
     }
-    eprintln!("Stopping / arrêt…");
+    eprintln!("{}", say(Msg::CliStopping, &[]));
     let _ = stop_tx.send(true);
     let drain = async {
         while let Some(done) = tasks.join_next().await {
@@ -158,7 +160,7 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
         .await
         .is_err()
     {
-        eprintln!("some services did not stop within 30 s / certains services ne se sont pas arrêtés en 30 s");
+        eprintln!("{}", say(Msg::CliSlowStop, &[]));
     }
     match failure {
         Some(e) => Err(e),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use vigie_model::event::field;
-use vigie_model::i18n::{t, Lang};
+use vigie_model::i18n::{Lang, Msg};
 use vigie_model::Event;
 use vigie_rules::{Detection, Engine, RuleInfo, Severity};
 use vigie_store::rows::AlertRow;
@@ -21,39 +21,39 @@ pub const SPOOL_DROP_RULE_ID: &str = "8f4a2c63-1d7e-4b9a-a5c2-6e0d3f8b1c32";
 /// Rule id of "detection state was full: correlations may have been missed".
 pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e43";
 
-/// The collector's own rules: id, catalogue key of the title, level, tags, description.
-const OWN_RULES: &[(&str, &str, Severity, &[&str], &str)] = &[
+/// The collector's own rules: id, catalogue message of the title, level, tags, description.
+const OWN_RULES: &[(&str, Msg, Severity, &[&str], &str)] = &[
     (
         CHAIN_GAP_RULE_ID,
-        "rule_chain_gap",
+        Msg::RuleChainGap,
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
         "Sequence numbers are missing from an agent's hash chain: events were lost or removed between the agent and the collector.",
     ),
     (
         CHAIN_FORK_RULE_ID,
-        "rule_chain_fork",
+        Msg::RuleChainFork,
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
         "A batch names another predecessor than the one stored: the agent's state was restored or its batches were tampered with.",
     ),
     (
         SPOOL_DROP_RULE_ID,
-        "rule_spool_drop",
+        Msg::RuleSpoolDrop,
         Severity::Medium,
         &["attack.t1565.002", "vigie.transport"],
         "The agent's disk spool was full while the collector was unreachable; it dropped its oldest events and counted them.",
     ),
     (
         AGENT_SILENT_RULE_ID,
-        "rule_agent_silent",
+        Msg::RuleAgentSilent,
         Severity::High,
         &["attack.t1562.001", "vigie.fleet"],
         "An agent has sent nothing (not even its health report, due every minute) for longer than the configured interval: the host may be down, cut off, or the agent stopped.",
     ),
     (
         DETECTION_EVICTION_RULE_ID,
-        "rule_detection_evicted",
+        Msg::RuleDetectionEvicted,
         Severity::Medium,
         &["vigie.detection"],
         "Correlation state reached its limits and older entries were dropped: some correlations may have been missed.",
@@ -68,8 +68,8 @@ fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
         .expect("one of the collector's own rules");
     Arc::new(RuleInfo {
         id: (*id).into(),
-        title: t(Lang::En, key).into(),
-        title_fr: t(Lang::Fr, key).into(),
+        title: key.text(Lang::En).into(),
+        title_fr: key.text(Lang::Fr).into(),
         level: *level,
         tags: tags.iter().map(|t| (*t).to_string()).collect(),
         author: "Vigie".into(),

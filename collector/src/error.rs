@@ -4,21 +4,21 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use vigie_model::i18n::{t, Lang};
+use vigie_model::i18n::{Lang, Msg};
 use vigie_model::wire::Refusal;
 
 /// Why the collector refuses a request.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: Msg,
     detail: String,
     retry_after: Option<u64>,
 }
 
 impl ApiError {
     /// A refusal with `status` and catalogue `code`; `detail` says what exactly was wrong.
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: Msg, detail: impl Into<String>) -> ApiError {
         ApiError {
             status,
             code,
@@ -28,7 +28,7 @@ impl ApiError {
     }
 
     /// 503: come back after `secs` seconds.
-    pub fn unavailable(code: &'static str, secs: u64, detail: impl Into<String>) -> ApiError {
+    pub fn unavailable(code: Msg, secs: u64, detail: impl Into<String>) -> ApiError {
         ApiError {
             retry_after: Some(secs),
             ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
@@ -37,13 +37,13 @@ impl ApiError {
 
     /// The stable code.
     pub fn code(&self) -> &'static str {
-        self.code
+        self.code.key()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (en, fr) = (t(Lang::En, self.code), t(Lang::Fr, self.code));
+        let (en, fr) = (self.code.text(Lang::En), self.code.text(Lang::Fr));
         let internal =
             self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE;
         let (message, message_fr) = if internal || self.detail.is_empty() {
@@ -55,7 +55,7 @@ impl IntoResponse for ApiError {
             )
         };
         let body = Refusal {
-            code: self.code.to_string(),
+            code: self.code.key().to_string(),
             message,
             message_fr,
         };

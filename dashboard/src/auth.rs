@@ -5,6 +5,8 @@
 //! Bearer …`; no cookie, so no CSRF). Roles: auditors read and export, analysts also
 //! triage, admins also manage users and agents.
 
+use crate::i18n::{Lang, Msg};
+
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -27,6 +29,20 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Admin => "admin",
         }
+    }
+
+    /// What a person reads for it.
+    pub fn msg(self) -> Msg {
+        match self {
+            Role::Auditor => Msg::RoleAuditor,
+            Role::Analyst => Msg::RoleAnalyst,
+            Role::Admin => Msg::RoleAdmin,
+        }
+    }
+
+    /// The label of a stored role name (shown as stored when unknown).
+    pub fn label_of(name: &str, lang: Lang) -> &str {
+        Role::parse(name).map_or(name, |r| r.msg().text(lang))
     }
 
     /// The role stored as `name`.

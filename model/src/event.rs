@@ -180,6 +180,31 @@ pub enum FileAction {
 }
 
 impl FileAction {
+    /// What a person reads for it.
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            FileAction::Created => Msg::ActionCreated,
+            FileAction::Modified => Msg::ActionModified,
+            FileAction::Deleted => Msg::ActionDeleted,
+            FileAction::Renamed => Msg::ActionRenamed,
+            FileAction::AttributesChanged => Msg::ActionAttributesChanged,
+        }
+    }
+
+    /// The action written `text`, if this version knows it.
+    pub fn parse(text: &str) -> Option<FileAction> {
+        [
+            FileAction::Created,
+            FileAction::Modified,
+            FileAction::Deleted,
+            FileAction::Renamed,
+            FileAction::AttributesChanged,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
+    }
+
     /// The action's name on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

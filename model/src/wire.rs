@@ -125,12 +125,18 @@ pub enum WireError {
 impl WireError {
     /// A stable machine-readable code.
     pub fn code(&self) -> &'static str {
+        self.msg().key()
+    }
+
+    /// The catalogue message (its key is the stable code).
+    pub fn msg(&self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
         match self {
-            WireError::Compression(_) => "batch_not_zstd",
-            WireError::TooLarge { .. } => "batch_too_large",
-            WireError::Json(_) => "batch_not_json",
-            WireError::Version { .. } => "batch_version_unsupported",
-            WireError::Inconsistent(_) => "batch_inconsistent",
+            WireError::Compression(_) => Msg::BatchNotZstd,
+            WireError::TooLarge { .. } => Msg::BatchTooLarge,
+            WireError::Json(_) => Msg::BatchNotJson,
+            WireError::Version { .. } => Msg::BatchVersionUnsupported,
+            WireError::Inconsistent(_) => Msg::BatchInconsistent,
         }
     }
 }

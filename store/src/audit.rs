@@ -10,6 +10,7 @@
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
+use vigie_model::i18n::{self, Msg};
 
 use crate::{Client, StoreError};
 
@@ -190,7 +191,8 @@ pub fn checkpoint_details(chain: &str, seq: u64, next_prev_hash: &str) -> serde_
     })
 }
 
-fn broken(seq: u64, reason: String, reason_fr: String) -> Verdict {
+fn broken(seq: u64, msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> Verdict {
+    let (reason, reason_fr) = i18n::both(msg, values);
     Verdict::Broken {
         seq,
         reason,
@@ -222,63 +224,32 @@ pub fn walk(rows: &[AuditRow], checkpoints: &[AuditRow]) -> Verdict {
         if !anchored {
             return broken(
                 first.seq.saturating_sub(1).max(1),
-                format!(
-                    "rows before seq {} are missing (deleted) and no retention checkpoint accounts for them",
-                    first.seq
-                ),
-                format!(
-                    "les lignes avant le numéro {} manquent (supprimées) et aucun point de contrôle de rétention ne l'explique",
-                    first.seq
-                ),
+                Msg::AuditRowsMissingBefore,
+                &[("seq", &first.seq)],
             );
         }
     }
     let mut previous: Option<&AuditRow> = None;
     for row in rows {
         if row.hash != row.expected_hash() {
-            return broken(
-                row.seq,
-                format!(
-                    "row seq {} was altered: its content does not match its hash",
-                    row.seq
-                ),
-                format!(
-                    "la ligne {} a été modifiée : son contenu ne correspond pas à son empreinte",
-                    row.seq
-                ),
-            );
+            return broken(row.seq, Msg::AuditRowAltered, &[("seq", &row.seq)]);
         }
         if let Some(prev) = previous {
             if row.seq == prev.seq {
-                return broken(
-                    row.seq,
-                    format!("seq {} appears twice: a row was inserted", row.seq),
-                    format!(
-                        "le numéro {} apparaît deux fois : une ligne a été insérée",
-                        row.seq
-                    ),
-                );
+                return broken(row.seq, Msg::AuditSeqTwice, &[("seq", &row.seq)]);
             }
             if row.seq > prev.seq + 1 {
                 return broken(
                     prev.seq + 1,
-                    format!(
-                        "rows seq {} to {} are missing (deleted)",
-                        prev.seq + 1,
-                        row.seq - 1
-                    ),
-                    format!(
-                        "les lignes {} à {} manquent (supprimées)",
-                        prev.seq + 1,
-                        row.seq - 1
-                    ),
+                    Msg::AuditRowsMissing,
+                    &[("from", &(prev.seq + 1)), ("to", &(row.seq - 1))],
                 );
             }
             if row.prev_hash != prev.hash {
                 return broken(
                     row.seq,
-                    format!("row seq {} does not follow seq {}: a row was inserted or replaced", row.seq, prev.seq),
-                    format!("la ligne {} ne suit pas la ligne {} : une ligne a été insérée ou remplacée", row.seq, prev.seq),
+                    Msg::AuditRowNotFollowing,
+                    &[("seq", &row.seq), ("prev", &prev.seq)],
                 );
             }
         }

@@ -20,12 +20,6 @@ const KNOWN_LOCATIONS: &[&str] = &[
     "/usr/bin/clickhouse",
 ];
 
-/// How to install ClickHouse, said when it is missing.
-pub const INSTALL_HINT: &str = "ClickHouse is not installed. On Debian or Ubuntu: \
-sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an existing server) / \
-ClickHouse n'est pas installé. Sur Debian ou Ubuntu : sudo apt-get install clickhouse-server \
-(ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
-
 /// The server process and the thread that waits on it. The child is spawned from this
 /// thread because `PR_SET_PDEATHSIG` fires when the *thread* that spawned it ends: a
 /// pooled thread could end long before the process.
@@ -63,7 +57,12 @@ impl ManagedClickHouse {
     /// Writes a config under `dir` and starts a server on free loopback ports; returns
     /// once it answers `/ping`.
     pub fn start(dir: &Path) -> Result<ManagedClickHouse, StoreError> {
-        let program = find_server().ok_or_else(|| StoreError::Managed(INSTALL_HINT.into()))?;
+        let program = find_server().ok_or_else(|| {
+            StoreError::Managed(vigie_model::i18n::say(
+                vigie_model::i18n::Msg::CliInstallClickhouse,
+                &[],
+            ))
+        })?;
         let dir = std::path::absolute(dir).map_err(|e| managed_error(dir, e))?;
         for sub in ["data", "tmp", "user_files", "format_schemas", "log"] {
             std::fs::create_dir_all(dir.join(sub)).map_err(|e| managed_error(&dir, e))?;

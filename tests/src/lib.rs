@@ -60,6 +60,8 @@ impl Process {
             // The test's own settings only, never the caller's.
             .env_remove("VIGIE_WATCH")
             .env_remove("VIGIE_DATA_DIR")
+            // Messages in English unless a test asks otherwise, whatever the machine's.
+            .env("VIGIE_LANG", "en")
             .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(out.try_clone().expect("log handle"))

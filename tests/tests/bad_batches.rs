@@ -90,7 +90,7 @@ async fn bad_batches_are_refused_and_change_nothing() {
         else {
             panic!("token {token} enrolled a second agent");
         };
-        assert!(format!("{err:#}").contains("bad_token"), "{err:#}");
+        assert!(format!("{err:#}").contains("token_refused"), "{err:#}");
     }
     let good = wire::seal(&a, GENESIS_HASH, events(&a, 1, 2), now_ms());
 

@@ -10,6 +10,7 @@ use vigie_tests::{bin, free_port, Stack};
 
 fn enroll(url: &str, token: &str, ca: &std::path::Path, data: &std::path::Path) -> Output {
     Command::new(bin("vigie-agent"))
+        .env("VIGIE_LANG", "en")
         .args(["enroll", "--collector", url, "--token", token, "--ca"])
         .arg(ca)
         .arg("--data-dir")
@@ -33,6 +34,7 @@ async fn enrollment_succeeds_once_and_refusals_say_why() {
     let vigie = |args: &[&str]| {
         Command::new(bin("vigie"))
             .args(args)
+            .env("VIGIE_LANG", "en")
             .env("VIGIE_CLICKHOUSE_URL", stack.clickhouse.url())
             .output()
             .expect("vigie runs")

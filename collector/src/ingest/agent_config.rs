@@ -2,6 +2,7 @@
 //! remote settings; the answer names the group, the version and the TOML.
 
 use std::sync::Arc;
+use vigie_model::i18n::Msg;
 
 use axum::extract::State;
 use axum::Json;
@@ -21,7 +22,7 @@ pub(super) async fn fetch(
     agent: VerifiedAgent,
 ) -> Result<Json<RemoteSettings>, ApiError> {
     let unavailable = |e: clickhouse::error::Error| {
-        ApiError::unavailable("storage_unavailable", 2, e.to_string())
+        ApiError::unavailable(Msg::StorageUnavailable, 2, e.to_string())
     };
     let group: Option<String> = c
         .client

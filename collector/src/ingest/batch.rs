@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use vigie_model::i18n::Msg;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,7 +33,7 @@ pub(super) async fn ingest(
 ) -> Result<Json<Ack>, ApiError> {
     // A processing slot only for requests already verified: nobody unknown holds one.
     let Ok(permit) = c.inflight.clone().try_acquire_owned() else {
-        let e = ApiError::unavailable("overloaded", 1, "");
+        let e = ApiError::unavailable(Msg::Overloaded, 1, "");
         tracing::warn!(agent = request.agent_id(), code = e.code(), "batch refused");
         return Err(e);
     };
@@ -49,7 +50,7 @@ pub(super) async fn ingest(
         Ok(result) => result.map(Json),
         Err(e) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Msg::Internal,
             e.to_string(),
         )),
     }
@@ -62,7 +63,7 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     if batch.agent_id != agent_id {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "agent_mismatch",
+            Msg::AgentMismatch,
             &batch.agent_id,
         ));
     }
@@ -179,7 +180,7 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
 }
 
 fn unavailable(detail: String) -> ApiError {
-    ApiError::unavailable("storage_unavailable", 2, detail)
+    ApiError::unavailable(Msg::StorageUnavailable, 2, detail)
 }
 
 fn refusal(e: WireError) -> ApiError {
@@ -187,5 +188,5 @@ fn refusal(e: WireError) -> ApiError {
         WireError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::BAD_REQUEST,
     };
-    ApiError::new(status, e.code(), e.to_string())
+    ApiError::new(status, e.msg(), e.to_string())
 }

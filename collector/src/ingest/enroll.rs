@@ -1,6 +1,7 @@
 //! `POST /api/v1/enroll`: a valid token and a public key become a registered agent.
 
 use std::sync::Arc;
+use vigie_model::i18n::Msg;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -29,17 +30,17 @@ pub(super) async fn enroll(
 
 async fn enroll_checked(c: &Collector, body: &[u8]) -> Result<EnrollResponse, ApiError> {
     let request: EnrollRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, Msg::BadRequest, e.to_string()))?;
     let public_key = B64
         .decode(&request.public_key)
         .ok()
         .filter(|k| k.len() == 32)
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_public_key", ""))?;
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, Msg::BadPublicKey, ""))?;
     let _one_at_a_time = c.enroll_lock.lock().await;
     let token = tokens::find_usable(&c.client, &request.token)
         .await
-        .map_err(|e| ApiError::unavailable("storage_unavailable", 2, e.to_string()))?
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", ""))?;
+        .map_err(|e| ApiError::unavailable(Msg::StorageUnavailable, 2, e.to_string()))?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, Msg::TokenRefused, ""))?;
     let now = vigie_model::event::now_ms();
     let row = AgentRow {
         agent_id: tokens::random_hex(16),
@@ -55,7 +56,7 @@ async fn enroll_checked(c: &Collector, body: &[u8]) -> Result<EnrollResponse, Ap
     };
     vigie_store::insert_rows(&c.client, "agents", std::slice::from_ref(&row))
         .await
-        .map_err(|e| ApiError::unavailable("storage_unavailable", 2, e.to_string()))?;
+        .map_err(|e| ApiError::unavailable(Msg::StorageUnavailable, 2, e.to_string()))?;
     tracing::info!(
         agent_id = row.agent_id,
         hostname = row.hostname,

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use vigie_model::i18n::Msg;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -62,13 +63,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing_header", name))
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, Msg::MissingHeader, name))
 }
 
 fn number(headers: &HeaderMap, name: &str) -> Result<u64, ApiError> {
     header(headers, name)?
         .parse()
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "missing_header", name))
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, Msg::MissingHeader, name))
 }
 
 impl Claim {
@@ -80,7 +81,7 @@ impl Claim {
             signature: B64
                 .decode(header(headers, wire::HEADER_SIGNATURE)?)
                 .map_err(|_| {
-                    ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", "not base64")
+                    ApiError::new(StatusCode::UNAUTHORIZED, Msg::BadSignature, "not base64")
                 })?,
         })
     }
@@ -104,19 +105,19 @@ impl FromRequest<Arc<Collector>> for VerifiedAgent {
 }
 
 async fn verify(req: Request, c: &Collector) -> Result<VerifiedAgent, ApiError> {
-    let purpose = Purpose::for_path(req.uri().path())
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", req.uri().path()))?;
+    let purpose = Purpose::for_path(req.uri().path()).ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, Msg::NoSuchEndpoint, req.uri().path())
+    })?;
     let (parts, body) = req.into_parts();
     let claim = Claim::parse(&parts.headers)?;
     // Who first, from the headers alone: an unknown or revoked agent's body is never read.
-    let agent =
-        c.registry.get(&claim.agent_id).await.ok_or_else(|| {
-            ApiError::new(StatusCode::UNAUTHORIZED, "unknown_agent", &claim.agent_id)
-        })?;
+    let agent = c.registry.get(&claim.agent_id).await.ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, Msg::UnknownAgent, &claim.agent_id)
+    })?;
     if agent.revoked != 0 {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "revoked_agent",
+            Msg::RevokedAgent,
             &claim.agent_id,
         ));
     }
@@ -126,14 +127,14 @@ async fn verify(req: Request, c: &Collector) -> Result<VerifiedAgent, ApiError> 
         Ok(Err(_)) => {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "batch_too_large",
+                Msg::BatchTooLarge,
                 format!("body over {max} bytes"),
             ))
         }
         Err(_) => {
             return Err(ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "body_too_slow",
+                Msg::BodyTooSlow,
                 format!("body not received within {} s", BODY_DEADLINE.as_secs()),
             ))
         }
@@ -148,12 +149,12 @@ async fn verify(req: Request, c: &Collector) -> Result<VerifiedAgent, ApiError> 
     let public_key = B64.decode(&agent.public_key).unwrap_or_default();
     UnparsedPublicKey::new(&ED25519, &public_key)
         .verify(&message, &claim.signature)
-        .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", ""))?;
+        .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, Msg::BadSignature, ""))?;
     let skew = now_ms().abs_diff(claim.time_ms);
     if skew > c.config().max_clock_skew_secs * 1000 {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "stale_request",
+            Msg::StaleRequest,
             format!("{} s apart", skew / 1000),
         ));
     }

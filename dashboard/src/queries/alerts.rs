@@ -5,6 +5,7 @@
 //! Pages follow each other by key (the last line's time and id), so page 1,000 costs
 //! what page 1 does.
 
+use crate::i18n::Msg;
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_model::{AlertStatus, Severity};
@@ -13,8 +14,13 @@ use vigie_store::Client;
 use crate::params::{param, Params};
 use crate::queries::sql::{Bind, Sql};
 
-/// Period presets, and their length in hours (0: no limit).
-pub const RANGES: [(&str, u64); 4] = [("24h", 24), ("7d", 168), ("30d", 720), ("all", 0)];
+/// Period presets, their length in hours (0: no limit), and their label.
+pub const RANGES: [(&str, u64, Msg); 4] = [
+    ("24h", 24, Msg::Range24h),
+    ("7d", 168, Msg::Range7d),
+    ("30d", 720, Msg::Range30d),
+    ("all", 0, Msg::RangeAll),
+];
 
 /// Line order.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,17 +34,17 @@ pub enum Sort {
 }
 
 impl Sort {
-    /// Every order with its parameter value.
-    pub const ALL: [(Sort, &'static str); 3] = [
-        (Sort::Newest, "newest"),
-        (Sort::Oldest, "oldest"),
-        (Sort::Severity, "severity"),
+    /// Every order with its parameter value and label.
+    pub const ALL: [(Sort, &'static str, Msg); 3] = [
+        (Sort::Newest, "newest", Msg::SortNewest),
+        (Sort::Oldest, "oldest", Msg::SortOldest),
+        (Sort::Severity, "severity", Msg::SortSeverity),
     ];
 
     fn name(self) -> &'static str {
         Sort::ALL
             .iter()
-            .find(|(s, _)| *s == self)
+            .find(|(s, _, _)| *s == self)
             .expect("listed")
             .1
     }
@@ -140,9 +146,9 @@ impl AlertFilter {
             tag = format!("attack.{tag}");
         }
         let range = param(params, "range").unwrap_or("7d").to_string();
-        let (from_ms, to_ms) = match RANGES.iter().find(|(name, _)| *name == range) {
-            Some((_, 0)) => (None, None),
-            Some((_, hours)) => (Some(now_ms.saturating_sub(hours * 3_600_000)), None),
+        let (from_ms, to_ms) = match RANGES.iter().find(|(name, _, _)| *name == range) {
+            Some((_, 0, _)) => (None, None),
+            Some((_, hours, _)) => (Some(now_ms.saturating_sub(hours * 3_600_000)), None),
             None if range == "custom" => {
                 let time = |name: &str| -> Result<Option<u64>, BadParam> {
                     match param(params, name).unwrap_or("") {
@@ -169,8 +175,8 @@ impl AlertFilter {
         let sort_name = param(params, "sort").unwrap_or("newest");
         let sort = Sort::ALL
             .iter()
-            .find(|(_, name)| *name == sort_name)
-            .map(|(sort, _)| *sort)
+            .find(|(_, name, _)| *name == sort_name)
+            .map(|(sort, _, _)| *sort)
             .ok_or_else(|| bad("sort", one_of(sort_name, &["newest", "oldest", "severity"])))?;
         let group = match param(params, "group").unwrap_or("1") {
             "1" | "on" | "true" => true,

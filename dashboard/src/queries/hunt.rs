@@ -3,6 +3,7 @@
 //! (strings as they are, numbers as written), so `DestinationPort = 4444` and
 //! `Image contains /tmp/` both work.
 
+use crate::i18n::Msg;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +24,13 @@ pub const CATEGORIES: [&str; 7] = [
 ];
 
 /// Condition operators: parameter value and catalogue key.
-pub const OPERATORS: [(&str, &str); 6] = [
-    ("eq", "op_eq"),
-    ("neq", "op_neq"),
-    ("contains", "op_contains"),
-    ("prefix", "op_prefix"),
-    ("gt", "op_gt"),
-    ("lt", "op_lt"),
+pub const OPERATORS: [(&str, Msg); 6] = [
+    ("eq", Msg::OpEq),
+    ("neq", Msg::OpNeq),
+    ("contains", Msg::OpContains),
+    ("prefix", Msg::OpPrefix),
+    ("gt", Msg::OpGt),
+    ("lt", Msg::OpLt),
 ];
 
 /// Conditions a search may hold.

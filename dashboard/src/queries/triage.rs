@@ -3,6 +3,7 @@
 //! needs a reason. Checked whole before anything is written: a bad request changes
 //! nothing.
 
+use crate::i18n::{Lang, Msg};
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_store::rows::AlertActionRow;
@@ -12,6 +13,18 @@ use vigie_model::AlertStatus;
 
 /// What triage can do.
 pub const ACTIONS: [&str; 4] = ["acknowledge", "assign", "comment", "status"];
+
+/// What a person reads for a triage action (shown as stored when unknown).
+pub fn action_label(action: &str, lang: Lang) -> &str {
+    let msg = match action {
+        "acknowledge" => Msg::ActAcknowledge,
+        "assign" => Msg::ActAssign,
+        "comment" => Msg::ActComment,
+        "status" => Msg::ActStatus,
+        other => return other,
+    };
+    msg.text(lang)
+}
 /// Most alerts one request may triage.
 pub const MAX_ALERTS: usize = 5000;
 
@@ -37,12 +50,12 @@ pub struct TriageRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {
     /// Catalogue key of the message.
-    pub key: &'static str,
+    pub key: Msg,
     /// Which value.
     pub detail: String,
 }
 
-fn refused(key: &'static str, detail: impl Into<String>) -> Refused {
+fn refused(key: Msg, detail: impl Into<String>) -> Refused {
     Refused {
         key,
         detail: detail.into(),
@@ -53,11 +66,11 @@ impl TriageRequest {
     /// Checks everything that needs no storage.
     pub fn check(&self) -> Result<(), Refused> {
         if self.ids.is_empty() {
-            return Err(refused("triage_nothing_selected", "ids"));
+            return Err(refused(Msg::TriageNothingSelected, "ids"));
         }
         if self.ids.len() > MAX_ALERTS {
             return Err(refused(
-                "bad_parameter",
+                Msg::BadParameter,
                 format!("ids: more than {MAX_ALERTS}"),
             ));
         }
@@ -65,39 +78,39 @@ impl TriageRequest {
             id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric())
         }) {
             return Err(refused(
-                "bad_parameter",
+                Msg::BadParameter,
                 format!("ids: {bad:?} is not an alert id"),
             ));
         }
         if self.comment.chars().count() > 2000 {
             return Err(refused(
-                "bad_parameter",
+                Msg::BadParameter,
                 "comment: longer than 2000 characters",
             ));
         }
         match self.action.as_str() {
             "acknowledge" => Ok(()),
             "comment" if self.comment.trim().is_empty() => {
-                Err(refused("triage_comment_required", "comment"))
+                Err(refused(Msg::TriageCommentRequired, "comment"))
             }
             "comment" => Ok(()),
             "assign" if self.assignee.trim().is_empty() => {
-                Err(refused("triage_assignee_required", "assignee"))
+                Err(refused(Msg::TriageAssigneeRequired, "assignee"))
             }
             "assign" => Ok(()),
             "status" if AlertStatus::parse(&self.status).is_none() => Err(refused(
-                "bad_parameter",
+                Msg::BadParameter,
                 format!("status: {}", AlertStatus::not_one_of(&self.status)),
             )),
             "status"
                 if AlertStatus::parse(&self.status).is_some_and(AlertStatus::needs_reason)
                     && self.comment.trim().is_empty() =>
             {
-                Err(refused("triage_reason_required", "comment"))
+                Err(refused(Msg::TriageReasonRequired, "comment"))
             }
             "status" => Ok(()),
             other => Err(refused(
-                "bad_parameter",
+                Msg::BadParameter,
                 format!("action: {other:?} is not one of {ACTIONS:?}"),
             )),
         }
@@ -156,7 +169,7 @@ pub async fn apply(
         .iter()
         .find(|id| !found.iter().any(|f| &f.alert_id == *id))
     {
-        return Ok(Err(refused("not_found", format!("alert {missing}"))));
+        return Ok(Err(refused(Msg::NotFound, format!("alert {missing}"))));
     }
     if request.action == "assign"
         && crate::queries::users::find(client, request.assignee.trim())
@@ -164,7 +177,7 @@ pub async fn apply(
             .is_none()
     {
         return Ok(Err(refused(
-            "triage_unknown_user",
+            Msg::TriageUnknownUser,
             format!("assignee: {:?}", request.assignee.trim()),
         )));
     }
@@ -224,37 +237,44 @@ mod tests {
     }
 
     #[test]
+    fn every_action_has_a_label() {
+        for action in ACTIONS {
+            assert_ne!(action_label(action, Lang::Fr), action, "{action}");
+        }
+    }
+
+    #[test]
     fn reasons_and_values_are_required() {
         assert_eq!(request("acknowledge", "", "").check(), Ok(()));
         assert_eq!(request("status", "in_progress", "").check(), Ok(()));
         for status in ["resolved", "false_positive"] {
             assert_eq!(
                 request("status", status, " ").check().unwrap_err().key,
-                "triage_reason_required"
+                Msg::TriageReasonRequired
             );
             assert_eq!(request("status", status, "patched").check(), Ok(()));
         }
         assert_eq!(
             request("status", "closed", "").check().unwrap_err().key,
-            "bad_parameter"
+            Msg::BadParameter
         );
         assert_eq!(
             request("assign", "", "").check().unwrap_err().key,
-            "triage_assignee_required"
+            Msg::TriageAssigneeRequired
         );
         assert_eq!(
             request("comment", "", "").check().unwrap_err().key,
-            "triage_comment_required"
+            Msg::TriageCommentRequired
         );
         assert_eq!(
             request("delete", "", "").check().unwrap_err().key,
-            "bad_parameter"
+            Msg::BadParameter
         );
         let mut r = request("acknowledge", "", "");
         r.ids = vec!["x' OR 1=1".into()];
-        assert_eq!(r.check().unwrap_err().key, "bad_parameter");
+        assert_eq!(r.check().unwrap_err().key, Msg::BadParameter);
         r.ids.clear();
-        assert_eq!(r.check().unwrap_err().key, "triage_nothing_selected");
+        assert_eq!(r.check().unwrap_err().key, Msg::TriageNothingSelected);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Dashboard accounts, stored in ClickHouse `users` (latest row per name wins).
 
+use crate::i18n::Msg;
 use vigie_store::rows::UserRow;
 use vigie_store::{Client, StoreError};
 
@@ -79,7 +80,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {
     /// Catalogue key.
-    pub key: &'static str,
+    pub key: Msg,
     /// The field concerned.
     pub field: &'static str,
 }
@@ -99,7 +100,7 @@ pub fn valid_name(name: &str) -> bool {
 fn check_password(password: &str) -> Result<(), Refused> {
     if password.chars().count() < MIN_PASSWORD {
         return Err(Refused {
-            key: "password_too_short",
+            key: Msg::PasswordTooShort,
             field: "password",
         });
     }
@@ -108,7 +109,7 @@ fn check_password(password: &str) -> Result<(), Refused> {
 
 fn check_role(role: &str) -> Result<(), Refused> {
     crate::auth::Role::parse(role).map(|_| ()).ok_or(Refused {
-        key: "bad_role",
+        key: Msg::BadRole,
         field: "role",
     })
 }
@@ -122,7 +123,7 @@ pub async fn create(
 ) -> Result<Result<UserRow, Refused>, StoreError> {
     if !valid_name(username) {
         return Ok(Err(Refused {
-            key: "bad_username",
+            key: Msg::BadUsername,
             field: "username",
         }));
     }
@@ -131,7 +132,7 @@ pub async fn create(
     }
     if get(client, username).await?.is_some() {
         return Ok(Err(Refused {
-            key: "user_exists",
+            key: Msg::UserExists,
             field: "username",
         }));
     }
@@ -178,7 +179,7 @@ pub async fn update(
             .await?;
         if admins <= 1 {
             return Ok(Err(Refused {
-                key: "last_admin",
+                key: Msg::LastAdmin,
                 field: "role",
             }));
         }
@@ -209,9 +210,9 @@ mod tests {
         }
         assert_eq!(
             check_password("short").unwrap_err().key,
-            "password_too_short"
+            Msg::PasswordTooShort
         );
         assert!(check_password("long enough pass").is_ok());
-        assert_eq!(check_role("root").unwrap_err().key, "bad_role");
+        assert_eq!(check_role("root").unwrap_err().key, Msg::BadRole);
     }
 }

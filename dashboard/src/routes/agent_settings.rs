@@ -14,16 +14,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::agent_settings::{self, Refused};
 use crate::views::html::{esc, utc};
 
 fn refusal_text(lang: Lang, r: &Refused) -> String {
     match r {
-        Refused::BadGroup => t(lang, "settings_bad_group").to_string(),
+        Refused::BadGroup => t(lang, Msg::SettingsBadGroup).to_string(),
         Refused::Invalid(e) => format!(
             "{} — {}: {}",
-            t(lang, "settings_invalid"),
+            t(lang, Msg::SettingsInvalid),
             e.setting,
             e.reason
         ),
@@ -54,13 +54,13 @@ async fn render(
     let csrf = esc(ctx.who.csrf());
     let mut html = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(t(lang, "nav_settings")),
-        esc(t(lang, "settings_help"))
+        esc(t(lang, Msg::NavSettings)),
+        esc(t(lang, Msg::SettingsHelp))
     );
     if let Some(version) = saved {
         html.push_str(&format!(
             "<p class=\"ok\" role=\"status\">{} {}</p>",
-            esc(t(lang, "settings_saved")),
+            esc(t(lang, Msg::SettingsSaved)),
             esc(version)
         ));
     }
@@ -79,7 +79,7 @@ async fn render(
         } else {
             format!(
                 "<label>{}<input name=\"group\" value=\"{}\" required pattern=\"[a-z0-9._\\-]{{1,64}}\"></label>",
-                esc(t(lang, "settings_group")),
+                esc(t(lang, Msg::SettingsGroup)),
                 esc(group)
             )
         };
@@ -87,7 +87,7 @@ async fn render(
             "<form method=\"post\" action=\"/fleet/settings\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{name}\
 <textarea name=\"body\" rows=\"12\" cols=\"90\" spellcheck=\"false\">{}</textarea><br><button type=\"submit\">{}</button></form>",
             esc(body),
-            esc(t(lang, "save"))
+            esc(t(lang, Msg::Save))
         )
     };
     for g in &groups {
@@ -118,11 +118,11 @@ async fn render(
         };
         html.push_str(&format!(
             "<section><h2>{}</h2>{}</section>",
-            esc(t(lang, "settings_new_group")),
+            esc(t(lang, Msg::SettingsNewGroup)),
             form(&group, &body, false)
         ));
     }
-    ctx.render(StatusCode::OK, t(lang, "nav_settings"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavSettings), &html)
 }
 
 /// `POST /fleet/settings`.
@@ -132,10 +132,10 @@ pub(super) async fn save_form(
     Form(fields): Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     if !ctx.who.role.is_admin() {
-        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let (group, body) = (
         param(&fields, "group").unwrap_or("").trim(),
@@ -175,7 +175,7 @@ pub(super) async fn group_form(
     Form(fields): Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     assign(
         &state,
@@ -188,7 +188,7 @@ pub(super) async fn group_form(
 
 async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str) -> Response {
     if !ctx.who.role.is_admin() {
-        return ctx.fail(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.fail(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     match agent_settings::assign(&state.client, id, group).await {
         Ok(true) => {
@@ -207,7 +207,7 @@ async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str) -> Response 
                 see_other("/fleet")
             }
         }
-        Ok(false) => ctx.fail(StatusCode::BAD_REQUEST, "settings_bad_group", group),
+        Ok(false) => ctx.fail(StatusCode::BAD_REQUEST, Msg::SettingsBadGroup, group),
         Err(e) => ctx.store_failed(&e),
     }
 }
@@ -238,12 +238,12 @@ pub(super) async fn api_save(
         return refusal;
     }
     if !ctx.who.role.is_admin() {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let new: NewSettings = match serde_json::from_slice(&body) {
         Ok(n) => n,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     match agent_settings::save(
@@ -267,11 +267,11 @@ pub(super) async fn api_save(
             Json(json!({"group": new.group.trim(), "version": version})).into_response()
         }
         Ok(Err(Refused::BadGroup)) => {
-            ctx.api_refuse(StatusCode::BAD_REQUEST, "settings_bad_group", &new.group)
+            ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::SettingsBadGroup, &new.group)
         }
         Ok(Err(Refused::Invalid(e))) => ctx.api_refuse(
             StatusCode::BAD_REQUEST,
-            "settings_invalid",
+            Msg::SettingsInvalid,
             &format!("{}: {}", e.setting, e.reason),
         ),
         Err(e) => ctx.store_failed(&e),
@@ -296,7 +296,7 @@ pub(super) async fn api_group(
     let group: Group = match serde_json::from_slice(&body) {
         Ok(g) => g,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     assign(&state, &ctx, &id, group.group.trim()).await

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::alerts::{severity_badge, status_badge, title, triage_controls};
 use super::context::{param, Api, AppState, Ctx, Page, Params};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::alert_detail::{self, AlertDetail};
 use crate::views::html::{esc, utc};
 
@@ -26,11 +26,11 @@ pub(super) async fn page(
     Query(params): Query<Params>,
 ) -> Response {
     if !valid_id(&id) {
-        return ctx.refuse(StatusCode::NOT_FOUND, "not_found", "");
+        return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, "");
     }
     let detail = match alert_detail::load(&state.client, &id).await {
         Ok(Some(d)) => d,
-        Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", ""),
+        Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, ""),
         Err(e) => return ctx.store_failed(&e),
     };
     state
@@ -47,13 +47,13 @@ pub(super) async fn page(
         .map(|n| {
             format!(
                 "<p class=\"ok\" role=\"status\">{}</p>",
-                esc(&t(ctx.lang, "triage_done").replace("{n}", &n.to_string()))
+                esc(&t(ctx.lang, Msg::TriageDone).replace("{n}", &n.to_string()))
             )
         })
         .unwrap_or_default();
     let body = format!(
         "<p><a href=\"/alerts\">← {}</a></p>{done}{}",
-        esc(t(ctx.lang, "back_to_alerts")),
+        esc(t(ctx.lang, Msg::BackToAlerts)),
         render(&ctx, &detail)
     );
     let heading = title(
@@ -72,17 +72,17 @@ fn render(ctx: &Ctx, d: &AlertDetail) -> String {
 <dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd class=\"wrap\">{}</dd></dl>",
         severity_badge(lang, &a.severity),
         esc(title(lang, &a.rule_title, &a.rule_title_fr)),
-        esc(t(lang, "col_time")),
+        esc(t(lang, Msg::ColTime)),
         esc(&utc(a.ts)),
-        esc(t(lang, "col_status")),
+        esc(t(lang, Msg::ColStatus)),
         status_badge(lang, &d.status),
-        esc(t(lang, "col_assignee")),
+        esc(t(lang, Msg::ColAssignee)),
         esc(&d.assignee),
-        esc(t(lang, "col_host")),
+        esc(t(lang, Msg::ColHost)),
         esc(&a.hostname),
-        esc(t(lang, "col_target")),
+        esc(t(lang, Msg::ColTarget)),
         esc(&a.target),
-        esc(t(lang, "col_summary")),
+        esc(t(lang, Msg::ColSummary)),
         esc(&a.summary),
     );
     html.push_str(&rule_section(lang, d));
@@ -95,13 +95,13 @@ fn render(ctx: &Ctx, d: &AlertDetail) -> String {
 }
 
 fn rule_section(lang: Lang, d: &AlertDetail) -> String {
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "rule")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::Rule)));
     let Some(rule) = &d.rule else {
         html.push_str(&format!(
             "<p class=\"muted\">{} ({})</p><p>{}: {}</p></section>",
-            esc(t(lang, "rule_unknown")),
+            esc(t(lang, Msg::RuleUnknown)),
             esc(&d.alert.rule_id),
-            esc(t(lang, "rule_author")),
+            esc(t(lang, Msg::RuleAuthor)),
             esc(&d.alert.author)
         ));
         return html;
@@ -116,28 +116,28 @@ fn rule_section(lang: Lang, d: &AlertDetail) -> String {
     html.push_str(&format!(
         "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><code>{}</code></dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>\
 <dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><ul>{techniques}</ul></dd></dl></section>",
-        esc(t(lang, "rule")),
+        esc(t(lang, Msg::Rule)),
         esc(title(lang, &rule.title, &rule.title_fr)),
         "id",
         esc(&rule.rule_id),
-        esc(t(lang, "rule_description")),
+        esc(t(lang, Msg::RuleDescription)),
         esc(&rule.description),
-        esc(t(lang, "rule_level")),
+        esc(t(lang, Msg::RuleLevel)),
         esc(vigie_model::Severity::label_of(&rule.level, lang)),
-        esc(t(lang, "rule_author")),
+        esc(t(lang, Msg::RuleAuthor)),
         esc(&rule.author),
-        esc(t(lang, "rule_techniques")),
+        esc(t(lang, Msg::RuleTechniques)),
     ));
     html
 }
 
 fn events_section(lang: Lang, d: &AlertDetail) -> String {
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "trigger_events")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::TriggerEvents)));
     for event in &d.events {
         html.push_str(&format!(
             "<table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(t(lang, "col_field")),
-            esc(t(lang, "col_value"))
+            esc(t(lang, Msg::ColField)),
+            esc(t(lang, Msg::ColValue))
         ));
         let envelope = [
             ("agent_id", event.agent_id.clone()),
@@ -171,21 +171,21 @@ fn events_section(lang: Lang, d: &AlertDetail) -> String {
 }
 
 fn lineage_section(lang: Lang, d: &AlertDetail) -> String {
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "lineage")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::Lineage)));
     if d.lineage.is_empty() {
         html.push_str(&format!(
             "<p class=\"muted\">{}</p></section>",
-            esc(t(lang, "lineage_empty"))
+            esc(t(lang, Msg::LineageEmpty))
         ));
         return html;
     }
     html.push_str("<table><thead><tr>");
     for key in [
-        "col_time",
-        "col_pid",
-        "col_image",
-        "col_command",
-        "col_user",
+        Msg::ColTime,
+        Msg::ColPid,
+        Msg::ColImage,
+        Msg::ColCommand,
+        Msg::ColUser,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -207,20 +207,20 @@ fn lineage_section(lang: Lang, d: &AlertDetail) -> String {
 
 fn history_section(ctx: &Ctx, d: &AlertDetail) -> String {
     let lang = ctx.lang;
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "history")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::History)));
     if d.history.is_empty() {
         html.push_str(&format!(
             "<p class=\"muted\">{}</p>",
-            esc(t(lang, "history_empty"))
+            esc(t(lang, Msg::HistoryEmpty))
         ));
     } else {
         html.push_str("<table><thead><tr>");
-        for key in ["col_time", "col_who", "col_what", "col_why"] {
+        for key in [Msg::ColTime, Msg::ColWho, Msg::ColWhat, Msg::ColWhy] {
             html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
         }
         html.push_str("</tr></thead><tbody>");
         for h in &d.history {
-            let mut what = t(lang, &format!("act_{}", h.action)).to_string();
+            let mut what = crate::queries::triage::action_label(&h.action, lang).to_string();
             if !h.status.is_empty() {
                 what.push_str(&format!(
                     ": {}",
@@ -254,22 +254,22 @@ fn history_section(ctx: &Ctx, d: &AlertDetail) -> String {
 }
 
 fn nearby_section(lang: Lang, d: &AlertDetail) -> String {
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "nearby_events")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::NearbyEvents)));
     if d.nearby.is_empty() {
         html.push_str(&format!(
             "<p class=\"muted\">{}</p></section>",
-            esc(t(lang, "nearby_empty"))
+            esc(t(lang, Msg::NearbyEmpty))
         ));
         return html;
     }
     html.push_str("<table><thead><tr>");
     for key in [
-        "col_time",
-        "col_category",
-        "col_action",
-        "col_target",
-        "col_image",
-        "col_user",
+        Msg::ColTime,
+        Msg::ColCategory,
+        Msg::ColAction,
+        Msg::ColTarget,
+        Msg::ColImage,
+        Msg::ColUser,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -290,11 +290,11 @@ fn nearby_section(lang: Lang, d: &AlertDetail) -> String {
 }
 
 fn earlier_section(lang: Lang, d: &AlertDetail) -> String {
-    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, "earlier_alerts")));
+    let mut html = format!("<section><h2>{}</h2>", esc(t(lang, Msg::EarlierAlerts)));
     if d.earlier.is_empty() {
         html.push_str(&format!(
             "<p class=\"muted\">{}</p></section>",
-            esc(t(lang, "earlier_empty"))
+            esc(t(lang, Msg::EarlierEmpty))
         ));
         return html;
     }
@@ -319,7 +319,7 @@ pub(super) async fn api(
     Path(id): Path<String>,
 ) -> Response {
     if !valid_id(&id) {
-        return ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", "");
+        return ctx.api_refuse(StatusCode::NOT_FOUND, Msg::NotFound, "");
     }
     match alert_detail::load(&state.client, &id).await {
         Ok(Some(d)) => {
@@ -342,7 +342,7 @@ pub(super) async fn api(
                 .unwrap_or_default());
             Json(value).into_response()
         }
-        Ok(None) => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", &id),
+        Ok(None) => ctx.api_refuse(StatusCode::NOT_FOUND, Msg::NotFound, &id),
         Err(e) => ctx.store_failed(&e),
     }
 }

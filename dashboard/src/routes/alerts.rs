@@ -10,7 +10,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::context::{see_other, Api, AppState, Ctx, Page, Params};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::alerts::{self, AlertFilter, AlertLine, Sort, RANGES};
 use crate::views::html::{esc, utc};
 use vigie_model::{AlertStatus, Severity};
@@ -68,18 +68,18 @@ pub(super) async fn page(
         .map(|n| {
             format!(
                 "<p class=\"ok\" role=\"status\">{}</p>",
-                esc(&t(ctx.lang, "triage_done").replace("{n}", &n.to_string()))
+                esc(&t(ctx.lang, Msg::TriageDone).replace("{n}", &n.to_string()))
             )
         })
         .unwrap_or_default();
     let body = format!(
         "<h1>{}</h1>{notice}{}{}{}",
-        esc(t(ctx.lang, "alerts_title")),
+        esc(t(ctx.lang, Msg::AlertsTitle)),
         filter_form(ctx.lang, &filter),
         status_tabs(ctx.lang, &filter, &counts),
         queue(&ctx, &filter, &lines, more),
     );
-    ctx.render(StatusCode::OK, t(ctx.lang, "alerts_title"), &body)
+    ctx.render(StatusCode::OK, t(ctx.lang, Msg::AlertsTitle), &body)
 }
 
 fn filter_form(lang: Lang, f: &AlertFilter) -> String {
@@ -92,7 +92,7 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> String {
     }
     html.push_str(&format!(
         "<fieldset><legend>{}</legend>",
-        esc(t(lang, "filter_severity"))
+        esc(t(lang, Msg::FilterSeverity))
     ));
     for s in Severity::ALL.iter().rev() {
         let checked = if f.severities.contains(s) {
@@ -107,10 +107,10 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> String {
     }
     html.push_str("</fieldset>");
     for (name, key, value) in [
-        ("host", "filter_host", &f.host),
-        ("rule", "filter_rule", &f.rule),
-        ("tag", "filter_tag", &f.tag),
-        ("q", "filter_text", &f.text),
+        ("host", Msg::FilterHost, &f.host),
+        ("rule", Msg::FilterRule, &f.rule),
+        ("tag", Msg::FilterTag, &f.tag),
+        ("q", Msg::FilterText, &f.text),
     ] {
         html.push_str(&format!(
             "<label>{}<input name=\"{name}\" value=\"{}\"></label>",
@@ -120,24 +120,24 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> String {
     }
     html.push_str(&format!(
         "<label>{}<select name=\"range\">",
-        esc(t(lang, "filter_range"))
+        esc(t(lang, Msg::FilterRange))
     ));
-    for (name, _) in RANGES {
+    for (name, _, label) in RANGES {
         let selected = if f.range == name { " selected" } else { "" };
         html.push_str(&format!(
             "<option value=\"{name}\"{selected}>{}</option>",
-            esc(t(lang, &format!("range_{name}")))
+            esc(t(lang, label))
         ));
     }
     let custom = if f.range == "custom" { " selected" } else { "" };
     html.push_str(&format!(
         "<option value=\"custom\"{custom}>{} / {}</option></select></label>",
-        esc(t(lang, "filter_from")),
-        esc(t(lang, "filter_to"))
+        esc(t(lang, Msg::FilterFrom)),
+        esc(t(lang, Msg::FilterTo))
     ));
     for (name, key, value) in [
-        ("from", "filter_from", f.from_ms),
-        ("to", "filter_to", f.to_ms),
+        ("from", Msg::FilterFrom, f.from_ms),
+        ("to", Msg::FilterTo, f.to_ms),
     ] {
         let value = match (f.range.as_str(), value) {
             ("custom", Some(ms)) => utc(ms).replace(' ', "T")[..16].to_string(),
@@ -150,25 +150,25 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> String {
     }
     html.push_str(&format!(
         "<label>{}<select name=\"sort\">",
-        esc(t(lang, "filter_sort"))
+        esc(t(lang, Msg::FilterSort))
     ));
-    for (sort, name) in Sort::ALL {
+    for (sort, name, label) in Sort::ALL {
         let selected = if f.sort == sort { " selected" } else { "" };
         html.push_str(&format!(
             "<option value=\"{name}\"{selected}>{}</option>",
-            esc(t(lang, &format!("sort_{name}")))
+            esc(t(lang, label))
         ));
     }
     html.push_str("</select></label>");
     html.push_str(&format!(
         "<label>{}<select name=\"group\"><option value=\"1\"{}>✓</option><option value=\"0\"{}>✗</option></select></label>",
-        esc(t(lang, "filter_group")),
+        esc(t(lang, Msg::FilterGroup)),
         if f.group { " selected" } else { "" },
         if f.group { "" } else { " selected" },
     ));
     html.push_str(&format!(
         "<button type=\"submit\">{}</button></form>",
-        esc(t(lang, "filter"))
+        esc(t(lang, Msg::Filter))
     ));
     html
 }
@@ -188,7 +188,7 @@ fn status_tabs(lang: Lang, f: &AlertFilter, counts: &[(String, u64)]) -> String 
             esc(&label)
         )
     };
-    html.push_str(&tab(None, t(lang, "all_statuses").into(), total));
+    html.push_str(&tab(None, t(lang, Msg::AllStatuses).into(), total));
     for (status, n) in counts {
         html.push_str(&tab(
             Some(status),
@@ -205,10 +205,10 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
     let mut html = format!(
         "<p id=\"new-alerts\" class=\"banner\" hidden><a href=\"/alerts?{}\"><span data-count>0</span> {}</a></p>",
         esc(&f.query_string(f.status.map(AlertStatus::as_str), None)),
-        esc(t(lang, "new_alerts"))
+        esc(t(lang, Msg::NewAlerts))
     );
     if lines.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, "alerts_none_match"))));
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, Msg::AlertsNoneMatch))));
         return html;
     }
     let triage = ctx.who.role.can_triage();
@@ -231,18 +231,18 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
     if triage {
         html.push_str(&format!(
             "<th><input type=\"checkbox\" data-select-all aria-label=\"{}\"></th>",
-            esc(t(lang, "select_all"))
+            esc(t(lang, Msg::SelectAll))
         ));
     }
     for key in [
-        "col_time",
-        "col_severity",
-        "col_status",
-        "col_host",
-        "col_rule",
-        "col_target",
-        "col_count",
-        "col_assignee",
+        Msg::ColTime,
+        Msg::ColSeverity,
+        Msg::ColStatus,
+        Msg::ColHost,
+        Msg::ColRule,
+        Msg::ColTarget,
+        Msg::ColCount,
+        Msg::ColAssignee,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -284,7 +284,7 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
         pages.push_str(&format!(
             "<a href=\"/alerts?{}\">{}</a> ",
             esc(&f.query_string(f.status.map(AlertStatus::as_str), None)),
-            esc(t(lang, "first_page"))
+            esc(t(lang, Msg::FirstPage))
         ));
     }
     if more {
@@ -292,7 +292,7 @@ fn queue(ctx: &Ctx, f: &AlertFilter, lines: &[AlertLine], more: bool) -> String 
         pages.push_str(&format!(
             "<a href=\"/alerts?{}\" rel=\"next\">{}</a>",
             esc(&f.query_string(f.status.map(AlertStatus::as_str), Some(&last))),
-            esc(t(lang, "next_page"))
+            esc(t(lang, Msg::NextPage))
         ));
     }
     pages.push_str("</p>");
@@ -306,7 +306,8 @@ fn subject(lang: Lang, line: &AlertLine) -> String {
     if !line.action.is_empty() {
         html.push_str(&format!(
             " <span class=\"muted\">({})</span>",
-            esc(t(lang, &format!("action_{}", line.action)))
+            esc(vigie_model::event::FileAction::parse(&line.action)
+                .map_or(line.action.as_str(), |a| t(lang, a.msg())))
         ));
     }
     html
@@ -316,18 +317,18 @@ fn subject(lang: Lang, line: &AlertLine) -> String {
 pub(super) fn triage_controls(lang: Lang) -> String {
     let mut html = format!(
         "<fieldset class=\"triage\"><legend>{}</legend><label>{}<select name=\"action\">",
-        esc(t(lang, "triage_selected")),
-        esc(t(lang, "triage_action"))
+        esc(t(lang, Msg::TriageSelected)),
+        esc(t(lang, Msg::TriageAction))
     );
     for action in crate::queries::triage::ACTIONS {
         html.push_str(&format!(
             "<option value=\"{action}\">{}</option>",
-            esc(t(lang, &format!("act_{action}")))
+            esc(crate::queries::triage::action_label(action, lang))
         ));
     }
     html.push_str(&format!(
         "</select></label><label>{}<select name=\"status\">",
-        esc(t(lang, "filter_status"))
+        esc(t(lang, Msg::FilterStatus))
     ));
     for status in AlertStatus::ALL {
         html.push_str(&format!(
@@ -338,9 +339,9 @@ pub(super) fn triage_controls(lang: Lang) -> String {
     html.push_str(&format!(
         "</select></label><label>{}<input name=\"assignee\" maxlength=\"64\"></label>\
 <label>{}<input name=\"comment\" maxlength=\"2000\" size=\"40\"></label><button type=\"submit\">{}</button></fieldset>",
-        esc(t(lang, "triage_assignee")),
-        esc(t(lang, "triage_comment")),
-        esc(t(lang, "triage_apply")),
+        esc(t(lang, Msg::TriageAssignee)),
+        esc(t(lang, Msg::TriageComment)),
+        esc(t(lang, Msg::TriageApply)),
     ));
     html
 }

@@ -12,7 +12,7 @@ use vigie_store::audit::{self, Verdict};
 
 use super::context::{param, Api, AppState, Page, Params};
 use crate::auth::Role;
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::audit::{self as audit_query, AuditFilter, PAGE_ROWS};
 use crate::views::html::{esc, utc};
 
@@ -35,8 +35,8 @@ fn verdict_html(lang: Lang, chain: &str, v: &Verdict) -> String {
         Verdict::Intact { rows, first_seq } => format!(
             "<li class=\"ok\"><strong>{}</strong>: {} ({rows} · {} {first_seq})</li>",
             esc(chain),
-            esc(t(lang, "audit_intact")),
-            esc(t(lang, "audit_from_seq")),
+            esc(t(lang, Msg::AuditIntact)),
+            esc(t(lang, Msg::AuditFromSeq)),
         ),
         Verdict::Broken {
             reason, reason_fr, ..
@@ -55,7 +55,7 @@ pub(super) async fn page(
     Query(params): Query<Params>,
 ) -> Response {
     if !may_read(ctx.who.role) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let lang = ctx.lang;
     let filter = match AuditFilter::parse(&params) {
@@ -66,13 +66,13 @@ pub(super) async fn page(
         Ok(r) => r,
         Err(e) => return ctx.store_failed(&e),
     };
-    let mut html = format!("<h1>{}</h1>", esc(t(lang, "nav_audit")));
+    let mut html = format!("<h1>{}</h1>", esc(t(lang, Msg::NavAudit)));
     if param(&params, "verify").is_some() {
         match verdicts(&state).await {
             Ok(v) => {
                 html.push_str(&format!(
                     "<section><h2>{}</h2><ul>",
-                    esc(t(lang, "audit_verify"))
+                    esc(t(lang, Msg::AuditVerify))
                 ));
                 for (chain, verdict) in &v {
                     html.push_str(&verdict_html(lang, chain, verdict));
@@ -84,14 +84,14 @@ pub(super) async fn page(
     } else {
         html.push_str(&format!(
             "<p><a href=\"/audit?verify=1\">{}</a></p>",
-            esc(t(lang, "audit_verify"))
+            esc(t(lang, Msg::AuditVerify))
         ));
     }
     html.push_str("<form class=\"filters\" method=\"get\" action=\"/audit\">");
     for (name, key, value) in [
-        ("chain", "audit_chain", &filter.chain),
-        ("actor", "col_who", &filter.actor),
-        ("action", "col_what", &filter.action),
+        ("chain", Msg::AuditChain, &filter.chain),
+        ("actor", Msg::ColWho, &filter.actor),
+        ("action", Msg::ColWhat, &filter.action),
     ] {
         html.push_str(&format!(
             "<label>{}<input name=\"{name}\" value=\"{}\"></label>",
@@ -100,8 +100,8 @@ pub(super) async fn page(
         ));
     }
     for (name, key, ms) in [
-        ("from", "filter_from", filter.from_ms),
-        ("to", "filter_to", filter.to_ms),
+        ("from", Msg::FilterFrom, filter.from_ms),
+        ("to", Msg::FilterTo, filter.to_ms),
     ] {
         let value = ms
             .map(|m| utc(m).replace(' ', "T")[..16].to_string())
@@ -113,19 +113,19 @@ pub(super) async fn page(
     }
     html.push_str(&format!(
         "<button type=\"submit\">{}</button></form>",
-        esc(t(lang, "filter"))
+        esc(t(lang, Msg::Filter))
     ));
     let more = rows.len() as u64 > PAGE_ROWS;
     let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
     html.push_str("<table><thead><tr>");
     for key in [
-        "col_time",
-        "audit_chain",
-        "audit_seq",
-        "col_who",
-        "col_what",
-        "col_target",
-        "audit_details",
+        Msg::ColTime,
+        Msg::AuditChain,
+        Msg::AuditSeq,
+        Msg::ColWho,
+        Msg::ColWhat,
+        Msg::ColTarget,
+        Msg::AuditDetails,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -148,10 +148,10 @@ pub(super) async fn page(
         html.push_str(&format!(
             "<p><a href=\"/audit?{}\" rel=\"next\">{}</a></p>",
             esc(&filter.query_string(Some(last))),
-            esc(t(lang, "next_page"))
+            esc(t(lang, Msg::NextPage))
         ));
     }
-    ctx.render(StatusCode::OK, t(lang, "nav_audit"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavAudit), &html)
 }
 
 /// `GET /api/v1/audit`: rows (same filters), and with `verify=1` each chain's verdict.
@@ -161,7 +161,7 @@ pub(super) async fn api(
     Query(params): Query<Params>,
 ) -> Response {
     if !may_read(ctx.who.role) {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let filter = match AuditFilter::parse(&params) {
         Ok(f) => f,

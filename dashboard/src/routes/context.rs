@@ -10,7 +10,7 @@ use axum::Json;
 use serde_json::json;
 
 use crate::auth::{Credential, Principal, Role};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 pub(super) use crate::params::{param, Params};
 pub(super) use crate::state::AppState;
 use crate::views::html::{esc, page};
@@ -79,7 +79,7 @@ pub(super) async fn principal(
                 Err(api_error(
                     Lang::En,
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "store_unavailable",
+                    Msg::StoreUnavailable,
                     "",
                 ))
             }
@@ -194,11 +194,11 @@ impl Ctx {
                 lang_changed,
                 who,
             }),
-            None if bearer => Err(api_error(lang, StatusCode::UNAUTHORIZED, "bad_token", "")),
+            None if bearer => Err(api_error(lang, StatusCode::UNAUTHORIZED, Msg::BadToken, "")),
             None => Err(api_error(
                 lang,
                 StatusCode::UNAUTHORIZED,
-                "not_signed_in",
+                Msg::NotSignedIn,
                 "",
             )),
         }
@@ -215,7 +215,7 @@ impl Ctx {
     }
 
     /// A page saying why the request was refused.
-    pub fn refuse(&self, status: StatusCode, key: &str, detail: &str) -> Response {
+    pub fn refuse(&self, status: StatusCode, key: Msg, detail: &str) -> Response {
         let mut body = format!("<p class=\"err\" role=\"alert\">{}", esc(t(self.lang, key)));
         if !detail.is_empty() {
             body.push_str(&format!(": {}", esc(detail)));
@@ -225,12 +225,12 @@ impl Ctx {
     }
 
     /// The JSON refusal.
-    pub fn api_refuse(&self, status: StatusCode, code: &str, detail: &str) -> Response {
+    pub fn api_refuse(&self, status: StatusCode, code: Msg, detail: &str) -> Response {
         api_error(self.lang, status, code, detail)
     }
 
     /// A refusal in the shape this request's surface takes: a page or JSON.
-    pub fn fail(&self, status: StatusCode, key: &str, detail: &str) -> Response {
+    pub fn fail(&self, status: StatusCode, key: Msg, detail: &str) -> Response {
         match self.surface {
             Surface::Page => self.refuse(status, key, detail),
             Surface::Api => self.api_refuse(status, key, detail),
@@ -241,7 +241,7 @@ impl Ctx {
     pub fn bad_param(&self, e: &crate::params::BadParam) -> Response {
         self.fail(
             StatusCode::BAD_REQUEST,
-            "bad_parameter",
+            Msg::BadParameter,
             &e.detail(self.lang),
         )
     }
@@ -249,7 +249,7 @@ impl Ctx {
     /// Logs a store failure and answers 503.
     pub fn store_failed(&self, error: &dyn std::fmt::Display) -> Response {
         tracing::error!(%error, "ClickHouse query failed");
-        self.fail(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "")
+        self.fail(StatusCode::SERVICE_UNAVAILABLE, Msg::StoreUnavailable, "")
     }
 
     /// For API calls that change something: a session must send its CSRF token in the
@@ -257,17 +257,17 @@ impl Ctx {
     pub fn api_csrf(&self, headers: &HeaderMap) -> Option<Response> {
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         (!self.who.csrf_ok(sent))
-            .then(|| self.api_refuse(StatusCode::FORBIDDEN, "csrf_failed", "X-CSRF-Token"))
+            .then(|| self.api_refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "X-CSRF-Token"))
     }
 }
 
 /// A JSON refusal: a stable code, the message in both languages and in the user's, and
 /// the detail (which parameter, what was wrong).
-pub fn api_error(lang: Lang, status: StatusCode, code: &str, detail: &str) -> Response {
+pub fn api_error(lang: Lang, status: StatusCode, code: Msg, detail: &str) -> Response {
     (
         status,
         Json(json!({
-            "code": code,
+            "code": code.key(),
             "message": t(Lang::En, code),
             "message_fr": t(Lang::Fr, code),
             "message_user": t(lang, code),

@@ -10,7 +10,7 @@ use axum::{Form, Json};
 use serde_json::json;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use crate::queries::fleet::{self, AgentStatus};
 use crate::views::html::{esc, utc};
 
@@ -25,31 +25,31 @@ pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) ->
     let silent = agents.iter().filter(|a| a.silent).count();
     let mut html = format!(
         "<h1>{}</h1><p><a href=\"/fleet/settings\">{}</a></p><p>{}: {} · {}: {}</p>",
-        esc(t(lang, "nav_fleet")),
-        esc(t(lang, "nav_settings")),
-        esc(t(lang, "fleet_total")),
+        esc(t(lang, Msg::NavFleet)),
+        esc(t(lang, Msg::NavSettings)),
+        esc(t(lang, Msg::FleetTotal)),
         agents.len(),
-        esc(t(lang, "fleet_silent")),
+        esc(t(lang, Msg::FleetSilent)),
         silent
     );
     if agents.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, "fleet_empty"))));
-        return ctx.render(StatusCode::OK, t(lang, "nav_fleet"), &html);
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, Msg::FleetEmpty))));
+        return ctx.render(StatusCode::OK, t(lang, Msg::NavFleet), &html);
     }
     html.push_str("<table><thead><tr>");
     let admin = ctx.who.role.is_admin();
     for key in [
-        "col_host",
-        "col_state",
-        "fleet_os",
-        "fleet_version",
-        "fleet_last_seen",
-        "fleet_rate",
-        "fleet_backlog",
-        "fleet_dropped",
-        "fleet_losses",
-        "settings_group",
-        "settings_version",
+        Msg::ColHost,
+        Msg::ColState,
+        Msg::FleetOs,
+        Msg::FleetVersion,
+        Msg::FleetLastSeen,
+        Msg::FleetRate,
+        Msg::FleetBacklog,
+        Msg::FleetDropped,
+        Msg::FleetLosses,
+        Msg::SettingsGroup,
+        Msg::SettingsVersion,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -61,24 +61,24 @@ pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) ->
         html.push_str(&row(&ctx, a, admin));
     }
     html.push_str("</tbody></table>");
-    ctx.render(StatusCode::OK, t(lang, "nav_fleet"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavFleet), &html)
 }
 
 fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
     let lang = ctx.lang;
     let (state_key, class) = if a.revoked {
-        ("fleet_revoked", "st")
+        (Msg::FleetRevoked, "st")
     } else if a.silent {
-        ("fleet_is_silent", "sev sev-high")
+        (Msg::FleetIsSilent, "sev sev-high")
     } else {
-        ("fleet_ok", "st st-resolved")
+        (Msg::FleetOk, "st st-resolved")
     };
     let revoke = if admin && !a.revoked {
         format!(
             "<td><form method=\"post\" action=\"/fleet/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form></td>",
             esc(&a.agent_id),
             esc(ctx.who.csrf()),
-            esc(t(lang, "fleet_revoke"))
+            esc(t(lang, Msg::FleetRevoke))
         )
     } else if admin {
         "<td></td>".into()
@@ -91,8 +91,8 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
             esc(&a.agent_id),
             esc(ctx.who.csrf()),
             esc(&a.group),
-            esc(t(lang, "settings_group")),
-            esc(t(lang, "settings_move"))
+            esc(t(lang, Msg::SettingsGroup)),
+            esc(t(lang, Msg::SettingsMove))
         )
     } else {
         esc(&a.group)
@@ -104,7 +104,7 @@ fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
             "v{} → v{} ({})",
             a.settings_version,
             a.group_version,
-            t(lang, "settings_pending")
+            t(lang, Msg::SettingsPending)
         )
     };
     format!(
@@ -136,7 +136,7 @@ pub(super) async fn api(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Re
 
 async fn revoke(state: &AppState, ctx: &Ctx, id: &str) -> Response {
     if !ctx.who.role.is_admin() {
-        return ctx.fail(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.fail(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     match fleet::revoke(&state.client, id).await {
         Ok(true) => {
@@ -156,7 +156,7 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str) -> Response {
                 see_other("/fleet")
             }
         }
-        Ok(false) => ctx.fail(StatusCode::NOT_FOUND, "not_found", id),
+        Ok(false) => ctx.fail(StatusCode::NOT_FOUND, Msg::NotFound, id),
         Err(e) => ctx.store_failed(&e),
     }
 }
@@ -169,7 +169,7 @@ pub(super) async fn revoke_form(
     Form(fields): Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     revoke(&state, &ctx, &id).await
 }

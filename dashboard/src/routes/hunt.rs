@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::context::{Api, AppState, Page, Params};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::hunt::{
     self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS,
 };
@@ -27,7 +27,11 @@ pub(super) async fn page(
         Ok(h) => h,
         Err(e) => return ctx.bad_param(&e),
     };
-    let mut html = format!("<h1>{}</h1>{}", esc(t(lang, "nav_hunt")), form(lang, &hunt));
+    let mut html = format!(
+        "<h1>{}</h1>{}",
+        esc(t(lang, Msg::NavHunt)),
+        form(lang, &hunt)
+    );
     // A search runs once the form was sent (not on first arrival).
     if params.iter().any(|(k, _)| k == "from" || k == "category") {
         let rows = match hunt::run(&state.client, &hunt, PAGE_ROWS + 1).await {
@@ -46,15 +50,15 @@ pub(super) async fn page(
             .await;
         html.push_str(&results(lang, &hunt, &rows));
     }
-    ctx.render(StatusCode::OK, t(lang, "nav_hunt"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavHunt), &html)
 }
 
 fn form(lang: Lang, h: &Hunt) -> String {
     let mut html = String::from("<form class=\"filters\" method=\"get\" action=\"/hunt\">");
     html.push_str(&format!(
         "<label>{}<select name=\"category\"><option value=\"\">{}</option>",
-        esc(t(lang, "col_category")),
-        esc(t(lang, "any"))
+        esc(t(lang, Msg::ColCategory)),
+        esc(t(lang, Msg::Any))
     ));
     for c in CATEGORIES {
         let selected = if h.category == c { " selected" } else { "" };
@@ -63,12 +67,12 @@ fn form(lang: Lang, h: &Hunt) -> String {
     html.push_str("</select></label>");
     html.push_str(&format!(
         "<label>{}<input name=\"host\" value=\"{}\"></label>",
-        esc(t(lang, "col_host")),
+        esc(t(lang, Msg::ColHost)),
         esc(&h.host)
     ));
     for (name, key, ms) in [
-        ("from", "filter_from", h.from_ms),
-        ("to", "filter_to", h.to_ms),
+        ("from", Msg::FilterFrom, h.from_ms),
+        ("to", Msg::FilterTo, h.to_ms),
     ] {
         html.push_str(&format!(
             "<label>{} (UTC)<input type=\"datetime-local\" name=\"{name}\" value=\"{}\"></label>",
@@ -78,7 +82,7 @@ fn form(lang: Lang, h: &Hunt) -> String {
     }
     html.push_str(&format!(
         "<fieldset><legend>{}</legend>",
-        esc(t(lang, "hunt_conditions"))
+        esc(t(lang, Msg::HuntConditions))
     ));
     for i in 1..=MAX_CONDITIONS {
         let c = h.conditions.get(i - 1);
@@ -89,23 +93,23 @@ fn form(lang: Lang, h: &Hunt) -> String {
                 format!(
                     "<option value=\"{op}\"{}>{}</option>",
                     if *op == op_now { " selected" } else { "" },
-                    esc(t(lang, key))
+                    esc(t(lang, *key))
                 )
             })
             .collect();
         html.push_str(&format!(
             "<div><input name=\"f{i}\" placeholder=\"{}\" value=\"{}\" aria-label=\"{}\"> <select name=\"op{i}\" aria-label=\"{}\">{ops}</select> <input name=\"v{i}\" value=\"{}\" aria-label=\"{}\"></div>",
-            esc(t(lang, "hunt_field_example")),
+            esc(t(lang, Msg::HuntFieldExample)),
             esc(c.map_or("", |c| &c.field)),
-            esc(t(lang, "col_field")),
-            esc(t(lang, "hunt_operator")),
+            esc(t(lang, Msg::ColField)),
+            esc(t(lang, Msg::HuntOperator)),
             esc(c.map_or("", |c| &c.value)),
-            esc(t(lang, "col_value")),
+            esc(t(lang, Msg::ColValue)),
         ));
     }
     html.push_str(&format!(
         "</fieldset><button type=\"submit\">{}</button></form>",
-        esc(t(lang, "hunt_search"))
+        esc(t(lang, Msg::HuntSearch))
     ));
     html
 }
@@ -115,25 +119,25 @@ fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
     let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
     let mut html = format!(
         "<p>{}: {}{} · <a href=\"/hunt.csv?{}\" download>{}</a></p>",
-        esc(t(lang, "hunt_found")),
+        esc(t(lang, Msg::HuntFound)),
         rows.len(),
         if more { "+" } else { "" },
         esc(&h.query_string(None)),
-        esc(t(lang, "hunt_csv"))
+        esc(t(lang, Msg::HuntCsv))
     );
     if rows.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, "hunt_none"))));
+        html.push_str(&format!("<p>{}</p>", esc(t(lang, Msg::HuntNone))));
         return html;
     }
     html.push_str("<table><thead><tr>");
     for key in [
-        "col_time",
-        "col_host",
-        "col_category",
-        "col_image",
-        "col_target",
-        "col_user",
-        "hunt_fields",
+        Msg::ColTime,
+        Msg::ColHost,
+        Msg::ColCategory,
+        Msg::ColImage,
+        Msg::ColTarget,
+        Msg::ColUser,
+        Msg::HuntFields,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -157,7 +161,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
         html.push_str(&format!(
             "<p><a href=\"/hunt?{}\" rel=\"next\">{}</a></p>",
             esc(&h.query_string(Some(last))),
-            esc(t(lang, "next_page"))
+            esc(t(lang, Msg::NextPage))
         ));
     }
     html

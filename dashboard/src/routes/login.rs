@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -34,7 +34,7 @@ pub(super) struct LogoutForm {
     csrf: String,
 }
 
-fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusCode) -> Response {
+fn login_page(state: &AppState, lang: Lang, error: Option<Msg>, status: StatusCode) -> Response {
     let csrf = sessions::token();
     let error = error
         .map(|key| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(t(lang, key))))
@@ -44,10 +44,10 @@ fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusC
 <label>{user}<br><input name=\"username\" autocomplete=\"username\" required autofocus></label>\
 <label>{pass}<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{submit}</button></form>",
-        title = esc(t(lang, "login_title")),
-        user = esc(t(lang, "username")),
-        pass = esc(t(lang, "password")),
-        submit = esc(t(lang, "sign_in")),
+        title = esc(t(lang, Msg::LoginTitle)),
+        user = esc(t(lang, Msg::Username)),
+        pass = esc(t(lang, Msg::Password)),
+        submit = esc(t(lang, Msg::SignIn)),
     );
     let secure = if state.config().secure_cookies {
         "; Secure"
@@ -58,7 +58,7 @@ fn login_page(state: &AppState, lang: Lang, error: Option<&str>, status: StatusC
         format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{secure}");
     let mut response = (
         status,
-        Html(page(lang, t(lang, "login_title"), None, &body)),
+        Html(page(lang, t(lang, Msg::LoginTitle), None, &body)),
     )
         .into_response();
     response.headers_mut().append(
@@ -90,7 +90,7 @@ pub(super) async fn submit(
 ) -> Response {
     let (lang, _) = language(&headers, &Vec::new());
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
-        return login_page(&state, lang, Some("csrf_failed"), StatusCode::FORBIDDEN);
+        return login_page(&state, lang, Some(Msg::CsrfFailed), StatusCode::FORBIDDEN);
     }
     if state.sessions.throttled(&form.username) {
         tracing::warn!(username = form.username, "login throttled");
@@ -106,7 +106,7 @@ pub(super) async fn submit(
         return login_page(
             &state,
             lang,
-            Some("login_throttled"),
+            Some(Msg::LoginThrottled),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
@@ -117,7 +117,7 @@ pub(super) async fn submit(
             return login_page(
                 &state,
                 lang,
-                Some("store_unavailable"),
+                Some(Msg::StoreUnavailable),
                 StatusCode::SERVICE_UNAVAILABLE,
             );
         }
@@ -135,7 +135,12 @@ pub(super) async fn submit(
                 json!({"reason": "wrong user name or password"}),
             )
             .await;
-        return login_page(&state, lang, Some("login_failed"), StatusCode::UNAUTHORIZED);
+        return login_page(
+            &state,
+            lang,
+            Some(Msg::LoginFailed),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     state.sessions.succeeded(&user.username);
     let id = state.sessions.open(&user.username, &user.role);
@@ -184,7 +189,7 @@ async fn sign_out(
         return see_other("/login");
     };
     if !ctx.who.csrf_ok(Some(&form.csrf)) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     if everywhere {
         let n = state.sessions.close_all(&ctx.who.username);

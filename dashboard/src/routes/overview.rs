@@ -9,21 +9,25 @@ use axum::Json;
 
 use super::alerts::title;
 use super::context::{param, Api, AppState, Page, Params};
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use crate::queries::overview;
 use crate::views::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
 use crate::views::html::{esc, utc};
 use vigie_model::Severity;
 
 /// Periods offered: parameter, hours.
-const PERIODS: [(&str, u64); 3] = [("24h", 24), ("7d", 168), ("30d", 720)];
+const PERIODS: [(&str, u64, Msg); 3] = [
+    ("24h", 24, Msg::Range24h),
+    ("7d", 168, Msg::Range7d),
+    ("30d", 720, Msg::Range30d),
+];
 
 fn hours(params: &Params) -> Result<(String, u64), crate::params::BadParam> {
     let asked = param(params, "range").unwrap_or("24h");
     PERIODS
         .iter()
-        .find(|(p, _)| *p == asked)
-        .map(|(p, h)| (p.to_string(), *h))
+        .find(|(p, _, _)| *p == asked)
+        .map(|(p, h, _)| (p.to_string(), *h))
         .ok_or_else(|| {
             crate::params::bad("range", crate::params::one_of(asked, &["24h", "7d", "30d"]))
         })
@@ -48,23 +52,23 @@ pub(super) async fn page(
     };
     let mut html = format!(
         "<h1>{}</h1><nav class=\"tabs\">",
-        esc(t(lang, "nav_overview"))
+        esc(t(lang, Msg::NavOverview))
     );
-    for (p, _) in PERIODS {
+    for (p, _, label) in PERIODS {
         html.push_str(&format!(
             "<a href=\"/overview?range={p}\"{}>{}</a>",
             if p == period { " class=\"on\"" } else { "" },
-            esc(t(lang, &format!("range_{p}")))
+            esc(t(lang, label))
         ));
     }
     html.push_str("</nav>");
     let (ok, silent, revoked) = o.agents;
     html.push_str(&format!(
         "<section><h2>{}</h2><p><a href=\"/fleet\">{}: {ok} · {}: {silent} · {}: {revoked}</a></p></section>",
-        esc(t(lang, "nav_fleet")),
-        esc(t(lang, "fleet_ok")),
-        esc(t(lang, "fleet_is_silent")),
-        esc(t(lang, "fleet_revoked")),
+        esc(t(lang, Msg::NavFleet)),
+        esc(t(lang, Msg::FleetOk)),
+        esc(t(lang, Msg::FleetIsSilent)),
+        esc(t(lang, Msg::FleetRevoked)),
     ));
     let names: Vec<String> = Severity::ALL
         .iter()
@@ -87,7 +91,7 @@ pub(super) async fn page(
             (label, v.clone())
         })
         .collect();
-    let chart_title = t(lang, "overview_alerts_time");
+    let chart_title = t(lang, Msg::OverviewAlertsTime);
     html.push_str(&format!(
         "<section><h2>{}</h2>{}</section>",
         esc(chart_title),
@@ -99,13 +103,13 @@ pub(super) async fn page(
         .map(|(_, en, fr, n)| (title(lang, en, fr).to_string(), *n))
         .collect();
     for (key, items, colour) in [
-        ("overview_top_rules", rules, "#1d3557"),
-        ("overview_top_hosts", o.top_hosts.clone(), "#457b9d"),
+        (Msg::OverviewTopRules, rules, "#1d3557"),
+        (Msg::OverviewTopHosts, o.top_hosts.clone(), "#457b9d"),
     ] {
         let body = if items.is_empty() {
             format!(
                 "<p class=\"muted\">{}</p>",
-                esc(t(lang, "alerts_none_match"))
+                esc(t(lang, Msg::AlertsNoneMatch))
             )
         } else {
             horizontal_bars(t(lang, key), &items, colour)
@@ -117,9 +121,9 @@ pub(super) async fn page(
     }
     html.push_str(&format!(
         "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(t(lang, "overview_eps")),
-        esc(t(lang, "col_category")),
-        esc(t(lang, "overview_per_second"))
+        esc(t(lang, Msg::OverviewEps)),
+        esc(t(lang, Msg::ColCategory)),
+        esc(t(lang, Msg::OverviewPerSecond))
     ));
     for (category, eps) in &o.events_per_second {
         html.push_str(&format!(
@@ -128,7 +132,7 @@ pub(super) async fn page(
         ));
     }
     html.push_str("</tbody></table></section>");
-    ctx.render(StatusCode::OK, t(lang, "nav_overview"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavOverview), &html)
 }
 
 /// `GET /api/v1/overview?range=24h|7d|30d`.

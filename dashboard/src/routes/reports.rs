@@ -17,7 +17,7 @@ use serde_json::json;
 use vigie_store::rows::ReportRow;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use crate::queries::report::{self, ReportRequest};
 use crate::views::html::{esc, utc};
 use vigie_model::{AlertStatus, Severity};
@@ -107,15 +107,15 @@ pub(super) async fn page(
     let now = vigie_model::event::now_ms();
     let mut html = format!(
         "<h1>{}</h1><p class=\"muted\">{}: <code>{}</code></p>",
-        esc(t(lang, "nav_reports")),
-        esc(t(lang, "report_key")),
+        esc(t(lang, Msg::NavReports)),
+        esc(t(lang, Msg::ReportKey)),
         esc(&key_fingerprint(&state))
     );
     if let Some(id) = param(&params, "made") {
         html.push_str(&format!(
             "<p class=\"ok\" role=\"status\">{} <a href=\"/reports/{id}/file\">{}</a> · <a href=\"/reports/{id}/sig\">.sig</a></p>",
-            esc(t(lang, "report_made")),
-            esc(t(lang, "report_download")),
+            esc(t(lang, Msg::ReportMade)),
+            esc(t(lang, Msg::ReportDownload)),
             id = esc(id)
         ));
     }
@@ -126,16 +126,16 @@ pub(super) async fn page(
 <label>{} (UTC)<input type=\"datetime-local\" name=\"to\" value=\"{}\" required></label>\
 <label>{}<input name=\"hosts\" placeholder=\"web1, db1\"></label><label>{}<input name=\"rule\"></label>",
         esc(ctx.who.csrf()),
-        esc(t(lang, "filter_from")),
+        esc(t(lang, Msg::FilterFrom)),
         day(now.saturating_sub(7 * 86_400_000)),
-        esc(t(lang, "filter_to")),
+        esc(t(lang, Msg::FilterTo)),
         day(now + 60_000),
-        esc(t(lang, "filter_host")),
-        esc(t(lang, "filter_rule")),
+        esc(t(lang, Msg::FilterHost)),
+        esc(t(lang, Msg::FilterRule)),
     ));
     html.push_str(&format!(
         "<fieldset><legend>{}</legend>",
-        esc(t(lang, "filter_severity"))
+        esc(t(lang, Msg::FilterSeverity))
     ));
     for s in Severity::ALL.iter().rev() {
         html.push_str(&format!(
@@ -145,7 +145,7 @@ pub(super) async fn page(
     }
     html.push_str(&format!(
         "</fieldset><fieldset><legend>{}</legend>",
-        esc(t(lang, "filter_status"))
+        esc(t(lang, Msg::FilterStatus))
     ));
     for s in AlertStatus::ALL {
         html.push_str(&format!(
@@ -157,20 +157,20 @@ pub(super) async fn page(
         "</fieldset><label>{}<select name=\"format\"><option value=\"pdf\">PDF</option><option value=\"csv\">CSV</option><option value=\"json\">JSON</option></select></label>\
 <label>{}<select name=\"report_lang\"><option value=\"fr\"{}>Français</option><option value=\"en\"{}>English</option></select></label>\
 <button type=\"submit\">{}</button></form>",
-        esc(t(lang, "report_format")),
-        esc(t(lang, "language")),
+        esc(t(lang, Msg::ReportFormat)),
+        esc(t(lang, Msg::Language)),
         if lang.code() == "fr" { " selected" } else { "" },
         if lang.code() == "en" { " selected" } else { "" },
-        esc(t(lang, "report_make")),
+        esc(t(lang, Msg::ReportMake)),
     ));
     html.push_str("<table><thead><tr>");
     for key in [
-        "col_created",
-        "col_who",
-        "report_period",
-        "report_format",
-        "report_sha256",
-        "report_download",
+        Msg::ColCreated,
+        Msg::ColWho,
+        Msg::ReportPeriod,
+        Msg::ReportFormat,
+        Msg::ReportSha256,
+        Msg::ReportDownload,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -190,7 +190,7 @@ pub(super) async fn page(
         ));
     }
     html.push_str("</tbody></table>");
-    ctx.render(StatusCode::OK, t(lang, "nav_reports"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavReports), &html)
 }
 
 /// `POST /reports`.
@@ -200,7 +200,7 @@ pub(super) async fn create_form(
     Form(fields): Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     let request = match ReportRequest::parse(&fields, ctx.lang) {
         Ok(r) => r,
@@ -236,7 +236,7 @@ async fn download(state: &AppState, headers: &HeaderMap, id: &str, signature: bo
     };
     let report = match stored(state, id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, "not_found", id),
+        Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, id),
         Err(e) => return ctx.store_failed(&e),
     };
     state
@@ -310,7 +310,7 @@ pub(super) async fn api_create(
     let fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
         Ok(f) => f,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     // The same reading as the form's: flatten lists into repeated fields.

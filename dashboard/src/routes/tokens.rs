@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::auth::{Credential, Role};
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use crate::queries::api_tokens;
 use crate::views::html::{esc, utc};
 
@@ -47,10 +47,10 @@ async fn render(
     let csrf = esc(ctx.who.csrf());
     let mut html = format!(
         "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(t(lang, "nav_tokens")),
-        esc(t(lang, "tokens_help"))
+        esc(t(lang, Msg::NavTokens)),
+        esc(t(lang, Msg::TokensHelp))
     );
-    if let Some(key) = error.filter(|k| crate::i18n::has(k)) {
+    if let Some(key) = error.and_then(Msg::from_key) {
         html.push_str(&format!(
             "<p class=\"err\" role=\"alert\">{}</p>",
             esc(t(lang, key))
@@ -59,19 +59,19 @@ async fn render(
     if let Some(secret) = secret {
         html.push_str(&format!(
             "<p class=\"banner\" role=\"status\">{}<br><code id=\"new-token\">{}</code></p>",
-            esc(t(lang, "token_shown_once")),
+            esc(t(lang, Msg::TokenShownOnce)),
             esc(secret)
         ));
     }
     html.push_str("<table><thead><tr>");
     for key in [
-        "token_name",
-        "username",
-        "col_role",
-        "col_created",
-        "token_expires",
-        "col_state",
-        "col_change",
+        Msg::TokenName,
+        Msg::Username,
+        Msg::ColRole,
+        Msg::ColCreated,
+        Msg::TokenExpires,
+        Msg::ColState,
+        Msg::ColChange,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -79,17 +79,17 @@ async fn render(
     let now = vigie_model::event::now_ms();
     for row in &list {
         let state_key = if row.revoked != 0 {
-            "token_revoked"
+            Msg::TokenRevoked
         } else if row.expires_ms != 0 && row.expires_ms <= now {
-            "token_expired"
+            Msg::TokenExpired
         } else {
-            "token_active"
+            Msg::TokenActive
         };
-        let revoke = if state_key == "token_active" {
+        let revoke = if state_key == Msg::TokenActive {
             format!(
                 "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{}</button></form>",
                 esc(&row.token_id),
-                esc(t(lang, "token_revoke"))
+                esc(t(lang, Msg::TokenRevoke))
             )
         } else {
             String::new()
@@ -98,7 +98,7 @@ async fn render(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{revoke}</td></tr>",
             esc(&row.name),
             esc(&row.username),
-            esc(t(lang, &format!("role_{}", row.role))),
+            esc(crate::auth::Role::label_of(&row.role, lang)),
             esc(&utc(row.created_ms)),
             esc(&if row.expires_ms == 0 { "—".to_string() } else { utc(row.expires_ms) }),
             esc(t(lang, state_key)),
@@ -113,7 +113,7 @@ async fn render(
                 "<option value=\"{}\"{}>{}</option>",
                 r.as_str(),
                 if *r == ctx.who.role { " selected" } else { "" },
-                esc(t(lang, &format!("role_{}", r.as_str())))
+                esc(t(lang, r.msg()))
             )
         })
         .collect();
@@ -121,13 +121,13 @@ async fn render(
         "<section><h2>{}</h2><form method=\"post\" action=\"/tokens\" class=\"triage\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
 <label>{}<input name=\"name\" required maxlength=\"100\"></label><label>{}<select name=\"role\">{roles}</select></label>\
 <label>{}<input name=\"days\" type=\"number\" min=\"0\" max=\"{MAX_DAYS}\" value=\"90\"></label><button type=\"submit\">{}</button></form></section>",
-        esc(t(lang, "token_create")),
-        esc(t(lang, "token_name")),
-        esc(t(lang, "col_role")),
-        esc(t(lang, "token_days")),
-        esc(t(lang, "token_create")),
+        esc(t(lang, Msg::TokenCreate)),
+        esc(t(lang, Msg::TokenName)),
+        esc(t(lang, Msg::ColRole)),
+        esc(t(lang, Msg::TokenDays)),
+        esc(t(lang, Msg::TokenCreate)),
     ));
-    ctx.render(StatusCode::OK, t(lang, "nav_tokens"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavTokens), &html)
 }
 
 /// What a new token needs.
@@ -141,21 +141,21 @@ pub(super) struct NewToken {
 }
 
 /// Checks a request for a token: a name, a role no higher than the maker's, a validity.
-fn check(ctx: &Ctx, new: &NewToken) -> Result<(Role, u64), &'static str> {
+fn check(ctx: &Ctx, new: &NewToken) -> Result<(Role, u64), Msg> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err("token_bad_name");
+        return Err(Msg::TokenBadName);
     }
     let role = match &new.role {
         None => ctx.who.role,
-        Some(r) => Role::parse(r).ok_or("bad_role")?,
+        Some(r) => Role::parse(r).ok_or(Msg::BadRole)?,
     };
     if role > ctx.who.role {
-        return Err("forbidden");
+        return Err(Msg::Forbidden);
     }
     let days = new.days.unwrap_or(90);
     if days > MAX_DAYS {
-        return Err("token_bad_days");
+        return Err(Msg::TokenBadDays);
     }
     Ok((role, days))
 }
@@ -172,10 +172,10 @@ pub(super) async fn create_form(
     axum::Form(fields): axum::Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     if !by_session(&ctx) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let new = NewToken {
         name: param(&fields, "name").unwrap_or("").into(),
@@ -188,7 +188,7 @@ pub(super) async fn create_form(
     };
     let (role, days) = match check(&ctx, &new) {
         Ok(v) => v,
-        Err(key) => return see_other(&format!("/tokens?error={key}")),
+        Err(key) => return see_other(&format!("/tokens?error={}", key.key())),
     };
     match api_tokens::create(
         &state.client,
@@ -223,7 +223,7 @@ pub(super) async fn revoke_form(
     axum::Form(fields): axum::Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     match api_tokens::revoke(&state.client, &id, owner_filter(&ctx)).await {
         Ok(true) => {
@@ -239,7 +239,7 @@ pub(super) async fn revoke_form(
                 .await;
             see_other("/tokens")
         }
-        Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &id),
+        Ok(false) => ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, &id),
         Err(e) => ctx.store_failed(&e),
     }
 }
@@ -254,7 +254,7 @@ pub(super) async fn api_create(
     if !by_session(&ctx) {
         return ctx.api_refuse(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            Msg::Forbidden,
             "tokens cannot make tokens",
         );
     }
@@ -264,13 +264,13 @@ pub(super) async fn api_create(
     let new: NewToken = match serde_json::from_slice(&body) {
         Ok(n) => n,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     let (role, days) = match check(&ctx, &new) {
         Ok(v) => v,
         Err(key) => {
-            let status = if key == "forbidden" {
+            let status = if key == Msg::Forbidden {
                 StatusCode::FORBIDDEN
             } else {
                 StatusCode::BAD_REQUEST

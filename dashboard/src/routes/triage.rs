@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
-use crate::i18n::t;
+use crate::i18n::{t, Msg};
 use crate::queries::alerts;
 use crate::queries::triage::{self, Refused, TriageRequest};
 use crate::views::html::esc;
@@ -78,10 +78,10 @@ pub(super) async fn form(
     Form(fields): Form<Params>,
 ) -> Response {
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     if !ctx.who.role.can_triage() {
-        return ctx.refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let ids: Vec<String> = fields
         .iter()
@@ -118,7 +118,7 @@ pub(super) async fn form(
             }
         }
         Ok(Err(Refused { key, detail })) => {
-            let status = if key == "not_found" {
+            let status = if key == Msg::NotFound {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::BAD_REQUEST
@@ -129,7 +129,7 @@ pub(super) async fn form(
                 esc(&detail),
                 back_link(&ctx)
             );
-            ctx.render(status, t(ctx.lang, "triage"), &body)
+            ctx.render(status, t(ctx.lang, Msg::Triage), &body)
         }
         Err(e) => ctx.store_failed(&e),
     }
@@ -159,12 +159,12 @@ pub(super) async fn api(
         return refusal;
     }
     if !ctx.who.role.can_triage() {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", "");
+        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let body: ApiTriage = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     let ids = match expand_groups(
@@ -185,7 +185,7 @@ pub(super) async fn api(
     match apply(&state, &ctx, &request).await {
         Ok(Ok(n)) => Json(json!({ "recorded": n })).into_response(),
         Ok(Err(Refused { key, detail })) => {
-            let status = if key == "not_found" {
+            let status = if key == Msg::NotFound {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::BAD_REQUEST
@@ -200,6 +200,6 @@ pub(super) async fn api(
 fn back_link(ctx: &Ctx) -> String {
     format!(
         "<p><a href=\"/alerts\">{}</a></p>",
-        esc(t(ctx.lang, "back_to_alerts"))
+        esc(t(ctx.lang, Msg::BackToAlerts))
     )
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::context::{param, see_other, AppState, Ctx, Params};
 use crate::auth::Role;
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::users::{self, Change, Refused};
 use crate::views::html::{esc, utc};
 
@@ -25,7 +25,7 @@ async fn admin_page(
 ) -> Result<Ctx, Response> {
     let ctx = Ctx::page(state, headers, params).await?;
     if !ctx.who.role.is_admin() {
-        return Err(ctx.refuse(StatusCode::FORBIDDEN, "forbidden", ""));
+        return Err(ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, ""));
     }
     Ok(ctx)
 }
@@ -33,7 +33,7 @@ async fn admin_page(
 async fn admin_api(state: &AppState, headers: &HeaderMap) -> Result<Ctx, Response> {
     let ctx = Ctx::api(state, headers, &Vec::new()).await?;
     if !ctx.who.role.is_admin() {
-        return Err(ctx.api_refuse(StatusCode::FORBIDDEN, "forbidden", ""));
+        return Err(ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, ""));
     }
     Ok(ctx)
 }
@@ -50,7 +50,7 @@ fn role_options(lang: Lang, selected: &str) -> String {
                 } else {
                     ""
                 },
-                esc(t(lang, &format!("role_{}", r.as_str())))
+                esc(t(lang, r.msg()))
             )
         })
         .collect()
@@ -72,8 +72,8 @@ pub(super) async fn page(
     };
     let lang = ctx.lang;
     let csrf = esc(ctx.who.csrf());
-    let mut html = format!("<h1>{}</h1>", esc(t(lang, "nav_users")));
-    if let Some(key) = param(&params, "error").filter(|k| crate::i18n::has(k)) {
+    let mut html = format!("<h1>{}</h1>", esc(t(lang, Msg::NavUsers)));
+    if let Some(key) = param(&params, "error").and_then(Msg::from_key) {
         html.push_str(&format!(
             "<p class=\"err\" role=\"alert\">{}</p>",
             esc(t(lang, key))
@@ -82,16 +82,16 @@ pub(super) async fn page(
     if param(&params, "saved").is_some() {
         html.push_str(&format!(
             "<p class=\"ok\" role=\"status\">{}</p>",
-            esc(t(lang, "saved"))
+            esc(t(lang, Msg::Saved))
         ));
     }
     html.push_str("<table><thead><tr>");
     for key in [
-        "username",
-        "col_role",
-        "col_state",
-        "col_created",
-        "col_change",
+        Msg::Username,
+        Msg::ColRole,
+        Msg::ColState,
+        Msg::ColCreated,
+        Msg::ColChange,
     ] {
         html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
     }
@@ -99,9 +99,9 @@ pub(super) async fn page(
     for u in &list {
         let name = esc(&u.username);
         let state_text = if u.disabled != 0 {
-            t(lang, "user_disabled")
+            t(lang, Msg::UserDisabled)
         } else {
-            t(lang, "user_enabled")
+            t(lang, Msg::UserEnabled)
         };
         html.push_str(&format!(
             "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>\
@@ -110,19 +110,19 @@ pub(super) async fn page(
 <select name=\"disabled\" aria-label=\"{}\"><option value=\"0\"{}>{}</option><option value=\"1\"{}>{}</option></select>\
 <input name=\"password\" type=\"password\" autocomplete=\"new-password\" placeholder=\"{}\" minlength=\"{}\">\
 <button type=\"submit\">{}</button></form></td></tr>",
-            esc(t(lang, &format!("role_{}", u.role))),
+            esc(crate::auth::Role::label_of(&u.role, lang)),
             esc(state_text),
             esc(&utc(u.created_ms)),
-            esc(t(lang, "col_role")),
+            esc(t(lang, Msg::ColRole)),
             role_options(lang, &u.role),
-            esc(t(lang, "col_state")),
+            esc(t(lang, Msg::ColState)),
             if u.disabled == 0 { " selected" } else { "" },
-            esc(t(lang, "user_enabled")),
+            esc(t(lang, Msg::UserEnabled)),
             if u.disabled != 0 { " selected" } else { "" },
-            esc(t(lang, "user_disabled")),
-            esc(t(lang, "new_password")),
+            esc(t(lang, Msg::UserDisabled)),
+            esc(t(lang, Msg::NewPassword)),
             users::MIN_PASSWORD,
-            esc(t(lang, "save")),
+            esc(t(lang, Msg::Save)),
         ));
     }
     html.push_str("</tbody></table>");
@@ -133,19 +133,19 @@ pub(super) async fn page(
 <label>{}<select name=\"role\">{}</select></label>\
 <label>{}<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{}\"></label>\
 <button type=\"submit\">{}</button></form></section>",
-        esc(t(lang, "user_create")),
-        esc(t(lang, "username")),
-        esc(t(lang, "col_role")),
+        esc(t(lang, Msg::UserCreate)),
+        esc(t(lang, Msg::Username)),
+        esc(t(lang, Msg::ColRole)),
         role_options(lang, "analyst"),
-        esc(t(lang, "password")),
+        esc(t(lang, Msg::Password)),
         users::MIN_PASSWORD,
-        esc(t(lang, "user_create")),
+        esc(t(lang, Msg::UserCreate)),
     ));
-    ctx.render(StatusCode::OK, t(lang, "nav_users"), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavUsers), &html)
 }
 
 fn refused_page(r: &Refused) -> Response {
-    see_other(&format!("/admin/users?error={}", r.key))
+    see_other(&format!("/admin/users?error={}", r.key.key()))
 }
 
 /// `POST /admin/users`: creates an account.
@@ -159,7 +159,7 @@ pub(super) async fn create_form(
         Err(r) => return r,
     };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     let (name, role, password) = (
         param(&fields, "username").unwrap_or("").trim(),
@@ -214,7 +214,7 @@ pub(super) async fn update_form(
         Err(r) => return r,
     };
     if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, "csrf_failed", "");
+        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     let change = change_of(&fields);
     match users::update(&state.client, &name, &change).await {
@@ -237,7 +237,7 @@ pub(super) async fn update_form(
                 .await;
             see_other("/admin/users?saved=1")
         }
-        Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, "not_found", &name),
+        Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, &name),
         Ok(Err(r)) => refused_page(&r),
         Err(e) => ctx.store_failed(&e),
     }
@@ -294,7 +294,7 @@ pub(super) async fn api_create(
     let new: NewUser = match serde_json::from_slice(&body) {
         Ok(n) => n,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     match users::create(&state.client, new.username.trim(), &new.role, &new.password).await {
@@ -316,7 +316,7 @@ pub(super) async fn api_create(
             (StatusCode::CREATED, Json(user_json(&u))).into_response()
         }
         Ok(Err(r)) => {
-            let status = if r.key == "user_exists" {
+            let status = if r.key == Msg::UserExists {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST
@@ -344,7 +344,7 @@ pub(super) async fn api_update(
     let change: Change = match serde_json::from_slice(&body) {
         Ok(c) => c,
         Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, "bad_request_body", &e.to_string())
+            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
     match users::update(&state.client, &name, &change).await {
@@ -367,9 +367,9 @@ pub(super) async fn api_update(
                 .await;
             Json(user_json(&u)).into_response()
         }
-        Ok(Ok(None)) => ctx.api_refuse(StatusCode::NOT_FOUND, "not_found", &name),
+        Ok(Ok(None)) => ctx.api_refuse(StatusCode::NOT_FOUND, Msg::NotFound, &name),
         Ok(Err(r)) => {
-            let status = if r.key == "last_admin" {
+            let status = if r.key == Msg::LastAdmin {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST

@@ -2,7 +2,7 @@
 //! and time formatting.
 
 use crate::auth::Principal;
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -30,32 +30,32 @@ pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: &str) -> Str
     let (nav, account) = match who {
         Some(who) => {
             let mut links = vec![
-                ("/overview", "nav_overview"),
-                ("/alerts", "nav_alerts"),
-                ("/fleet", "nav_fleet"),
-                ("/hunt", "nav_hunt"),
-                ("/reports", "nav_reports"),
+                ("/overview", Msg::NavOverview),
+                ("/alerts", Msg::NavAlerts),
+                ("/fleet", Msg::NavFleet),
+                ("/hunt", Msg::NavHunt),
+                ("/reports", Msg::NavReports),
             ];
-            links.push(("/tokens", "nav_tokens"));
+            links.push(("/tokens", Msg::NavTokens));
             if who.role != crate::auth::Role::Analyst {
-                links.push(("/audit", "nav_audit"));
+                links.push(("/audit", Msg::NavAudit));
             }
             if who.role.is_admin() {
-                links.push(("/admin/users", "nav_users"));
+                links.push(("/admin/users", Msg::NavUsers));
             }
             let nav: String = links
                 .iter()
-                .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(t(lang, key))))
+                .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(t(lang, *key))))
                 .collect();
             let csrf = esc(who.csrf());
             let account = format!(
                 "<span title=\"{role}\">{name}</span>\
 <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{out}</button></form>\
 <form method=\"post\" action=\"/logout/everywhere\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{everywhere}</button></form>",
-                role = esc(t(lang, &format!("role_{}", who.role.as_str()))),
+                role = esc(t(lang, who.role.msg())),
                 name = esc(&who.username),
-                out = esc(t(lang, "sign_out")),
-                everywhere = esc(t(lang, "sign_out_everywhere")),
+                out = esc(t(lang, Msg::SignOut)),
+                everywhere = esc(t(lang, Msg::SignOutEverywhere)),
             );
             (format!("<nav>{nav}</nav>"), account)
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use vigie_model::{AlertStatus, Severity};
 
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Msg};
 use crate::queries::report::{Format, ReportData};
 use crate::queries::triage::HistoryStep;
 use crate::views::html::utc;
@@ -33,7 +33,7 @@ fn history_text(lang: Lang, history: &[HistoryStep]) -> Vec<String> {
     history
         .iter()
         .map(|h| {
-            let mut what = t(lang, &format!("act_{}", h.action)).to_string();
+            let mut what = crate::queries::triage::action_label(&h.action, lang).to_string();
             if !h.status.is_empty() {
                 what.push_str(&format!(": {}", AlertStatus::label_of(&h.status, lang)));
             }
@@ -98,43 +98,43 @@ fn csv(data: &ReportData) -> String {
 fn pdf(data: &ReportData) -> Vec<u8> {
     let lang = data.request.lang;
     let r = &data.request;
-    let mut doc = Pdf::new(t(lang, "report_title"));
-    doc.text(Style::Title, t(lang, "report_title"));
+    let mut doc = Pdf::new(t(lang, Msg::ReportTitle));
+    doc.text(Style::Title, t(lang, Msg::ReportTitle));
     for (key, value) in [
         (
-            "report_period",
+            Msg::ReportPeriod,
             format!("{} — {} UTC", utc(r.from_ms), utc(r.to_ms)),
         ),
         (
-            "report_generated",
+            Msg::ReportGenerated,
             format!("{} UTC, {}", utc(data.generated_ms), data.generated_by),
         ),
-        ("report_key", data.key_fingerprint.clone()),
+        (Msg::ReportKey, data.key_fingerprint.clone()),
         (
-            "report_filters",
+            Msg::ReportFilters,
             format!(
                 "{}: {} · {}: {} · {}: {} · {}: {}",
-                t(lang, "filter_host"),
+                t(lang, Msg::FilterHost),
                 if r.hosts.is_empty() {
-                    t(lang, "any").to_string()
+                    t(lang, Msg::Any).to_string()
                 } else {
                     r.hosts.join(", ")
                 },
-                t(lang, "filter_severity"),
+                t(lang, Msg::FilterSeverity),
                 if r.severities.is_empty() {
-                    t(lang, "any").to_string()
+                    t(lang, Msg::Any).to_string()
                 } else {
                     labels(r.severities.iter().map(|s| s.label(lang)))
                 },
-                t(lang, "filter_status"),
+                t(lang, Msg::FilterStatus),
                 if r.statuses.is_empty() {
-                    t(lang, "any").to_string()
+                    t(lang, Msg::Any).to_string()
                 } else {
                     labels(r.statuses.iter().map(|s| s.label(lang)))
                 },
-                t(lang, "filter_rule"),
+                t(lang, Msg::FilterRule),
                 if r.rule.is_empty() {
-                    t(lang, "any").to_string()
+                    t(lang, Msg::Any).to_string()
                 } else {
                     r.rule.clone()
                 },
@@ -144,14 +144,14 @@ fn pdf(data: &ReportData) -> Vec<u8> {
         doc.text(Style::Body, &format!("{}: {value}", t(lang, key)));
     }
     doc.space(8.0);
-    doc.text(Style::Heading, t(lang, "report_summary"));
+    doc.text(Style::Heading, t(lang, Msg::ReportSummary));
     doc.text(
         Style::Body,
-        &format!("{}: {}", t(lang, "report_alerts"), data.total_alerts),
+        &format!("{}: {}", t(lang, Msg::ReportAlerts), data.total_alerts),
     );
-    let counts = |map: &BTreeMap<String, u64>, prefix: &str| -> String {
+    let counts = |map: &BTreeMap<String, u64>, label: fn(&str, Lang) -> &str| -> String {
         map.iter()
-            .map(|(k, n)| format!("{} {n}", t(lang, &format!("{prefix}_{k}"))))
+            .map(|(k, n)| format!("{} {n}", label(k, lang)))
             .collect::<Vec<_>>()
             .join(" · ")
     };
@@ -159,51 +159,51 @@ fn pdf(data: &ReportData) -> Vec<u8> {
         Style::Body,
         &format!(
             "{}: {}",
-            t(lang, "filter_severity"),
-            counts(&data.by_severity, "severity")
+            t(lang, Msg::FilterSeverity),
+            counts(&data.by_severity, Severity::label_of)
         ),
     );
     doc.text(
         Style::Body,
         &format!(
             "{}: {}",
-            t(lang, "filter_status"),
-            counts(&data.by_status, "status")
+            t(lang, Msg::FilterStatus),
+            counts(&data.by_status, AlertStatus::label_of)
         ),
     );
     if data.total_alerts > data.alerts.len() as u64 {
         doc.text(
             Style::Body,
-            &t(lang, "report_truncated").replace("{n}", &data.alerts.len().to_string()),
+            &t(lang, Msg::ReportTruncated).replace("{n}", &data.alerts.len().to_string()),
         );
     }
     doc.space(6.0);
-    doc.text(Style::Heading, t(lang, "report_timeline"));
+    doc.text(Style::Heading, t(lang, Msg::ReportTimeline));
     let busiest = data.timeline.values().copied().max().unwrap_or(1).max(1);
     for (day, n) in &data.timeline {
         let bar = "#".repeat(((*n * 60) / busiest).max(1) as usize);
         doc.text(Style::Mono, &format!("{day}  {n:>6}  {bar}"));
     }
     doc.space(6.0);
-    doc.text(Style::Heading, t(lang, "report_hosts"));
+    doc.text(Style::Heading, t(lang, Msg::ReportHosts));
     for (host, n) in &data.hosts {
         doc.text(Style::Mono, &format!("{n:>6}  {host}"));
     }
     doc.space(6.0);
-    doc.text(Style::Heading, t(lang, "rule_techniques"));
+    doc.text(Style::Heading, t(lang, Msg::RuleTechniques));
     for (id, (name, n)) in &data.techniques {
         doc.text(Style::Mono, &format!("{n:>6}  {id}  {name}"));
     }
     doc.space(6.0);
-    doc.text(Style::Heading, t(lang, "report_silent"));
+    doc.text(Style::Heading, t(lang, Msg::ReportSilent));
     if data.silent_agents.is_empty() {
-        doc.text(Style::Body, t(lang, "earlier_empty"));
+        doc.text(Style::Body, t(lang, Msg::EarlierEmpty));
     }
     for (host, agent, ts) in &data.silent_agents {
         doc.text(Style::Mono, &format!("{} UTC  {host}  ({agent})", utc(*ts)));
     }
     doc.space(6.0);
-    doc.text(Style::Heading, t(lang, "report_alert_list"));
+    doc.text(Style::Heading, t(lang, Msg::ReportAlertList));
     for a in &data.alerts {
         doc.space(6.0);
         doc.text(
@@ -221,7 +221,7 @@ fn pdf(data: &ReportData) -> Vec<u8> {
             Style::Body,
             &format!(
                 "{}: {} ({}, {})",
-                t(lang, "rule"),
+                t(lang, Msg::Rule),
                 a.rule_title,
                 a.rule_id,
                 a.author
@@ -229,7 +229,7 @@ fn pdf(data: &ReportData) -> Vec<u8> {
         );
         doc.text(
             Style::Body,
-            &format!("{}: {}", t(lang, "col_summary"), a.summary),
+            &format!("{}: {}", t(lang, Msg::ColSummary), a.summary),
         );
         for event in &a.events {
             let mut fields = format!("{} seq {} {} ·", event.category, event.seq, utc(event.ts));
@@ -246,11 +246,11 @@ fn pdf(data: &ReportData) -> Vec<u8> {
         if history.is_empty() {
             doc.text(
                 Style::Mono,
-                &format!("{}: {}", t(lang, "history"), t(lang, "history_empty")),
+                &format!("{}: {}", t(lang, Msg::History), t(lang, Msg::HistoryEmpty)),
             );
         }
         for line in history {
-            doc.text(Style::Mono, &format!("{}: {line}", t(lang, "history")));
+            doc.text(Style::Mono, &format!("{}: {line}", t(lang, Msg::History)));
         }
     }
     doc.finish()

@@ -1,0 +1,884 @@
+//! Every message a person reads, in English and French: one entry per message, named by
+//! a [`Msg`] variant (checked by the compiler) and by a stable key (the code in JSON
+//! refusals, the name in the audit trail). `{name}` marks a value filled in by
+//! [`fill`]. Grouped by who shows it.
+
+use super::Lang;
+
+catalogue! {
+    // Shared: the collector's refusals and its own rules' titles.
+    // Collector refusals.
+    UnknownAgent = "unknown_agent",
+        "unknown agent: enroll it first",
+        "agent inconnu : enrôlez-le d'abord";
+    RevokedAgent = "revoked_agent",
+        "this agent has been revoked",
+        "cet agent a été révoqué";
+    BadSignature = "bad_signature",
+        "the request's signature does not verify with the agent's key for this endpoint",
+        "la signature de la requête ne correspond pas à la clé de l'agent pour ce point d'accès";
+    MissingHeader = "missing_header",
+        "a required header is missing or malformed",
+        "un en-tête obligatoire manque ou est mal formé";
+    StaleRequest = "stale_request",
+        "request time too far from the collector's clock (replay or clock skew)",
+        "heure de la requête trop éloignée de celle du collecteur (rejeu ou horloge décalée)";
+    BodyTooSlow = "body_too_slow",
+        "the request body did not arrive in time",
+        "le corps de la requête n'est pas arrivé à temps";
+    NoSuchEndpoint = "no_such_endpoint",
+        "no such endpoint",
+        "point d'accès inconnu";
+    BatchTooLarge = "batch_too_large",
+        "the batch is larger than the collector accepts",
+        "le lot dépasse la taille acceptée par le collecteur";
+    BatchNotZstd = "batch_not_zstd",
+        "the batch is not valid zstd data",
+        "le lot n'est pas une donnée zstd valide";
+    BatchNotJson = "batch_not_json",
+        "the batch is not valid JSON",
+        "le lot n'est pas du JSON valide";
+    BatchVersionUnsupported = "batch_version_unsupported",
+        "the batch format is newer than this collector",
+        "le format du lot est plus récent que ce collecteur";
+    BatchInconsistent = "batch_inconsistent",
+        "the batch contradicts itself",
+        "le lot est incohérent";
+    AgentMismatch = "agent_mismatch",
+        "the batch names another agent than its sender",
+        "le lot nomme un autre agent que son expéditeur";
+    StorageUnavailable = "storage_unavailable",
+        "storage is unavailable; retry later",
+        "le stockage est indisponible ; réessayez plus tard";
+    Overloaded = "overloaded",
+        "the collector is busy; retry later",
+        "le collecteur est occupé ; réessayez plus tard";
+    TokenRefused = "token_refused",
+        "the enrollment token is unknown, expired, revoked or used up",
+        "le jeton d'enrôlement est inconnu, expiré, révoqué ou épuisé";
+    BadPublicKey = "bad_public_key",
+        "the public key is not a base64 Ed25519 key",
+        "la clé publique n'est pas une clé Ed25519 en base64";
+    BadRequest = "bad_request",
+        "the request is malformed",
+        "la requête est mal formée";
+    Internal = "internal",
+        "internal error; see the server log",
+        "erreur interne ; voir le journal du serveur";
+    // Built-in alerts.
+    RuleFimChange = "rule_fim_change",
+        "File change under a watched path",
+        "Modification de fichier sous un chemin surveillé";
+    RuleChainGap = "rule_chain_gap",
+        "Events missing from an agent's chain (lost or removed in transit)",
+        "Événements manquants dans la chaîne d'un agent (perdus ou supprimés en route)";
+    RuleChainFork = "rule_chain_fork",
+        "An agent's batch chain forked (tampering or restored agent state)",
+        "La chaîne de lots d'un agent a bifurqué (altération ou état d'agent restauré)";
+    RuleDetectionEvicted = "rule_detection_evicted",
+        "Detection state was full: some correlations may have been missed",
+        "État de détection plein : des corrélations ont pu être manquées";
+    RuleAgentSilent = "rule_agent_silent",
+        "An agent has gone silent",
+        "Un agent ne donne plus de nouvelles";
+    RuleSpoolDrop = "rule_spool_drop",
+        "An agent dropped events: its spool was full",
+        "Un agent a perdu des événements : son tampon disque était plein";
+
+    // The dashboard.
+    AppName = "app_name",
+        "Vigie",
+        "Vigie";
+    LoginTitle = "login_title",
+        "Sign in",
+        "Connexion";
+    Username = "username",
+        "User name",
+        "Nom d'utilisateur";
+    Password = "password",
+        "Password",
+        "Mot de passe";
+    SignIn = "sign_in",
+        "Sign in",
+        "Se connecter";
+    SignOut = "sign_out",
+        "Sign out",
+        "Se déconnecter";
+    LoginFailed = "login_failed",
+        "Wrong user name or password.",
+        "Nom d'utilisateur ou mot de passe incorrect.";
+    LoginThrottled = "login_throttled",
+        "Too many failed attempts; wait a minute and try again.",
+        "Trop d'échecs ; attendez une minute puis réessayez.";
+    AlertsTitle = "alerts_title",
+        "Alerts",
+        "Alertes";
+    AlertsEmpty = "alerts_empty",
+        "No alerts yet.",
+        "Aucune alerte pour l'instant.";
+    ColTime = "col_time",
+        "Time",
+        "Heure";
+    ColSeverity = "col_severity",
+        "Severity",
+        "Gravité";
+    ColHost = "col_host",
+        "Host",
+        "Hôte";
+    ColRule = "col_rule",
+        "Rule",
+        "Règle";
+    ColFile = "col_file",
+        "File",
+        "Fichier";
+    ColAction = "col_action",
+        "Action",
+        "Action";
+    ActionCreated = "action_created",
+        "created",
+        "créé";
+    ActionModified = "action_modified",
+        "modified",
+        "modifié";
+    ActionDeleted = "action_deleted",
+        "deleted",
+        "supprimé";
+    ActionRenamed = "action_renamed",
+        "renamed",
+        "renommé";
+    ActionAttributesChanged = "action_attributes_changed",
+        "attributes changed",
+        "attributs modifiés";
+    NotSignedIn = "not_signed_in",
+        "Sign in first.",
+        "Connectez-vous d'abord.";
+    CsrfFailed = "csrf_failed",
+        "The form expired or did not come from this site; reload and try again.",
+        "Le formulaire a expiré ou ne vient pas de ce site ; rechargez et réessayez.";
+    StoreUnavailable = "store_unavailable",
+        "The event store is unavailable; try again shortly.",
+        "La base d'événements est indisponible ; réessayez bientôt.";
+    BadLimit = "bad_limit",
+        "limit must be a whole number from 1 to 1000",
+        "limit doit être un entier de 1 à 1000";
+    Language = "language",
+        "Language",
+        "Langue";
+    // Navigation.
+    NavOverview = "nav_overview",
+        "Overview",
+        "Vue d'ensemble";
+    NavAlerts = "nav_alerts",
+        "Alerts",
+        "Alertes";
+    NavFleet = "nav_fleet",
+        "Agents",
+        "Agents";
+    NavHunt = "nav_hunt",
+        "Hunt",
+        "Recherche";
+    NavUsers = "nav_users",
+        "Users",
+        "Utilisateurs";
+    NavTokens = "nav_tokens",
+        "API tokens",
+        "Jetons d'API";
+    SignOutEverywhere = "sign_out_everywhere",
+        "Sign out everywhere",
+        "Se déconnecter partout";
+    // Roles.
+    RoleAdmin = "role_admin",
+        "administrator",
+        "administrateur";
+    RoleAnalyst = "role_analyst",
+        "analyst",
+        "analyste";
+    RoleAuditor = "role_auditor",
+        "auditor",
+        "auditeur";
+    // Refusals.
+    Forbidden = "forbidden",
+        "Your role does not allow this.",
+        "Votre rôle ne le permet pas.";
+    NotFound = "not_found",
+        "Not found.",
+        "Introuvable.";
+    BadToken = "bad_token",
+        "The API token is unknown, revoked or expired.",
+        "Le jeton d'API est inconnu, révoqué ou expiré.";
+    BadParameter = "bad_parameter",
+        "A parameter has a value that cannot be used",
+        "Un paramètre a une valeur inutilisable";
+    BadRequestBody = "bad_request_body",
+        "The request body is not what this endpoint takes",
+        "Le corps de la requête n'est pas celui qu'attend ce point d'accès";
+    // Alert queue.
+    Filter = "filter",
+        "Filter",
+        "Filtrer";
+    FilterSeverity = "filter_severity",
+        "Severity",
+        "Gravité";
+    FilterStatus = "filter_status",
+        "Status",
+        "Statut";
+    FilterHost = "filter_host",
+        "Host",
+        "Hôte";
+    FilterRule = "filter_rule",
+        "Rule",
+        "Règle";
+    FilterTag = "filter_tag",
+        "ATT&CK tag",
+        "Étiquette ATT&CK";
+    FilterText = "filter_text",
+        "Text",
+        "Texte";
+    FilterFrom = "filter_from",
+        "From",
+        "Du";
+    FilterTo = "filter_to",
+        "To",
+        "Au";
+    FilterRange = "filter_range",
+        "Period",
+        "Période";
+    Range24h = "range_24h",
+        "last 24 hours",
+        "dernières 24 heures";
+    Range7d = "range_7d",
+        "last 7 days",
+        "7 derniers jours";
+    Range30d = "range_30d",
+        "last 30 days",
+        "30 derniers jours";
+    RangeAll = "range_all",
+        "all time",
+        "depuis le début";
+    FilterSort = "filter_sort",
+        "Sort",
+        "Tri";
+    SortNewest = "sort_newest",
+        "newest first",
+        "plus récentes d'abord";
+    SortOldest = "sort_oldest",
+        "oldest first",
+        "plus anciennes d'abord";
+    SortSeverity = "sort_severity",
+        "most severe first",
+        "plus graves d'abord";
+    FilterGroup = "filter_group",
+        "Group repeats",
+        "Regrouper les répétitions";
+    Any = "any",
+        "any",
+        "tous";
+    AllStatuses = "all_statuses",
+        "All",
+        "Toutes";
+    NextPage = "next_page",
+        "Next page",
+        "Page suivante";
+    FirstPage = "first_page",
+        "First page",
+        "Première page";
+    ColCount = "col_count",
+        "Count",
+        "Nombre";
+    ColStatus = "col_status",
+        "Status",
+        "Statut";
+    ColAssignee = "col_assignee",
+        "Assignee",
+        "Assignée à";
+    ColTarget = "col_target",
+        "Subject",
+        "Objet";
+    ColSummary = "col_summary",
+        "What happened",
+        "Ce qui s'est passé";
+    NewAlerts = "new_alerts",
+        "new alerts: reload to see them",
+        "nouvelles alertes : rechargez pour les voir";
+    AlertsNoneMatch = "alerts_none_match",
+        "No alert matches these filters.",
+        "Aucune alerte ne correspond à ces filtres.";
+    SelectAll = "select_all",
+        "Select all",
+        "Tout sélectionner";
+    // Statuses.
+    // Triage.
+    Triage = "triage",
+        "Triage",
+        "Tri";
+    TriageSelected = "triage_selected",
+        "Apply to the selected alerts",
+        "Appliquer aux alertes choisies";
+    TriageApply = "triage_apply",
+        "Apply",
+        "Appliquer";
+    TriageAction = "triage_action",
+        "Action",
+        "Action";
+    ActAcknowledge = "act_acknowledge",
+        "acknowledge",
+        "prendre en compte";
+    ActAssign = "act_assign",
+        "assign",
+        "assigner";
+    ActComment = "act_comment",
+        "comment",
+        "commenter";
+    ActStatus = "act_status",
+        "set status",
+        "changer le statut";
+    TriageAssignee = "triage_assignee",
+        "Assign to",
+        "Assigner à";
+    TriageComment = "triage_comment",
+        "Comment or reason",
+        "Commentaire ou motif";
+    TriageReasonRequired = "triage_reason_required",
+        "Resolving an alert or calling it a false positive needs a reason.",
+        "Résoudre une alerte ou la déclarer faux positif demande un motif.";
+    TriageNothingSelected = "triage_nothing_selected",
+        "Select at least one alert.",
+        "Choisissez au moins une alerte.";
+    TriageAssigneeRequired = "triage_assignee_required",
+        "Name the user to assign.",
+        "Indiquez l'utilisateur à qui assigner.";
+    TriageCommentRequired = "triage_comment_required",
+        "Write the comment.",
+        "Écrivez le commentaire.";
+    TriageUnknownUser = "triage_unknown_user",
+        "There is no such user to assign.",
+        "Aucun utilisateur de ce nom à qui assigner.";
+    TriageDone = "triage_done",
+        "Recorded (alerts: {n}).",
+        "Enregistré (alertes : {n}).";
+    History = "history",
+        "Triage history",
+        "Historique du tri";
+    HistoryEmpty = "history_empty",
+        "Nothing done yet.",
+        "Rien n'a encore été fait.";
+    ColWho = "col_who",
+        "Who",
+        "Qui";
+    ColWhat = "col_what",
+        "What",
+        "Quoi";
+    ColWhy = "col_why",
+        "Comment",
+        "Commentaire";
+    // Alert detail.
+    AlertTitle = "alert_title",
+        "Alert",
+        "Alerte";
+    Rule = "rule",
+        "Rule",
+        "Règle";
+    RuleDescription = "rule_description",
+        "Description",
+        "Description";
+    RuleLevel = "rule_level",
+        "Level",
+        "Niveau";
+    RuleAuthor = "rule_author",
+        "Author",
+        "Auteur";
+    RuleTechniques = "rule_techniques",
+        "ATT&CK techniques",
+        "Techniques ATT&CK";
+    RuleUnknown = "rule_unknown",
+        "This rule is not in the catalogue (yet).",
+        "Cette règle n'est pas (encore) au catalogue.";
+    TriggerEvents = "trigger_events",
+        "Triggering events",
+        "Événements déclencheurs";
+    ColField = "col_field",
+        "Field",
+        "Champ";
+    ColValue = "col_value",
+        "Value",
+        "Valeur";
+    Lineage = "lineage",
+        "Process lineage",
+        "Filiation des processus";
+    LineageEmpty = "lineage_empty",
+        "No process events to trace this alert to.",
+        "Aucun événement de processus auquel rattacher cette alerte.";
+    ColPid = "col_pid",
+        "PID",
+        "PID";
+    ColImage = "col_image",
+        "Program",
+        "Programme";
+    ColCommand = "col_command",
+        "Command line",
+        "Ligne de commande";
+    ColUser = "col_user",
+        "User",
+        "Utilisateur";
+    NearbyEvents = "nearby_events",
+        "Other events of this host, 5 minutes either side",
+        "Autres événements de cet hôte, 5 minutes avant et après";
+    NearbyEmpty = "nearby_empty",
+        "No other events.",
+        "Aucun autre événement.";
+    ColCategory = "col_category",
+        "Category",
+        "Catégorie";
+    EarlierAlerts = "earlier_alerts",
+        "Earlier alerts of this rule on this host",
+        "Alertes précédentes de cette règle sur cet hôte";
+    EarlierEmpty = "earlier_empty",
+        "None.",
+        "Aucune.";
+    BackToAlerts = "back_to_alerts",
+        "Back to the alerts",
+        "Retour aux alertes";
+    // Reports.
+    NavReports = "nav_reports",
+        "Reports",
+        "Rapports";
+    ReportTitle = "report_title",
+        "Incident report",
+        "Rapport d'incident";
+    ReportPeriod = "report_period",
+        "Period",
+        "Période";
+    ReportGenerated = "report_generated",
+        "Generated",
+        "Établi";
+    ReportKey = "report_key",
+        "Signing key fingerprint (SHA-256)",
+        "Empreinte de la clé de signature (SHA-256)";
+    ReportFilters = "report_filters",
+        "Filters",
+        "Filtres";
+    ReportSummary = "report_summary",
+        "Summary",
+        "Synthèse";
+    ReportAlerts = "report_alerts",
+        "Alerts",
+        "Alertes";
+    ReportTruncated = "report_truncated",
+        "Only the first {n} alerts are detailed below.",
+        "Seules les {n} premières alertes sont détaillées ci-dessous.";
+    ReportTimeline = "report_timeline",
+        "Timeline (alerts per day)",
+        "Chronologie (alertes par jour)";
+    ReportHosts = "report_hosts",
+        "Hosts affected",
+        "Hôtes touchés";
+    ReportSilent = "report_silent",
+        "Agents that went silent",
+        "Agents devenus muets";
+    ReportAlertList = "report_alert_list",
+        "Alerts and their triage",
+        "Les alertes et leur traitement";
+    ReportFormat = "report_format",
+        "Format",
+        "Format";
+    ReportMake = "report_make",
+        "Make the signed report",
+        "Établir le rapport signé";
+    ReportMade = "report_made",
+        "The report is made and signed.",
+        "Le rapport est établi et signé.";
+    ReportDownload = "report_download",
+        "Download",
+        "Télécharger";
+    ReportSha256 = "report_sha256",
+        "SHA-256",
+        "SHA-256";
+    // Audit trail.
+    NavAudit = "nav_audit",
+        "Audit trail",
+        "Journal d'audit";
+    AuditVerify = "audit_verify",
+        "Verify the chains",
+        "Vérifier les chaînes";
+    AuditIntact = "audit_intact",
+        "intact",
+        "intacte";
+    AuditFromSeq = "audit_from_seq",
+        "from seq",
+        "depuis le numéro";
+    AuditChain = "audit_chain",
+        "Chain",
+        "Chaîne";
+    AuditSeq = "audit_seq",
+        "Seq",
+        "N°";
+    AuditDetails = "audit_details",
+        "Details",
+        "Détails";
+    // Overview.
+    OverviewAlertsTime = "overview_alerts_time",
+        "Alerts over time, by severity",
+        "Alertes dans le temps, par gravité";
+    OverviewTopRules = "overview_top_rules",
+        "Rules with the most alerts",
+        "Règles aux alertes les plus nombreuses";
+    OverviewTopHosts = "overview_top_hosts",
+        "Hosts with the most alerts",
+        "Hôtes aux alertes les plus nombreuses";
+    OverviewEps = "overview_eps",
+        "Events per second, last 5 minutes",
+        "Événements par seconde, 5 dernières minutes";
+    OverviewPerSecond = "overview_per_second",
+        "per second",
+        "par seconde";
+    // Hunting.
+    HuntConditions = "hunt_conditions",
+        "Field conditions (all must hold)",
+        "Conditions sur les champs (toutes requises)";
+    HuntFieldExample = "hunt_field_example",
+        "field, e.g. Image",
+        "champ, p. ex. Image";
+    HuntOperator = "hunt_operator",
+        "Operator",
+        "Opérateur";
+    OpEq = "op_eq",
+        "equals",
+        "égal à";
+    OpNeq = "op_neq",
+        "differs from",
+        "différent de";
+    OpContains = "op_contains",
+        "contains",
+        "contient";
+    OpPrefix = "op_prefix",
+        "starts with",
+        "commence par";
+    OpGt = "op_gt",
+        "greater than",
+        "supérieur à";
+    OpLt = "op_lt",
+        "less than",
+        "inférieur à";
+    HuntSearch = "hunt_search",
+        "Search",
+        "Chercher";
+    HuntFound = "hunt_found",
+        "Events found",
+        "Événements trouvés";
+    HuntCsv = "hunt_csv",
+        "Download as CSV",
+        "Télécharger en CSV";
+    HuntNone = "hunt_none",
+        "No event matches.",
+        "Aucun événement ne correspond.";
+    HuntFields = "hunt_fields",
+        "Fields",
+        "Champs";
+    // Fleet.
+    FleetTotal = "fleet_total",
+        "Agents",
+        "Agents";
+    FleetSilent = "fleet_silent",
+        "silent",
+        "muets";
+    FleetEmpty = "fleet_empty",
+        "No agent has enrolled yet.",
+        "Aucun agent n'est encore enrôlé.";
+    FleetOs = "fleet_os",
+        "System",
+        "Système";
+    FleetVersion = "fleet_version",
+        "Agent version",
+        "Version de l'agent";
+    FleetLastSeen = "fleet_last_seen",
+        "Last seen",
+        "Vu pour la dernière fois";
+    FleetRate = "fleet_rate",
+        "Events / min",
+        "Événements / min";
+    FleetBacklog = "fleet_backlog",
+        "Spool backlog",
+        "En attente sur disque";
+    FleetDropped = "fleet_dropped",
+        "Dropped events",
+        "Événements perdus";
+    FleetLosses = "fleet_losses",
+        "Sensor losses",
+        "Pertes des capteurs";
+    FleetOk = "fleet_ok",
+        "reporting",
+        "actif";
+    FleetIsSilent = "fleet_is_silent",
+        "silent",
+        "muet";
+    FleetRevoked = "fleet_revoked",
+        "revoked",
+        "révoqué";
+    FleetRevoke = "fleet_revoke",
+        "Revoke",
+        "Révoquer";
+    // Remote agent settings.
+    NavSettings = "nav_settings",
+        "Agent settings",
+        "Réglages des agents";
+    SettingsHelp = "settings_help",
+        "Per group of agents: the [fim], [process] and [network] sections (as in agent.toml) that replace the agents' own. Agents fetch a new version at their next health report and apply it without a restart.",
+        "Par groupe d'agents : les sections [fim], [process] et [network] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.";
+    SettingsGroup = "settings_group",
+        "Group",
+        "Groupe";
+    SettingsNewGroup = "settings_new_group",
+        "New group",
+        "Nouveau groupe";
+    SettingsSaved = "settings_saved",
+        "Saved as version",
+        "Enregistré, version";
+    SettingsVersion = "settings_version",
+        "Settings",
+        "Réglages";
+    SettingsPending = "settings_pending",
+        "pending",
+        "en attente";
+    SettingsBadGroup = "settings_bad_group",
+        "A group name has 1 to 64 of a-z, 0-9, '.', '_' and '-'.",
+        "Un nom de groupe compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - ».";
+    SettingsInvalid = "settings_invalid",
+        "These settings would not work on an agent",
+        "Ces réglages ne fonctionneraient pas sur un agent";
+    SettingsMove = "settings_move",
+        "Move",
+        "Déplacer";
+    // Accounts.
+    ColRole = "col_role",
+        "Role",
+        "Rôle";
+    ColState = "col_state",
+        "State",
+        "État";
+    ColCreated = "col_created",
+        "Created",
+        "Créé";
+    ColChange = "col_change",
+        "Change",
+        "Modifier";
+    UserEnabled = "user_enabled",
+        "enabled",
+        "actif";
+    UserDisabled = "user_disabled",
+        "disabled",
+        "désactivé";
+    NewPassword = "new_password",
+        "new password (optional)",
+        "nouveau mot de passe (facultatif)";
+    Save = "save",
+        "Save",
+        "Enregistrer";
+    Saved = "saved",
+        "Saved.",
+        "Enregistré.";
+    UserCreate = "user_create",
+        "Create an account",
+        "Créer un compte";
+    PasswordTooShort = "password_too_short",
+        "The password must have at least 10 characters.",
+        "Le mot de passe doit compter au moins 10 caractères.";
+    BadRole = "bad_role",
+        "The role must be admin, analyst or auditor.",
+        "Le rôle doit être admin, analyst ou auditor.";
+    BadUsername = "bad_username",
+        "A user name has 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit.",
+        "Un nom d'utilisateur compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - », et commence par une lettre ou un chiffre.";
+    UserExists = "user_exists",
+        "That user name is taken.",
+        "Ce nom d'utilisateur est déjà pris.";
+    LastAdmin = "last_admin",
+        "This is the last administrator: it can be neither demoted nor disabled.",
+        "C'est le dernier administrateur : il ne peut être ni rétrogradé ni désactivé.";
+    // API tokens.
+    TokensHelp = "tokens_help",
+        "A token lets a program use the API as you, with at most your role: send it as 'Authorization: Bearer <token>'.",
+        "Un jeton permet à un programme d'utiliser l'API en votre nom, avec au plus votre rôle : envoyez-le dans « Authorization: Bearer <jeton> ».";
+    TokenShownOnce = "token_shown_once",
+        "Copy this token now: it will not be shown again.",
+        "Copiez ce jeton maintenant : il ne sera plus affiché.";
+    TokenName = "token_name",
+        "Name",
+        "Nom";
+    TokenExpires = "token_expires",
+        "Expires",
+        "Expire";
+    TokenDays = "token_days",
+        "Valid for (days, 0: no end)",
+        "Valable (jours, 0 : sans fin)";
+    TokenActive = "token_active",
+        "active",
+        "actif";
+    TokenRevoked = "token_revoked",
+        "revoked",
+        "révoqué";
+    TokenExpired = "token_expired",
+        "expired",
+        "expiré";
+    TokenRevoke = "token_revoke",
+        "Revoke",
+        "Révoquer";
+    TokenCreate = "token_create",
+        "Create a token",
+        "Créer un jeton";
+    TokenBadName = "token_bad_name",
+        "Give the token a name (up to 100 characters).",
+        "Donnez un nom au jeton (100 caractères au plus).";
+    TokenBadDays = "token_bad_days",
+        "The validity must be 0 to 3650 days.",
+        "La validité doit être de 0 à 3650 jours.";
+
+    // The agent.
+    AgentAlreadyEnrolled = "agent_already_enrolled",
+        "already enrolled as agent {agent} ({path}); remove that file to enroll again",
+        "déjà enrôlé comme agent {agent} ({path}) ; supprimez ce fichier pour enrôler à nouveau";
+    AgentCannotCreate = "agent_cannot_create",
+        "cannot create {path}: {error}",
+        "impossible de créer {path} : {error}";
+    AgentBadCaOrUrl = "agent_bad_ca_or_url",
+        "the CA file or the collector's URL cannot be used: {error}",
+        "fichier d'autorité (CA) ou adresse du collecteur inutilisable : {error}";
+    AgentCollectorUntrusted = "agent_collector_untrusted",
+        "the collector's certificate is not signed by the CA in {path} (wrong CA file?): {error}",
+        "le certificat du collecteur n'est pas signé par l'autorité de {path} (mauvais fichier CA ?) : {error}";
+    AgentCollectorUnreachable = "agent_collector_unreachable",
+        "cannot reach the collector at {url}: {error}",
+        "collecteur injoignable à {url} : {error}";
+    AgentClockSkew = "agent_clock_skew",
+        "this server's clock differs from the collector's by {skew} s (more than {max} s): its batches would be refused; set the time (NTP) and retry",
+        "l'horloge de ce serveur diffère de celle du collecteur de {skew} s (plus de {max} s) : ses lots seraient refusés ; réglez l'heure (NTP) et recommencez";
+    AgentTokenRefused = "agent_token_refused",
+        "the collector refused the token: wrong, expired, used up or revoked (ask for a new one: vigie token create)",
+        "le collecteur a refusé le jeton : erroné, expiré, épuisé ou révoqué (demandez-en un nouveau : vigie token create)";
+    AgentEnrollmentError = "agent_enrollment_error",
+        "the collector did not complete the enrollment: {error}",
+        "le collecteur n'a pas mené l'enrôlement à son terme : {error}";
+    AgentNotEnrolled = "agent_not_enrolled",
+        "this agent is not enrolled and no enrollment token is configured (collector.enrollment_token)",
+        "cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré (collector.enrollment_token)";
+    AgentEnrolled = "agent_enrolled",
+        "enrolled as agent {agent} (key {key}); identity saved to {path} (mode {mode})",
+        "enrôlé comme agent {agent} (clé {key}) ; identité enregistrée dans {path} (mode {mode})";
+    AgentEnrollFailed = "agent_enroll_failed",
+        "enrollment failed: {reason}",
+        "échec de l'enrôlement : {reason}";
+    AgentEnrollNeeds = "agent_enroll_needs",
+        "--collector and --token are needed (or a --config holding them)",
+        "--collector et --token sont requis (ou un --config qui les contient)";
+    AgentConfigNeeded = "agent_config_needed",
+        "--config FILE is required unless --print is given",
+        "--config FICHIER est requis sauf avec --print";
+
+    // The command line.
+    CliAuditEmpty = "cli_audit_empty",
+        "the audit trail is empty",
+        "le journal d'audit est vide";
+    CliAuditIntact = "cli_audit_intact",
+        "{chain}: intact, {rows} rows from seq {first}",
+        "{chain} : intacte, {rows} lignes depuis le numéro {first}";
+    CliAuditBroken = "cli_audit_broken",
+        "{chain}: BROKEN: {reason}",
+        "{chain} : ROMPUE : {reason}";
+    CliPkiMade = "cli_pki_made",
+        "CA: {ca} (give it to agents)\ncollector: {cert} and {key}",
+        "autorité (CA) : {ca} (à donner aux agents)\ncollecteur : {cert} et {key}";
+    CliNotASignature = "cli_not_a_signature",
+        "invalid: {path} is not a signature file ({error})",
+        "invalide : {path} n'est pas un fichier de signature ({error})";
+    CliNotAKey = "cli_not_a_key",
+        "--key {key} is not an Ed25519 public key (base64, hex or a .sig file)",
+        "--key {key} n'est pas une clé publique Ed25519 (base64, hexadécimal ou fichier .sig)";
+    CliReportValid = "cli_report_valid",
+        "valid: {path} signed by key {fingerprint} at {when} UTC",
+        "valide : {path} signé par la clé {fingerprint} le {when} UTC";
+    CliCompareFingerprint = "cli_compare_fingerprint",
+        "compare this fingerprint with the one the dashboard shows (Reports), or pass --key",
+        "comparez cette empreinte avec celle du tableau de bord (Rapports), ou donnez --key";
+    CliReportInvalid = "cli_report_invalid",
+        "invalid: {reason}",
+        "invalide : {reason}";
+    CliRuleNotLoaded = "cli_rule_not_loaded",
+        "rule not loaded: {error}",
+        "règle non chargée : {error}";
+    CliTokenHeader = "cli_token_header",
+        "id        state     uses  expires (UTC)        note",
+        "id        état      usages expire (UTC)       note";
+    CliTokenRevoked = "cli_token_revoked",
+        "revoked",
+        "révoqué";
+    CliTokenExpired = "cli_token_expired",
+        "expired",
+        "expiré";
+    CliTokenUsed = "cli_token_used",
+        "used",
+        "épuisé";
+    CliTokenUsable = "cli_token_usable",
+        "usable",
+        "utilisable";
+    CliNoToken = "cli_no_token",
+        "no token {id}",
+        "aucun jeton {id}";
+    CliTokenWasRevoked = "cli_token_was_revoked",
+        "token {id} revoked",
+        "jeton {id} révoqué";
+    CliTokenLimits = "cli_token_limits",
+        "--ttl-hours and --max-uses must be at least 1",
+        "--ttl-hours et --max-uses doivent valoir au moins 1";
+    CliTokenMade = "cli_token_made",
+        "token {id} valid {hours} h for {uses} agent(s)",
+        "jeton {id} valable {hours} h pour {uses} agent(s)";
+    CliStartingClickhouse = "cli_starting_clickhouse",
+        "Starting ClickHouse ({path})…",
+        "Démarrage de ClickHouse ({path})…";
+    CliRunning = "cli_running",
+        "Vigie is running.",
+        "Vigie est lancé.";
+    CliDashboardAt = "cli_dashboard_at",
+        "  Dashboard: {url}",
+        "  Tableau de bord : {url}";
+    CliLoginOnce = "cli_login_once",
+        "  Login: admin / {password}   (shown once)",
+        "  Identifiant : admin / {password}   (affiché une seule fois)";
+    CliLoginExisting = "cli_login_existing",
+        "  Login: admin (existing password)",
+        "  Identifiant : admin (mot de passe existant)";
+    CliDataAt = "cli_data_at",
+        "  Data: {path}",
+        "  Données : {path}";
+    CliCtrlC = "cli_ctrl_c",
+        "  Ctrl-C stops everything.",
+        "  Ctrl-C arrête tout.";
+    CliStopping = "cli_stopping",
+        "Stopping…",
+        "Arrêt…";
+    CliStoppedUnexpectedly = "cli_stopped_unexpectedly",
+        "{name} stopped unexpectedly",
+        "{name} s'est arrêté de façon inattendue";
+    CliSlowStop = "cli_slow_stop",
+        "some services did not stop within 30 s",
+        "certains services ne se sont pas arrêtés en 30 s";
+    CliInstallClickhouse = "cli_install_clickhouse",
+        "ClickHouse is not installed. On Debian or Ubuntu: sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an existing server)",
+        "ClickHouse n'est pas installé. Sur Debian ou Ubuntu : sudo apt-get install clickhouse-server (ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
+
+    // The audit trail's verdicts.
+    AuditRowsMissingBefore = "audit_rows_missing_before",
+        "rows before seq {seq} are missing (deleted) and no retention checkpoint accounts for them",
+        "les lignes avant le numéro {seq} manquent (supprimées) et aucun point de contrôle de rétention ne l'explique";
+    AuditRowAltered = "audit_row_altered",
+        "row seq {seq} was altered: its content does not match its hash",
+        "la ligne {seq} a été modifiée : son contenu ne correspond pas à son empreinte";
+    AuditSeqTwice = "audit_seq_twice",
+        "seq {seq} appears twice: a row was inserted",
+        "le numéro {seq} apparaît deux fois : une ligne a été insérée";
+    AuditRowsMissing = "audit_rows_missing",
+        "rows seq {from} to {to} are missing (deleted)",
+        "les lignes {from} à {to} manquent (supprimées)";
+    AuditRowNotFollowing = "audit_row_not_following",
+        "row seq {seq} does not follow seq {prev}: a row was inserted or replaced",
+        "la ligne {seq} ne suit pas la ligne {prev} : une ligne a été insérée ou remplacée";
+}

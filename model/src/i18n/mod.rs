@@ -1,0 +1,217 @@
+//! The one French/English catalogue of everything a person reads, for every part of
+//! Vigie: agent, collector, dashboard, command line.
+//!
+//! Messages are [`Msg`] variants, so a message that does not exist does not compile, and
+//! each entry of the catalogue must give both languages. Keys that come from data (a
+//! stored action, a refusal code) are looked up with [`Msg::from_key`]; functions that
+//! compose such keys live beside the type they name, and a test walks every value.
+
+/// A language Vigie speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// French.
+    Fr,
+}
+
+impl Lang {
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// `en` or `fr` (and regional forms such as `fr-ML`), case-insensitive.
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code
+            .trim()
+            .split(['-', '_', '.'])
+            .next()?
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    /// The preferred language of an HTTP `Accept-Language` header, English when none fits.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let Some(lang) = pieces.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    /// The language of the environment (`VIGIE_LANG`, then `LANG`), English by default.
+    pub fn from_env() -> Lang {
+        ["VIGIE_LANG", "LC_ALL", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find_map(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+}
+
+/// Writes [`Msg`] from the list in `catalogue.rs`: every entry must give a key, English
+/// and French, so a message without a translation does not compile.
+macro_rules! catalogue {
+    ($($variant:ident = $key:literal, $en:literal, $fr:literal;)+) => {
+        /// A message a person reads; [`Msg::text`] gives it in a language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $(#[doc = $en] $variant,)+
+        }
+
+        impl Msg {
+            /// Every message.
+            pub const ALL: &'static [Msg] = &[$(Msg::$variant),+];
+
+            /// The stable key: the code of a JSON refusal, the name of an audit action.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Msg::$variant => $key,)+
+                }
+            }
+
+            /// The message in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match lang {
+                    Lang::En => match self {
+                        $(Msg::$variant => $en,)+
+                    },
+                    Lang::Fr => match self {
+                        $(Msg::$variant => $fr,)+
+                    },
+                }
+            }
+        }
+    };
+}
+
+mod catalogue;
+
+pub use catalogue::Msg;
+
+impl Msg {
+    /// The message whose key is `key`: for keys that come from data (a stored action, a
+    /// refusal code). Code that knows its message names the variant instead.
+    pub fn from_key(key: &str) -> Option<Msg> {
+        Msg::ALL.iter().copied().find(|m| m.key() == key)
+    }
+}
+
+/// The message `msg` in `lang`.
+pub fn t(lang: Lang, msg: Msg) -> &'static str {
+    msg.text(lang)
+}
+
+/// The message with key `key` in `lang`, for keys that come from data; an unknown key is
+/// shown as it is rather than hidden.
+pub fn t_key(lang: Lang, key: &str) -> &str {
+    Msg::from_key(key).map_or(key, |m| m.text(lang))
+}
+
+/// The message `msg` in `lang` with each `{name}` replaced by its value.
+pub fn fill(lang: Lang, msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut text = msg.text(lang).to_string();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    text
+}
+
+/// [`fill`] in the language of this process's environment (`VIGIE_LANG`, `LC_ALL`,
+/// `LANG`): for the command line and the daemons' own messages.
+pub fn say(msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    fill(Lang::from_env(), msg, values)
+}
+
+/// [`fill`] in English and in French, for values that keep both (a verdict stored or
+/// sent on).
+pub fn both(msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> (String, String) {
+    (fill(Lang::En, msg, values), fill(Lang::Fr, msg, values))
+}
+
+/// A rule's title in `lang` (the English one when there is no French title).
+pub fn rule_title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+    if lang == Lang::Fr && !fr.is_empty() {
+        fr
+    } else {
+        en
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages_and_its_own_key() {
+        let mut seen = std::collections::HashSet::new();
+        for msg in Msg::ALL {
+            assert!(seen.insert(msg.key()), "{} appears twice", msg.key());
+            for lang in [Lang::En, Lang::Fr] {
+                assert!(!msg.text(lang).trim().is_empty(), "{msg:?} lacks {lang:?}");
+            }
+            assert_eq!(Msg::from_key(msg.key()), Some(*msg));
+        }
+    }
+
+    #[test]
+    fn placeholders_are_the_same_in_both_languages() {
+        let names = |text: &str| -> Vec<String> {
+            let mut found: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|r| r.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            found.sort();
+            found
+        };
+        for msg in Msg::ALL {
+            assert_eq!(
+                names(msg.text(Lang::En)),
+                names(msg.text(Lang::Fr)),
+                "{msg:?}"
+            );
+        }
+        assert_eq!(
+            fill(Lang::Fr, Msg::TriageDone, &[("n", &3)]),
+            Msg::TriageDone.text(Lang::Fr).replace("{n}", "3")
+        );
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_known_language() {
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"),
+            Lang::Fr
+        );
+        assert_eq!(
+            Lang::from_accept_language("de, en;q=0.5, fr;q=0.4"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(
+            t(Lang::Fr, Msg::RuleSpoolDrop),
+            "Un agent a perdu des événements : son tampon disque était plein"
+        );
+        assert_eq!(t_key(Lang::En, "no_such_key"), "no_such_key");
+    }
+}
