@@ -373,3 +373,37 @@ pub async fn gather(
         .collect();
     Ok(data)
 }
+
+/// A report made earlier, as the reports page lists it.
+#[derive(Row, Deserialize)]
+pub struct Listed {
+    /// Its id.
+    pub report_id: String,
+    /// When it was made (ms).
+    pub created_ms: u64,
+    /// Who made it.
+    pub actor: String,
+    /// `pdf`, `csv` or `json`.
+    pub format: String,
+    /// Its language code.
+    pub lang: String,
+    /// Start of the period it covers (ms).
+    pub from_ms: u64,
+    /// End of the period (ms).
+    pub to_ms: u64,
+    /// The file's name.
+    pub file_name: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// The 200 latest reports, newest first.
+pub async fn list(client: &Client) -> Result<Vec<Listed>, clickhouse::error::Error> {
+    client
+        .query(
+            "SELECT report_id, created_ms, actor, format, lang, from_ms, to_ms, file_name, sha256 \
+             FROM reports ORDER BY created_ms DESC LIMIT 200",
+        )
+        .fetch_all()
+        .await
+}

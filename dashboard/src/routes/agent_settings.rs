@@ -16,7 +16,6 @@ use serde_json::json;
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::agent_settings::{self, Refused};
-use crate::views::html::{esc, utc};
 
 fn refusal_text(lang: Lang, r: &Refused) -> String {
     match r {
@@ -45,84 +44,20 @@ async fn render(
     error: Option<(&str, &str, String)>,
     saved: Option<&str>,
 ) -> Response {
-    let lang = ctx.lang;
     let groups = match agent_settings::groups(&state.client).await {
         Ok(g) => g,
         Err(e) => return ctx.store_failed(&e),
     };
-    let admin = ctx.who.role.is_admin();
-    let csrf = esc(ctx.who.csrf());
-    let mut html = format!(
-        "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(t(lang, Msg::NavSettings)),
-        esc(t(lang, Msg::SettingsHelp))
+    let refusal = error.map(
+        |(group, body, message)| crate::views::agent_settings::Refusal {
+            group,
+            body,
+            message,
+        },
     );
-    if let Some(version) = saved {
-        html.push_str(&format!(
-            "<p class=\"ok\" role=\"status\">{} {}</p>",
-            esc(t(lang, Msg::SettingsSaved)),
-            esc(version)
-        ));
-    }
-    if let Some((_, _, message)) = &error {
-        html.push_str(&format!(
-            "<p class=\"err\" role=\"alert\">{}</p>",
-            esc(message)
-        ));
-    }
-    let form = |group: &str, body: &str, fixed: bool| {
-        let name = if fixed {
-            format!(
-                "<input type=\"hidden\" name=\"group\" value=\"{}\">",
-                esc(group)
-            )
-        } else {
-            format!(
-                "<label>{}<input name=\"group\" value=\"{}\" required pattern=\"[a-z0-9._\\-]{{1,64}}\"></label>",
-                esc(t(lang, Msg::SettingsGroup)),
-                esc(group)
-            )
-        };
-        format!(
-            "<form method=\"post\" action=\"/fleet/settings\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{name}\
-<textarea name=\"body\" rows=\"12\" cols=\"90\" spellcheck=\"false\">{}</textarea><br><button type=\"submit\">{}</button></form>",
-            esc(body),
-            esc(t(lang, Msg::Save))
-        )
-    };
-    for g in &groups {
-        let body = match &error {
-            Some((group, body, _)) if *group == g.group_name => body.to_string(),
-            _ => g.body.clone(),
-        };
-        html.push_str(&format!(
-            "<section><h2>{} <span class=\"muted\">v{} · {} · {}</span></h2>",
-            esc(&g.group_name),
-            g.version,
-            esc(&g.author),
-            esc(&utc(g.updated_ms))
-        ));
-        if admin {
-            html.push_str(&form(&g.group_name, &body, true));
-        } else {
-            html.push_str(&format!("<pre>{}</pre>", esc(&g.body)));
-        }
-        html.push_str("</section>");
-    }
-    if admin {
-        let (group, body) = match &error {
-            Some((group, body, _)) if !groups.iter().any(|g| g.group_name == *group) => {
-                (group.to_string(), body.to_string())
-            }
-            _ => (String::new(), "[process]\nenabled = true\n\n[[fim.paths]]\npath = \"/etc\"\nseverity = \"medium\"\n".to_string()),
-        };
-        html.push_str(&format!(
-            "<section><h2>{}</h2>{}</section>",
-            esc(t(lang, Msg::SettingsNewGroup)),
-            form(&group, &body, false)
-        ));
-    }
-    ctx.render(StatusCode::OK, t(lang, Msg::NavSettings), &html)
+    let body =
+        crate::views::agent_settings::page(ctx.lang, &ctx.who, &groups, refusal.as_ref(), saved);
+    ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavSettings), body)
 }
 
 /// `POST /fleet/settings`.

@@ -13,7 +13,9 @@ use crate::auth::{Credential, Principal, Role};
 use crate::i18n::{t, Lang, Msg};
 pub(super) use crate::params::{param, Params};
 pub(super) use crate::state::AppState;
-use crate::views::html::{esc, page};
+use maud::Markup;
+
+use crate::views::html::page;
 
 /// Name of the session cookie.
 pub(super) const SESSION_COOKIE: &str = "vigie_session";
@@ -205,10 +207,10 @@ impl Ctx {
     }
 
     /// A whole page for this user, remembering a language change.
-    pub fn render(&self, status: StatusCode, title: &str, body: &str) -> Response {
+    pub fn render(&self, status: StatusCode, title: &str, body: Markup) -> Response {
         let html = page(self.lang, title, Some(&self.who), body);
         remember_language(
-            (status, Html(html)).into_response(),
+            (status, Html(html.into_string())).into_response(),
             self.lang,
             self.lang_changed,
         )
@@ -216,12 +218,8 @@ impl Ctx {
 
     /// A page saying why the request was refused.
     pub fn refuse(&self, status: StatusCode, key: Msg, detail: &str) -> Response {
-        let mut body = format!("<p class=\"err\" role=\"alert\">{}", esc(t(self.lang, key)));
-        if !detail.is_empty() {
-            body.push_str(&format!(": {}", esc(detail)));
-        }
-        body.push_str("</p>");
-        self.render(status, t(self.lang, key), &body)
+        let body = crate::views::forms::refusal(self.lang, key, detail);
+        self.render(status, t(self.lang, key), body)
     }
 
     /// The JSON refusal.

@@ -11,8 +11,7 @@ use serde_json::json;
 
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
 use crate::i18n::{t, Msg};
-use crate::queries::fleet::{self, AgentStatus};
-use crate::views::html::{esc, utc};
+use crate::queries::fleet::{self};
 
 /// `GET /fleet`.
 pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
@@ -21,108 +20,8 @@ pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) ->
         Ok(a) => a,
         Err(e) => return ctx.store_failed(&e),
     };
-    let lang = ctx.lang;
-    let silent = agents.iter().filter(|a| a.silent).count();
-    let mut html = format!(
-        "<h1>{}</h1><p><a href=\"/fleet/settings\">{}</a></p><p>{}: {} · {}: {}</p>",
-        esc(t(lang, Msg::NavFleet)),
-        esc(t(lang, Msg::NavSettings)),
-        esc(t(lang, Msg::FleetTotal)),
-        agents.len(),
-        esc(t(lang, Msg::FleetSilent)),
-        silent
-    );
-    if agents.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, Msg::FleetEmpty))));
-        return ctx.render(StatusCode::OK, t(lang, Msg::NavFleet), &html);
-    }
-    html.push_str("<table><thead><tr>");
-    let admin = ctx.who.role.is_admin();
-    for key in [
-        Msg::ColHost,
-        Msg::ColState,
-        Msg::FleetOs,
-        Msg::FleetVersion,
-        Msg::FleetLastSeen,
-        Msg::FleetRate,
-        Msg::FleetBacklog,
-        Msg::FleetDropped,
-        Msg::FleetLosses,
-        Msg::SettingsGroup,
-        Msg::SettingsVersion,
-    ] {
-        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
-    }
-    if admin {
-        html.push_str("<th></th>");
-    }
-    html.push_str("</tr></thead><tbody>");
-    for a in &agents {
-        html.push_str(&row(&ctx, a, admin));
-    }
-    html.push_str("</tbody></table>");
-    ctx.render(StatusCode::OK, t(lang, Msg::NavFleet), &html)
-}
-
-fn row(ctx: &Ctx, a: &AgentStatus, admin: bool) -> String {
-    let lang = ctx.lang;
-    let (state_key, class) = if a.revoked {
-        (Msg::FleetRevoked, "st")
-    } else if a.silent {
-        (Msg::FleetIsSilent, "sev sev-high")
-    } else {
-        (Msg::FleetOk, "st st-resolved")
-    };
-    let revoke = if admin && !a.revoked {
-        format!(
-            "<td><form method=\"post\" action=\"/fleet/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form></td>",
-            esc(&a.agent_id),
-            esc(ctx.who.csrf()),
-            esc(t(lang, Msg::FleetRevoke))
-        )
-    } else if admin {
-        "<td></td>".into()
-    } else {
-        String::new()
-    };
-    let group = if admin {
-        format!(
-            "<form method=\"post\" action=\"/fleet/{}/group\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><input name=\"group\" value=\"{}\" size=\"10\" aria-label=\"{}\"> <button type=\"submit\">{}</button></form>",
-            esc(&a.agent_id),
-            esc(ctx.who.csrf()),
-            esc(&a.group),
-            esc(t(lang, Msg::SettingsGroup)),
-            esc(t(lang, Msg::SettingsMove))
-        )
-    } else {
-        esc(&a.group)
-    };
-    let settings = if a.settings_version == a.group_version {
-        format!("v{}", a.settings_version)
-    } else {
-        format!(
-            "v{} → v{} ({})",
-            a.settings_version,
-            a.group_version,
-            t(lang, Msg::SettingsPending)
-        )
-    };
-    format!(
-        "<tr data-agent-id=\"{}\"><td>{}<br><code class=\"muted\">{}</code></td><td><span class=\"{class}\">{}</span></td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{group}</td><td>{}</td>{revoke}</tr>",
-        esc(&a.agent_id),
-        esc(&a.hostname),
-        esc(&a.agent_id),
-        esc(t(lang, state_key)),
-        esc(&a.os),
-        esc(&a.kernel),
-        esc(&a.version),
-        esc(&utc(a.last_seen_ms)),
-        a.events_per_minute,
-        a.spool_backlog,
-        a.dropped,
-        a.sensor_losses,
-        esc(&settings),
-    )
+    let body = crate::views::fleet::page(ctx.lang, &ctx.who, &agents);
+    ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavFleet), body)
 }
 
 /// `GET /api/v1/agents`.

@@ -9,11 +9,8 @@ use axum::Json;
 use serde_json::json;
 
 use super::context::{Api, AppState, Page, Params};
-use crate::i18n::{t, Lang, Msg};
-use crate::queries::hunt::{
-    self, Hunt, CATEGORIES, MAX_CONDITIONS, MAX_EXPORT, OPERATORS, PAGE_ROWS,
-};
-use crate::views::html::{esc, utc};
+use crate::i18n::{t, Msg};
+use crate::queries::hunt::{self, Hunt, MAX_EXPORT, PAGE_ROWS};
 
 /// `GET /hunt`.
 pub(super) async fn page(
@@ -27,12 +24,8 @@ pub(super) async fn page(
         Ok(h) => h,
         Err(e) => return ctx.bad_param(&e),
     };
-    let mut html = format!(
-        "<h1>{}</h1>{}",
-        esc(t(lang, Msg::NavHunt)),
-        form(lang, &hunt)
-    );
     // A search runs once the form was sent (not on first arrival).
+    let mut found = None;
     if params.iter().any(|(k, _)| k == "from" || k == "category") {
         let rows = match hunt::run(&state.client, &hunt, PAGE_ROWS + 1).await {
             Ok(r) => r,
@@ -48,123 +41,10 @@ pub(super) async fn page(
                 serde_json::to_value(&hunt).unwrap_or_default(),
             )
             .await;
-        html.push_str(&results(lang, &hunt, &rows));
+        found = Some(rows);
     }
-    ctx.render(StatusCode::OK, t(lang, Msg::NavHunt), &html)
-}
-
-fn form(lang: Lang, h: &Hunt) -> String {
-    let mut html = String::from("<form class=\"filters\" method=\"get\" action=\"/hunt\">");
-    html.push_str(&format!(
-        "<label>{}<select name=\"category\"><option value=\"\">{}</option>",
-        esc(t(lang, Msg::ColCategory)),
-        esc(t(lang, Msg::Any))
-    ));
-    for c in CATEGORIES {
-        let selected = if h.category == c { " selected" } else { "" };
-        html.push_str(&format!("<option value=\"{c}\"{selected}>{c}</option>"));
-    }
-    html.push_str("</select></label>");
-    html.push_str(&format!(
-        "<label>{}<input name=\"host\" value=\"{}\"></label>",
-        esc(t(lang, Msg::ColHost)),
-        esc(&h.host)
-    ));
-    for (name, key, ms) in [
-        ("from", Msg::FilterFrom, h.from_ms),
-        ("to", Msg::FilterTo, h.to_ms),
-    ] {
-        html.push_str(&format!(
-            "<label>{} (UTC)<input type=\"datetime-local\" name=\"{name}\" value=\"{}\"></label>",
-            esc(t(lang, key)),
-            &utc(ms).replace(' ', "T")[..16]
-        ));
-    }
-    html.push_str(&format!(
-        "<fieldset><legend>{}</legend>",
-        esc(t(lang, Msg::HuntConditions))
-    ));
-    for i in 1..=MAX_CONDITIONS {
-        let c = h.conditions.get(i - 1);
-        let op_now = c.map_or("eq", |c| c.op.as_str());
-        let ops: String = OPERATORS
-            .iter()
-            .map(|(op, key)| {
-                format!(
-                    "<option value=\"{op}\"{}>{}</option>",
-                    if *op == op_now { " selected" } else { "" },
-                    esc(t(lang, *key))
-                )
-            })
-            .collect();
-        html.push_str(&format!(
-            "<div><input name=\"f{i}\" placeholder=\"{}\" value=\"{}\" aria-label=\"{}\"> <select name=\"op{i}\" aria-label=\"{}\">{ops}</select> <input name=\"v{i}\" value=\"{}\" aria-label=\"{}\"></div>",
-            esc(t(lang, Msg::HuntFieldExample)),
-            esc(c.map_or("", |c| &c.field)),
-            esc(t(lang, Msg::ColField)),
-            esc(t(lang, Msg::HuntOperator)),
-            esc(c.map_or("", |c| &c.value)),
-            esc(t(lang, Msg::ColValue)),
-        ));
-    }
-    html.push_str(&format!(
-        "</fieldset><button type=\"submit\">{}</button></form>",
-        esc(t(lang, Msg::HuntSearch))
-    ));
-    html
-}
-
-fn results(lang: Lang, h: &Hunt, rows: &[hunt::Found]) -> String {
-    let more = rows.len() as u64 > PAGE_ROWS;
-    let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
-    let mut html = format!(
-        "<p>{}: {}{} · <a href=\"/hunt.csv?{}\" download>{}</a></p>",
-        esc(t(lang, Msg::HuntFound)),
-        rows.len(),
-        if more { "+" } else { "" },
-        esc(&h.query_string(None)),
-        esc(t(lang, Msg::HuntCsv))
-    );
-    if rows.is_empty() {
-        html.push_str(&format!("<p>{}</p>", esc(t(lang, Msg::HuntNone))));
-        return html;
-    }
-    html.push_str("<table><thead><tr>");
-    for key in [
-        Msg::ColTime,
-        Msg::ColHost,
-        Msg::ColCategory,
-        Msg::ColImage,
-        Msg::ColTarget,
-        Msg::ColUser,
-        Msg::HuntFields,
-    ] {
-        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
-    }
-    html.push_str("</tr></thead><tbody>");
-    for r in rows {
-        let fields: String = r.fields.chars().take(400).collect();
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"wrap\">{}</td><td class=\"wrap\">{}</td><td>{}</td><td class=\"wrap\"><code>{}</code></td></tr>",
-            esc(&utc(r.ts)),
-            esc(&r.hostname),
-            esc(&r.category),
-            esc(&r.image),
-            esc(&r.target),
-            esc(&r.user),
-            esc(&fields)
-        ));
-    }
-    html.push_str("</tbody></table>");
-    if more {
-        let last = rows.last().expect("not empty").ts;
-        html.push_str(&format!(
-            "<p><a href=\"/hunt?{}\" rel=\"next\">{}</a></p>",
-            esc(&h.query_string(Some(last))),
-            esc(t(lang, Msg::NextPage))
-        ));
-    }
-    html
+    let body = crate::views::hunt::page(lang, &hunt, found.as_deref());
+    ctx.render(StatusCode::OK, t(lang, Msg::NavHunt), body)
 }
 
 /// `GET /hunt.csv`: the same search, up to 100,000 events, as a CSV file.

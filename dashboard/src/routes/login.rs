@@ -16,7 +16,7 @@ use super::context::{
     cookie, language, remember_language, see_other, session_cookie, AppState, Ctx, Params,
 };
 use crate::sessions;
-use crate::views::html::{esc, page};
+use crate::views::html::page;
 
 const LOGIN_CSRF_COOKIE: &str = "vigie_login_csrf";
 
@@ -36,19 +36,7 @@ pub(super) struct LogoutForm {
 
 fn login_page(state: &AppState, lang: Lang, error: Option<Msg>, status: StatusCode) -> Response {
     let csrf = sessions::token();
-    let error = error
-        .map(|key| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(t(lang, key))))
-        .unwrap_or_default();
-    let body = format!(
-        "<form class=\"login\" method=\"post\" action=\"/login\"><h1>{title}</h1>{error}\
-<label>{user}<br><input name=\"username\" autocomplete=\"username\" required autofocus></label>\
-<label>{pass}<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{submit}</button></form>",
-        title = esc(t(lang, Msg::LoginTitle)),
-        user = esc(t(lang, Msg::Username)),
-        pass = esc(t(lang, Msg::Password)),
-        submit = esc(t(lang, Msg::SignIn)),
-    );
+    let body = crate::views::forms::form(lang, error, &csrf);
     let secure = if state.config().secure_cookies {
         "; Secure"
     } else {
@@ -58,7 +46,7 @@ fn login_page(state: &AppState, lang: Lang, error: Option<Msg>, status: StatusCo
         format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{secure}");
     let mut response = (
         status,
-        Html(page(lang, t(lang, Msg::LoginTitle), None, &body)),
+        Html(page(lang, t(lang, Msg::LoginTitle), None, body).into_string()),
     )
         .into_response();
     response.headers_mut().append(

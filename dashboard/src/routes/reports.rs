@@ -19,8 +19,6 @@ use vigie_store::rows::ReportRow;
 use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::i18n::{t, Msg};
 use crate::queries::report::{self, ReportRequest};
-use crate::views::html::{esc, utc};
-use vigie_model::{AlertStatus, Severity};
 
 /// The fingerprint of the installation's report key.
 pub(super) fn key_fingerprint(state: &AppState) -> String {
@@ -69,30 +67,6 @@ async fn make(
     Ok(row)
 }
 
-#[derive(Row, Deserialize)]
-struct Listed {
-    report_id: String,
-    created_ms: u64,
-    actor: String,
-    format: String,
-    lang: String,
-    from_ms: u64,
-    to_ms: u64,
-    file_name: String,
-    sha256: String,
-}
-
-async fn list(state: &AppState) -> Result<Vec<Listed>, clickhouse::error::Error> {
-    state
-        .client
-        .query(
-            "SELECT report_id, created_ms, actor, format, lang, from_ms, to_ms, file_name, sha256 \
-             FROM reports ORDER BY created_ms DESC LIMIT 200",
-        )
-        .fetch_all()
-        .await
-}
-
 /// `GET /reports`.
 pub(super) async fn page(
     State(state): State<Arc<AppState>>,
@@ -100,97 +74,19 @@ pub(super) async fn page(
     Query(params): Query<Params>,
 ) -> Response {
     let lang = ctx.lang;
-    let reports = match list(&state).await {
+    let reports = match crate::queries::report::list(&state.client).await {
         Ok(r) => r,
         Err(e) => return ctx.store_failed(&e),
     };
-    let now = vigie_model::event::now_ms();
-    let mut html = format!(
-        "<h1>{}</h1><p class=\"muted\">{}: <code>{}</code></p>",
-        esc(t(lang, Msg::NavReports)),
-        esc(t(lang, Msg::ReportKey)),
-        esc(&key_fingerprint(&state))
+    let body = crate::views::reports::page(
+        lang,
+        &ctx.who,
+        &key_fingerprint(&state),
+        param(&params, "made"),
+        &reports,
+        vigie_model::event::now_ms(),
     );
-    if let Some(id) = param(&params, "made") {
-        html.push_str(&format!(
-            "<p class=\"ok\" role=\"status\">{} <a href=\"/reports/{id}/file\">{}</a> · <a href=\"/reports/{id}/sig\">.sig</a></p>",
-            esc(t(lang, Msg::ReportMade)),
-            esc(t(lang, Msg::ReportDownload)),
-            id = esc(id)
-        ));
-    }
-    let day = |ms: u64| utc(ms).replace(' ', "T")[..16].to_string();
-    html.push_str(&format!(
-        "<form class=\"filters\" method=\"post\" action=\"/reports\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-<label>{} (UTC)<input type=\"datetime-local\" name=\"from\" value=\"{}\" required></label>\
-<label>{} (UTC)<input type=\"datetime-local\" name=\"to\" value=\"{}\" required></label>\
-<label>{}<input name=\"hosts\" placeholder=\"web1, db1\"></label><label>{}<input name=\"rule\"></label>",
-        esc(ctx.who.csrf()),
-        esc(t(lang, Msg::FilterFrom)),
-        day(now.saturating_sub(7 * 86_400_000)),
-        esc(t(lang, Msg::FilterTo)),
-        day(now + 60_000),
-        esc(t(lang, Msg::FilterHost)),
-        esc(t(lang, Msg::FilterRule)),
-    ));
-    html.push_str(&format!(
-        "<fieldset><legend>{}</legend>",
-        esc(t(lang, Msg::FilterSeverity))
-    ));
-    for s in Severity::ALL.iter().rev() {
-        html.push_str(&format!(
-            "<label><input type=\"checkbox\" name=\"severity\" value=\"{s}\"> {}</label> ",
-            esc(s.label(lang))
-        ));
-    }
-    html.push_str(&format!(
-        "</fieldset><fieldset><legend>{}</legend>",
-        esc(t(lang, Msg::FilterStatus))
-    ));
-    for s in AlertStatus::ALL {
-        html.push_str(&format!(
-            "<label><input type=\"checkbox\" name=\"status\" value=\"{s}\"> {}</label> ",
-            esc(s.label(lang))
-        ));
-    }
-    html.push_str(&format!(
-        "</fieldset><label>{}<select name=\"format\"><option value=\"pdf\">PDF</option><option value=\"csv\">CSV</option><option value=\"json\">JSON</option></select></label>\
-<label>{}<select name=\"report_lang\"><option value=\"fr\"{}>Français</option><option value=\"en\"{}>English</option></select></label>\
-<button type=\"submit\">{}</button></form>",
-        esc(t(lang, Msg::ReportFormat)),
-        esc(t(lang, Msg::Language)),
-        if lang.code() == "fr" { " selected" } else { "" },
-        if lang.code() == "en" { " selected" } else { "" },
-        esc(t(lang, Msg::ReportMake)),
-    ));
-    html.push_str("<table><thead><tr>");
-    for key in [
-        Msg::ColCreated,
-        Msg::ColWho,
-        Msg::ReportPeriod,
-        Msg::ReportFormat,
-        Msg::ReportSha256,
-        Msg::ReportDownload,
-    ] {
-        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
-    }
-    html.push_str("</tr></thead><tbody>");
-    for r in &reports {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} — {}</td><td>{} ({})</td><td><code>{}</code></td><td><a href=\"/reports/{id}/file\">{}</a> · <a href=\"/reports/{id}/sig\">.sig</a></td></tr>",
-            esc(&utc(r.created_ms)),
-            esc(&r.actor),
-            esc(&utc(r.from_ms)),
-            esc(&utc(r.to_ms)),
-            esc(&r.format),
-            esc(&r.lang),
-            esc(&r.sha256),
-            esc(&r.file_name),
-            id = esc(&r.report_id),
-        ));
-    }
-    html.push_str("</tbody></table>");
-    ctx.render(StatusCode::OK, t(lang, Msg::NavReports), &html)
+    ctx.render(StatusCode::OK, t(lang, Msg::NavReports), body)
 }
 
 /// `POST /reports`.
@@ -347,7 +243,7 @@ pub(super) async fn api_create(
 
 /// `GET /api/v1/reports`: the reports made, newest first.
 pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) -> Response {
-    match list(&state).await {
+    match crate::queries::report::list(&state.client).await {
         Ok(reports) => {
             let items: Vec<_> = reports
                 .iter()

@@ -15,7 +15,6 @@ use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::auth::{Credential, Role};
 use crate::i18n::{t, Msg};
 use crate::queries::api_tokens;
-use crate::views::html::{esc, utc};
 
 /// Longest validity a token may have (days).
 const MAX_DAYS: u64 = 3650;
@@ -43,91 +42,16 @@ async fn render(
         Ok(l) => l,
         Err(e) => return ctx.store_failed(&e),
     };
-    let lang = ctx.lang;
-    let csrf = esc(ctx.who.csrf());
-    let mut html = format!(
-        "<h1>{}</h1><p class=\"muted\">{}</p>",
-        esc(t(lang, Msg::NavTokens)),
-        esc(t(lang, Msg::TokensHelp))
+    let body = crate::views::tokens::page(
+        ctx.lang,
+        &ctx.who,
+        &list,
+        secret,
+        error.and_then(Msg::from_key),
+        MAX_DAYS,
+        vigie_model::event::now_ms(),
     );
-    if let Some(key) = error.and_then(Msg::from_key) {
-        html.push_str(&format!(
-            "<p class=\"err\" role=\"alert\">{}</p>",
-            esc(t(lang, key))
-        ));
-    }
-    if let Some(secret) = secret {
-        html.push_str(&format!(
-            "<p class=\"banner\" role=\"status\">{}<br><code id=\"new-token\">{}</code></p>",
-            esc(t(lang, Msg::TokenShownOnce)),
-            esc(secret)
-        ));
-    }
-    html.push_str("<table><thead><tr>");
-    for key in [
-        Msg::TokenName,
-        Msg::Username,
-        Msg::ColRole,
-        Msg::ColCreated,
-        Msg::TokenExpires,
-        Msg::ColState,
-        Msg::ColChange,
-    ] {
-        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
-    }
-    html.push_str("</tr></thead><tbody>");
-    let now = vigie_model::event::now_ms();
-    for row in &list {
-        let state_key = if row.revoked != 0 {
-            Msg::TokenRevoked
-        } else if row.expires_ms != 0 && row.expires_ms <= now {
-            Msg::TokenExpired
-        } else {
-            Msg::TokenActive
-        };
-        let revoke = if state_key == Msg::TokenActive {
-            format!(
-                "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{}</button></form>",
-                esc(&row.token_id),
-                esc(t(lang, Msg::TokenRevoke))
-            )
-        } else {
-            String::new()
-        };
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{revoke}</td></tr>",
-            esc(&row.name),
-            esc(&row.username),
-            esc(crate::auth::Role::label_of(&row.role, lang)),
-            esc(&utc(row.created_ms)),
-            esc(&if row.expires_ms == 0 { "—".to_string() } else { utc(row.expires_ms) }),
-            esc(t(lang, state_key)),
-        ));
-    }
-    html.push_str("</tbody></table>");
-    let roles: String = Role::ALL
-        .iter()
-        .filter(|r| **r <= ctx.who.role)
-        .map(|r| {
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                r.as_str(),
-                if *r == ctx.who.role { " selected" } else { "" },
-                esc(t(lang, r.msg()))
-            )
-        })
-        .collect();
-    html.push_str(&format!(
-        "<section><h2>{}</h2><form method=\"post\" action=\"/tokens\" class=\"triage\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<label>{}<input name=\"name\" required maxlength=\"100\"></label><label>{}<select name=\"role\">{roles}</select></label>\
-<label>{}<input name=\"days\" type=\"number\" min=\"0\" max=\"{MAX_DAYS}\" value=\"90\"></label><button type=\"submit\">{}</button></form></section>",
-        esc(t(lang, Msg::TokenCreate)),
-        esc(t(lang, Msg::TokenName)),
-        esc(t(lang, Msg::ColRole)),
-        esc(t(lang, Msg::TokenDays)),
-        esc(t(lang, Msg::TokenCreate)),
-    ));
-    ctx.render(StatusCode::OK, t(lang, Msg::NavTokens), &html)
+    ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavTokens), body)
 }
 
 /// What a new token needs.

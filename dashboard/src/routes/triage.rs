@@ -15,7 +15,6 @@ use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
 use crate::i18n::{t, Msg};
 use crate::queries::alerts;
 use crate::queries::triage::{self, Refused, TriageRequest};
-use crate::views::html::esc;
 
 /// Expands queue lines that stand for groups into their alerts.
 async fn expand_groups(
@@ -123,13 +122,8 @@ pub(super) async fn form(
             } else {
                 StatusCode::BAD_REQUEST
             };
-            let body = format!(
-                "<p class=\"err\" role=\"alert\">{}: {}</p>{}",
-                esc(t(ctx.lang, key)),
-                esc(&detail),
-                back_link(&ctx)
-            );
-            ctx.render(status, t(ctx.lang, Msg::Triage), &body)
+            let body = crate::views::forms::triage_refused(ctx.lang, key, &detail);
+            ctx.render(status, t(ctx.lang, Msg::Triage), body)
         }
         Err(e) => ctx.store_failed(&e),
     }
@@ -194,12 +188,4 @@ pub(super) async fn api(
         }
         Err(e) => ctx.store_failed(&e),
     }
-}
-
-/// A link back to the queue, for refusal pages.
-fn back_link(ctx: &Ctx) -> String {
-    format!(
-        "<p><a href=\"/alerts\">{}</a></p>",
-        esc(t(ctx.lang, Msg::BackToAlerts))
-    )
 }

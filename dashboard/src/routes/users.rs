@@ -13,10 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::{param, see_other, AppState, Ctx, Params};
-use crate::auth::Role;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{t, Msg};
 use crate::queries::users::{self, Change, Refused};
-use crate::views::html::{esc, utc};
 
 async fn admin_page(
     state: &AppState,
@@ -38,24 +36,6 @@ async fn admin_api(state: &AppState, headers: &HeaderMap) -> Result<Ctx, Respons
     Ok(ctx)
 }
 
-fn role_options(lang: Lang, selected: &str) -> String {
-    Role::ALL
-        .iter()
-        .map(|r| {
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                r.as_str(),
-                if r.as_str() == selected {
-                    " selected"
-                } else {
-                    ""
-                },
-                esc(t(lang, r.msg()))
-            )
-        })
-        .collect()
-}
-
 /// `GET /admin/users`.
 pub(super) async fn page(
     State(state): State<Arc<AppState>>,
@@ -70,78 +50,15 @@ pub(super) async fn page(
         Ok(l) => l,
         Err(e) => return ctx.store_failed(&e),
     };
-    let lang = ctx.lang;
-    let csrf = esc(ctx.who.csrf());
-    let mut html = format!("<h1>{}</h1>", esc(t(lang, Msg::NavUsers)));
-    if let Some(key) = param(&params, "error").and_then(Msg::from_key) {
-        html.push_str(&format!(
-            "<p class=\"err\" role=\"alert\">{}</p>",
-            esc(t(lang, key))
-        ));
-    }
-    if param(&params, "saved").is_some() {
-        html.push_str(&format!(
-            "<p class=\"ok\" role=\"status\">{}</p>",
-            esc(t(lang, Msg::Saved))
-        ));
-    }
-    html.push_str("<table><thead><tr>");
-    for key in [
-        Msg::Username,
-        Msg::ColRole,
-        Msg::ColState,
-        Msg::ColCreated,
-        Msg::ColChange,
-    ] {
-        html.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
-    }
-    html.push_str("</tr></thead><tbody>");
-    for u in &list {
-        let name = esc(&u.username);
-        let state_text = if u.disabled != 0 {
-            t(lang, Msg::UserDisabled)
-        } else {
-            t(lang, Msg::UserEnabled)
-        };
-        html.push_str(&format!(
-            "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>\
-<form method=\"post\" action=\"/admin/users/{name}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<select name=\"role\" aria-label=\"{}\">{}</select>\
-<select name=\"disabled\" aria-label=\"{}\"><option value=\"0\"{}>{}</option><option value=\"1\"{}>{}</option></select>\
-<input name=\"password\" type=\"password\" autocomplete=\"new-password\" placeholder=\"{}\" minlength=\"{}\">\
-<button type=\"submit\">{}</button></form></td></tr>",
-            esc(crate::auth::Role::label_of(&u.role, lang)),
-            esc(state_text),
-            esc(&utc(u.created_ms)),
-            esc(t(lang, Msg::ColRole)),
-            role_options(lang, &u.role),
-            esc(t(lang, Msg::ColState)),
-            if u.disabled == 0 { " selected" } else { "" },
-            esc(t(lang, Msg::UserEnabled)),
-            if u.disabled != 0 { " selected" } else { "" },
-            esc(t(lang, Msg::UserDisabled)),
-            esc(t(lang, Msg::NewPassword)),
-            users::MIN_PASSWORD,
-            esc(t(lang, Msg::Save)),
-        ));
-    }
-    html.push_str("</tbody></table>");
-    html.push_str(&format!(
-        "<section><h2>{}</h2><form method=\"post\" action=\"/admin/users\" class=\"triage\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<label>{}<input name=\"username\" required pattern=\"[a-z0-9][a-z0-9._\\-]{{0,63}}\"></label>\
-<label>{}<select name=\"role\">{}</select></label>\
-<label>{}<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{}\"></label>\
-<button type=\"submit\">{}</button></form></section>",
-        esc(t(lang, Msg::UserCreate)),
-        esc(t(lang, Msg::Username)),
-        esc(t(lang, Msg::ColRole)),
-        role_options(lang, "analyst"),
-        esc(t(lang, Msg::Password)),
+    let body = crate::views::users::page(
+        ctx.lang,
+        &ctx.who,
+        &list,
+        param(&params, "error").and_then(Msg::from_key),
+        param(&params, "saved").is_some(),
         users::MIN_PASSWORD,
-        esc(t(lang, Msg::UserCreate)),
-    ));
-    ctx.render(StatusCode::OK, t(lang, Msg::NavUsers), &html)
+    );
+    ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavUsers), body)
 }
 
 fn refused_page(r: &Refused) -> Response {

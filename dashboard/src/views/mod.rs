@@ -1,8 +1,20 @@
-//! What people and programs receive, made from query results: the page layout and its
-//! escaping, SVG charts, the PDF writer, CSV, and reports as files.
+//! What people and programs receive, made from query results: pages as `maud` templates
+//! (values escaped by the template, never by hand), SVG charts, the PDF writer, CSV, and
+//! reports as files. One module per page; `html.rs` is the frame they share.
 
+pub mod agent_settings;
+pub mod alert_detail;
+pub mod alerts;
+pub mod audit;
 pub mod charts;
 pub mod csv;
+pub mod fleet;
+pub mod forms;
 pub mod html;
+pub mod hunt;
+pub mod overview;
 pub mod pdf;
 pub mod report;
+pub mod reports;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,221 @@
+//! One alert, whole: what fired, the rule with its ATT&CK techniques, the triggering
+//! events with every field, the process lineage, the triage history and controls, the
+//! host's events around it and earlier alerts of the same kind.
+
+use maud::{html, Markup};
+use vigie_model::{AlertStatus, Severity};
+
+use crate::auth::Principal;
+use crate::i18n::{t, Lang, Msg};
+use crate::queries::alert_detail::AlertDetail;
+use crate::views::alerts::{severity_badge, status_badge, title, triage_controls};
+use crate::views::html::utc;
+
+/// The page's body; `done` says how many alerts were just triaged.
+pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, done: Option<u64>) -> Markup {
+    let a = &d.alert;
+    html! {
+        p { a href="/alerts" { "← " (t(lang, Msg::BackToAlerts)) } }
+        @if let Some(n) = done {
+            p.ok role="status" { (crate::i18n::fill(lang, Msg::TriageDone, &[("n", &n)])) }
+        }
+        h1 { (severity_badge(lang, &a.severity)) " " (title(lang, &a.rule_title, &a.rule_title_fr)) }
+        dl {
+            dt { (t(lang, Msg::ColTime)) } dd { (utc(a.ts)) }
+            dt { (t(lang, Msg::ColStatus)) } dd { (status_badge(lang, &d.status)) }
+            dt { (t(lang, Msg::ColAssignee)) } dd { (d.assignee) }
+            dt { (t(lang, Msg::ColHost)) } dd { (a.hostname) }
+            dt { (t(lang, Msg::ColTarget)) } dd { (a.target) }
+            dt { (t(lang, Msg::ColSummary)) } dd.wrap { (a.summary) }
+        }
+        (rule_section(lang, d))
+        (events_section(lang, d))
+        (lineage_section(lang, d))
+        (history_section(lang, who, d))
+        (nearby_section(lang, d))
+        (earlier_section(lang, d))
+    }
+}
+
+fn rule_section(lang: Lang, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::Rule)) }
+            @if let Some(rule) = &d.rule {
+                dl {
+                    dt { (t(lang, Msg::Rule)) } dd { (title(lang, &rule.title, &rule.title_fr)) }
+                    dt { "id" } dd { code { (rule.rule_id) } }
+                    dt { (t(lang, Msg::RuleDescription)) } dd { (rule.description) }
+                    dt { (t(lang, Msg::RuleLevel)) } dd { (Severity::label_of(&rule.level, lang)) }
+                    dt { (t(lang, Msg::RuleAuthor)) } dd { (rule.author) }
+                    dt { (t(lang, Msg::RuleTechniques)) }
+                    dd { ul {
+                        @for (id, name) in crate::attack::techniques(&rule.tags) {
+                            li { code { (id) } @if let Some(name) = name { " " (name) } }
+                        }
+                    } }
+                }
+            } @else {
+                p.muted { (t(lang, Msg::RuleUnknown)) " (" (d.alert.rule_id) ")" }
+                p { (t(lang, Msg::RuleAuthor)) ": " (d.alert.author) }
+            }
+        }
+    }
+}
+
+fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::TriggerEvents)) }
+            @for event in &d.events {
+                table {
+                    thead { tr { th { (t(lang, Msg::ColField)) } th { (t(lang, Msg::ColValue)) } } }
+                    tbody {
+                        @for (k, v) in [
+                            ("agent_id", event.agent_id.clone()),
+                            ("hostname", event.hostname.clone()),
+                            ("seq", event.seq.to_string()),
+                            ("ts", format!("{} ({})", event.ts, utc(event.ts))),
+                            ("category", event.category.clone()),
+                        ] {
+                            tr { td { (k) } td.wrap { (v) } }
+                        }
+                        @for (k, v) in &event.fields {
+                            tr {
+                                td { (k) }
+                                td.wrap {
+                                    @match v {
+                                        serde_json::Value::String(s) => (s),
+                                        other => (other.to_string()),
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn lineage_section(lang: Lang, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::Lineage)) }
+            @if d.lineage.is_empty() {
+                p.muted { (t(lang, Msg::LineageEmpty)) }
+            } @else {
+                table {
+                    thead { tr {
+                        @for key in [Msg::ColTime, Msg::ColPid, Msg::ColImage, Msg::ColCommand, Msg::ColUser] {
+                            th { (t(lang, key)) }
+                        }
+                    } }
+                    tbody {
+                        @for p in &d.lineage {
+                            tr class=[(!p.seen).then_some("muted")] {
+                                td { (p.ts.map(utc).unwrap_or_default()) }
+                                td.n { (p.pid) }
+                                td.wrap { (p.image) }
+                                td.wrap { code { (p.command_line) } }
+                                td { (p.user) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn history_section(lang: Lang, who: &Principal, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::History)) }
+            @if d.history.is_empty() {
+                p.muted { (t(lang, Msg::HistoryEmpty)) }
+            } @else {
+                table {
+                    thead { tr {
+                        @for key in [Msg::ColTime, Msg::ColWho, Msg::ColWhat, Msg::ColWhy] {
+                            th { (t(lang, key)) }
+                        }
+                    } }
+                    tbody {
+                        @for h in &d.history {
+                            tr {
+                                td { (utc(h.ts)) }
+                                td { (h.actor) }
+                                td {
+                                    (crate::queries::triage::action_label(&h.action, lang))
+                                    @if !h.status.is_empty() { ": " (AlertStatus::label_of(&h.status, lang)) }
+                                    @if !h.assignee.is_empty() { " → " (h.assignee) }
+                                }
+                                td.wrap { (h.comment) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if who.role.can_triage() {
+                form method="post" action="/alerts/triage" {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="id" value=(d.alert.alert_id);
+                    input type="hidden" name="alert" value=(d.alert.alert_id);
+                    (triage_controls(lang))
+                }
+            }
+        }
+    }
+}
+
+fn nearby_section(lang: Lang, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::NearbyEvents)) }
+            @if d.nearby.is_empty() {
+                p.muted { (t(lang, Msg::NearbyEmpty)) }
+            } @else {
+                table {
+                    thead { tr {
+                        @for key in [Msg::ColTime, Msg::ColCategory, Msg::ColAction, Msg::ColTarget, Msg::ColImage, Msg::ColUser] {
+                            th { (t(lang, key)) }
+                        }
+                    } }
+                    tbody {
+                        @for e in &d.nearby {
+                            tr {
+                                td { (utc(e.ts)) }
+                                td { (e.category) }
+                                td { (e.action) }
+                                td.wrap { (e.target) }
+                                td.wrap { (e.image) }
+                                td { (e.user) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn earlier_section(lang: Lang, d: &AlertDetail) -> Markup {
+    html! {
+        section {
+            h2 { (t(lang, Msg::EarlierAlerts)) }
+            @if d.earlier.is_empty() {
+                p.muted { (t(lang, Msg::EarlierEmpty)) }
+            } @else {
+                ul {
+                    @for e in &d.earlier {
+                        li {
+                            a href={ "/alerts/" (e.alert_id) } { (utc(e.ts)) }
+                            " " (severity_badge(lang, &e.severity)) " " (e.summary)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

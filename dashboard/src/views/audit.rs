@@ -1,0 +1,93 @@
+//! The audit trail page: each chain's verdict on request, filters, rows, pages.
+
+use maud::{html, Markup};
+use vigie_store::audit::{AuditRow, Verdict};
+
+use crate::i18n::{t, Lang, Msg};
+use crate::queries::audit::AuditFilter;
+use crate::views::html::utc;
+
+/// The page's body. `verdicts` is there when a check was asked for; `more` when a next
+/// page exists.
+pub fn page(
+    lang: Lang,
+    filter: &AuditFilter,
+    verdicts: Option<&[(String, Verdict)]>,
+    rows: &[AuditRow],
+    more: bool,
+) -> Markup {
+    let time_value = |ms: Option<u64>| {
+        ms.map(|m| utc(m).replace(' ', "T")[..16].to_string())
+            .unwrap_or_default()
+    };
+    html! {
+        h1 { (t(lang, Msg::NavAudit)) }
+        @if let Some(verdicts) = verdicts {
+            section {
+                h2 { (t(lang, Msg::AuditVerify)) }
+                ul { @for (chain, verdict) in verdicts { (verdict_line(lang, chain, verdict)) } }
+            }
+        } @else {
+            p { a href="/audit?verify=1" { (t(lang, Msg::AuditVerify)) } }
+        }
+        form.filters method="get" action="/audit" {
+            @for (name, key, value) in [
+                ("chain", Msg::AuditChain, &filter.chain),
+                ("actor", Msg::ColWho, &filter.actor),
+                ("action", Msg::ColWhat, &filter.action),
+            ] {
+                label { (t(lang, key)) input name=(name) value=(value); }
+            }
+            @for (name, key, ms) in [("from", Msg::FilterFrom, filter.from_ms), ("to", Msg::FilterTo, filter.to_ms)] {
+                label { (t(lang, key)) " (UTC)" input type="datetime-local" name=(name) value=(time_value(ms)); }
+            }
+            button type="submit" { (t(lang, Msg::Filter)) }
+        }
+        table {
+            thead { tr {
+                @for key in [
+                    Msg::ColTime, Msg::AuditChain, Msg::AuditSeq, Msg::ColWho,
+                    Msg::ColWhat, Msg::ColTarget, Msg::AuditDetails,
+                ] {
+                    th { (t(lang, key)) }
+                }
+            } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td { (utc(r.ts)) }
+                        td { (r.chain) }
+                        td.n { (r.seq) }
+                        td { (r.actor) }
+                        td { (r.action) }
+                        td.wrap { (r.target) }
+                        td.wrap { code { (r.details) } }
+                    }
+                }
+            }
+        }
+        @if more {
+            @if let Some(last) = rows.last() {
+                p { a href={ "/audit?" (filter.query_string(Some(last.ts))) } rel="next" { (t(lang, Msg::NextPage)) } }
+            }
+        }
+    }
+}
+
+fn verdict_line(lang: Lang, chain: &str, v: &Verdict) -> Markup {
+    match v {
+        Verdict::Intact { rows, first_seq } => html! {
+            li.ok {
+                strong { (chain) } ": " (t(lang, Msg::AuditIntact))
+                " (" (rows) " · " (t(lang, Msg::AuditFromSeq)) " " (first_seq) ")"
+            }
+        },
+        Verdict::Broken {
+            reason, reason_fr, ..
+        } => html! {
+            li.err {
+                strong { (chain) } ": " (if lang == Lang::Fr { reason_fr } else { reason })
+            }
+        },
+    }
+}

@@ -1,0 +1,95 @@
+//! The fleet page: every agent, its state and figures; admins revoke agents and move them
+//! between settings groups.
+
+use maud::{html, Markup};
+
+use crate::auth::Principal;
+use crate::i18n::{t, Lang, Msg};
+use crate::queries::fleet::AgentStatus;
+use crate::views::html::utc;
+
+/// The page's body.
+pub fn page(lang: Lang, who: &Principal, agents: &[AgentStatus]) -> Markup {
+    let silent = agents.iter().filter(|a| a.silent).count();
+    let admin = who.role.is_admin();
+    html! {
+        h1 { (t(lang, Msg::NavFleet)) }
+        p { a href="/fleet/settings" { (t(lang, Msg::NavSettings)) } }
+        p {
+            (t(lang, Msg::FleetTotal)) ": " (agents.len()) " · "
+            (t(lang, Msg::FleetSilent)) ": " (silent)
+        }
+        @if agents.is_empty() {
+            p { (t(lang, Msg::FleetEmpty)) }
+        } @else {
+            table {
+                thead { tr {
+                    @for key in [
+                        Msg::ColHost, Msg::ColState, Msg::FleetOs, Msg::FleetVersion,
+                        Msg::FleetLastSeen, Msg::FleetRate, Msg::FleetBacklog,
+                        Msg::FleetDropped, Msg::FleetLosses, Msg::SettingsGroup,
+                        Msg::SettingsVersion,
+                    ] {
+                        th { (t(lang, key)) }
+                    }
+                    @if admin { th {} }
+                } }
+                tbody {
+                    @for a in agents { (row(lang, who, a, admin)) }
+                }
+            }
+        }
+    }
+}
+
+fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool) -> Markup {
+    let (state_key, class) = if a.revoked {
+        (Msg::FleetRevoked, "st")
+    } else if a.silent {
+        (Msg::FleetIsSilent, "sev sev-high")
+    } else {
+        (Msg::FleetOk, "st st-resolved")
+    };
+    html! {
+        tr data-agent-id=(a.agent_id) {
+            td { (a.hostname) br; code.muted { (a.agent_id) } }
+            td { span class=(class) { (t(lang, state_key)) } }
+            td { (a.os) br; span.muted { (a.kernel) } }
+            td { (a.version) }
+            td { (utc(a.last_seen_ms)) }
+            td.n { (format!("{:.1}", a.events_per_minute)) }
+            td.n { (a.spool_backlog) }
+            td.n { (a.dropped) }
+            td.n { (a.sensor_losses) }
+            td {
+                @if admin {
+                    form method="post" action={ "/fleet/" (a.agent_id) "/group" } {
+                        input type="hidden" name="csrf" value=(who.csrf());
+                        input name="group" value=(a.group) size="10" aria-label=(t(lang, Msg::SettingsGroup));
+                        " "
+                        button type="submit" { (t(lang, Msg::SettingsMove)) }
+                    }
+                } @else {
+                    (a.group)
+                }
+            }
+            td {
+                @if a.settings_version == a.group_version {
+                    "v" (a.settings_version)
+                } @else {
+                    "v" (a.settings_version) " → v" (a.group_version) " (" (t(lang, Msg::SettingsPending)) ")"
+                }
+            }
+            @if admin {
+                td {
+                    @if !a.revoked {
+                        form method="post" action={ "/fleet/" (a.agent_id) "/revoke" } {
+                            input type="hidden" name="csrf" value=(who.csrf());
+                            button type="submit" { (t(lang, Msg::FleetRevoke)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The overview: agents by state, alerts over time by severity, the noisiest rules and
+//! hosts, and events per second by category.
+
+use maud::{html, Markup};
+use vigie_model::Severity;
+
+use crate::i18n::{t, Lang, Msg};
+use crate::queries::overview::Overview;
+use crate::views::alerts::title;
+use crate::views::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
+use crate::views::html::utc;
+
+/// The page's body; `periods` are the tabs offered and `period` the one shown.
+pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> Markup {
+    let (ok, silent, revoked) = o.agents;
+    let series: Vec<(&str, &str)> = Severity::ALL
+        .iter()
+        .map(|s| s.label(lang))
+        .zip(SEVERITY_COLOURS)
+        .collect();
+    let buckets: Vec<(String, Vec<u64>)> = o
+        .alerts_over_time
+        .iter()
+        .map(|(b, v)| {
+            let label = if o.bucket_ms < 86_400_000 {
+                utc(*b)[11..16].to_string()
+            } else {
+                utc(*b)[5..10].to_string()
+            };
+            (label, v.clone())
+        })
+        .collect();
+    let rules: Vec<(String, u64)> = o
+        .top_rules
+        .iter()
+        .map(|(_, en, fr, n)| (title(lang, en, fr).to_string(), *n))
+        .collect();
+    html! {
+        h1 { (t(lang, Msg::NavOverview)) }
+        nav.tabs {
+            @for (p, label) in periods {
+                a href={ "/overview?range=" (p) } class=[(*p == period).then_some("on")] { (t(lang, *label)) }
+            }
+        }
+        section {
+            h2 { (t(lang, Msg::NavFleet)) }
+            p { a href="/fleet" {
+                (t(lang, Msg::FleetOk)) ": " (ok) " · "
+                (t(lang, Msg::FleetIsSilent)) ": " (silent) " · "
+                (t(lang, Msg::FleetRevoked)) ": " (revoked)
+            } }
+        }
+        section {
+            h2 { (t(lang, Msg::OverviewAlertsTime)) }
+            (stacked_bars(t(lang, Msg::OverviewAlertsTime), &series, &buckets))
+        }
+        @for (key, items, colour) in [
+            (Msg::OverviewTopRules, &rules, "#1d3557"),
+            (Msg::OverviewTopHosts, &o.top_hosts, "#457b9d"),
+        ] {
+            section {
+                h2 { (t(lang, key)) }
+                @if items.is_empty() {
+                    p.muted { (t(lang, Msg::AlertsNoneMatch)) }
+                } @else {
+                    (horizontal_bars(t(lang, key), items, colour))
+                }
+            }
+        }
+        section {
+            h2 { (t(lang, Msg::OverviewEps)) }
+            table {
+                thead { tr { th { (t(lang, Msg::ColCategory)) } th { (t(lang, Msg::OverviewPerSecond)) } } }
+                tbody {
+                    @for (category, eps) in &o.events_per_second {
+                        tr { td { (category) } td.n { (format!("{eps:.2}")) } }
+                    }
+                }
+            }
+        }
+    }
+}

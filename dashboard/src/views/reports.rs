@@ -1,0 +1,97 @@
+//! The reports page: the installation's signing key, the form to make a report (period,
+//! hosts, rule, severities, statuses, format, language), and the reports made so far.
+
+use maud::{html, Markup};
+use vigie_model::{AlertStatus, Severity};
+
+use crate::auth::Principal;
+use crate::i18n::{t, Lang, Msg};
+use crate::queries::report::Listed;
+use crate::views::html::utc;
+
+/// The page's body: `made` names a report just made.
+pub fn page(
+    lang: Lang,
+    who: &Principal,
+    key_fingerprint: &str,
+    made: Option<&str>,
+    reports: &[Listed],
+    now_ms: u64,
+) -> Markup {
+    let input_time = |ms: u64| utc(ms).replace(' ', "T")[..16].to_string();
+    html! {
+        h1 { (t(lang, Msg::NavReports)) }
+        p.muted { (t(lang, Msg::ReportKey)) ": " code { (key_fingerprint) } }
+        @if let Some(id) = made {
+            p.ok role="status" {
+                (t(lang, Msg::ReportMade)) " "
+                a href={ "/reports/" (id) "/file" } { (t(lang, Msg::ReportDownload)) }
+                " · "
+                a href={ "/reports/" (id) "/sig" } { ".sig" }
+            }
+        }
+        form.filters method="post" action="/reports" {
+            input type="hidden" name="csrf" value=(who.csrf());
+            label { (t(lang, Msg::FilterFrom)) " (UTC)" input type="datetime-local" name="from" value=(input_time(now_ms.saturating_sub(7 * 86_400_000))) required; }
+            label { (t(lang, Msg::FilterTo)) " (UTC)" input type="datetime-local" name="to" value=(input_time(now_ms + 60_000)) required; }
+            label { (t(lang, Msg::FilterHost)) input name="hosts" placeholder="web1, db1"; }
+            label { (t(lang, Msg::FilterRule)) input name="rule"; }
+            fieldset {
+                legend { (t(lang, Msg::FilterSeverity)) }
+                @for s in Severity::ALL.iter().rev() {
+                    label { input type="checkbox" name="severity" value=(s.as_str()); " " (s.label(lang)) }
+                    " "
+                }
+            }
+            fieldset {
+                legend { (t(lang, Msg::FilterStatus)) }
+                @for s in AlertStatus::ALL {
+                    label { input type="checkbox" name="status" value=(s.as_str()); " " (s.label(lang)) }
+                    " "
+                }
+            }
+            label {
+                (t(lang, Msg::ReportFormat))
+                select name="format" {
+                    option value="pdf" { "PDF" }
+                    option value="csv" { "CSV" }
+                    option value="json" { "JSON" }
+                }
+            }
+            label {
+                (t(lang, Msg::Language))
+                select name="report_lang" {
+                    option value="fr" selected[lang == Lang::Fr] { "Français" }
+                    option value="en" selected[lang == Lang::En] { "English" }
+                }
+            }
+            button type="submit" { (t(lang, Msg::ReportMake)) }
+        }
+        table {
+            thead { tr {
+                @for key in [
+                    Msg::ColCreated, Msg::ColWho, Msg::ReportPeriod, Msg::ReportFormat,
+                    Msg::ReportSha256, Msg::ReportDownload,
+                ] {
+                    th { (t(lang, key)) }
+                }
+            } }
+            tbody {
+                @for r in reports {
+                    tr {
+                        td { (utc(r.created_ms)) }
+                        td { (r.actor) }
+                        td { (utc(r.from_ms)) " — " (utc(r.to_ms)) }
+                        td { (r.format) " (" (r.lang) ")" }
+                        td { code { (r.sha256) } }
+                        td {
+                            a href={ "/reports/" (r.report_id) "/file" } { (r.file_name) }
+                            " · "
+                            a href={ "/reports/" (r.report_id) "/sig" } { ".sig" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
