@@ -333,7 +333,7 @@ impl HttpResponse {
     }
 }
 
-/// Sends one request to `port` on 127.0.0.1.
+/// Sends one request to `port` on 127.0.0.1 and reads the whole answer (30 s at most).
 pub fn http(
     port: u16,
     method: &str,
@@ -341,60 +341,73 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> HttpResponse {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    HttpResponse {
-        status,
-        headers,
-        body,
-    }
+    http_within(port, method, path, headers, body, Duration::from_secs(30))
 }
 
-fn dechunk(mut text: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = text.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        text = rest[n..].trim_start_matches("\r\n");
+/// [`http`] with its own time limit. Runs hyper on a thread of its own, so tests call it
+/// the same way from sync and async code.
+pub fn http_within(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    limit: Duration,
+) -> HttpResponse {
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1:{port}{path}"));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
     }
-    out
+    let request = request
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
+        .expect("a valid request");
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async move {
+                    use http_body_util::BodyExt;
+                    let client = hyper_util::client::legacy::Client::builder(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .build_http();
+                    let response = tokio::time::timeout(limit, client.request(request))
+                        .await
+                        .expect("an answer in time")
+                        .expect("the server answers");
+                    let status = response.status().as_u16();
+                    let headers = response
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
+                    let bytes = tokio::time::timeout(limit, response.into_body().collect())
+                        .await
+                        .expect("the whole body in time")
+                        .expect("a readable body")
+                        .to_bytes();
+                    HttpResponse {
+                        status,
+                        headers,
+                        body: String::from_utf8_lossy(&bytes).into_owned(),
+                    }
+                })
+            })
+            .join()
+            .expect("the request thread does not panic")
+    })
 }
 
 /// Signs in to the dashboard on `port` through its login form; returns the session

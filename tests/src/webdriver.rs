@@ -1,5 +1,8 @@
-//! A small WebDriver client over plain HTTP, enough to drive Debian's Chromium through
-//! `chromedriver` in tests: open pages, find elements, type, click, read, screenshot.
+//! A small WebDriver client, enough to drive Debian's Chromium through `chromedriver` in
+//! tests: open pages, find elements, type, click, read, screenshot. It speaks the W3C
+//! protocol's JSON over the tests' HTTP client (hyper). Written here rather than taken
+//! from fantoccini, which was weighed: it brings the `webdriver` crate (MPL-2.0, with
+//! ICU) and its own HTTP stack for the half-dozen commands these tests use.
 
 use std::path::Path;
 use std::time::Duration;
@@ -213,37 +216,16 @@ impl Drop for Browser {
     }
 }
 
-/// One WebDriver command. chromedriver keeps connections open, so the answer is read
-/// by its `Content-Length` rather than to the end of the stream.
+/// One WebDriver command (page loads may take long on a busy machine: two minutes).
 fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
-    use std::io::{BufRead, BufReader, Read, Write};
     let body = body.map(Value::to_string).unwrap_or_default();
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("chromedriver");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
-        .expect("timeout");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut reader = BufReader::new(stream);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).expect("answer head");
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut answer = vec![0u8; length];
-    reader.read_exact(&mut answer).expect("answer body");
-    serde_json::from_slice(&answer).unwrap_or(Value::Null)
+    let answer = crate::http_within(
+        port,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        &body,
+        Duration::from_secs(120),
+    );
+    serde_json::from_str(&answer.body).unwrap_or(Value::Null)
 }

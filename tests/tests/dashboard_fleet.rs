@@ -265,7 +265,7 @@ async fn fleet_hunt_and_overview() {
         .any(|c| c[0] == "network_connection"));
     assert_eq!(overview["agents"], json!([1, 0, 1]));
     let page = http(port, "GET", "/overview?lang=fr", &[ana], "");
-    assert!(page.body.contains("<svg") && page.body.contains("Vue d&#39;ensemble"));
+    assert!(page.body.contains("<svg") && page.body.contains("Vue d'ensemble"));
     assert_eq!(
         http(port, "GET", "/api/v1/overview?range=1y", &[ana], "").status,
         400
