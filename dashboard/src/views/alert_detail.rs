@@ -9,7 +9,7 @@ use crate::auth::Principal;
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::alert_detail::AlertDetail;
 use crate::views::alerts::{severity_badge, status_badge, title, triage_controls};
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body; `done` says how many alerts were just triaged.
 pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, done: Option<u64>) -> Markup {
@@ -69,7 +69,7 @@ fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
             h2 { (t(lang, Msg::TriggerEvents)) }
             @for event in &d.events {
                 table {
-                    thead { tr { th { (t(lang, Msg::ColField)) } th { (t(lang, Msg::ColValue)) } } }
+                    (head(lang, &[Msg::ColField, Msg::ColValue]))
                     tbody {
                         @for (k, v) in [
                             ("agent_id", event.agent_id.clone()),
@@ -106,11 +106,7 @@ fn lineage_section(lang: Lang, d: &AlertDetail) -> Markup {
                 p.muted { (t(lang, Msg::LineageEmpty)) }
             } @else {
                 table {
-                    thead { tr {
-                        @for key in [Msg::ColTime, Msg::ColPid, Msg::ColImage, Msg::ColCommand, Msg::ColUser] {
-                            th { (t(lang, key)) }
-                        }
-                    } }
+                    (head(lang, &[Msg::ColTime, Msg::ColPid, Msg::ColImage, Msg::ColCommand, Msg::ColUser]))
                     tbody {
                         @for p in &d.lineage {
                             tr class=[(!p.seen).then_some("muted")] {
@@ -136,11 +132,7 @@ fn history_section(lang: Lang, who: &Principal, d: &AlertDetail) -> Markup {
                 p.muted { (t(lang, Msg::HistoryEmpty)) }
             } @else {
                 table {
-                    thead { tr {
-                        @for key in [Msg::ColTime, Msg::ColWho, Msg::ColWhat, Msg::ColWhy] {
-                            th { (t(lang, key)) }
-                        }
-                    } }
+                    (head(lang, &[Msg::ColTime, Msg::ColWho, Msg::ColWhat, Msg::ColWhy]))
                     tbody {
                         @for h in &d.history {
                             tr {
@@ -177,11 +169,7 @@ fn nearby_section(lang: Lang, d: &AlertDetail) -> Markup {
                 p.muted { (t(lang, Msg::NearbyEmpty)) }
             } @else {
                 table {
-                    thead { tr {
-                        @for key in [Msg::ColTime, Msg::ColCategory, Msg::ColAction, Msg::ColTarget, Msg::ColImage, Msg::ColUser] {
-                            th { (t(lang, key)) }
-                        }
-                    } }
+                    (head(lang, &[Msg::ColTime, Msg::ColCategory, Msg::ColAction, Msg::ColTarget, Msg::ColImage, Msg::ColUser]))
                     tbody {
                         @for e in &d.nearby {
                             tr {

@@ -5,7 +5,7 @@ use vigie_store::audit::{AuditRow, Verdict};
 
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::audit::AuditFilter;
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body. `verdicts` is there when a check was asked for; `more` when a next
 /// page exists.
@@ -44,14 +44,7 @@ pub fn page(
             button type="submit" { (t(lang, Msg::Filter)) }
         }
         table {
-            thead { tr {
-                @for key in [
-                    Msg::ColTime, Msg::AuditChain, Msg::AuditSeq, Msg::ColWho,
-                    Msg::ColWhat, Msg::ColTarget, Msg::AuditDetails,
-                ] {
-                    th { (t(lang, key)) }
-                }
-            } }
+            (head(lang, &[Msg::ColTime, Msg::AuditChain, Msg::AuditSeq, Msg::ColWho, Msg::ColWhat, Msg::ColTarget, Msg::AuditDetails]))
             tbody {
                 @for r in rows {
                     tr {

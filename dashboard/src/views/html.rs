@@ -33,6 +33,13 @@ fn links(who: &Principal) -> Vec<(&'static str, Msg)> {
     links
 }
 
+/// A table's header row: one column a message.
+pub fn head(lang: Lang, columns: &[Msg]) -> Markup {
+    html! {
+        thead { tr { @for key in columns { th { (t(lang, *key)) } } } }
+    }
+}
+
 /// A whole page: `title`, then `body`. `who` (the signed-in user) adds the navigation
 /// and the sign-out forms. Style and script come from `/static`, served by the dashboard.
 pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: Markup) -> Markup {

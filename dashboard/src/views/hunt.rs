@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::hunt::{Found, Hunt, CATEGORIES, MAX_CONDITIONS, OPERATORS, PAGE_ROWS};
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body; `rows` when a search ran.
 pub fn page(lang: Lang, hunt: &Hunt, rows: Option<&[Found]>) -> Markup {
@@ -70,14 +70,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[Found]) -> Markup {
             p { (t(lang, Msg::HuntNone)) }
         } @else {
             table {
-                thead { tr {
-                    @for key in [
-                        Msg::ColTime, Msg::ColHost, Msg::ColCategory, Msg::ColImage,
-                        Msg::ColTarget, Msg::ColUser, Msg::HuntFields,
-                    ] {
-                        th { (t(lang, key)) }
-                    }
-                } }
+                (head(lang, &[Msg::ColTime, Msg::ColHost, Msg::ColCategory, Msg::ColImage, Msg::ColTarget, Msg::ColUser, Msg::HuntFields]))
                 tbody {
                     @for r in rows {
                         tr {

@@ -8,7 +8,7 @@ use crate::i18n::{t, Lang, Msg};
 use crate::queries::overview::Overview;
 use crate::views::alerts::title;
 use crate::views::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body; `periods` are the tabs offered and `period` the one shown.
 pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> Markup {
@@ -70,7 +70,7 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
         section {
             h2 { (t(lang, Msg::OverviewEps)) }
             table {
-                thead { tr { th { (t(lang, Msg::ColCategory)) } th { (t(lang, Msg::OverviewPerSecond)) } } }
+                (head(lang, &[Msg::ColCategory, Msg::OverviewPerSecond]))
                 tbody {
                     @for (category, eps) in &o.events_per_second {
                         tr { td { (category) } td.n { (format!("{eps:.2}")) } }

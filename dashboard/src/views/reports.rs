@@ -7,7 +7,7 @@ use vigie_model::{AlertStatus, Severity};
 use crate::auth::Principal;
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::report::Listed;
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body: `made` names a report just made.
 pub fn page(
@@ -68,14 +68,7 @@ pub fn page(
             button type="submit" { (t(lang, Msg::ReportMake)) }
         }
         table {
-            thead { tr {
-                @for key in [
-                    Msg::ColCreated, Msg::ColWho, Msg::ReportPeriod, Msg::ReportFormat,
-                    Msg::ReportSha256, Msg::ReportDownload,
-                ] {
-                    th { (t(lang, key)) }
-                }
-            } }
+            (head(lang, &[Msg::ColCreated, Msg::ColWho, Msg::ReportPeriod, Msg::ReportFormat, Msg::ReportSha256, Msg::ReportDownload]))
             tbody {
                 @for r in reports {
                     tr {

@@ -6,7 +6,7 @@ use vigie_store::rows::ApiTokenRow;
 
 use crate::auth::{Principal, Role};
 use crate::i18n::{t, Lang, Msg};
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 /// The page's body.
 pub fn page(
@@ -28,14 +28,7 @@ pub fn page(
             p.banner role="status" { (t(lang, Msg::TokenShownOnce)) br; code #new-token { (secret) } }
         }
         table {
-            thead { tr {
-                @for key in [
-                    Msg::TokenName, Msg::Username, Msg::ColRole, Msg::ColCreated,
-                    Msg::TokenExpires, Msg::ColState, Msg::ColChange,
-                ] {
-                    th { (t(lang, key)) }
-                }
-            } }
+            (head(lang, &[Msg::TokenName, Msg::Username, Msg::ColRole, Msg::ColCreated, Msg::TokenExpires, Msg::ColState, Msg::ColChange]))
             tbody {
                 @for row in list {
                     @let state = if row.revoked != 0 {

@@ -6,7 +6,7 @@ use vigie_store::rows::UserRow;
 
 use crate::auth::{Principal, Role};
 use crate::i18n::{t, Lang, Msg};
-use crate::views::html::utc;
+use crate::views::html::{head, utc};
 
 fn role_options(lang: Lang, selected: &str) -> Markup {
     html! {
@@ -35,11 +35,7 @@ pub fn page(
             p.ok role="status" { (t(lang, Msg::Saved)) }
         }
         table {
-            thead { tr {
-                @for key in [Msg::Username, Msg::ColRole, Msg::ColState, Msg::ColCreated, Msg::ColChange] {
-                    th { (t(lang, key)) }
-                }
-            } }
+            (head(lang, &[Msg::Username, Msg::ColRole, Msg::ColState, Msg::ColCreated, Msg::ColChange]))
             tbody {
                 @for u in list {
                     tr {
