@@ -145,3 +145,29 @@ pub fn health_event(
     }
     draft
 }
+
+/// Sends an `agent_health` event every `interval` until the pipeline closes.
+pub async fn report(
+    sink: crate::pipeline::Sink,
+    counters: std::sync::Arc<Counters>,
+    spool: Option<crate::spool::SharedSpool>,
+    interval: std::time::Duration,
+    started: std::time::Instant,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        ticker.tick().await;
+        let stats = match &spool {
+            Some(spool) => Some(spool.run(|s| s.stats()).await),
+            None => None,
+        };
+        let event = health_event(&counters, stats.as_ref(), started);
+        if sink
+            .send(crate::pipeline::Item::Event(event))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod client;
 pub mod collector_url;
 pub mod config;
+pub mod delivery;
 pub mod enroll;
 pub mod fsutil;
 pub mod health;
@@ -28,15 +29,14 @@ pub mod throttle;
 pub mod users;
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use tokio::sync::Notify;
 
 use crate::config::AgentConfig;
 use crate::health::Counters;
-use crate::spool::{SharedSpool, Spool};
 use crate::supervisor::{Persistence, Supervisor};
 use crate::throttle::Throttle;
 
@@ -63,100 +63,49 @@ pub async fn run(
     let counters = Arc::new(Counters::default());
     let hostname = procfs::own::hostname();
     let (sink, rx) = pipeline::channel();
-    let stop_sender = Arc::new(Notify::new());
-    let mut sender_task = None;
-    let mut persistence: Option<Persistence> = None;
     // The file's settings, and the SOC's for this agent's group on top of them.
     let mut local = config.clone();
     let mut remote: Option<vigie_model::agent_config::RemoteConfig> = None;
-    let mut remote_updates = None;
-
-    let batcher = match mode {
-        Mode::Print => batch::Batcher {
-            agent_id: "print".into(),
-            hostname: hostname.clone(),
-            config: config.batch.clone(),
-            output: batch::Output::Print { next_seq: 1 },
-            counters: counters.clone(),
-        },
-        Mode::Send => {
-            std::fs::create_dir_all(&config.data_dir)
-                .with_context(|| format!("creating {}", config.data_dir.display()))?;
-            let client =
-                client::CollectorClient::new(&config.collector.url, &config.collector.ca_file)?;
-            let identity_path = config.data_dir.join("identity.json");
-            let identity = match identity::Identity::load(&identity_path)? {
-                Some(i) => i,
-                None => {
-                    if config.collector.enrollment_token.is_empty() {
-                        anyhow::bail!(vigie_model::i18n::say(
-                            vigie_model::i18n::Msg::AgentNotEnrolled,
-                            &[]
-                        ));
-                    }
-                    let i = enroll::register_patiently(
-                        &client,
-                        &config.collector.enrollment_token,
-                        &hostname,
-                        &identity_path,
-                    )
-                    .await?;
-                    tracing::info!(agent_id = i.agent_id, "enrolled");
-                    i
-                }
-            };
-            let spool = Spool::open(
-                &config.data_dir.join("spool"),
-                config.spool.max_bytes,
-                config.spool.segment_bytes,
-            )?;
-            let spool = SharedSpool::new(spool);
-            let wake = Arc::new(Notify::new());
-            let identity = Arc::new(identity);
-            persistence = Some(Persistence {
-                spool: spool.clone(),
-                baseline_path: config.data_dir.join("fim-baseline.json"),
-            });
-            // Remote settings: those saved by an earlier run at once, then the SOC's.
-            let mut remote_version = 0;
-            if let Some((saved, settings)) = remote::load_saved(&config.data_dir) {
-                let merged = settings.over(&local);
-                if merged.validate().is_ok() {
-                    remote_version = saved.version;
-                    counters
-                        .config_version
-                        .store(saved.version, std::sync::atomic::Ordering::Relaxed);
-                    config = merged;
-                    remote = Some(settings);
-                }
-            }
-            let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(4);
-            remote_updates = Some(updates_rx);
-            tokio::spawn(remote::poll(
-                client.clone(),
-                identity.clone(),
-                config.data_dir.clone(),
-                remote_version,
-                std::time::Duration::from_secs(config.health_interval_secs.clamp(5, 300)),
-                updates_tx,
-            ));
-            sender_task = Some(tokio::spawn(send::run(
-                spool.clone(),
-                client,
-                identity.clone(),
-                wake.clone(),
-                counters.clone(),
-                stop_sender.clone(),
-            )));
-            batch::Batcher {
-                agent_id: identity.agent_id.clone(),
-                hostname: hostname.clone(),
-                config: config.batch.clone(),
-                output: batch::Output::Spool { spool, wake },
-                counters: counters.clone(),
-            }
-        }
+    let mut delivery = match mode {
+        Mode::Print => None,
+        Mode::Send => Some(delivery::Delivery::start(&config, &counters, &hostname).await?),
     };
+    // Remote settings an earlier run saved apply at once, if they fit this file.
+    if let Some((version, settings)) = delivery.as_mut().and_then(|d| d.saved.take()) {
+        let merged = settings.over(&local);
+        match merged.validate() {
+            Ok(()) => {
+                counters.config_version.store(version, Ordering::Relaxed);
+                config = merged;
+                remote = Some(settings);
+            }
+            Err(e) => tracing::error!(
+                error = %e,
+                version,
+                "saved remote settings do not fit this agent's file; the file's stay"
+            ),
+        }
+    }
+    let output = match &delivery {
+        None => batch::Output::Print { next_seq: 1 },
+        Some(d) => batch::Output::Spool {
+            spool: d.spool.clone(),
+            wake: d.wake.clone(),
+        },
+    };
+    let batcher = batch::Batcher {
+        agent_id: delivery
+            .as_ref()
+            .map_or_else(|| "print".to_string(), |d| d.agent_id.clone()),
+        hostname: hostname.clone(),
+        config: config.batch.clone(),
+        output,
+        counters: counters.clone(),
+    };
+    let persistence = delivery.as_ref().map(|d| Persistence {
+        spool: d.spool.clone(),
+        baseline_path: config.data_dir.join("fim-baseline.json"),
+    });
     let batcher_task = tokio::spawn(batcher.run(rx));
 
     let context = sensors::Context {
@@ -164,30 +113,14 @@ pub async fn run(
         counters: counters.clone(),
         throttle: Arc::new(Throttle::new(config.fim.hash_rate_mib_s)),
     };
-    let health_spool = persistence.as_ref().map(|p| p.spool.clone());
+    let health_task = tokio::spawn(health::report(
+        sink.clone(),
+        counters.clone(),
+        persistence.as_ref().map(|p| p.spool.clone()),
+        Duration::from_secs(config.health_interval_secs.max(1)),
+        started,
+    ));
     let mut sensors = Supervisor::start(&config, context, persistence)?;
-
-    let health_sink = sink.clone();
-    let health_counters = counters.clone();
-    let interval = std::time::Duration::from_secs(config.health_interval_secs.max(1));
-    let health_task = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        loop {
-            ticker.tick().await;
-            let stats = match &health_spool {
-                Some(spool) => Some(spool.run(|s| s.stats()).await),
-                None => None,
-            };
-            let event = health::health_event(&health_counters, stats.as_ref(), started);
-            if health_sink
-                .send(pipeline::Item::Event(event))
-                .await
-                .is_err()
-            {
-                return;
-            }
-        }
-    });
     let mut hangups = match &config_path {
         Some(_) => tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
         None => None,
@@ -211,7 +144,7 @@ pub async fn run(
                     Err(error) => tracing::error!(%error, "configuration not reloaded; the running one stays in force"),
                 }
             }
-            Some(update) = next_update(&mut remote_updates) => {
+            Some(update) = next_update(&mut delivery) => {
                 let in_force = update.config.over(&local);
                 if let Err(e) = in_force.validate() {
                     tracing::error!(error = %e, version = update.version, "remote settings do not fit this agent's file; the current ones stay");
@@ -219,7 +152,7 @@ pub async fn run(
                 }
                 sensors.reload(&in_force).await?;
                 remote = Some(update.config);
-                counters.config_version.store(update.version, std::sync::atomic::Ordering::Relaxed);
+                counters.config_version.store(update.version, Ordering::Relaxed);
                 tracing::info!(version = update.version, "remote settings in force; sensors restarted");
             }
         }
@@ -230,19 +163,16 @@ pub async fn run(
     drop(sink);
     let _ = health_task.await;
     let _ = batcher_task.await;
-    stop_sender.notify_one();
-    if let Some(task) = sender_task {
-        let _ = task.await;
+    if let Some(delivery) = delivery {
+        delivery.stop().await;
     }
     Ok(())
 }
 
 /// The next remote settings, or never without a collector.
-async fn next_update(
-    updates: &mut Option<tokio::sync::mpsc::Receiver<remote::Update>>,
-) -> Option<remote::Update> {
-    match updates {
-        Some(u) => u.recv().await,
+async fn next_update(delivery: &mut Option<delivery::Delivery>) -> Option<remote::Update> {
+    match delivery {
+        Some(d) => d.updates.recv().await,
         None => std::future::pending().await,
     }
 }

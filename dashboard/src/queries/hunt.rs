@@ -4,8 +4,7 @@
 //! `Image contains /tmp/` both work.
 
 use crate::i18n::Msg;
-use clickhouse::Row;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::params::{bad, one_of, Problem};
 use crate::params::{param, Params};
@@ -143,8 +142,7 @@ impl Hunt {
         let day = |ms: u64| vigie_model::time::day(ms);
         let mut sql = Sql::default();
         sql.push(
-            "SELECT ts, agent_id, hostname, seq, category, action, target, image, user, sha256, fields \
-             FROM events WHERE date >= toDate(?) AND date <= toDate(?) AND ts >= ? AND ts < ?",
+            "SELECT ?fields FROM events WHERE date >= toDate(?) AND date <= toDate(?) AND ts >= ? AND ts < ?",
             [
                 Bind::Text(day(self.from_ms)),
                 Bind::Text(day(self.to_ms)),
@@ -211,32 +209,8 @@ impl Hunt {
     }
 }
 
-/// One event found.
-#[derive(Debug, Clone, Row, Deserialize, Serialize)]
-pub struct Found {
-    /// When (ms, agent clock).
-    pub ts: u64,
-    /// Agent.
-    pub agent_id: String,
-    /// Host.
-    pub hostname: String,
-    /// Sequence number.
-    pub seq: u64,
-    /// Category.
-    pub category: String,
-    /// File action.
-    pub action: String,
-    /// File.
-    pub target: String,
-    /// Program.
-    pub image: String,
-    /// User.
-    pub user: String,
-    /// Hash.
-    pub sha256: String,
-    /// The whole event as JSON.
-    pub fields: String,
-}
+/// One event found: a stored event row, as every part of Vigie reads events.
+pub type Found = vigie_store::rows::EventRow;
 
 /// Runs `hunt`, at most `limit` rows, newest first.
 pub async fn run(

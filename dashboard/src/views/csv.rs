@@ -55,6 +55,8 @@ mod tests {
     #[test]
     fn csv_quotes_and_defuses_formulas() {
         let row = Found {
+            date: 0,
+            received_ms: 0,
             ts: 0,
             agent_id: "a".into(),
             hostname: "h".into(),
