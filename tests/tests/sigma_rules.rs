@@ -97,7 +97,7 @@ async fn rule_folder_rules_fire_and_reload_live() {
     std::fs::write(rules.path().join("cron.yml"), CRON).unwrap();
     vigie_tests::wait_for_log(
         &stack.path("collector.log"),
-        "rules=2",
+        "from_folders=2",
         Duration::from_secs(20),
     )
     .await;
