@@ -60,7 +60,9 @@ pub async fn serve(
         settings: std::sync::RwLock::new(config),
     });
     let hangup = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
-    let result = axum::serve(listener, routes::router(state))
+    // The peer's address reaches handlers: sign-in throttling counts per source.
+    let app = routes::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .context("dashboard server");

@@ -344,9 +344,42 @@ pub fn http(
     http_within(port, method, path, headers, body, Duration::from_secs(30))
 }
 
-/// [`http`] with its own time limit. Runs hyper on a thread of its own, so tests call it
-/// the same way from sync and async code.
+/// [`http`] with its own time limit.
 pub fn http_within(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    limit: Duration,
+) -> HttpResponse {
+    request(None, port, method, path, headers, body, limit)
+}
+
+/// [`http`] from another loopback address (`127.0.0.2`…), as a second client machine.
+pub fn http_from(
+    source: std::net::IpAddr,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
+    request(
+        Some(source),
+        port,
+        method,
+        path,
+        headers,
+        body,
+        Duration::from_secs(30),
+    )
+}
+
+/// Runs hyper on a thread of its own, so tests call it the same way from sync and async
+/// code.
+fn request(
+    source: Option<std::net::IpAddr>,
     port: u16,
     method: &str,
     path: &str,
@@ -374,10 +407,12 @@ pub fn http_within(
                     .expect("runtime");
                 runtime.block_on(async move {
                     use http_body_util::BodyExt;
+                    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+                    connector.set_local_address(source);
                     let client = hyper_util::client::legacy::Client::builder(
                         hyper_util::rt::TokioExecutor::new(),
                     )
-                    .build_http();
+                    .build(connector);
                     let response = tokio::time::timeout(limit, client.request(request))
                         .await
                         .expect("an answer in time")

@@ -5,12 +5,12 @@
 //! Pages follow each other by key (the last line's time and id), so page 1,000 costs
 //! what page 1 does.
 
-use crate::i18n::Msg;
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_model::{AlertStatus, Severity};
 use vigie_store::Client;
 
+use crate::i18n::Msg;
 use crate::params::{param, Params};
 use crate::queries::sql::{Bind, Sql};
 

@@ -3,9 +3,9 @@
 //! (strings as they are, numbers as written), so `DestinationPort = 4444` and
 //! `Image contains /tmp/` both work.
 
-use crate::i18n::Msg;
 use serde::Serialize;
 
+use crate::i18n::Msg;
 use crate::params::{bad, one_of, Problem};
 use crate::params::{param, Params};
 use crate::params::{parse_time, BadParam};

@@ -3,13 +3,14 @@
 //! needs a reason. Checked whole before anything is written: a bad request changes
 //! nothing.
 
-use crate::i18n::{Lang, Msg};
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_store::rows::AlertActionRow;
 use vigie_store::Client;
 
 use vigie_model::AlertStatus;
+
+use crate::i18n::{Lang, Msg};
 
 /// What triage can do.
 pub const ACTIONS: [&str; 4] = ["acknowledge", "assign", "comment", "status"];

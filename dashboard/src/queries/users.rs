@@ -1,9 +1,9 @@
 //! Dashboard accounts, stored in ClickHouse `users` (latest row per name wins).
 
-use crate::i18n::Msg;
 use vigie_store::rows::UserRow;
 use vigie_store::{Client, StoreError};
 
+use crate::i18n::Msg;
 use crate::password;
 
 /// The account `username`, if it exists and is enabled.

@@ -1,10 +1,10 @@
 //! Signing in and out. The login form carries a CSRF token bound to a cookie (double
 //! submit); sign-out needs the session's own CSRF token.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::i18n::{t, Msg};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
@@ -15,6 +15,7 @@ use vigie_model::Lang;
 use super::context::{
     cookie, language, remember_language, see_other, session_cookie, AppState, Ctx, Params,
 };
+use crate::i18n::{t, Msg};
 use crate::sessions;
 use crate::views::html::page;
 
@@ -73,15 +74,28 @@ pub(super) async fn form(
 /// `POST /login`.
 pub(super) async fn submit(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let source = peer.ip();
     let (lang, _) = language(&headers, &Vec::new());
+    // A name no account can have is a failure at once: never stored, looked up or logged
+    // whole (issue #12: 200 kB names grew memory and the log without bound).
+    if form.username.chars().count() > MAX_NAME || form.password.len() > MAX_PASSWORD {
+        state.sessions.failed(&short(&form.username), source);
+        return login_page(
+            &state,
+            lang,
+            Some(Msg::LoginFailed),
+            StatusCode::UNAUTHORIZED,
+        );
+    }
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
         return login_page(&state, lang, Some(Msg::CsrfFailed), StatusCode::FORBIDDEN);
     }
-    if state.sessions.throttled(&form.username) {
-        tracing::warn!(username = form.username, "login throttled");
+    if state.sessions.throttled(&form.username, source) {
+        tracing::warn!(username = short(&form.username), %source, "login throttled");
         state
             .audit
             .note(
@@ -112,8 +126,8 @@ pub(super) async fn submit(
     };
     let Some(user) = user.filter(|u| crate::password::verify(&form.password, &u.password_hash))
     else {
-        state.sessions.failed(&form.username);
-        tracing::warn!(username = form.username, "login failed");
+        state.sessions.failed(&form.username, source);
+        tracing::warn!(username = short(&form.username), %source, "login failed");
         state
             .audit
             .note(
@@ -130,7 +144,7 @@ pub(super) async fn submit(
             StatusCode::UNAUTHORIZED,
         );
     };
-    state.sessions.succeeded(&user.username);
+    state.sessions.succeeded(&user.username, source);
     let id = state.sessions.open(&user.username, &user.role);
     tracing::info!(username = user.username, "signed in");
     state
@@ -211,6 +225,12 @@ async fn sign_out(
 }
 
 /// A user name as typed, cut to 64 characters for the audit trail.
+/// Longest user name an account may have (as `queries::users` accepts them).
+const MAX_NAME: usize = 64;
+/// Longest password looked at; a longer one is refused without hashing it.
+const MAX_PASSWORD: usize = 1024;
+
+/// A name as it may be logged or recorded: at most [`MAX_NAME`] characters.
 fn short(name: &str) -> String {
-    name.chars().take(64).collect()
+    name.chars().take(MAX_NAME).collect()
 }

@@ -32,7 +32,13 @@ pub use context::{api_error, Api, Ctx, Page};
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(alerts::home))
-        .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login",
+            get(login::form)
+                .post(login::submit)
+                // A sign-in form is a few hundred bytes: refuse more before reading it.
+                .layer(axum::extract::DefaultBodyLimit::max(8 * 1024)),
+        )
         .route("/logout", post(login::logout))
         .route("/logout/everywhere", post(login::logout_everywhere))
         .route("/alerts", get(alerts::page))
