@@ -42,11 +42,16 @@ pub fn day(ms: u64) -> String {
     utc(ms)[..10].to_string()
 }
 
+/// The last millisecond of year 9999: later times are refused (they fit no date column,
+/// and no event has them).
+pub const MAX_MS: u64 = 253_402_300_799_999;
+
 /// Reads `YYYY-MM-DDTHH:MM[:SS]` (UTC, as `datetime-local` inputs send it) or
-/// milliseconds since the epoch. A date that does not exist (`2024-02-31`) is refused.
+/// milliseconds since the epoch, up to [`MAX_MS`]. A date that does not exist
+/// (`2024-02-31`) is refused.
 pub fn parse_time(text: &str) -> Option<u64> {
     if let Ok(ms) = text.parse::<u64>() {
-        return Some(ms);
+        return (ms <= MAX_MS).then_some(ms);
     }
     let moment = INPUTS
         .iter()
@@ -92,5 +97,13 @@ mod tests {
         assert_eq!(parse_time("2024-04-31T10:00:00"), None);
         assert_eq!(parse_time("2024-02-10T24:00"), None);
         assert!(parse_time("2024-02-29T00:00").is_some());
+    }
+
+    #[test]
+    fn times_past_year_9999_are_refused() {
+        // Issue #12: `to=18446744073709551615` reached ClickHouse and gave a 503.
+        assert_eq!(parse_time("18446744073709551615"), None);
+        assert_eq!(parse_time(&MAX_MS.to_string()), Some(MAX_MS));
+        assert_eq!(utc(MAX_MS), "9999-12-31 23:59:59");
     }
 }

@@ -1,7 +1,7 @@
 //! Sign-in abuse (issue #12, findings 5 and 6): a client spraying user names is slowed
 //! whatever the names; wrong passwords sent for `admin` from one machine do not lock the
 //! real admin out on another; a huge user name is refused before it is read, and the
-//! log never holds it.
+//! log never holds it; pages are not cached.
 
 use std::net::IpAddr;
 
@@ -74,5 +74,22 @@ async fn sprays_are_slowed_and_nobody_is_locked_out_from_elsewhere() {
     assert_eq!(attempt(office, port, &long, "x").status, 401);
     let log = std::fs::read_to_string(stack.path("dashboard.log")).unwrap();
     assert!(!log.contains(&long), "the long name was logged whole");
-    let _ = http(port, "GET", "/healthz", &[], "");
+
+    // Pages are never kept by a browser or a proxy (one shows a new token's secret).
+    let tokens = http(
+        port,
+        "GET",
+        "/tokens",
+        &[("Cookie", &dashboard.session)],
+        "",
+    );
+    assert_eq!(tokens.status, 200);
+    assert!(
+        tokens
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("cache-control") && v == "no-store"),
+        "{:?}",
+        tokens.headers
+    );
 }

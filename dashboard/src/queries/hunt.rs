@@ -115,12 +115,17 @@ impl Hunt {
                 let names: Vec<&str> = OPERATORS.iter().map(|(o, _)| *o).collect();
                 return Err(bad(&format!("op{i}"), one_of(op, &names)));
             }
-            let value = param(params, &format!("v{i}")).unwrap_or("").to_string();
+            let mut value = param(params, &format!("v{i}")).unwrap_or("").to_string();
             if value.chars().count() > 1000 {
                 return Err(bad(&format!("v{i}"), Problem::TooLong(1000)));
             }
-            if matches!(op, "gt" | "lt") && value.trim().parse::<f64>().is_err() {
-                return Err(bad(&format!("v{i}"), Problem::NotANumber(value)));
+            if matches!(op, "gt" | "lt") {
+                // Compared as a number by ClickHouse: sent in the one form it reads
+                // (`+5` and `inf` used to reach it and give a 503).
+                match value.trim().parse::<f64>() {
+                    Ok(n) if n.is_finite() => value = n.to_string(),
+                    _ => return Err(bad(&format!("v{i}"), Problem::NotANumber(value))),
+                }
             }
             conditions.push(Condition {
                 field: field.into(),
@@ -266,5 +271,17 @@ mod tests {
         let e =
             Hunt::parse(&params(&[("f1", "Port"), ("op1", "gt"), ("v1", "many")]), 0).unwrap_err();
         assert_eq!(e.param, "v1");
+    }
+
+    #[test]
+    fn numbers_are_sent_in_the_form_clickhouse_reads() {
+        // Issue #12: `v1=+5` and `to=18446744073709551615` gave a 503, not a 400.
+        let h = Hunt::parse(&params(&[("f1", "Port"), ("op1", "gt"), ("v1", "+5")]), 0).unwrap();
+        assert_eq!(h.conditions[0].value, "5");
+        let e =
+            Hunt::parse(&params(&[("f1", "Port"), ("op1", "lt"), ("v1", "inf")]), 0).unwrap_err();
+        assert_eq!(e.param, "v1");
+        let e = Hunt::parse(&params(&[("to", "18446744073709551615")]), 0).unwrap_err();
+        assert_eq!(e.param, "to");
     }
 }

@@ -96,9 +96,14 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Every answer forbids framing and outside scripts, styles and fonts.
+/// Every answer forbids framing and outside scripts, styles and fonts; none is kept by a
+/// browser or proxy unless it says so itself (the style sheet and script do): pages hold
+/// alerts, and one shows a new token's secret.
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -1,11 +1,13 @@
 //! CSV as RFC 4180 writes it, made safe for spreadsheets: a cell starting with `=`, `+`,
-//! `-` or `@` gets a leading quote so it is never run as a formula.
+//! `-`, `@`, a tab or a carriage return gets a leading quote so it is never run as a
+//! formula.
 
 use crate::queries::hunt::Found;
 
 /// One cell.
 pub fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    // A leading tab or carriage return also makes some spreadsheets read a formula.
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -76,5 +78,13 @@ mod tests {
             line.contains("\"x,y\"") && line.contains("\"{\"\"a\"\":\"\"b\"\"}\""),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_leading_tab_or_carriage_return_is_defused() {
+        // Issue #12: an agent-chosen host name `\t=1+1` reached spreadsheets as a formula.
+        assert_eq!(cell("\t=1+1"), "'\t=1+1");
+        assert_eq!(cell("\r=1+1"), "\"'\r=1+1\"");
+        assert_eq!(cell("plain"), "plain");
     }
 }
