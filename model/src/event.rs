@@ -152,6 +152,11 @@ pub mod field {
     pub const BYTES: &str = "Bytes";
     /// Why a flow's totals were sent.
     pub const END_REASON: &str = "EndReason";
+    /// The time an agent gave an event, when the collector found it impossible and
+    /// stored the event at its receive time instead.
+    pub const AGENT_TS: &str = "AgentTs";
+    /// True when the event's time came from a clock the collector could not trust.
+    pub const CLOCK_SUSPECT: &str = "ClockSuspect";
     /// How long a flow lasted, in milliseconds.
     pub const DURATION_MS: &str = "DurationMs";
 

@@ -17,6 +17,9 @@ use crate::hex;
 /// The version of the batch format this code writes. It reads this version and older.
 pub const WIRE_VERSION: u32 = 1;
 
+/// The largest `seq` accepted.
+pub const MAX_SEQ: u64 = 1 << 53;
+
 /// `prev_hash` of an agent's very first batch.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -207,8 +210,16 @@ fn check(body: &BatchBody) -> Result<(), WireError> {
             body.prev_hash
         )));
     }
+    // Far beyond what any agent reaches (a million events a second for 285 years), and
+    // far from wrapping: a larger number can only be forged.
+    if body.last_seq > MAX_SEQ {
+        return Err(WireError::Inconsistent(format!(
+            "last_seq {} is beyond {MAX_SEQ}",
+            body.last_seq
+        )));
+    }
     for (i, event) in body.events.iter().enumerate() {
-        let expected = body.first_seq + i as u64;
+        let expected = body.first_seq.saturating_add(i as u64);
         if event.seq != expected {
             return Err(WireError::Inconsistent(format!(
                 "event {i} has seq {} where {expected} was expected",
@@ -222,7 +233,7 @@ fn check(body: &BatchBody) -> Result<(), WireError> {
             )));
         }
     }
-    let last = body.first_seq + body.events.len() as u64 - 1;
+    let last = body.first_seq.saturating_add(body.events.len() as u64 - 1);
     if last != body.last_seq {
         return Err(WireError::Inconsistent(format!(
             "last_seq is {} but the events end at {last}",
@@ -327,6 +338,31 @@ mod tests {
         let body = open(&sealed.bytes, 1 << 20).unwrap();
         assert_eq!(body.events, vec![event(5), event(6)]);
         assert_eq!(body.prev_hash, GENESIS_HASH);
+    }
+
+    #[test]
+    fn sequence_numbers_near_the_end_of_u64_are_refused() {
+        // Issue #12: seq 2^64-2 made every later batch a "duplicate", and first_seq + i
+        // wrapped.
+        for first in [u64::MAX - 1, MAX_SEQ] {
+            let sealed = seal(
+                "a1",
+                GENESIS_HASH,
+                vec![event(first), event(first.wrapping_add(1))],
+                9,
+            );
+            assert_eq!(
+                open(&sealed.bytes, 1 << 20).unwrap_err().code(),
+                "batch_inconsistent"
+            );
+        }
+        let sealed = seal(
+            "a1",
+            GENESIS_HASH,
+            vec![event(MAX_SEQ - 1), event(MAX_SEQ)],
+            9,
+        );
+        assert!(open(&sealed.bytes, 1 << 20).is_ok());
     }
 
     #[test]

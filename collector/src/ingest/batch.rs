@@ -97,12 +97,20 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
             stored: 0,
         });
     }
-    let events: Vec<Event> = batch
+    let mut events: Vec<Event> = batch
         .events
         .into_iter()
         .filter(|e| e.seq > state.last_seq)
         .collect();
     let now = now_ms();
+    let suspect = super::clock::admit(&mut events, batch.sealed_ms, now);
+    if suspect > 0 {
+        tracing::warn!(
+            agent = agent_id,
+            suspect,
+            "events with impossible times stored at their receive time (ClockSuspect)"
+        );
+    }
     let engine = c.engine();
     let mut alerts = detect::alerts_for(&engine, &events, now);
     let evicted = engine.take_evictions();

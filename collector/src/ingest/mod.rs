@@ -2,6 +2,7 @@
 
 mod agent_config;
 mod batch;
+mod clock;
 mod enroll;
 mod state;
 mod verified;

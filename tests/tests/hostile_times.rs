@@ -1,0 +1,75 @@
+//! One agent key cannot damage storage with times (issue #12, finding 7): a batch of
+//! 1,000 events on 1,000 different days, one of them in 2180, is stored — each impossible
+//! time kept, flagged and stored at the receive time — instead of failing its insert on
+//! too many partitions and being resent forever; sequence numbers near the end of `u64`
+//! are refused for good (400), not stored.
+
+use vigie_agent::client::CollectorClient;
+use vigie_model::event::now_ms;
+use vigie_model::wire::{self, GENESIS_HASH};
+use vigie_model::Event;
+use vigie_tests::Stack;
+
+const DAY_MS: u64 = 86_400_000;
+
+fn event(agent: &str, seq: u64, ts: u64) -> Event {
+    Event {
+        agent_id: agent.into(),
+        hostname: "h".into(),
+        seq,
+        ts,
+        category: "file_event".into(),
+        fields: serde_json::json!({"TargetFilename": format!("/etc/t{seq}"), "Action": "created"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn impossible_times_are_stored_flagged_and_huge_sequences_refused() {
+    let stack = Stack::start("").await;
+    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let agent =
+        vigie_agent::enroll::register(&client, &stack.token().await, "h", &stack.path("id.json"))
+            .await
+            .unwrap();
+    let id = agent.agent_id.clone();
+    let now = now_ms();
+    let mut events: Vec<Event> = (0..999)
+        .map(|i| event(&id, i + 1, now - i * DAY_MS))
+        .collect();
+    events.push(event(&id, 1000, 6_700_000_000_000)); // year 2182
+    let batch = wire::seal(&id, GENESIS_HASH, events, now);
+    let ack = client
+        .send_batch(&agent, &batch, 0)
+        .await
+        .expect("stored, not refused and not retried forever");
+    assert_eq!(ack.acked_through, 1000);
+    assert_eq!(stack.count("SELECT count() FROM events").await, 1000);
+    let flagged = stack
+        .count("SELECT count() FROM events WHERE position(fields, '\"ClockSuspect\":true') > 0")
+        .await;
+    assert!(flagged >= 600, "{flagged} flagged");
+    let days = stack.count("SELECT uniqExact(date) FROM events").await;
+    assert!(days <= 4, "{days} day partitions");
+
+    // A batch numbered at the end of u64 is refused for good and stores nothing.
+    let forged = wire::seal(
+        &id,
+        &batch.hash,
+        vec![event(&id, u64::MAX - 1, now), event(&id, u64::MAX, now)],
+        now,
+    );
+    match client.send_batch(&agent, &forged, 0).await {
+        Err(vigie_agent::client::SendError::Refused { status, refusal }) => {
+            assert_eq!(status, 400);
+            assert_eq!(refusal.code, "batch_inconsistent", "{refusal:?}");
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+    // The real agent goes on.
+    let next = wire::seal(&id, &batch.hash, vec![event(&id, 1001, now)], now);
+    let ack = client.send_batch(&agent, &next, 0).await.unwrap();
+    assert_eq!(ack.acked_through, 1001);
+}
