@@ -374,7 +374,9 @@ pub async fn gather(
     Ok(data)
 }
 
-/// A report made earlier, as the reports page lists it.
+/// A report made earlier, as the reports page lists it: the columns of
+/// [`vigie_store::rows::ReportRow`] a list needs, without the file and its signature,
+/// which can weigh megabytes each.
 #[derive(Row, Deserialize)]
 pub struct Listed {
     /// Its id.

@@ -121,12 +121,6 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
     msg.text(lang)
 }
 
-/// The message with key `key` in `lang`, for keys that come from data; an unknown key is
-/// shown as it is rather than hidden.
-pub fn t_key(lang: Lang, key: &str) -> &str {
-    Msg::from_key(key).map_or(key, |m| m.text(lang))
-}
-
 /// The message `msg` in `lang` with each `{name}` replaced by its value.
 pub fn fill(lang: Lang, msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut text = msg.text(lang).to_string();
@@ -212,6 +206,6 @@ mod tests {
             t(Lang::Fr, Msg::RuleSpoolDrop),
             "Un agent a perdu des événements : son tampon disque était plein"
         );
-        assert_eq!(t_key(Lang::En, "no_such_key"), "no_such_key");
+        assert_eq!(Msg::from_key("no_such_key"), None);
     }
 }
