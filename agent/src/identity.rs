@@ -56,7 +56,7 @@ impl Identity {
     /// Saves the identity at `path`, readable by its owner only.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("identity serializes");
-        crate::fsutil::write_private(path, &bytes)
+        vigie_daemon::files::write_private(path, &bytes)
             .with_context(|| format!("saving identity to {}", path.display()))
     }
 

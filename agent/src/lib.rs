@@ -13,7 +13,6 @@ pub mod collector_url;
 pub mod config;
 pub mod delivery;
 pub mod enroll;
-pub mod fsutil;
 pub mod health;
 pub mod identity;
 pub mod pipeline;

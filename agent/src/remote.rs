@@ -38,7 +38,7 @@ pub fn load_saved(data_dir: &Path) -> Option<(RemoteSettings, RemoteConfig)> {
 /// Saves the settings now in force.
 pub fn save(data_dir: &Path, settings: &RemoteSettings) {
     let bytes = serde_json::to_vec_pretty(settings).expect("serializable");
-    if let Err(e) = crate::fsutil::write_private(&saved_path(data_dir), &bytes) {
+    if let Err(e) = vigie_daemon::files::write_private(&saved_path(data_dir), &bytes) {
         tracing::warn!(error = %e, "remote settings not saved; fetched again after a restart");
     }
 }

@@ -19,7 +19,7 @@ pub(crate) enum AuditCommand {
 /// Runs an audit subcommand.
 pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { chain } = command;
-    let client = vigie_store::connect(&crate::clickhouse_url()?);
+    let client = vigie_store::connect(&crate::clickhouse()?);
     let chains = match chain {
         Some(c) => vec![c],
         None => audit::chains(&client).await?,

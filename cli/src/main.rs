@@ -93,15 +93,20 @@ pub fn clickhouse_url_file() -> std::path::PathBuf {
     data_dir().join("clickhouse").join("url")
 }
 
-/// The ClickHouse to use: `VIGIE_CLICKHOUSE_URL`, else the one `vigie up` runs.
-pub fn clickhouse_url() -> anyhow::Result<String> {
-    if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
-        if !url.is_empty() {
-            return Ok(url);
-        }
+/// The ClickHouse to use: `VIGIE_CLICKHOUSE_URL` (with `VIGIE_CLICKHOUSE_USER` and
+/// `VIGIE_CLICKHOUSE_PASSWORD_FILE`), else the one `vigie up` runs, as its CLI user.
+pub fn clickhouse() -> anyhow::Result<vigie_store::Endpoint> {
+    let (mut url, mut user, mut password_file) = (String::new(), None, None);
+    vigie_store::endpoint::apply_env(&mut url, &mut user, &mut password_file);
+    if !url.is_empty() {
+        return Ok(vigie_store::Endpoint::new(
+            &url,
+            user.as_deref(),
+            password_file.as_deref(),
+        )?);
     }
     let file = clickhouse_url_file();
-    std::fs::read_to_string(&file)
+    let url = std::fs::read_to_string(&file)
         .map(|u| u.trim().to_string())
         .with_context(|| {
             format!(
@@ -109,7 +114,13 @@ pub fn clickhouse_url() -> anyhow::Result<String> {
                  pas de VIGIE_CLICKHOUSE_URL ni de `vigie up` en cours",
                 file.display()
             )
-        })
+        })?;
+    let dir = file.parent().expect("the URL file is in a folder");
+    Ok(vigie_store::managed::endpoint_at(
+        dir,
+        &url,
+        vigie_store::managed::Component::Cli,
+    )?)
 }
 
 /// Who runs the command, for the audit trail: `$SUDO_USER`, else `$USER`.

@@ -32,11 +32,11 @@ pub(crate) enum TokenCommand {
 }
 
 async fn connect() -> anyhow::Result<vigie_store::Client> {
-    let url = crate::clickhouse_url()?;
-    vigie_store::schema::migrate(&url)
+    let clickhouse = crate::clickhouse()?;
+    vigie_store::schema::migrate(&clickhouse)
         .await
-        .with_context(|| format!("ClickHouse at {url}"))?;
-    Ok(vigie_store::connect(&url))
+        .with_context(|| format!("ClickHouse at {}", clickhouse.url()))?;
+    Ok(vigie_store::connect(&clickhouse))
 }
 
 /// Runs a token subcommand.
@@ -95,11 +95,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             if max_uses == 0 || ttl_hours == 0 {
                 anyhow::bail!(say(Msg::CliTokenLimits, &[]));
             }
-            let url = crate::clickhouse_url()?;
-            vigie_store::schema::migrate(&url)
-                .await
-                .with_context(|| format!("ClickHouse at {url}"))?;
-            let client = vigie_store::connect(&url);
+            let client = connect().await?;
             let token = vigie_collector::tokens::create(
                 &client,
                 Duration::from_secs(ttl_hours * 3600),

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use vigie_agent::config::AgentConfig;
 use vigie_collector::config::CollectorConfig;
 use vigie_dashboard::config::DashboardConfig;
-use vigie_store::managed::ManagedClickHouse;
+use vigie_store::managed::{Component, ManagedClickHouse};
 
 /// Runs until SIGINT or SIGTERM.
 pub(crate) async fn run() -> anyhow::Result<()> {
@@ -18,11 +18,11 @@ pub(crate) async fn run() -> anyhow::Result<()> {
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
 
-    let (clickhouse_url, managed) = match std::env::var("VIGIE_CLICKHOUSE_URL")
+    let managed = match std::env::var("VIGIE_CLICKHOUSE_URL")
         .ok()
         .filter(|u| !u.is_empty())
     {
-        Some(url) => (url, None),
+        Some(_) => None,
         None => {
             let dir = data_dir.join("clickhouse");
             eprintln!(
@@ -33,10 +33,10 @@ pub(crate) async fn run() -> anyhow::Result<()> {
                 .await?
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(crate::clickhouse_url_file(), server.url())?;
-            (server.url(), Some(server))
+            Some(server)
         }
     };
-    let result = run_services(&data_dir, &clickhouse_url).await;
+    let result = run_services(&data_dir, managed.as_ref()).await;
     if let Some(mut server) = managed {
         let _ = std::fs::remove_file(crate::clickhouse_url_file());
         tokio::task::spawn_blocking(move || server.stop()).await?;
@@ -44,13 +44,47 @@ pub(crate) async fn run() -> anyhow::Result<()> {
     result
 }
 
-async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<()> {
-    vigie_collector::migrate_with_patience(clickhouse_url, Duration::from_secs(60)).await?;
-    let client = vigie_store::connect(clickhouse_url);
+/// Points a daemon's ClickHouse settings at the managed server, as `component`.
+fn use_managed(
+    server: &ManagedClickHouse,
+    component: Component,
+    url: &mut String,
+    user: &mut Option<String>,
+    password_file: &mut Option<std::path::PathBuf>,
+) {
+    *url = server.url();
+    *user = Some(component.user().to_string());
+    *password_file = Some(server.password_file(component));
+}
 
+async fn run_services(
+    data_dir: &Path,
+    managed: Option<&ManagedClickHouse>,
+) -> anyhow::Result<()> {
     let mut collector = CollectorConfig::default();
     collector.apply_env()?;
-    collector.clickhouse_url = clickhouse_url.to_string();
+    let mut dashboard = DashboardConfig::default();
+    dashboard.apply_env()?;
+    if let Some(server) = managed {
+        use_managed(
+            server,
+            Component::Collector,
+            &mut collector.clickhouse_url,
+            &mut collector.clickhouse_user,
+            &mut collector.clickhouse_password_file,
+        );
+        use_managed(
+            server,
+            Component::Dashboard,
+            &mut dashboard.clickhouse_url,
+            &mut dashboard.clickhouse_user,
+            &mut dashboard.clickhouse_password_file,
+        );
+    }
+    let clickhouse = collector.clickhouse()?;
+    vigie_collector::migrate_with_patience(&clickhouse, Duration::from_secs(60)).await?;
+    let client = vigie_store::connect(&clickhouse);
+
     let pki = vigie_collector::pki::ensure(
         &data_dir.join("pki"),
         &[
@@ -62,9 +96,6 @@ async fn run_services(data_dir: &Path, clickhouse_url: &str) -> anyhow::Result<(
     collector.tls_cert = pki.server_cert.clone();
     collector.tls_key = pki.server_key.clone();
 
-    let mut dashboard = DashboardConfig::default();
-    dashboard.apply_env()?;
-    dashboard.clickhouse_url = clickhouse_url.to_string();
     let admin_password = vigie_dashboard::prepare(&dashboard).await?;
     let dashboard_listener = tokio::net::TcpListener::bind(dashboard.listen)
         .await

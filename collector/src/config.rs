@@ -15,8 +15,14 @@ pub struct CollectorConfig {
     pub tls_cert: PathBuf,
     /// PEM private key of that certificate.
     pub tls_key: PathBuf,
-    /// ClickHouse HTTP endpoint. `VIGIE_CLICKHOUSE_URL` overrides it.
+    /// ClickHouse HTTP endpoint (may carry `user:password@`). `VIGIE_CLICKHOUSE_URL`
+    /// overrides it.
     pub clickhouse_url: String,
+    /// ClickHouse user. `VIGIE_CLICKHOUSE_USER` overrides it.
+    pub clickhouse_user: Option<String>,
+    /// File holding the ClickHouse password, mode 0600 (never the password itself in
+    /// this file). `VIGIE_CLICKHOUSE_PASSWORD_FILE` overrides it.
+    pub clickhouse_password_file: Option<std::path::PathBuf>,
     /// Largest request body accepted, compressed (bytes).
     pub max_body_bytes: usize,
     /// Largest batch accepted once decompressed (bytes): refuses decompression bombs.
@@ -46,6 +52,8 @@ impl Default for CollectorConfig {
             tls_cert: PathBuf::from("/etc/vigie/pki/collector.pem"),
             tls_key: PathBuf::from("/etc/vigie/pki/collector-key.pem"),
             clickhouse_url: "http://127.0.0.1:8123".into(),
+            clickhouse_user: None,
+            clickhouse_password_file: None,
             max_body_bytes: 8 << 20,
             max_batch_bytes: 16 << 20,
             max_inflight: 8,
@@ -59,23 +67,32 @@ impl Default for CollectorConfig {
 }
 
 impl CollectorConfig {
+    /// Where ClickHouse is and the credentials to use there (the password file read).
+    pub fn clickhouse(&self) -> Result<vigie_store::Endpoint, vigie_store::StoreError> {
+        vigie_store::Endpoint::new(
+            &self.clickhouse_url,
+            self.clickhouse_user.as_deref(),
+            self.clickhouse_password_file.as_deref(),
+        )
+    }
+
     /// Parses a TOML file's text. Unknown keys are errors that name the key.
     pub fn from_toml(text: &str) -> anyhow::Result<CollectorConfig> {
         Ok(toml::from_str(text)?)
     }
 
-    /// Applies `VIGIE_COLLECTOR_ADDR` and `VIGIE_CLICKHOUSE_URL`.
+    /// Applies `VIGIE_COLLECTOR_ADDR` and the `VIGIE_CLICKHOUSE_*` variables.
     pub fn apply_env(&mut self) -> anyhow::Result<()> {
         if let Ok(addr) = std::env::var("VIGIE_COLLECTOR_ADDR") {
             self.listen = addr
                 .parse()
                 .map_err(|e| anyhow::anyhow!("VIGIE_COLLECTOR_ADDR={addr:?}: {e}"))?;
         }
-        if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
-            if !url.is_empty() {
-                self.clickhouse_url = url;
-            }
-        }
+        vigie_store::endpoint::apply_env(
+            &mut self.clickhouse_url,
+            &mut self.clickhouse_user,
+            &mut self.clickhouse_password_file,
+        );
         if let Ok(dirs) = std::env::var("VIGIE_RULES_DIR") {
             self.rules_dirs
                 .extend(dirs.split(':').filter(|d| !d.is_empty()).map(PathBuf::from));

@@ -32,16 +32,21 @@ use crate::config::CollectorConfig;
 use crate::ingest::Collector;
 
 /// Creates or migrates the schema, retrying while ClickHouse starts (up to `patience`).
-pub async fn migrate_with_patience(url: &str, patience: Duration) -> anyhow::Result<u32> {
+pub async fn migrate_with_patience(
+    clickhouse: &vigie_store::Endpoint,
+    patience: Duration,
+) -> anyhow::Result<u32> {
     let deadline = Instant::now() + patience;
     loop {
-        match vigie_store::schema::migrate(url).await {
+        match vigie_store::schema::migrate(clickhouse).await {
             Ok(version) => return Ok(version),
             Err(e) if Instant::now() < deadline => {
                 tracing::warn!(error = %e, "ClickHouse not ready; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => return Err(e).with_context(|| format!("ClickHouse at {url}")),
+            Err(e) => {
+                return Err(e).with_context(|| format!("ClickHouse at {}", clickhouse.url()))
+            }
         }
     }
 }
@@ -53,9 +58,11 @@ pub async fn run(
     config_path: Option<std::path::PathBuf>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let version = migrate_with_patience(&config.clickhouse_url, Duration::from_secs(60)).await?;
+    let clickhouse = config.clickhouse()?;
+    clickhouse.warn_if_open("collector");
+    let version = migrate_with_patience(&clickhouse, Duration::from_secs(60)).await?;
     tracing::info!(version, "schema ready");
-    let client = vigie_store::connect(&config.clickhouse_url);
+    let client = vigie_store::connect(&clickhouse);
     let tls = tls::server_config(&config.tls_cert, &config.tls_key)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -25,9 +25,15 @@ pub fn merge(
         new.tls_cert.clone_from(&running.tls_cert);
         new.tls_key.clone_from(&running.tls_key);
     }
-    if new.clickhouse_url != running.clickhouse_url {
+    if new.clickhouse_url != running.clickhouse_url
+        || new.clickhouse_user != running.clickhouse_user
+        || new.clickhouse_password_file != running.clickhouse_password_file
+    {
         restart.push("clickhouse_url");
         new.clickhouse_url.clone_from(&running.clickhouse_url);
+        new.clickhouse_user.clone_from(&running.clickhouse_user);
+        new.clickhouse_password_file
+            .clone_from(&running.clickhouse_password_file);
     }
     if new.max_inflight != running.max_inflight {
         restart.push("max_inflight");

@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod files;
+
 /// Logs to stderr, filtered by `VIGIE_LOG` (default `info`), in colour only on a
 /// terminal so that files and the journal get plain text.
 pub fn init_logging() {

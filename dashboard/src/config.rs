@@ -10,8 +10,14 @@ use serde::Deserialize;
 pub struct DashboardConfig {
     /// Listen address. `VIGIE_DASHBOARD_ADDR` overrides it.
     pub listen: SocketAddr,
-    /// ClickHouse HTTP endpoint. `VIGIE_CLICKHOUSE_URL` overrides it.
+    /// ClickHouse HTTP endpoint (may carry `user:password@`). `VIGIE_CLICKHOUSE_URL`
+    /// overrides it.
     pub clickhouse_url: String,
+    /// ClickHouse user. `VIGIE_CLICKHOUSE_USER` overrides it.
+    pub clickhouse_user: Option<String>,
+    /// File holding the ClickHouse password, mode 0600 (never the password itself in
+    /// this file). `VIGIE_CLICKHOUSE_PASSWORD_FILE` overrides it.
+    pub clickhouse_password_file: Option<std::path::PathBuf>,
     /// Password of the first admin, used only when no admin exists yet.
     /// `VIGIE_ADMIN_PASSWORD` overrides it; when neither is set one is generated and
     /// printed once.
@@ -36,6 +42,8 @@ impl Default for DashboardConfig {
         DashboardConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             clickhouse_url: "http://127.0.0.1:8123".into(),
+            clickhouse_user: None,
+            clickhouse_password_file: None,
             admin_password: None,
             secure_cookies: false,
             session_hours: 8,
@@ -57,23 +65,33 @@ impl DashboardConfig {
         self.group_window_minutes.max(1) * 60_000
     }
 
+    /// Where ClickHouse is and the credentials to use there (the password file read).
+    pub fn clickhouse(&self) -> Result<vigie_store::Endpoint, vigie_store::StoreError> {
+        vigie_store::Endpoint::new(
+            &self.clickhouse_url,
+            self.clickhouse_user.as_deref(),
+            self.clickhouse_password_file.as_deref(),
+        )
+    }
+
     /// Parses a TOML file's text. Unknown keys are errors that name the key.
     pub fn from_toml(text: &str) -> anyhow::Result<DashboardConfig> {
         Ok(toml::from_str(text)?)
     }
 
-    /// Applies `VIGIE_DASHBOARD_ADDR`, `VIGIE_CLICKHOUSE_URL` and `VIGIE_ADMIN_PASSWORD`.
+    /// Applies `VIGIE_DASHBOARD_ADDR`, the `VIGIE_CLICKHOUSE_*` variables and
+    /// `VIGIE_ADMIN_PASSWORD`.
     pub fn apply_env(&mut self) -> anyhow::Result<()> {
         if let Ok(addr) = std::env::var("VIGIE_DASHBOARD_ADDR") {
             self.listen = addr
                 .parse()
                 .map_err(|e| anyhow::anyhow!("VIGIE_DASHBOARD_ADDR={addr:?}: {e}"))?;
         }
-        if let Ok(url) = std::env::var("VIGIE_CLICKHOUSE_URL") {
-            if !url.is_empty() {
-                self.clickhouse_url = url;
-            }
-        }
+        vigie_store::endpoint::apply_env(
+            &mut self.clickhouse_url,
+            &mut self.clickhouse_user,
+            &mut self.clickhouse_password_file,
+        );
         if let Ok(dir) = std::env::var("VIGIE_DATA_DIR") {
             if !dir.is_empty() && self.report_key_file == DashboardConfig::default().report_key_file
             {

@@ -32,10 +32,11 @@ use crate::config::DashboardConfig;
 /// Prepares storage and the first admin; returns the generated admin password to show
 /// once, if one was made.
 pub async fn prepare(config: &DashboardConfig) -> anyhow::Result<Option<String>> {
-    vigie_store::schema::migrate(&config.clickhouse_url)
+    let clickhouse = config.clickhouse()?;
+    vigie_store::schema::migrate(&clickhouse)
         .await
-        .with_context(|| format!("ClickHouse at {}", config.clickhouse_url))?;
-    let client = vigie_store::connect(&config.clickhouse_url);
+        .with_context(|| format!("ClickHouse at {}", clickhouse.url()))?;
+    let client = vigie_store::connect(&clickhouse);
     Ok(queries::users::ensure_admin(&client, config.admin_password.as_deref()).await?)
 }
 
@@ -47,7 +48,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let client = vigie_store::connect(&config.clickhouse_url);
+    let clickhouse = config.clickhouse()?;
+    clickhouse.warn_if_open("dashboard");
+    let client = vigie_store::connect(&clickhouse);
     let audit = vigie_store::audit::AuditLog::open(client.clone(), "dashboard")
         .await
         .context("opening the audit trail")?;

@@ -19,9 +19,15 @@ pub fn merge(
         restart.push("listen");
         new.listen = running.listen;
     }
-    if new.clickhouse_url != running.clickhouse_url {
+    if new.clickhouse_url != running.clickhouse_url
+        || new.clickhouse_user != running.clickhouse_user
+        || new.clickhouse_password_file != running.clickhouse_password_file
+    {
         restart.push("clickhouse_url");
         new.clickhouse_url.clone_from(&running.clickhouse_url);
+        new.clickhouse_user.clone_from(&running.clickhouse_user);
+        new.clickhouse_password_file
+            .clone_from(&running.clickhouse_password_file);
     }
     if new.report_key_file != running.report_key_file {
         restart.push("report_key_file");

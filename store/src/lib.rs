@@ -8,12 +8,14 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod endpoint;
 pub mod managed;
 pub mod retention;
 pub mod rows;
 pub mod schema;
 
 pub use clickhouse::Client;
+pub use endpoint::Endpoint;
 
 /// Errors talking to ClickHouse.
 #[derive(Debug, thiserror::Error)]
@@ -35,23 +37,17 @@ pub enum StoreError {
     /// The managed server could not be started.
     #[error("{0}")]
     Managed(String),
+    /// The ClickHouse URL or credentials are unusable (the message names which).
+    #[error("{0}")]
+    Credentials(String),
 }
 
 /// Name of Vigie's database.
 pub const DATABASE: &str = "vigie";
 
-/// A client for Vigie's database at `url` (the ClickHouse HTTP endpoint).
-///
-/// Row validation is off: it asks the server for a setting that ClickHouse 18.16 lacks.
-pub fn connect(url: &str) -> Client {
-    server_client(url).with_database(DATABASE)
-}
-
-/// A client for the server at `url` without a database (to create it).
-pub fn server_client(url: &str) -> Client {
-    Client::default()
-        .with_url(url.trim_end_matches('/'))
-        .with_validation(false)
+/// A client for Vigie's database at `endpoint`.
+pub fn connect(endpoint: &Endpoint) -> Client {
+    endpoint.server_client().with_database(DATABASE)
 }
 
 /// Days since the Unix epoch of a millisecond timestamp: ClickHouse's `Date` in RowBinary.

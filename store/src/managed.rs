@@ -3,6 +3,13 @@
 //!
 //! The server is a child process. It is asked to die with its parent (Linux
 //! `PR_SET_PDEATHSIG`), so even a killed `vigie up` leaves no orphan behind.
+//!
+//! It listens on 127.0.0.1 only and has no password-less user: each component (the
+//! collector, the dashboard, the command line) gets a user of its own with a generated
+//! password, kept owner-only under `credentials/`, so that reaching the port is not
+//! enough to read password hashes or write an admin row. ClickHouse 18.16 knows no
+//! per-table rights (SQL `GRANT` came in 20.5): each user is limited to the `vigie`
+//! database; what one table may hold is guarded by the signed audit trail instead.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -26,6 +33,37 @@ const KNOWN_LOCATIONS: &[&str] = &[
 struct Keeper {
     pid: libc::pid_t,
     thread: JoinHandle<()>,
+}
+
+/// Who uses the managed server: one ClickHouse user each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    /// The collector: writes events, alerts, agents, its audit chain.
+    Collector,
+    /// The dashboard: reads everything, writes triage, users, sessions, its audit chain.
+    Dashboard,
+    /// The command line: enrollment tokens, audit verification.
+    Cli,
+}
+
+impl Component {
+    /// Every component.
+    pub const ALL: [Component; 3] = [Component::Collector, Component::Dashboard, Component::Cli];
+
+    /// Its ClickHouse user name.
+    pub fn user(self) -> &'static str {
+        match self {
+            Component::Collector => "vigie_collector",
+            Component::Dashboard => "vigie_dashboard",
+            Component::Cli => "vigie_cli",
+        }
+    }
+}
+
+/// Where the managed server under `dir` keeps `component`'s password (mode 0600).
+pub fn password_file(dir: &Path, component: Component) -> PathBuf {
+    dir.join("credentials")
+        .join(format!("{}.password", component.user()))
 }
 
 /// A running ClickHouse server owned by this process.
@@ -70,6 +108,7 @@ impl ManagedClickHouse {
         let http_port = free_port()?;
         let tcp_port = free_port()?;
         write_config(&dir, http_port, tcp_port)?;
+        write_users(&dir)?;
         let mut server = ManagedClickHouse {
             dir,
             http_port,
@@ -80,9 +119,20 @@ impl ManagedClickHouse {
         Ok(server)
     }
 
-    /// The server's HTTP endpoint, for [`crate::connect`].
+    /// The server's HTTP URL, without credentials.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// The server as `component` reaches it, for [`crate::connect`].
+    pub fn endpoint(&self, component: Component) -> crate::Endpoint {
+        endpoint_at(&self.dir, &self.url(), component)
+            .expect("the managed server's credentials were written at start")
+    }
+
+    /// The file holding `component`'s password (for a daemon's configuration).
+    pub fn password_file(&self, component: Component) -> PathBuf {
+        password_file(&self.dir, component)
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 15 s). Data stays on disk.
@@ -250,21 +300,72 @@ fn write_config(dir: &Path, http_port: u16, tcp_port: u16) -> Result<(), StoreEr
 </yandex>
 "#
     );
-    let users = r#"<?xml version="1.0"?>
-<yandex>
-    <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
-    <users>
-        <default>
-            <password></password>
+    std::fs::write(dir.join("config.xml"), config).map_err(|e| managed_error(dir, e))?;
+    Ok(())
+}
+
+/// `component`'s endpoint on the managed server under `dir` at `url` (for the command
+/// line, which finds the server `vigie up` runs).
+pub fn endpoint_at(
+    dir: &Path,
+    url: &str,
+    component: Component,
+) -> Result<crate::Endpoint, StoreError> {
+    let password = crate::endpoint::read_password_file(&password_file(dir, component))?;
+    Ok(crate::Endpoint::with_credentials(
+        url,
+        component.user(),
+        &password,
+    ))
+}
+
+/// Writes `users.xml`: one user per component, its password generated once and kept
+/// owner-only, only its SHA-256 in the server's file; no `default` user.
+fn write_users(dir: &Path) -> Result<(), StoreError> {
+    let mut users = String::new();
+    for component in Component::ALL {
+        let file = password_file(dir, component);
+        if !file.exists() {
+            std::fs::create_dir_all(file.parent().expect("credentials folder"))
+                .map_err(|e| managed_error(dir, e))?;
+            vigie_daemon::files::write_private(&file, generate_password()?.as_bytes())
+                .map_err(|e| managed_error(&file, e))?;
+        }
+        let password = crate::endpoint::read_password_file(&file)?;
+        users.push_str(&format!(
+            "        <{user}>
+            <password_sha256_hex>{hash}</password_sha256_hex>
             <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
             <profile>default</profile>
             <quota>default</quota>
-        </default>
-    </users>
+            <allow_databases><database>{db}</database></allow_databases>
+        </{user}>
+",
+            user = component.user(),
+            hash = vigie_model::hex::sha256(password.as_bytes()),
+            db = crate::DATABASE,
+        ));
+    }
+    let xml = format!(
+        r#"<?xml version="1.0"?>
+<yandex>
+    <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+    <users>
+{users}    </users>
     <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
-"#;
-    std::fs::write(dir.join("config.xml"), config).map_err(|e| managed_error(dir, e))?;
-    std::fs::write(dir.join("users.xml"), users).map_err(|e| managed_error(dir, e))?;
-    Ok(())
+"#
+    );
+    // The server's own file holds hashes only, yet nobody else needs to read it.
+    vigie_daemon::files::write_private(&dir.join("users.xml"), xml.as_bytes())
+        .map_err(|e| managed_error(dir, e))
+}
+
+fn generate_password() -> Result<String, StoreError> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 24];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| StoreError::Managed("no randomness for a ClickHouse password".into()))?;
+    Ok(vigie_model::hex::encode(&bytes))
 }

@@ -7,7 +7,7 @@
 use clickhouse::Row;
 use serde::Deserialize;
 
-use crate::{server_client, StoreError, DATABASE};
+use crate::{Endpoint, StoreError, DATABASE};
 
 /// One schema change.
 pub struct Migration {
@@ -125,18 +125,19 @@ struct Applied {
 
 /// Creates the database if needed and applies every migration not yet recorded.
 /// Returns the schema version now in force.
-pub async fn migrate(url: &str) -> Result<u32, StoreError> {
-    migrate_to(url, u32::MAX).await
+pub async fn migrate(endpoint: &Endpoint) -> Result<u32, StoreError> {
+    migrate_to(endpoint, u32::MAX).await
 }
 
 /// Like [`migrate`], stopping after version `last` (to build a database as an earlier
 /// release left it, in upgrade tests).
-pub async fn migrate_to(url: &str, last: u32) -> Result<u32, StoreError> {
-    server_client(url)
+pub async fn migrate_to(endpoint: &Endpoint, last: u32) -> Result<u32, StoreError> {
+    endpoint
+        .server_client()
         .query(&format!("CREATE DATABASE IF NOT EXISTS {DATABASE}"))
         .execute()
         .await?;
-    let client = crate::connect(url);
+    let client = crate::connect(endpoint);
     client
         .query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,14 +1,18 @@
 //! The schema against a real, throwaway ClickHouse server.
 
-use vigie_store::managed::ManagedClickHouse;
+use vigie_store::managed::{Component, ManagedClickHouse};
 use vigie_store::rows::EventRow;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn migrations_apply_twice_and_rows_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let server = ManagedClickHouse::start(dir.path()).expect("start ClickHouse");
-    let url = server.url();
+    let url = server.endpoint(Component::Collector);
     let latest = vigie_store::schema::MIGRATIONS.last().unwrap().version;
+    // The managed server has no password-less user: the port alone gives nothing.
+    let anonymous = vigie_store::Endpoint::new(&server.url(), None, None).unwrap();
+    let refused = vigie_store::schema::migrate(&anonymous).await.unwrap_err();
+    assert!(refused.to_string().contains("default"), "{refused}");
     assert_eq!(vigie_store::schema::migrate(&url).await.unwrap(), latest);
     // A second start finds everything applied and changes nothing.
     assert_eq!(vigie_store::schema::migrate(&url).await.unwrap(), latest);
@@ -53,8 +57,8 @@ async fn the_audit_chain_names_tampering_done_in_the_database() {
     use vigie_store::audit::{self, AuditLog, Verdict};
     let dir = tempfile::tempdir().unwrap();
     let server = ManagedClickHouse::start(dir.path()).expect("start ClickHouse");
-    vigie_store::schema::migrate(&server.url()).await.unwrap();
-    let client = vigie_store::connect(&server.url());
+    vigie_store::schema::migrate(&server.endpoint(Component::Collector)).await.unwrap();
+    let client = vigie_store::connect(&server.endpoint(Component::Collector));
     for chain in ["altered", "deleted", "inserted", "intact"] {
         let log = AuditLog::open(client.clone(), chain).await.unwrap();
         for i in 1..=4 {
@@ -135,8 +139,8 @@ async fn retention_drops_old_partitions_and_keeps_the_chain_verifiable() {
     use vigie_store::retention::{self, Retention};
     let dir = tempfile::tempdir().unwrap();
     let server = ManagedClickHouse::start(dir.path()).expect("start ClickHouse");
-    vigie_store::schema::migrate(&server.url()).await.unwrap();
-    let client = vigie_store::connect(&server.url());
+    vigie_store::schema::migrate(&server.endpoint(Component::Collector)).await.unwrap();
+    let client = vigie_store::connect(&server.endpoint(Component::Collector));
     let day_ms = 86_400_000u64;
     let now = vigie_model::event::now_ms();
     let event = |ts: u64, seq: u64| EventRow {
@@ -245,8 +249,8 @@ async fn every_earlier_schema_version_migrates_forward_without_loss() {
     for start in 1..latest {
         let dir = tempfile::tempdir().unwrap();
         let server = ManagedClickHouse::start(dir.path()).expect("start ClickHouse");
-        assert_eq!(migrate_to(&server.url(), start).await.unwrap(), start);
-        let client = vigie_store::connect(&server.url());
+        assert_eq!(migrate_to(&server.endpoint(Component::Collector), start).await.unwrap(), start);
+        let client = vigie_store::connect(&server.endpoint(Component::Collector));
         // Rows of the tables every version has.
         let ts = 1_700_000_000_000u64;
         let alerts: Vec<AlertRow> = (0..50)
@@ -298,7 +302,7 @@ async fn every_earlier_schema_version_migrates_forward_without_loss() {
         };
         let before = counts(client.clone()).await;
         assert_eq!(
-            migrate(&server.url()).await.unwrap(),
+            migrate(&server.endpoint(Component::Collector)).await.unwrap(),
             latest,
             "from version {start}"
         );

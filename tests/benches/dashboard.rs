@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use vigie_store::managed::ManagedClickHouse;
+use vigie_store::managed::{Component, ManagedClickHouse};
 use vigie_tests::{free_port, http, sign_in, wait_for_log, Process};
 
 const RUNS: usize = 20;
@@ -124,10 +124,11 @@ async fn main() {
     let clickhouse =
         tokio::task::block_in_place(|| ManagedClickHouse::start(&dir.path().join("ch")))
             .expect("ClickHouse starts");
-    vigie_store::schema::migrate(&clickhouse.url())
+    let endpoint = clickhouse.endpoint(Component::Dashboard);
+    vigie_store::schema::migrate(&endpoint)
         .await
         .expect("schema");
-    let client = vigie_store::connect(&clickhouse.url());
+    let client = vigie_store::connect(&endpoint);
     let now = vigie_model::event::now_ms();
     generate(&client, events, alerts, now).await;
 
@@ -142,8 +143,10 @@ async fn main() {
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nadmin_password = \"bench-password-1\"\n",
-            clickhouse.url()
+            "listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nclickhouse_user = \"{}\"\nclickhouse_password_file = \"{}\"\nadmin_password = \"bench-password-1\"\n",
+            clickhouse.url(),
+            Component::Dashboard.user(),
+            clickhouse.password_file(Component::Dashboard).display()
         ),
     )
     .expect("config");

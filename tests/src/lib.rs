@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vigie_store::managed::ManagedClickHouse;
+use vigie_store::managed::{Component, ManagedClickHouse};
 
 pub mod webdriver;
 
@@ -180,10 +180,11 @@ impl Stack {
         let ch_dir = dir.path().join("clickhouse");
         let clickhouse = tokio::task::block_in_place(|| ManagedClickHouse::start(&ch_dir))
             .expect("ClickHouse starts");
-        vigie_store::schema::migrate(&clickhouse.url())
+        let endpoint = clickhouse.endpoint(Component::Collector);
+        vigie_store::schema::migrate(&endpoint)
             .await
             .expect("migrate");
-        let client = vigie_store::connect(&clickhouse.url());
+        let client = vigie_store::connect(&endpoint);
         let mut all_names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
         all_names.extend(names.iter().cloned());
         let pki = vigie_collector::pki::ensure(&dir.path().join("pki"), &all_names).expect("PKI");
@@ -199,6 +200,32 @@ impl Stack {
         };
         stack.start_collector().await;
         stack
+    }
+
+    /// The configuration lines that point a daemon at this stack's ClickHouse as
+    /// `component` (URL, user, password file).
+    pub fn clickhouse_settings(&self, component: Component) -> String {
+        format!(
+            "clickhouse_url = \"{}\"\nclickhouse_user = \"{}\"\nclickhouse_password_file = \"{}\"\n",
+            self.clickhouse.url(),
+            component.user(),
+            self.clickhouse.password_file(component).display()
+        )
+    }
+
+    /// The variables that point the command line at this stack's ClickHouse.
+    pub fn clickhouse_env(&self) -> [(&'static str, String); 3] {
+        [
+            ("VIGIE_CLICKHOUSE_URL", self.clickhouse.url()),
+            ("VIGIE_CLICKHOUSE_USER", Component::Cli.user().to_string()),
+            (
+                "VIGIE_CLICKHOUSE_PASSWORD_FILE",
+                self.clickhouse
+                    .password_file(Component::Cli)
+                    .display()
+                    .to_string(),
+            ),
+        ]
     }
 
     /// Path inside the scratch folder.
@@ -218,12 +245,12 @@ impl Stack {
         std::fs::write(
             &config,
             format!(
-                "listen = \"{}:{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\nclickhouse_url = \"{}\"\n{}\n",
+                "listen = \"{}:{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\n{}{}\n",
                 self.collector_host,
                 self.collector_port,
                 pki.join("collector.pem").display(),
                 pki.join("collector-key.pem").display(),
-                self.clickhouse.url(),
+                self.clickhouse_settings(Component::Collector),
                 self.collector_extra
             ),
         )
@@ -491,8 +518,8 @@ impl Stack {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:{port}\"\nclickhouse_url = \"{}\"\nadmin_password = \"{password}\"\nreport_key_file = \"{}\"\n",
-                self.clickhouse.url(),
+                "listen = \"127.0.0.1:{port}\"\n{}admin_password = \"{password}\"\nreport_key_file = \"{}\"\n",
+                self.clickhouse_settings(Component::Dashboard),
                 self.path("report-key.pk8").display()
             ),
         )

@@ -123,7 +123,7 @@ async fn actions_chain_and_tampering_is_named() {
     let cli = || {
         std::process::Command::new(bin("vigie"))
             .args(["audit", "verify"])
-            .env("VIGIE_CLICKHOUSE_URL", stack.clickhouse.url())
+            .envs(stack.clickhouse_env())
             .output()
             .expect("vigie audit verify runs")
     };

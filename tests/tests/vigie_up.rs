@@ -93,6 +93,48 @@ async fn vigie_up_serves_alerts_and_stops_cleanly() {
         std::fs::read_to_string(&log).unwrap()
     );
 
+    // The managed ClickHouse answers nobody without a password: reaching its port does
+    // not give the users' password hashes (issue #12, finding 3).
+    let url = std::fs::read_to_string(data.join("clickhouse/url")).unwrap();
+    let ch_port: u16 = url.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let stolen = http(
+        ch_port,
+        "POST",
+        "/",
+        &[],
+        "SELECT username, password_hash FROM vigie.users",
+    );
+    assert_ne!(stolen.status, 200, "{}", stolen.body);
+    assert!(!stolen.body.contains("admin"), "{}", stolen.body);
+    for user in ["vigie_collector", "vigie_dashboard", "vigie_cli"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = data.join(format!("clickhouse/credentials/{user}.password"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        let password = std::fs::read_to_string(&file).unwrap();
+        let answer = http(
+            ch_port,
+            "POST",
+            "/",
+            &[("X-ClickHouse-User", user), ("X-ClickHouse-Key", &password)],
+            "SELECT count() FROM vigie.users",
+        );
+        assert_eq!(answer.status, 200, "{user}: {}", answer.body);
+    }
+    // The command line finds the server `vigie up` runs, with its own user.
+    let verify = std::process::Command::new(bin("vigie"))
+        .args(["audit", "verify"])
+        .env("VIGIE_DATA_DIR", &data)
+        .env("VIGIE_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+
     // Ctrl-C: everything stops, ClickHouse included.
     up.stop_with(libc::SIGINT);
     assert!(!up.running());
