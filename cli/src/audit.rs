@@ -1,5 +1,6 @@
-//! `vigie audit verify`: walks every chain of the audit trail and names the first row
-//! altered, deleted or inserted. Exit 1 when a chain is broken.
+//! `vigie audit verify`: walks every chain of the audit trail against its anchor (keys
+//! and signed tips in `VIGIE_DATA_DIR/audit`) and names the first row altered, deleted,
+//! inserted or forged. Exit 1 when a chain is broken.
 
 use clap::Subcommand;
 use vigie_model::i18n::{say, Lang, Msg};
@@ -20,21 +21,31 @@ pub(crate) enum AuditCommand {
 pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { chain } = command;
     let client = vigie_store::connect(&crate::clickhouse()?);
+    let anchors = crate::audit_dir().anchors()?;
     let chains = match chain {
         Some(c) => vec![c],
-        None => audit::chains(&client).await?,
+        None => audit::chains(&client, &anchors).await?,
     };
     if chains.is_empty() {
         println!("{}", say(Msg::CliAuditEmpty, &[]));
     }
     let mut broken = 0;
     for chain in chains {
-        match audit::verify(&client, &chain).await? {
-            Verdict::Intact { rows, first_seq } => println!(
+        match audit::verify(&client, &chain, &anchors).await? {
+            Verdict::Intact {
+                rows,
+                first_seq,
+                witnessed,
+            } => println!(
                 "{}",
                 say(
                     Msg::CliAuditIntact,
-                    &[("chain", &chain), ("rows", &rows), ("first", &first_seq)]
+                    &[
+                        ("chain", &chain),
+                        ("rows", &rows),
+                        ("first", &first_seq),
+                        ("tip", &witnessed)
+                    ]
                 )
             ),
             Verdict::Broken {

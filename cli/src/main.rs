@@ -123,6 +123,12 @@ pub fn clickhouse() -> anyhow::Result<vigie_store::Endpoint> {
     )?)
 }
 
+/// The audit trail's anchor (signing keys, signed tips): `audit` in the data folder,
+/// shared with the collector and dashboard of this site.
+pub fn audit_dir() -> vigie_store::audit::AuditDir {
+    vigie_store::audit::AuditDir::new(data_dir().join("audit"))
+}
+
 /// Who runs the command, for the audit trail: `$SUDO_USER`, else `$USER`.
 pub fn operator() -> String {
     ["SUDO_USER", "USER", "LOGNAME"]

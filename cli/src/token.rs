@@ -75,7 +75,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             if !vigie_collector::tokens::revoke(&client, &token_id).await? {
                 anyhow::bail!(say(Msg::CliNoToken, &[("id", &format!("{token_id:?}"))]));
             }
-            vigie_store::audit::AuditLog::open(client, "cli")
+            vigie_store::audit::AuditLog::open(client, &crate::audit_dir(), "cli")
                 .await?
                 .record(
                     &crate::operator(),
@@ -103,7 +103,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
                 &note,
             )
             .await?;
-            vigie_store::audit::AuditLog::open(client.clone(), "cli")
+            vigie_store::audit::AuditLog::open(client.clone(), &crate::audit_dir(), "cli")
                 .await?
                 .record(
                     &crate::operator(),

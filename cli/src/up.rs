@@ -57,10 +57,7 @@ fn use_managed(
     *password_file = Some(server.password_file(component));
 }
 
-async fn run_services(
-    data_dir: &Path,
-    managed: Option<&ManagedClickHouse>,
-) -> anyhow::Result<()> {
+async fn run_services(data_dir: &Path, managed: Option<&ManagedClickHouse>) -> anyhow::Result<()> {
     let mut collector = CollectorConfig::default();
     collector.apply_env()?;
     let mut dashboard = DashboardConfig::default();
@@ -81,6 +78,8 @@ async fn run_services(
             &mut dashboard.clickhouse_password_file,
         );
     }
+    collector.audit_dir = data_dir.join("audit");
+    dashboard.audit_dir = data_dir.join("audit");
     let clickhouse = collector.clickhouse()?;
     vigie_collector::migrate_with_patience(&clickhouse, Duration::from_secs(60)).await?;
     let client = vigie_store::connect(&clickhouse);

@@ -23,6 +23,10 @@ pub struct CollectorConfig {
     /// File holding the ClickHouse password, mode 0600 (never the password itself in
     /// this file). `VIGIE_CLICKHOUSE_PASSWORD_FILE` overrides it.
     pub clickhouse_password_file: Option<std::path::PathBuf>,
+    /// The audit trail's anchor, outside ClickHouse: each writer's signing key and its
+    /// chain's signed tip (shared by the collector, the dashboard and the command line
+    /// of one site). With `VIGIE_DATA_DIR` set and this not, `audit` in that folder.
+    pub audit_dir: std::path::PathBuf,
     /// Largest request body accepted, compressed (bytes).
     pub max_body_bytes: usize,
     /// Largest batch accepted once decompressed (bytes): refuses decompression bombs.
@@ -54,6 +58,7 @@ impl Default for CollectorConfig {
             clickhouse_url: "http://127.0.0.1:8123".into(),
             clickhouse_user: None,
             clickhouse_password_file: None,
+            audit_dir: std::path::PathBuf::from("var/audit"),
             max_body_bytes: 8 << 20,
             max_batch_bytes: 16 << 20,
             max_inflight: 8,
@@ -93,6 +98,11 @@ impl CollectorConfig {
             &mut self.clickhouse_user,
             &mut self.clickhouse_password_file,
         );
+        if let Ok(dir) = std::env::var("VIGIE_DATA_DIR") {
+            if !dir.is_empty() && self.audit_dir == CollectorConfig::default().audit_dir {
+                self.audit_dir = std::path::Path::new(&dir).join("audit");
+            }
+        }
         if let Ok(dirs) = std::env::var("VIGIE_RULES_DIR") {
             self.rules_dirs
                 .extend(dirs.split(':').filter(|d| !d.is_empty()).map(PathBuf::from));

@@ -44,9 +44,7 @@ pub async fn migrate_with_patience(
                 tracing::warn!(error = %e, "ClickHouse not ready; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => {
-                return Err(e).with_context(|| format!("ClickHouse at {}", clickhouse.url()))
-            }
+            Err(e) => return Err(e).with_context(|| format!("ClickHouse at {}", clickhouse.url())),
         }
     }
 }
@@ -69,7 +67,8 @@ pub async fn run(
         .with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
     let first = library.refresh();
-    let audit = vigie_store::audit::AuditLog::open(client.clone(), "collector")
+    let anchor = vigie_store::audit::AuditDir::new(config.audit_dir.clone());
+    let audit = vigie_store::audit::AuditLog::open(client.clone(), &anchor, "collector")
         .await
         .context("opening the audit trail")?;
     let state = Arc::new(Collector::new(

@@ -39,6 +39,10 @@ pub fn merge(
         restart.push("max_inflight");
         new.max_inflight = running.max_inflight;
     }
+    if new.audit_dir != running.audit_dir {
+        restart.push("audit_dir");
+        new.audit_dir.clone_from(&running.audit_dir);
+    }
     (new, restart)
 }
 

@@ -18,6 +18,10 @@ pub struct DashboardConfig {
     /// File holding the ClickHouse password, mode 0600 (never the password itself in
     /// this file). `VIGIE_CLICKHOUSE_PASSWORD_FILE` overrides it.
     pub clickhouse_password_file: Option<std::path::PathBuf>,
+    /// The audit trail's anchor, outside ClickHouse: each writer's signing key and its
+    /// chain's signed tip (shared by the collector, the dashboard and the command line
+    /// of one site). With `VIGIE_DATA_DIR` set and this not, `audit` in that folder.
+    pub audit_dir: std::path::PathBuf,
     /// Password of the first admin, used only when no admin exists yet.
     /// `VIGIE_ADMIN_PASSWORD` overrides it; when neither is set one is generated and
     /// printed once.
@@ -44,6 +48,7 @@ impl Default for DashboardConfig {
             clickhouse_url: "http://127.0.0.1:8123".into(),
             clickhouse_user: None,
             clickhouse_password_file: None,
+            audit_dir: std::path::PathBuf::from("var/audit"),
             admin_password: None,
             secure_cookies: false,
             session_hours: 8,
@@ -96,6 +101,9 @@ impl DashboardConfig {
             if !dir.is_empty() && self.report_key_file == DashboardConfig::default().report_key_file
             {
                 self.report_key_file = std::path::Path::new(&dir).join("report-key.pk8");
+            }
+            if !dir.is_empty() && self.audit_dir == DashboardConfig::default().audit_dir {
+                self.audit_dir = std::path::Path::new(&dir).join("audit");
             }
         }
         if let Ok(password) = std::env::var("VIGIE_ADMIN_PASSWORD") {

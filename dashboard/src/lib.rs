@@ -51,7 +51,8 @@ pub async fn serve(
     let clickhouse = config.clickhouse()?;
     clickhouse.warn_if_open("dashboard");
     let client = vigie_store::connect(&clickhouse);
-    let audit = vigie_store::audit::AuditLog::open(client.clone(), "dashboard")
+    let anchor = vigie_store::audit::AuditDir::new(config.audit_dir.clone());
+    let audit = vigie_store::audit::AuditLog::open(client.clone(), &anchor, "dashboard")
         .await
         .context("opening the audit trail")?;
     let report_key = report_key::load_or_create(&config.report_key_file)?;

@@ -37,6 +37,10 @@ pub fn merge(
         restart.push("session_hours");
         new.session_hours = running.session_hours;
     }
+    if new.audit_dir != running.audit_dir {
+        restart.push("audit_dir");
+        new.audit_dir.clone_from(&running.audit_dir);
+    }
     (new, restart)
 }
 

@@ -11,6 +11,18 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes hexadecimal (either case); `None` for anything else.
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
 /// SHA-256 of `bytes`, as lower-case hexadecimal.
 pub fn sha256(bytes: &[u8]) -> String {
     encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
@@ -37,5 +49,8 @@ mod tests {
         );
         assert!(is_sha256(&h));
         assert!(!is_sha256("ABC"));
+        assert_eq!(decode("00abFF"), Some(vec![0x00, 0xab, 0xff]));
+        assert_eq!(decode("0g"), None);
+        assert_eq!(decode("abc"), None);
     }
 }

@@ -181,7 +181,10 @@ mod tests {
         assert_eq!(e.user(), Some("vigie"));
         assert!(e.has_password());
         let shown = format!("{e:?}");
-        assert!(!shown.contains("p@ss") && !shown.contains("p%40ss"), "{shown}");
+        assert!(
+            !shown.contains("p@ss") && !shown.contains("p%40ss"),
+            "{shown}"
+        );
         let open = Endpoint::new("http://127.0.0.1:8123", None, None).unwrap();
         assert!(!open.has_password() && open.user().is_none());
     }

@@ -37,6 +37,10 @@ pub enum StoreError {
     /// The managed server could not be started.
     #[error("{0}")]
     Managed(String),
+    /// The audit trail's anchor folder (keys, tips) is unusable (the message names the
+    /// file and why).
+    #[error("audit anchor: {0}")]
+    Anchor(String),
     /// The ClickHouse URL or credentials are unusable (the message names which).
     #[error("{0}")]
     Credentials(String),

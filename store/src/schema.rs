@@ -116,6 +116,11 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY agent_id",
         ],
     },
+    Migration {
+        version: 6,
+        description: "audit rows signed by their writer's key (kept outside ClickHouse)",
+        statements: &["ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS signature String DEFAULT ''"],
+    },
 ];
 
 #[derive(Row, Deserialize)]
@@ -159,9 +164,7 @@ pub async fn migrate_to(endpoint: &Endpoint, last: u32) -> Result<u32, StoreErro
             continue;
         }
         for statement in migration.statements {
-            client
-                .query(statement)
-                .execute()
+            run_statement(&client, statement)
                 .await
                 .map_err(|source| StoreError::Migration {
                     version: migration.version,
@@ -182,6 +185,36 @@ pub async fn migrate_to(endpoint: &Endpoint, last: u32) -> Result<u32, StoreErro
         current = current.max(migration.version);
     }
     Ok(current)
+}
+
+/// Runs one migration statement. ClickHouse 18.16 knows no `ADD COLUMN IF NOT EXISTS`:
+/// such a statement is run without the clause, and only when the column is missing.
+async fn run_statement(
+    client: &crate::Client,
+    statement: &str,
+) -> Result<(), clickhouse::error::Error> {
+    const ADD: &str = " ADD COLUMN IF NOT EXISTS ";
+    if let Some((head, column_def)) = statement.split_once(ADD) {
+        let table = head.trim_start_matches("ALTER TABLE ").trim();
+        let column = column_def.split_whitespace().next().unwrap_or_default();
+        let present: u64 = client
+            .query(
+                "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
+            )
+            .bind(DATABASE)
+            .bind(table)
+            .bind(column)
+            .fetch_one()
+            .await?;
+        if present > 0 {
+            return Ok(());
+        }
+        return client
+            .query(&format!("{head} ADD COLUMN {column_def}"))
+            .execute()
+            .await;
+    }
+    client.query(statement).execute().await
 }
 
 #[cfg(test)]

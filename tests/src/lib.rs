@@ -203,19 +203,22 @@ impl Stack {
     }
 
     /// The configuration lines that point a daemon at this stack's ClickHouse as
-    /// `component` (URL, user, password file).
+    /// `component` (URL, user, password file) and at its audit anchor.
     pub fn clickhouse_settings(&self, component: Component) -> String {
         format!(
-            "clickhouse_url = \"{}\"\nclickhouse_user = \"{}\"\nclickhouse_password_file = \"{}\"\n",
+            "clickhouse_url = \"{}\"\nclickhouse_user = \"{}\"\nclickhouse_password_file = \"{}\"\naudit_dir = \"{}\"\n",
             self.clickhouse.url(),
             component.user(),
-            self.clickhouse.password_file(component).display()
+            self.clickhouse.password_file(component).display(),
+            self.path("audit").display()
         )
     }
 
-    /// The variables that point the command line at this stack's ClickHouse.
-    pub fn clickhouse_env(&self) -> [(&'static str, String); 3] {
+    /// The variables that point the command line at this stack: its ClickHouse, and
+    /// its data folder (where the audit anchor is).
+    pub fn cli_env(&self) -> [(&'static str, String); 4] {
         [
+            ("VIGIE_DATA_DIR", self.dir.path().display().to_string()),
             ("VIGIE_CLICKHOUSE_URL", self.clickhouse.url()),
             ("VIGIE_CLICKHOUSE_USER", Component::Cli.user().to_string()),
             (
@@ -525,6 +528,12 @@ impl Stack {
         )
         .expect("dashboard config");
         let log = self.path("dashboard.log");
+        let listening = || {
+            std::fs::read_to_string(&log)
+                .map(|t| t.matches("dashboard listening").count())
+                .unwrap_or(0)
+        };
+        let before = listening();
         let process = Process::spawn(
             "dashboard",
             &bin("vigie-dashboard"),
@@ -532,7 +541,10 @@ impl Stack {
             &[],
             &log,
         );
-        wait_for_log(&log, "dashboard listening", Duration::from_secs(60)).await;
+        wait_for("dashboard to listen", Duration::from_secs(60), || async {
+            (listening() > before).then_some(())
+        })
+        .await;
         let session = sign_in(port, "admin", password);
         Dashboard {
             process,

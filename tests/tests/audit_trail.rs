@@ -123,7 +123,7 @@ async fn actions_chain_and_tampering_is_named() {
     let cli = || {
         std::process::Command::new(bin("vigie"))
             .args(["audit", "verify"])
-            .envs(stack.clickhouse_env())
+            .envs(stack.cli_env())
             .output()
             .expect("vigie audit verify runs")
     };
@@ -172,5 +172,136 @@ async fn actions_chain_and_tampering_is_named() {
             .contains(&format!("la ligne {victim} a été modifiée")),
         "{}",
         page.body
+    );
+}
+
+/// Issue #12, finding 2: someone who can write ClickHouse rewrites history the way the
+/// review did, and both `vigie audit verify` and the dashboard name it — even after a
+/// restart, which used to trust whatever the database showed last.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_writer_cannot_rewrite_history_unseen() {
+    use vigie_store::audit::{AuditRow, CHECKPOINT, GENESIS};
+    let stack = Stack::start("").await;
+    let mut dashboard = stack.start_dashboard("audit-password-2").await;
+    for _ in 0..5 {
+        sign_in(dashboard.port, "admin", "audit-password-2");
+    }
+    let rows_of = |chain: &'static str| {
+        let client = stack.client.clone();
+        async move {
+            client
+                .query("SELECT ?fields FROM audit_log WHERE chain = ? ORDER BY seq")
+                .bind(chain)
+                .fetch_all::<AuditRow>()
+                .await
+                .unwrap()
+        }
+    };
+    let mutate = |sql: String| {
+        let client = stack.client.clone();
+        async move {
+            client.query(&sql).execute().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    };
+    let dashboard_rows = rows_of("dashboard").await;
+    assert!(dashboard_rows.len() >= 6, "{}", dashboard_rows.len());
+    assert!(dashboard_rows.iter().all(|r| !r.signature.is_empty()));
+
+    // A middle row rewritten, every later hash recomputed, the newest two dropped.
+    let mut rewritten = dashboard_rows.clone();
+    rewritten[2].actor = "mallory".into();
+    for i in 2..rewritten.len() {
+        if i > 2 {
+            rewritten[i].prev_hash = rewritten[i - 1].hash.clone();
+        }
+        rewritten[i].hash = rewritten[i].expected_hash();
+    }
+    rewritten.truncate(rewritten.len() - 2);
+    mutate("ALTER TABLE audit_log DELETE WHERE chain = 'dashboard'".into()).await;
+    vigie_store::insert_rows(&stack.client, "audit_log", &rewritten)
+        .await
+        .unwrap();
+    // The command line's oldest row deleted, with a checkpoint forged to explain it, in
+    // a chain of its own.
+    for _ in 0..3 {
+        let made = std::process::Command::new(bin("vigie"))
+            .args(["token", "create"])
+            .envs(stack.cli_env())
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{made:?}");
+    }
+    mutate("ALTER TABLE audit_log DELETE WHERE chain = 'cli' AND seq = 1".into()).await;
+    let second = rows_of("cli").await[0].clone();
+    let mut forged = AuditRow {
+        chain: "retention".into(),
+        seq: 1,
+        action: CHECKPOINT.into(),
+        details: vigie_store::audit::checkpoint_details("cli", 1, &second.prev_hash).to_string(),
+        prev_hash: GENESIS.into(),
+        signature: String::new(),
+        ..second.clone()
+    };
+    forged.hash = forged.expected_hash();
+    vigie_store::insert_rows(&stack.client, "audit_log", &[forged])
+        .await
+        .unwrap();
+
+    // A restart: the dashboard goes on from its signed tip, not from the forged rows.
+    dashboard.process.stop();
+    let dashboard = stack.start_dashboard("audit-password-2").await;
+    let after = rows_of("dashboard").await;
+    let newest = after.last().unwrap();
+    assert_eq!(
+        newest.seq,
+        dashboard_rows.last().unwrap().seq + 1,
+        "the sign-in after the restart follows the witnessed tip"
+    );
+
+    let out = std::process::Command::new(bin("vigie"))
+        .args(["audit", "verify"])
+        .envs(stack.cli_env())
+        .env("VIGIE_LANG", "en")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for expected in [
+        "dashboard: BROKEN",
+        "row seq 3 is not signed by its writer's key",
+        "rows before seq 2 are missing",
+        "chain retention has no key pinned",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    let aud = ("Cookie", dashboard.session.as_str());
+    let verified = json_of(&http(
+        dashboard.port,
+        "GET",
+        "/api/v1/audit?verify=1",
+        &[aud],
+        "",
+    ));
+    let intact: Vec<(String, bool)> = verified["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["chain"].as_str().unwrap().to_string(),
+                c["intact"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        intact,
+        [
+            ("cli".to_string(), false),
+            ("collector".to_string(), true),
+            ("dashboard".to_string(), false),
+            ("retention".to_string(), false)
+        ],
+        "{verified}"
     );
 }

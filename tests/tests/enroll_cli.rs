@@ -35,7 +35,7 @@ async fn enrollment_succeeds_once_and_refusals_say_why() {
         Command::new(bin("vigie"))
             .args(args)
             .env("VIGIE_LANG", "en")
-            .envs(stack.clickhouse_env())
+            .envs(stack.cli_env())
             .output()
             .expect("vigie runs")
     };

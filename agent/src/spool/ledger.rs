@@ -37,7 +37,10 @@ impl Ledger {
 
     /// Replaces the ledger on disk atomically.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        vigie_daemon::files::write_atomic(path, &serde_json::to_vec(self).expect("ledger serializes"))
+        vigie_daemon::files::write_atomic(
+            path,
+            &serde_json::to_vec(self).expect("ledger serializes"),
+        )
     }
 }
 

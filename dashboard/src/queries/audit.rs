@@ -86,7 +86,7 @@ pub async fn rows(
 ) -> Result<Vec<AuditRow>, clickhouse::error::Error> {
     let mut sql = Sql::default();
     sql.push(
-        "SELECT date, chain, seq, ts, actor, action, target, details, prev_hash, hash \
+        "SELECT date, chain, seq, ts, actor, action, target, details, prev_hash, hash, signature \
          FROM audit_log WHERE 1",
         [],
     );

@@ -21,9 +21,11 @@ fn may_read(role: Role) -> bool {
 
 /// Every chain and what its walk found.
 async fn verdicts(state: &AppState) -> Result<Vec<(String, Verdict)>, vigie_store::StoreError> {
+    let dir = audit::AuditDir::new(state.config().audit_dir);
+    let anchors = dir.anchors()?;
     let mut out = Vec::new();
-    for chain in audit::chains(&state.client).await? {
-        let verdict = audit::verify(&state.client, &chain).await?;
+    for chain in audit::chains(&state.client, &anchors).await? {
+        let verdict = audit::verify(&state.client, &chain, &anchors).await?;
         out.push((chain, verdict));
     }
     Ok(out)
@@ -84,7 +86,7 @@ pub(super) async fn api(
                 answer["chains"] = v
                     .iter()
                     .map(|(chain, verdict)| match verdict {
-                        Verdict::Intact { rows, first_seq } => json!({"chain": chain, "intact": true, "rows": rows, "first_seq": first_seq}),
+                        Verdict::Intact { rows, first_seq, witnessed } => json!({"chain": chain, "intact": true, "rows": rows, "first_seq": first_seq, "witnessed": witnessed}),
                         Verdict::Broken { seq, reason, reason_fr } => json!({"chain": chain, "intact": false, "seq": seq, "reason": reason, "reason_fr": reason_fr}),
                     })
                     .collect();

@@ -69,10 +69,15 @@ pub fn page(
 
 fn verdict_line(lang: Lang, chain: &str, v: &Verdict) -> Markup {
     match v {
-        Verdict::Intact { rows, first_seq } => html! {
+        Verdict::Intact {
+            rows,
+            first_seq,
+            witnessed,
+        } => html! {
             li.ok {
                 strong { (chain) } ": " (t(lang, Msg::AuditIntact))
-                " (" (rows) " · " (t(lang, Msg::AuditFromSeq)) " " (first_seq) ")"
+                " (" (rows) " · " (t(lang, Msg::AuditFromSeq)) " " (first_seq)
+                " · " (t(lang, Msg::AuditWitnessed)) " " (witnessed) ")"
             }
         },
         Verdict::Broken {

@@ -506,6 +506,9 @@ catalogue! {
     AuditFromSeq = "audit_from_seq",
         "from seq",
         "depuis le numéro";
+    AuditWitnessed = "audit_witnessed",
+        "signed tip outside the database at seq",
+        "sommet signé hors de la base au numéro";
     AuditChain = "audit_chain",
         "Chain",
         "Chaîne";
@@ -778,8 +781,8 @@ catalogue! {
         "the audit trail is empty",
         "le journal d'audit est vide";
     CliAuditIntact = "cli_audit_intact",
-        "{chain}: intact, {rows} rows from seq {first}",
-        "{chain} : intacte, {rows} lignes depuis le numéro {first}";
+        "{chain}: intact, {rows} rows from seq {first}, signed tip outside the database at seq {tip}",
+        "{chain} : intacte, {rows} lignes depuis le numéro {first}, sommet signé hors de la base au numéro {tip}";
     CliAuditBroken = "cli_audit_broken",
         "{chain}: BROKEN: {reason}",
         "{chain} : ROMPUE : {reason}";
@@ -881,4 +884,22 @@ catalogue! {
     AuditRowNotFollowing = "audit_row_not_following",
         "row seq {seq} does not follow seq {prev}: a row was inserted or replaced",
         "la ligne {seq} ne suit pas la ligne {prev} : une ligne a été insérée ou remplacée";
+    AuditBadSignature = "audit_bad_signature",
+        "row seq {seq} is not signed by its writer's key: it was rewritten or forged in the database",
+        "la ligne {seq} n'est pas signée par la clé de son auteur : elle a été réécrite ou forgée dans la base";
+    AuditUnsigned = "audit_unsigned",
+        "row seq {seq} has no signature where one is required: it was rewritten or forged in the database",
+        "la ligne {seq} n'a pas de signature alors qu'il en faut une : elle a été réécrite ou forgée dans la base";
+    AuditTailMissing = "audit_tail_missing",
+        "rows seq {from} to {to} are missing from the end: the chain was cut short (its signed tip outside the database reaches {to})",
+        "les lignes {from} à {to} manquent à la fin : la chaîne a été tronquée (son sommet signé hors de la base atteint {to})";
+    AuditTipDiffers = "audit_tip_differs",
+        "row seq {seq} differs from the one its signed tip records: it was replaced",
+        "la ligne {seq} diffère de celle que son sommet signé enregistre : elle a été remplacée";
+    AuditTipForged = "audit_tip_forged",
+        "the tip file (seq {seq}) is not signed by this chain's key",
+        "le fichier de sommet (ligne {seq}) n'est pas signé par la clé de cette chaîne";
+    AuditUnknownChain = "audit_unknown_chain",
+        "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
+        "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";
 }
