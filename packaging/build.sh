@@ -111,8 +111,8 @@ if [ "$1" = configure ]; then
     getent group vigie >/dev/null || addgroup --system vigie
     getent passwd vigie >/dev/null || adduser --system --ingroup vigie \
         --home /var/lib/vigie --no-create-home --shell /usr/sbin/nologin vigie
-    mkdir -p /var/lib/vigie/collector /var/lib/vigie/dashboard
-    chown vigie:vigie /var/lib/vigie/collector /var/lib/vigie/dashboard
+    mkdir -p /var/lib/vigie/collector /var/lib/vigie/dashboard /var/lib/vigie/audit
+    chown vigie:vigie /var/lib/vigie/collector /var/lib/vigie/dashboard /var/lib/vigie/audit
     chmod 0700 /var/lib/vigie/dashboard
     chgrp vigie /etc/vigie/collector.toml /etc/vigie/dashboard.toml /etc/vigie/rules.d
     if [ ! -f /etc/vigie/pki/collector.pem ]; then

@@ -35,8 +35,8 @@ case "$role" in
         getent group vigie >/dev/null || groupadd --system vigie
         getent passwd vigie >/dev/null || useradd --system --gid vigie \
             --home-dir /var/lib/vigie --shell /usr/sbin/nologin vigie
-        mkdir -p /var/lib/vigie/collector /var/lib/vigie/dashboard
-        chown vigie:vigie /var/lib/vigie/collector /var/lib/vigie/dashboard
+        mkdir -p /var/lib/vigie/collector /var/lib/vigie/dashboard /var/lib/vigie/audit
+        chown vigie:vigie /var/lib/vigie/collector /var/lib/vigie/dashboard /var/lib/vigie/audit
         chgrp vigie /etc/vigie/collector.toml /etc/vigie/dashboard.toml /etc/vigie/rules.d
         if [ ! -f /etc/vigie/pki/collector.pem ]; then
             vigie pki init --dir /etc/vigie/pki --names "$(hostname -f 2>/dev/null || hostname),$(hostname)"

@@ -20,8 +20,9 @@ pub(crate) enum AuditCommand {
 /// Runs an audit subcommand.
 pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { chain } = command;
-    let client = vigie_store::connect(&crate::clickhouse()?);
-    let anchors = crate::audit_dir().anchors()?;
+    let site = crate::site::find()?;
+    let client = vigie_store::connect(&site.clickhouse);
+    let anchors = site.audit.anchors()?;
     let chains = match chain {
         Some(c) => vec![c],
         None => audit::chains(&client, &anchors).await?,

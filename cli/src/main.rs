@@ -4,10 +4,10 @@ mod audit;
 mod pki;
 mod report;
 mod rules;
+mod site;
 mod token;
 mod up;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// Vigie: sovereign security monitoring / surveillance de sécurité souveraine.
@@ -91,42 +91,6 @@ pub fn data_dir() -> std::path::PathBuf {
 /// Where `vigie up` records the URL of the ClickHouse it manages.
 pub fn clickhouse_url_file() -> std::path::PathBuf {
     data_dir().join("clickhouse").join("url")
-}
-
-/// The ClickHouse to use: `VIGIE_CLICKHOUSE_URL` (with `VIGIE_CLICKHOUSE_USER` and
-/// `VIGIE_CLICKHOUSE_PASSWORD_FILE`), else the one `vigie up` runs, as its CLI user.
-pub fn clickhouse() -> anyhow::Result<vigie_store::Endpoint> {
-    let (mut url, mut user, mut password_file) = (String::new(), None, None);
-    vigie_store::endpoint::apply_env(&mut url, &mut user, &mut password_file);
-    if !url.is_empty() {
-        return Ok(vigie_store::Endpoint::new(
-            &url,
-            user.as_deref(),
-            password_file.as_deref(),
-        )?);
-    }
-    let file = clickhouse_url_file();
-    let url = std::fs::read_to_string(&file)
-        .map(|u| u.trim().to_string())
-        .with_context(|| {
-            format!(
-                "no VIGIE_CLICKHOUSE_URL and no running `vigie up` ({} missing) / \
-                 pas de VIGIE_CLICKHOUSE_URL ni de `vigie up` en cours",
-                file.display()
-            )
-        })?;
-    let dir = file.parent().expect("the URL file is in a folder");
-    Ok(vigie_store::managed::endpoint_at(
-        dir,
-        &url,
-        vigie_store::managed::Component::Cli,
-    )?)
-}
-
-/// The audit trail's anchor (signing keys, signed tips): `audit` in the data folder,
-/// shared with the collector and dashboard of this site.
-pub fn audit_dir() -> vigie_store::audit::AuditDir {
-    vigie_store::audit::AuditDir::new(data_dir().join("audit"))
 }
 
 /// Who runs the command, for the audit trail: `$SUDO_USER`, else `$USER`.

@@ -31,19 +31,20 @@ pub(crate) enum TokenCommand {
     },
 }
 
-async fn connect() -> anyhow::Result<vigie_store::Client> {
-    let clickhouse = crate::clickhouse()?;
-    vigie_store::schema::migrate(&clickhouse)
+/// This site's database (migrated) and audit anchor.
+async fn connect() -> anyhow::Result<(vigie_store::Client, vigie_store::audit::AuditDir)> {
+    let site = crate::site::find()?;
+    vigie_store::schema::migrate(&site.clickhouse)
         .await
-        .with_context(|| format!("ClickHouse at {}", clickhouse.url()))?;
-    Ok(vigie_store::connect(&clickhouse))
+        .with_context(|| format!("ClickHouse at {}", site.clickhouse.url()))?;
+    Ok((vigie_store::connect(&site.clickhouse), site.audit))
 }
 
 /// Runs a token subcommand.
 pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::List => {
-            let client = connect().await?;
+            let (client, _) = connect().await?;
             let now = vigie_model::event::now_ms();
             println!("{}", say(Msg::CliTokenHeader, &[]));
             for t in vigie_collector::tokens::list(&client).await? {
@@ -71,11 +72,11 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokenCommand::Revoke { token_id } => {
-            let client = connect().await?;
+            let (client, anchor) = connect().await?;
             if !vigie_collector::tokens::revoke(&client, &token_id).await? {
                 anyhow::bail!(say(Msg::CliNoToken, &[("id", &format!("{token_id:?}"))]));
             }
-            vigie_store::audit::AuditLog::open(client, &crate::audit_dir(), "cli")
+            vigie_store::audit::AuditLog::open(client, &anchor, "cli")
                 .await?
                 .record(
                     &crate::operator(),
@@ -95,7 +96,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             if max_uses == 0 || ttl_hours == 0 {
                 anyhow::bail!(say(Msg::CliTokenLimits, &[]));
             }
-            let client = connect().await?;
+            let (client, anchor) = connect().await?;
             let token = vigie_collector::tokens::create(
                 &client,
                 Duration::from_secs(ttl_hours * 3600),
@@ -103,7 +104,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
                 &note,
             )
             .await?;
-            vigie_store::audit::AuditLog::open(client.clone(), &crate::audit_dir(), "cli")
+            vigie_store::audit::AuditLog::open(client.clone(), &anchor, "cli")
                 .await?
                 .record(
                     &crate::operator(),

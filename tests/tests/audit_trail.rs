@@ -134,6 +134,19 @@ async fn actions_chain_and_tampering_is_named() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("dashboard: intact"));
+    // On a packaged site the command line finds ClickHouse and the anchor through the
+    // collector's configuration.
+    let empty = tempfile::tempdir().unwrap();
+    let packaged = std::process::Command::new(bin("vigie"))
+        .args(["audit", "verify"])
+        .env_remove("VIGIE_CLICKHOUSE_URL")
+        .env("VIGIE_DATA_DIR", empty.path())
+        .env("VIGIE_COLLECTOR_CONFIG", stack.path("collector.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&packaged.stdout);
+    assert!(packaged.status.success(), "{text}{packaged:?}");
+    assert!(text.contains("collector: intact"), "{text}");
 
     // Someone edits a row in the database: both name it.
     let victim = rows.iter().find(|r| r["action"] == "login_failed").unwrap()["seq"]
