@@ -1,12 +1,23 @@
 //! `vigie report verify FILE [--sig FILE.sig] [--key KEY]`: says whether a report is the
-//! one the installation signed. Offline; exit 0 when valid, 1 when not.
+//! one the installation signed. Offline. The key to expect is `--key` (a public key, the
+//! fingerprint the dashboard shows, or a trusted `.sig`), else this installation's report
+//! key when it is found here (`VIGIE_DATA_DIR/report-key.pk8`, or the `report_key_file`
+//! of `/etc/vigie/dashboard.toml`). Exit 0: valid, signed by the expected key; 1: not
+//! valid; 3: the signature is valid but no key was there to check it against — a
+//! report re-signed with a stranger's key looks just like that, so it is not a 0.
 
 use std::path::PathBuf;
 use vigie_model::i18n::{say, Lang, Msg};
 
 use anyhow::Context;
 use clap::Subcommand;
-use vigie_model::report_sig::{self, ReportSignature};
+use vigie_model::report_sig::{self, ExpectedKey, ReportSignature};
+
+/// Exit code of a valid signature whose key could not be checked.
+const KEY_NOT_CHECKED: i32 = 3;
+
+/// The packaged dashboard configuration, where the installation's report key is named.
+const PACKAGED_DASHBOARD_CONFIG: &str = "/etc/vigie/dashboard.toml";
 
 /// Report subcommands.
 #[derive(Subcommand)]
@@ -50,16 +61,19 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
         }
     };
     let expected = match key {
-        None => None,
+        None => installation_key().map(|(key, path)| {
+            let which = say(Msg::CliReportKeyInstallation, &[("path", &path.display())]);
+            (key, which)
+        }),
         Some(k) => {
             let text = std::fs::read_to_string(&k).unwrap_or(k.clone());
-            match report_sig::parse_public_key(&text) {
-                Some(key) => Some(key),
+            match report_sig::parse_expected_key(&text) {
+                Some(key) => Some((key, say(Msg::CliReportKeyGiven, &[]))),
                 None => anyhow::bail!(say(Msg::CliNotAKey, &[("key", &format!("{k:?}"))])),
             }
         }
     };
-    match report_sig::verify(&bytes, &signature, expected.as_deref()) {
+    match report_sig::verify(&bytes, &signature, expected.as_ref().map(|(k, _)| k)) {
         Ok(fingerprint) => {
             println!(
                 "{}",
@@ -72,10 +86,16 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
                     ]
                 )
             );
-            if expected.is_none() {
-                println!("{}", say(Msg::CliCompareFingerprint, &[]));
+            match expected {
+                Some((_, which)) => {
+                    println!("{which}");
+                    Ok(0)
+                }
+                None => {
+                    println!("{}", say(Msg::CliReportKeyNotChecked, &[]));
+                    Ok(KEY_NOT_CHECKED)
+                }
             }
-            Ok(0)
         }
         Err(why) => {
             let reason = match Lang::from_env() {
@@ -86,4 +106,27 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
             Ok(1)
         }
     }
+}
+
+/// This installation's report key, when this machine has it: the public half and where
+/// it was read.
+fn installation_key() -> Option<(ExpectedKey, PathBuf)> {
+    let mut candidates = vec![crate::data_dir().join("report-key.pk8")];
+    let config = std::env::var_os("VIGIE_DASHBOARD_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(PACKAGED_DASHBOARD_CONFIG));
+    if let Ok(dashboard) =
+        vigie_daemon::read_config(&config, vigie_dashboard::config::DashboardConfig::from_toml)
+    {
+        candidates.push(dashboard.report_key_file);
+    }
+    candidates.into_iter().find_map(|path| {
+        use ring::signature::KeyPair;
+        let der = std::fs::read(&path).ok()?;
+        let key = ring::signature::Ed25519KeyPair::from_pkcs8(&der).ok()?;
+        Some((
+            ExpectedKey::Public(key.public_key().as_ref().to_vec()),
+            path,
+        ))
+    })
 }

@@ -66,18 +66,50 @@ fn invalid(reason: String, reason_fr: String) -> Invalid {
     Invalid { reason, reason_fr }
 }
 
-/// Reads a public key given as base64, hex, or the JSON of a signature file.
-pub fn parse_public_key(text: &str) -> Option<Vec<u8>> {
+/// The key a report must be signed by, as a person gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedKey {
+    /// A raw Ed25519 public key (from base64 or a signature file).
+    Public(Vec<u8>),
+    /// 64 hexadecimal digits: a raw public key or the SHA-256 fingerprint the dashboard
+    /// shows, which look alike; either matches (no key has another key's fingerprint).
+    PublicOrFingerprint(Vec<u8>),
+}
+
+impl ExpectedKey {
+    /// Whether `public` is this key.
+    pub fn matches(&self, public: &[u8]) -> bool {
+        match self {
+            ExpectedKey::Public(key) => key == public,
+            ExpectedKey::PublicOrFingerprint(bytes) => {
+                bytes == public || crate::hex::encode(bytes) == fingerprint(public)
+            }
+        }
+    }
+
+    /// How to name it in a message: its fingerprint, or the digits given.
+    pub fn describe(&self) -> String {
+        match self {
+            ExpectedKey::Public(key) => fingerprint(key),
+            ExpectedKey::PublicOrFingerprint(bytes) => crate::hex::encode(bytes),
+        }
+    }
+}
+
+/// Reads a key given as base64, 64 hexadecimal digits (a public key or its fingerprint),
+/// or the JSON of a signature file.
+pub fn parse_expected_key(text: &str) -> Option<ExpectedKey> {
     let text = text.trim();
     if let Ok(sig) = serde_json::from_str::<ReportSignature>(text) {
-        return B64.decode(sig.public_key).ok();
+        return B64.decode(sig.public_key).ok().map(ExpectedKey::Public);
     }
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return (0..32)
-            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-            .collect();
+    if text.len() == 64 {
+        return crate::hex::decode(text).map(ExpectedKey::PublicOrFingerprint);
     }
-    B64.decode(text).ok().filter(|k| k.len() == 32)
+    B64.decode(text)
+        .ok()
+        .filter(|k| k.len() == 32)
+        .map(ExpectedKey::Public)
 }
 
 /// Checks `bytes` against `sig`; with `expected_key`, also that `sig` names that key.
@@ -85,7 +117,7 @@ pub fn parse_public_key(text: &str) -> Option<Vec<u8>> {
 pub fn verify(
     bytes: &[u8],
     sig: &ReportSignature,
-    expected_key: Option<&[u8]>,
+    expected_key: Option<&ExpectedKey>,
 ) -> Result<String, Invalid> {
     if sig.format != FORMAT || sig.algorithm != "Ed25519" {
         return Err(invalid(
@@ -112,17 +144,17 @@ pub fn verify(
         ));
     }
     if let Some(expected) = expected_key {
-        if expected != public.as_slice() {
+        if !expected.matches(&public) {
             return Err(invalid(
                 format!(
-                    "signed by another key (fingerprint {}), not the one given ({})",
+                    "signed by another key (fingerprint {}), not the expected one ({})",
                     sig.key_fingerprint,
-                    fingerprint(expected)
+                    expected.describe()
                 ),
                 format!(
-                    "signé par une autre clé (empreinte {}), pas celle donnée ({})",
+                    "signé par une autre clé (empreinte {}), pas celle attendue ({})",
                     sig.key_fingerprint,
-                    fingerprint(expected)
+                    expected.describe()
                 ),
             ));
         }
@@ -173,8 +205,15 @@ mod tests {
         let file = b"%PDF-1.4 report".to_vec();
         let sig = sign(&k1, "r.pdf", &file, 1);
         assert_eq!(verify(&file, &sig, None), Ok(sig.key_fingerprint.clone()));
+        let k1_public = ExpectedKey::Public(k1.public_key().as_ref().to_vec());
         assert_eq!(
-            verify(&file, &sig, Some(k1.public_key().as_ref())),
+            verify(&file, &sig, Some(&k1_public)),
+            Ok(sig.key_fingerprint.clone())
+        );
+        // The fingerprint the dashboard shows is accepted as the key.
+        let by_fingerprint = parse_expected_key(&sig.key_fingerprint).unwrap();
+        assert_eq!(
+            verify(&file, &sig, Some(&by_fingerprint)),
             Ok(sig.key_fingerprint.clone())
         );
         let mut changed = file.clone();
@@ -192,8 +231,11 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("swapped"));
-        let err = verify(&file, &sig, Some(k2.public_key().as_ref())).unwrap_err();
+        let k2_public = ExpectedKey::Public(k2.public_key().as_ref().to_vec());
+        let err = verify(&file, &sig, Some(&k2_public)).unwrap_err();
         assert!(err.reason.contains("another key"), "{err:?}");
+        let k2_fingerprint = parse_expected_key(&fingerprint(k2.public_key().as_ref())).unwrap();
+        assert!(verify(&file, &sig, Some(&k2_fingerprint)).is_err());
         // A whole signature made by another key, passed off with the right fingerprint.
         let forged = ReportSignature {
             key_fingerprint: sig.key_fingerprint.clone(),
@@ -206,19 +248,21 @@ mod tests {
     }
 
     #[test]
-    fn public_keys_read_in_every_form() {
+    fn keys_read_in_every_form() {
         let k = key();
         let raw = k.public_key().as_ref().to_vec();
         let sig = sign(&k, "f", b"x", 0);
-        assert_eq!(parse_public_key(&sig.public_key), Some(raw.clone()));
-        assert_eq!(
-            parse_public_key(&crate::hex::encode(&raw)),
-            Some(raw.clone())
-        );
-        assert_eq!(
-            parse_public_key(&serde_json::to_string(&sig).unwrap()),
-            Some(raw)
-        );
-        assert_eq!(parse_public_key("not a key"), None);
+        for given in [
+            sig.public_key.clone(),
+            crate::hex::encode(&raw),
+            sig.key_fingerprint.clone(),
+            serde_json::to_string(&sig).unwrap(),
+        ] {
+            let expected = parse_expected_key(&given).unwrap();
+            assert!(expected.matches(&raw), "{given}");
+            assert!(!expected.matches(&[7; 32]), "{given}");
+        }
+        assert_eq!(parse_expected_key("not a key"), None);
+        assert_eq!(parse_expected_key(&"z".repeat(64)), None);
     }
 }

@@ -54,16 +54,28 @@ fn download(port: u16, path: &str, cookie: &str) -> Vec<u8> {
     raw[split + 4..].to_vec()
 }
 
-fn verify(file: &Path, extra: &[&str]) -> (i32, String) {
+/// `vigie report verify` on a machine whose data folder is `data_dir` (the SOC's, where
+/// the installation's report key is, or any other).
+fn verify_on(data_dir: &Path, file: &Path, extra: &[&str]) -> (i32, String) {
     let out = Command::new(bin("vigie"))
         .args(["report", "verify", file.to_str().unwrap()])
         .args(extra)
+        .env("VIGIE_DATA_DIR", data_dir)
+        .env("VIGIE_DASHBOARD_CONFIG", data_dir.join("no-dashboard.toml"))
+        .env("VIGIE_LANG", "en")
         .output()
         .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).to_string(),
     )
+}
+
+/// The report key's fingerprint as the reports page shows it.
+fn answer_key_fingerprint(page: &str) -> String {
+    let label = "Signing key fingerprint (SHA-256): <code>";
+    let at = page.find(label).expect("the fingerprint is shown") + label.len();
+    page[at..at + 64].to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -137,6 +149,8 @@ async fn signed_reports_verify_and_tampering_fails() {
     let at = page.body.find("name=\"csrf\" value=\"").unwrap();
     let csrf = page.body[at + 19..].split('"').next().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
+    let soc = stack.path("");
+    let verify = |file: &Path, extra: &[&str]| verify_on(&soc, file, extra);
     let from = now - 24 * hour;
     let to = now + hour;
 
@@ -180,6 +194,10 @@ async fn signed_reports_verify_and_tampering_fails() {
     let (code, text) = verify(&pdf_en, &[]);
     assert_eq!(code, 0, "{text}");
     assert!(text.starts_with("valid"), "{text}");
+    assert!(
+        text.contains("this installation's report key"),
+        "pinned by default on the SOC: {text}"
+    );
     assert_eq!(
         answer["sha256"],
         vigie_model::hex::sha256(&std::fs::read(&pdf_en).unwrap())
@@ -311,6 +329,42 @@ async fn signed_reports_verify_and_tampering_fails() {
     // The right key, given as the dashboard's own signature file, passes.
     let (code, _) = verify(&pdf_en, &["--key", &format!("{}.sig", pdf_fr.display())]);
     assert_eq!(code, 0);
+
+    // Issue #12, finding 9: a report altered and re-signed with another key.
+    let stranger_key = {
+        let pkcs8 =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .unwrap();
+        ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap()
+    };
+    let resigned = dir.path().join("resigned.pdf");
+    std::fs::write(&resigned, &bytes).unwrap();
+    let forged = vigie_model::report_sig::sign(&stranger_key, "resigned.pdf", &bytes, now);
+    std::fs::write(
+        dir.path().join("resigned.pdf.sig"),
+        serde_json::to_string(&forged).unwrap(),
+    )
+    .unwrap();
+    // On the SOC the installation's key is pinned: refused.
+    let (code, text) = verify(&resigned, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("signed by another key"), "{text}");
+    // Elsewhere, with nothing to check the key against: never a plain 0.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (code, text) = verify_on(elsewhere.path(), &resigned, &[]);
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("NOT checked"), "{text}");
+    let (code, _) = verify_on(elsewhere.path(), &pdf_en, &[]);
+    assert_eq!(code, 3, "the genuine report, its key unchecked");
+    // The fingerprint shown on /reports, given as --key: the genuine report passes,
+    // the re-signed one does not.
+    let reports_page = http(port, "GET", "/reports", &[("Cookie", &aud_cookie)], "");
+    let fingerprint = answer_key_fingerprint(&reports_page.body);
+    let (code, text) = verify_on(elsewhere.path(), &pdf_en, &["--key", &fingerprint]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("the one given with --key"), "{text}");
+    let (code, text) = verify_on(elsewhere.path(), &resigned, &["--key", &fingerprint]);
+    assert_eq!(code, 1, "{text}");
 
     // The export is in the audit trail with the file's SHA-256.
     let trail = json_of(&http(

@@ -798,9 +798,15 @@ catalogue! {
     CliReportValid = "cli_report_valid",
         "valid: {path} signed by key {fingerprint} at {when} UTC",
         "valide : {path} signé par la clé {fingerprint} le {when} UTC";
-    CliCompareFingerprint = "cli_compare_fingerprint",
-        "compare this fingerprint with the one the dashboard shows (Reports), or pass --key",
-        "comparez cette empreinte avec celle du tableau de bord (Rapports), ou donnez --key";
+    CliReportKeyNotChecked = "cli_report_key_not_checked",
+        "the signature is valid, but its key was NOT checked: no --key was given and this installation's report key is not on this machine; anyone can sign with a key of their own. Compare the fingerprint above with the one the dashboard shows (Reports), or pass --key FINGERPRINT (exit code 3)",
+        "la signature est valide, mais sa clé n'a PAS été vérifiée : pas de --key et la clé de rapport de cette installation n'est pas sur cette machine ; n'importe qui peut signer avec sa propre clé. Comparez l'empreinte ci-dessus avec celle du tableau de bord (Rapports), ou donnez --key EMPREINTE (code de sortie 3)";
+    CliReportKeyGiven = "cli_report_key_given",
+        "key checked: the one given with --key",
+        "clé vérifiée : celle donnée avec --key";
+    CliReportKeyInstallation = "cli_report_key_installation",
+        "key checked: this installation's report key ({path})",
+        "clé vérifiée : la clé de rapport de cette installation ({path})";
     CliReportInvalid = "cli_report_invalid",
         "invalid: {reason}",
         "invalide : {reason}";
