@@ -11,6 +11,7 @@ pub mod attack;
 pub mod auth;
 pub mod config;
 pub mod i18n;
+pub mod live;
 pub mod params;
 pub mod password;
 pub mod queries;
@@ -62,6 +63,7 @@ pub async fn serve(
         client,
         sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),
         settings: std::sync::RwLock::new(config),
+        streams: Arc::new(live::StreamSlots::default()),
     });
     let hangup = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
     // The peer's address reaches handlers: sign-in throttling counts per source.

@@ -96,6 +96,16 @@ impl Sessions {
         Some(session.clone())
     }
 
+    /// Whether session `id` is still open, without extending it: a live stream that
+    /// watches it must not keep an idle session alive.
+    pub fn is_live(&self, id: &str) -> bool {
+        self.sessions
+            .lock()
+            .expect("sessions lock")
+            .get(id)
+            .is_some_and(|s| s.expires > Instant::now())
+    }
+
     /// Closes session `id`.
     pub fn close(&self, id: &str) {
         self.sessions.lock().expect("sessions lock").remove(id);

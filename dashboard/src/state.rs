@@ -18,6 +18,8 @@ pub struct AppState {
     pub audit: vigie_store::audit::AuditLog,
     /// The installation's report signing key.
     pub report_key: ring::signature::Ed25519KeyPair,
+    /// Live alert streams open now.
+    pub streams: std::sync::Arc<crate::live::StreamSlots>,
 }
 
 impl AppState {

@@ -1,7 +1,8 @@
 //! API tokens for integrations: `vgt_<id>_<secret>`, sent as `Authorization: Bearer …`.
 //! Only the secret's SHA-256 is stored. A token acts as the user who made it, with at
-//! most the role it was made with, and stops working when it expires, is revoked, or
-//! its user is disabled or loses that role.
+//! most the role it was made with, and stops working when it expires (every token does,
+//! within [`MAX_DAYS`]), is revoked, or its user is disabled or loses that role. A new
+//! password or a disabled account revokes its user's tokens for good.
 
 use vigie_store::rows::ApiTokenRow;
 use vigie_store::{Client, StoreError};
@@ -9,6 +10,10 @@ use vigie_store::{Client, StoreError};
 use crate::auth::{constant_time_eq, Credential, Principal, Role};
 
 const PREFIX: &str = "vgt_";
+
+/// Longest validity a token may have (days). Tokens made before every token had an
+/// end (stored with no expiry) end this long after they were made.
+pub const MAX_DAYS: u64 = 365;
 
 /// A token just made: its public id and the secret to show once.
 pub struct NewToken {
@@ -18,7 +23,7 @@ pub struct NewToken {
     pub secret: String,
 }
 
-/// Makes a token for `username` acting with `role`, valid `days` (0: no expiry).
+/// Makes a token for `username` acting with `role`, valid `days` (1 to [`MAX_DAYS`]).
 pub async fn create(
     client: &Client,
     username: &str,
@@ -36,11 +41,7 @@ pub async fn create(
         username: username.to_string(),
         role: role.as_str().into(),
         created_ms: now,
-        expires_ms: if days == 0 {
-            0
-        } else {
-            now + days * 86_400_000
-        },
+        expires_ms: now + days.clamp(1, MAX_DAYS) * 86_400_000,
         revoked: 0,
         updated_ms: now,
     };
@@ -82,6 +83,17 @@ pub async fn revoke(
     .await
 }
 
+/// Revokes every token of `username` still in force; returns their ids.
+pub async fn revoke_all_of(client: &Client, username: &str) -> Result<Vec<String>, StoreError> {
+    let mut revoked = Vec::new();
+    for token in list(client, Some(username)).await? {
+        if token.revoked == 0 && revoke(client, &token.token_id, Some(username)).await? {
+            revoked.push(token.token_id);
+        }
+    }
+    Ok(revoked)
+}
+
 /// The principal behind bearer value `secret`, if the token is good.
 pub async fn verify(client: &Client, secret: &str) -> Result<Option<Principal>, StoreError> {
     let Some(token_id) = secret
@@ -101,10 +113,44 @@ pub async fn verify(client: &Client, secret: &str) -> Result<Option<Principal>, 
     };
     let digest = vigie_model::hex::sha256(secret.as_bytes());
     let now = vigie_model::event::now_ms();
-    if !constant_time_eq(digest.as_bytes(), row.token_sha256.as_bytes())
-        || row.revoked != 0
-        || (row.expires_ms != 0 && row.expires_ms <= now)
-    {
+    if !constant_time_eq(digest.as_bytes(), row.token_sha256.as_bytes()) {
+        return Ok(None);
+    }
+    principal_of(client, row, now).await
+}
+
+/// When a token ends: its expiry, or [`MAX_DAYS`] after it was made for one stored
+/// without.
+pub fn ends_ms(row: &ApiTokenRow) -> u64 {
+    if row.expires_ms == 0 {
+        row.created_ms.saturating_add(MAX_DAYS * 86_400_000)
+    } else {
+        row.expires_ms
+    }
+}
+
+/// Whether token `token_id` still stands for its user (a long-lived stream checks
+/// this as it goes): not revoked, not expired, its user still there with a role.
+pub async fn still_valid(client: &Client, token_id: &str) -> Result<bool, StoreError> {
+    let row: Option<ApiTokenRow> = client
+        .query("SELECT ?fields FROM api_tokens FINAL WHERE token_id = ?")
+        .bind(token_id)
+        .fetch_optional()
+        .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    Ok(principal_of(client, row, vigie_model::event::now_ms())
+        .await?
+        .is_some())
+}
+
+async fn principal_of(
+    client: &Client,
+    row: ApiTokenRow,
+    now: u64,
+) -> Result<Option<Principal>, StoreError> {
+    if row.revoked != 0 || ends_ms(&row) <= now {
         return Ok(None);
     }
     let Some(user) = crate::queries::users::find(client, &row.username).await? else {

@@ -16,8 +16,7 @@ use crate::auth::{Credential, Role};
 use crate::i18n::{t, Msg};
 use crate::queries::api_tokens;
 
-/// Longest validity a token may have (days).
-const MAX_DAYS: u64 = 3650;
+use crate::queries::api_tokens::MAX_DAYS;
 
 fn owner_filter(ctx: &Ctx) -> Option<&str> {
     (!ctx.who.role.is_admin()).then_some(ctx.who.username.as_str())
@@ -78,7 +77,7 @@ fn check(ctx: &Ctx, new: &NewToken) -> Result<(Role, u64), Msg> {
         return Err(Msg::Forbidden);
     }
     let days = new.days.unwrap_or(90);
-    if days > MAX_DAYS {
+    if days == 0 || days > MAX_DAYS {
         return Err(Msg::TokenBadDays);
     }
     Ok((role, days))
@@ -211,11 +210,22 @@ pub(super) async fn api_create(
     )
     .await
     {
-        Ok(token) => (
-            StatusCode::CREATED,
-            Json(json!({"token_id": token.token_id, "token": token.secret, "role": role.as_str()})),
-        )
-            .into_response(),
+        Ok(token) => {
+            tracing::info!(
+                user = ctx.who.username,
+                token = token.token_id,
+                "API token created"
+            );
+            state
+                .audit
+                .note(&ctx.who.username, "token_created", &token.token_id, json!({"name": new.name.trim(), "role": role.as_str(), "days": days, "via": "api"}))
+                .await;
+            (
+                StatusCode::CREATED,
+                Json(json!({"token_id": token.token_id, "token": token.secret, "role": role.as_str()})),
+            )
+                .into_response()
+        }
         Err(e) => ctx.store_failed(&e),
     }
 }

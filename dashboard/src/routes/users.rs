@@ -136,28 +136,44 @@ pub(super) async fn update_form(
     let change = change_of(&fields);
     match users::update(&state.client, &name, &change).await {
         Ok(Ok(Some(_))) => {
-            let closed = state.sessions.close_all(&name);
-            tracing::info!(
-                admin = ctx.who.username,
-                user = name,
-                closed,
-                "account changed"
-            );
-            state
-                .audit
-                .note(
-                    &ctx.who.username,
-                    "user_changed",
-                    &name,
-                    change_details(&change),
-                )
-                .await;
+            after_change(&state, &ctx, &name, &change).await;
             see_other("/admin/users?saved=1")
         }
         Ok(Ok(None)) => ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, &name),
         Ok(Err(r)) => refused_page(&r),
         Err(e) => ctx.store_failed(&e),
     }
+}
+
+/// What follows a change of account `name`: its sessions end (they carry the old role);
+/// a new password or a disabled account also revokes its API tokens for good, so
+/// neither a reset nor a later re-enabling brings back a token made before.
+async fn after_change(state: &AppState, ctx: &Ctx, name: &str, change: &Change) {
+    let closed = state.sessions.close_all(name);
+    let revoked = if change.password.is_some() || change.disabled == Some(true) {
+        match crate::queries::api_tokens::revoke_all_of(&state.client, name).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, user = name, "API tokens not revoked");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    tracing::info!(
+        admin = ctx.who.username,
+        user = name,
+        closed,
+        revoked_tokens = revoked.len(),
+        "account changed"
+    );
+    let mut details = change_details(change);
+    details["revoked_tokens"] = json!(revoked);
+    state
+        .audit
+        .note(&ctx.who.username, "user_changed", name, details)
+        .await;
 }
 
 /// What an account change did, for the audit trail (never the password itself).
@@ -266,22 +282,7 @@ pub(super) async fn api_update(
     };
     match users::update(&state.client, &name, &change).await {
         Ok(Ok(Some(u))) => {
-            let closed = state.sessions.close_all(&name);
-            tracing::info!(
-                admin = ctx.who.username,
-                user = name,
-                closed,
-                "account changed"
-            );
-            state
-                .audit
-                .note(
-                    &ctx.who.username,
-                    "user_changed",
-                    &name,
-                    change_details(&change),
-                )
-                .await;
+            after_change(&state, &ctx, &name, &change).await;
             Json(user_json(&u)).into_response()
         }
         Ok(Ok(None)) => ctx.api_refuse(StatusCode::NOT_FOUND, Msg::NotFound, &name),

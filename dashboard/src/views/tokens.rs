@@ -33,7 +33,7 @@ pub fn page(
                 @for row in list {
                     @let state = if row.revoked != 0 {
                         Msg::TokenRevoked
-                    } else if row.expires_ms != 0 && row.expires_ms <= now_ms {
+                    } else if crate::queries::api_tokens::ends_ms(row) <= now_ms {
                         Msg::TokenExpired
                     } else {
                         Msg::TokenActive
@@ -43,7 +43,7 @@ pub fn page(
                         td { (row.username) }
                         td { (Role::label_of(&row.role, lang)) }
                         td { (utc(row.created_ms)) }
-                        td { @if row.expires_ms == 0 { "—" } @else { (utc(row.expires_ms)) } }
+                        td { (utc(crate::queries::api_tokens::ends_ms(row))) }
                         td { (t(lang, state)) }
                         td {
                             @if state == Msg::TokenActive {
@@ -70,7 +70,7 @@ pub fn page(
                         }
                     }
                 }
-                label { (t(lang, Msg::TokenDays)) input name="days" type="number" min="0" max=(max_days) value="90"; }
+                label { (t(lang, Msg::TokenDays)) input name="days" type="number" min="1" max=(max_days) value="90"; }
                 button type="submit" { (t(lang, Msg::TokenCreate)) }
             }
         }

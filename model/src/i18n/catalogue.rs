@@ -711,8 +711,8 @@ catalogue! {
         "Expires",
         "Expire";
     TokenDays = "token_days",
-        "Valid for (days, 0: no end)",
-        "Valable (jours, 0 : sans fin)";
+        "Valid for (days)",
+        "Valable (jours)";
     TokenActive = "token_active",
         "active",
         "actif";
@@ -731,9 +731,12 @@ catalogue! {
     TokenBadName = "token_bad_name",
         "Give the token a name (up to 100 characters).",
         "Donnez un nom au jeton (100 caractères au plus).";
+    TooManyStreams = "too_many_streams",
+        "Too many live streams are open for this account (or in all); close a tab and retry.",
+        "Trop de flux en direct sont ouverts pour ce compte (ou en tout) ; fermez un onglet et réessayez.";
     TokenBadDays = "token_bad_days",
-        "The validity must be 0 to 3650 days.",
-        "La validité doit être de 0 à 3650 jours.";
+        "The validity must be 1 to 365 days: every token ends.",
+        "La validité doit être de 1 à 365 jours : tout jeton prend fin.";
 
     // The agent.
     AgentAlreadyEnrolled = "agent_already_enrolled",
