@@ -1,6 +1,7 @@
 //! `vigie audit verify`: walks every chain of the audit trail against its anchor (keys
 //! and signed tips in `VIGIE_DATA_DIR/audit`) and names the first row altered, deleted,
-//! inserted or forged. Exit 1 when a chain is broken.
+//! inserted or forged, then checks the triage history against it. Exit 1 when anything
+//! is broken.
 
 use clap::Subcommand;
 use vigie_model::i18n::{say, Lang, Msg};
@@ -23,6 +24,7 @@ pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
     let site = crate::site::find()?;
     let client = vigie_store::connect(&site.clickhouse);
     let anchors = site.audit.anchors()?;
+    let everything = chain.is_none();
     let chains = match chain {
         Some(c) => vec![c],
         None => audit::chains(&client, &anchors).await?,
@@ -65,6 +67,31 @@ pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<()> {
                     )
                 );
             }
+        }
+    }
+    let triage = if everything {
+        Some(audit::triage::verify_triage(&client, &anchors).await?)
+    } else {
+        None
+    };
+    match triage {
+        None => {}
+        Some(audit::triage::TriageVerdict::Intact { rows, requests }) => println!(
+            "{}",
+            say(
+                Msg::CliTriageIntact,
+                &[("rows", &rows), ("requests", &requests)]
+            )
+        ),
+        Some(audit::triage::TriageVerdict::Broken {
+            reason, reason_fr, ..
+        }) => {
+            broken += 1;
+            let reason = match Lang::from_env() {
+                Lang::En => reason,
+                Lang::Fr => reason_fr,
+            };
+            println!("{}", say(Msg::CliTriageBroken, &[("reason", &reason)]));
         }
     }
     if broken > 0 {

@@ -152,6 +152,15 @@ pub async fn apply(
                 newest_day = p.newest_day,
                 "retention: partition dropped"
             );
+            // Signed in the collector's chain: verification tells rows retention
+            // dropped from rows someone deleted.
+            log.record(
+                "collector",
+                audit::RETENTION_DROPPED,
+                table,
+                serde_json::json!({"partition": p.partition_id, "newest_day": p.newest_day}),
+            )
+            .await?;
             dropped.push(Dropped {
                 table,
                 partition: p.partition_id,

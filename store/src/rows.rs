@@ -210,6 +210,36 @@ pub struct AlertActionRow {
     pub comment: String,
     /// Who did it.
     pub actor: String,
+    /// The triage request it belongs to: the dashboard's audit row for that request
+    /// carries the digest of all its rows ([`AlertActionRow::digest`]); empty on rows
+    /// written before requests were recorded so.
+    pub request_id: String,
+}
+
+impl AlertActionRow {
+    /// SHA-256 over the rows of one request, in a fixed order, each field preceded by
+    /// its length: the audit trail keeps it, so a row changed, removed or added later
+    /// no longer matches.
+    pub fn digest(rows: &[AlertActionRow]) -> String {
+        let mut sorted: Vec<&AlertActionRow> = rows.iter().collect();
+        sorted.sort_by(|a, b| (&a.alert_id, a.ts, &a.action).cmp(&(&b.alert_id, b.ts, &b.action)));
+        let mut text = String::from("vigie-triage-v1");
+        for row in sorted {
+            for field in [
+                row.request_id.as_str(),
+                &row.ts.to_string(),
+                &row.alert_id,
+                &row.action,
+                &row.status,
+                &row.assignee,
+                &row.comment,
+                &row.actor,
+            ] {
+                text.push_str(&format!("\n{}:{field}", field.len()));
+            }
+        }
+        vigie_model::hex::sha256(text.as_bytes())
+    }
 }
 
 /// A row of `rules`: a rule in force in the collector (latest `updated_ms` wins), so

@@ -121,6 +121,13 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "audit rows signed by their writer's key (kept outside ClickHouse)",
         statements: &["ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS signature String DEFAULT ''"],
     },
+    Migration {
+        version: 7,
+        description: "triage rows name their request, whose digest the audit trail keeps",
+        statements: &[
+            "ALTER TABLE alert_actions ADD COLUMN IF NOT EXISTS request_id String DEFAULT ''",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

@@ -318,3 +318,135 @@ async fn a_database_writer_cannot_rewrite_history_unseen() {
         "{verified}"
     );
 }
+
+/// Issue #12, finding 4: the triage history is checked against the audit trail. A row
+/// changed (resolved → false positive), added, or every row of an alert deleted in the
+/// database is named by `vigie audit verify` and by the dashboard.
+#[tokio::test(flavor = "multi_thread")]
+async fn triage_history_tampering_is_named() {
+    use vigie_store::rows::AlertRow;
+    let stack = Stack::start("").await;
+    let now = vigie_model::event::now_ms();
+    let alerts: Vec<AlertRow> = ["t1", "t2", "t3"]
+        .iter()
+        .map(|id| AlertRow {
+            date: vigie_store::date_of(now),
+            ts: now,
+            created_ms: now,
+            alert_id: id.to_string(),
+            agent_id: "agent-web1".into(),
+            hostname: "web1".into(),
+            event_seq: 1,
+            rule_id: "r".into(),
+            rule_title: "R".into(),
+            rule_title_fr: "R".into(),
+            severity: "high".into(),
+            tags: vec![],
+            author: "Vigie".into(),
+            summary: "s".into(),
+            target: "/etc/shadow".into(),
+            action: "modified".into(),
+            events: "[]".into(),
+        })
+        .collect();
+    vigie_store::insert_rows(&stack.client, "alerts", &alerts)
+        .await
+        .unwrap();
+    let dashboard = stack.start_dashboard("audit-password-3").await;
+    let port = dashboard.port;
+    let admin = ("Cookie", dashboard.session.as_str());
+    let csrf = csrf_of(&http(port, "GET", "/alerts", &[admin], "").body);
+    let triage = |ids: &[&str], body: Value| {
+        let mut body = body;
+        body["ids"] = json!(ids);
+        let r = http(
+            port,
+            "POST",
+            "/api/v1/alerts/triage",
+            &[
+                admin,
+                ("X-CSRF-Token", &csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    triage(
+        &["t1", "t2"],
+        json!({"action": "status", "status": "resolved", "comment": "patched"}),
+    );
+    triage(&["t3"], json!({"action": "comment", "comment": "looking"}));
+    let check = || {
+        let out = std::process::Command::new(bin("vigie"))
+            .args(["audit", "verify"])
+            .envs(stack.cli_env())
+            .env("VIGIE_LANG", "en")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, text) = check();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("triage history: intact, 3 rows in 2 requests"),
+        "{text}"
+    );
+    let mutate = |sql: &'static str| {
+        let client = stack.client.clone();
+        async move {
+            client.query(sql).execute().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    };
+
+    // resolved → false_positive on one alert.
+    mutate("ALTER TABLE alert_actions UPDATE status = 'false_positive' WHERE alert_id = 't2'")
+        .await;
+    let (code, text) = check();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("triage history: BROKEN") && text.contains("changed or deleted"),
+        "{text}"
+    );
+    let verified = json_of(&http(port, "GET", "/api/v1/audit?verify=1", &[admin], ""));
+    assert_eq!(verified["triage"]["intact"], false, "{verified}");
+    mutate("ALTER TABLE alert_actions UPDATE status = 'resolved' WHERE alert_id = 't2'").await;
+    assert_eq!(check().0, Some(0), "put back as it was");
+
+    // A row added by hand, claiming to be from before request ids.
+    stack
+        .client
+        .query(
+            "INSERT INTO alert_actions (date, ts, alert_id, action, status, assignee, comment, actor, request_id) \
+             VALUES (today(), ?, 't3', 'status', 'false_positive', '', 'nothing', 'admin', '')",
+        )
+        .bind(now + 1000)
+        .execute()
+        .await
+        .unwrap();
+    let (code, text) = check();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("alert t3") && text.contains("added in the database"),
+        "{text}"
+    );
+    mutate("ALTER TABLE alert_actions DELETE WHERE comment = 'nothing'").await;
+    assert_eq!(check().0, Some(0));
+
+    // Every row of an alert deleted.
+    mutate("ALTER TABLE alert_actions DELETE WHERE alert_id = 't3'").await;
+    let (code, text) = check();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("alert t3"), "{text}");
+    let page = http(port, "GET", "/audit?verify=1&lang=fr", &[admin], "");
+    assert!(
+        page.body.contains("historique de tri de l&#39;alerte t3")
+            || page.body.contains("historique de tri de l'alerte t3"),
+        "{}",
+        page.body
+    );
+}

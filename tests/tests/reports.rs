@@ -103,6 +103,7 @@ async fn signed_reports_verify_and_tampering_fails() {
         assignee: String::new(),
         comment: comment.into(),
         actor: "ana".into(),
+        request_id: String::new(),
     };
     vigie_store::insert_rows(
         &stack.client,

@@ -117,8 +117,8 @@ impl TriageRequest {
         }
     }
 
-    /// The rows recording this request by `actor` at `now_ms`.
-    pub fn rows(&self, actor: &str, now_ms: u64) -> Vec<AlertActionRow> {
+    /// The rows recording this request (`request_id`) by `actor` at `now_ms`.
+    pub fn rows(&self, actor: &str, now_ms: u64, request_id: &str) -> Vec<AlertActionRow> {
         self.ids
             .iter()
             .map(|id| AlertActionRow {
@@ -138,6 +138,7 @@ impl TriageRequest {
                 },
                 comment: self.comment.trim().to_string(),
                 actor: actor.to_string(),
+                request_id: request_id.to_string(),
             })
             .collect()
     }
@@ -149,12 +150,12 @@ struct Id {
 }
 
 /// Checks the request against storage (the alerts exist, the assignee is a user), then
-/// records it. Returns how many alerts it covered.
+/// records it. Returns the rows written (one per alert), for the audit trail.
 pub async fn apply(
     client: &Client,
     request: &TriageRequest,
     actor: &str,
-) -> Result<Result<usize, Refused>, vigie_store::StoreError> {
+) -> Result<Result<Vec<AlertActionRow>, Refused>, vigie_store::StoreError> {
     if let Err(r) = request.check() {
         return Ok(Err(r));
     }
@@ -186,9 +187,10 @@ pub async fn apply(
         ids: wanted,
         ..request.clone()
     };
-    let rows = request.rows(actor, vigie_model::event::now_ms());
+    let request_id = crate::sessions::token()[..24].to_string();
+    let rows = request.rows(actor, vigie_model::event::now_ms(), &request_id);
     vigie_store::insert_rows(client, "alert_actions", &rows).await?;
-    Ok(Ok(rows.len()))
+    Ok(Ok(rows))
 }
 
 /// One step of an alert's triage history.
@@ -282,7 +284,7 @@ mod tests {
     fn rows_carry_only_what_the_action_sets() {
         let mut r = request("status", "resolved", " patched ");
         r.assignee = "bob".into();
-        let rows = r.rows("alice", 86_400_000);
+        let rows = r.rows("alice", 86_400_000, "req1");
         assert_eq!(rows[0].status, "resolved");
         assert_eq!(rows[0].assignee, "", "not an assign action");
         assert_eq!(rows[0].comment, "patched");

@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use vigie_store::audit::triage::TriageVerdict;
 use vigie_store::audit::{self, Verdict};
+
+use crate::views::audit::Checked;
 
 use super::context::{param, Api, AppState, Page, Params};
 use crate::auth::Role;
@@ -19,16 +22,17 @@ fn may_read(role: Role) -> bool {
     matches!(role, Role::Auditor | Role::Admin)
 }
 
-/// Every chain and what its walk found.
-async fn verdicts(state: &AppState) -> Result<Vec<(String, Verdict)>, vigie_store::StoreError> {
+/// Every chain and what its walk found, and what the check of the triage history found.
+async fn verdicts(state: &AppState) -> Result<Checked, vigie_store::StoreError> {
     let dir = audit::AuditDir::new(state.config().audit_dir);
     let anchors = dir.anchors()?;
-    let mut out = Vec::new();
+    let mut chains = Vec::new();
     for chain in audit::chains(&state.client, &anchors).await? {
         let verdict = audit::verify(&state.client, &chain, &anchors).await?;
-        out.push((chain, verdict));
+        chains.push((chain, verdict));
     }
-    Ok(out)
+    let triage = audit::triage::verify_triage(&state.client, &anchors).await?;
+    Ok(Checked { chains, triage })
 }
 
 /// `GET /audit`.
@@ -58,7 +62,7 @@ pub(super) async fn page(
     };
     let more = rows.len() as u64 > PAGE_ROWS;
     let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
-    let body = crate::views::audit::page(lang, &filter, checked.as_deref(), rows, more);
+    let body = crate::views::audit::page(lang, &filter, checked.as_ref(), rows, more);
     ctx.render(StatusCode::OK, t(lang, Msg::NavAudit), body)
 }
 
@@ -83,7 +87,20 @@ pub(super) async fn api(
     if param(&params, "verify").is_some() {
         match verdicts(&state).await {
             Ok(v) => {
+                answer["triage"] = match &v.triage {
+                    TriageVerdict::Intact { rows, requests } => {
+                        json!({"intact": true, "rows": rows, "requests": requests})
+                    }
+                    TriageVerdict::Broken {
+                        alert_id,
+                        reason,
+                        reason_fr,
+                    } => {
+                        json!({"intact": false, "alert_id": alert_id, "reason": reason, "reason_fr": reason_fr})
+                    }
+                };
                 answer["chains"] = v
+                    .chains
                     .iter()
                     .map(|(chain, verdict)| match verdict {
                         Verdict::Intact { rows, first_seq, witnessed } => json!({"chain": chain, "intact": true, "rows": rows, "first_seq": first_seq, "witnessed": witnessed}),

@@ -46,28 +46,34 @@ async fn apply(
     request: &TriageRequest,
 ) -> Result<Result<usize, Refused>, vigie_store::StoreError> {
     let result = triage::apply(&state.client, request, &ctx.who.username).await;
-    if let Ok(Ok(n)) = &result {
-        tracing::info!(
-            user = ctx.who.username,
-            action = request.action,
-            alerts = n,
-            "triage"
-        );
-        let ids: Vec<&str> = request.ids.iter().take(50).map(String::as_str).collect();
-        state
-            .audit
-            .note(
-                &ctx.who.username,
-                "triage",
-                &ids.join(" "),
-                json!({
-                    "action": request.action, "status": request.status, "assignee": request.assignee,
-                    "comment": request.comment, "alerts": n,
-                }),
-            )
-            .await;
-    }
-    result
+    let Ok(Ok(rows)) = result else {
+        return result.map(|r| r.map(|rows| rows.len()));
+    };
+    tracing::info!(
+        user = ctx.who.username,
+        action = request.action,
+        alerts = rows.len(),
+        "triage"
+    );
+    let ids: Vec<&str> = request.ids.iter().take(50).map(String::as_str).collect();
+    // The digest of the rows written lets `audit verify` find any of them changed,
+    // removed or added afterwards.
+    state
+        .audit
+        .note(
+            &ctx.who.username,
+            "triage",
+            &ids.join(" "),
+            json!({
+                "action": request.action, "status": request.status, "assignee": request.assignee,
+                "comment": request.comment, "alerts": rows.len(),
+                "request_id": rows.first().map(|r| r.request_id.as_str()),
+                "actions_sha256": vigie_store::rows::AlertActionRow::digest(&rows),
+                "date": rows.first().map(|r| r.date),
+            }),
+        )
+        .await;
+    Ok(Ok(rows.len()))
 }
 
 /// `POST /alerts/triage` (a form; repeated `id` fields).

@@ -1,18 +1,27 @@
 //! The audit trail page: each chain's verdict on request, filters, rows, pages.
 
 use maud::{html, Markup};
+use vigie_store::audit::triage::TriageVerdict;
 use vigie_store::audit::{AuditRow, Verdict};
 
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::audit::AuditFilter;
 use crate::views::html::{head, utc};
 
-/// The page's body. `verdicts` is there when a check was asked for; `more` when a next
+/// What a check of the audit trail found.
+pub struct Checked {
+    /// Each chain's verdict.
+    pub chains: Vec<(String, Verdict)>,
+    /// The triage history's, against the trail.
+    pub triage: TriageVerdict,
+}
+
+/// The page's body. `checked` is there when a check was asked for; `more` when a next
 /// page exists.
 pub fn page(
     lang: Lang,
     filter: &AuditFilter,
-    verdicts: Option<&[(String, Verdict)]>,
+    checked: Option<&Checked>,
     rows: &[AuditRow],
     more: bool,
 ) -> Markup {
@@ -22,10 +31,13 @@ pub fn page(
     };
     html! {
         h1 { (t(lang, Msg::NavAudit)) }
-        @if let Some(verdicts) = verdicts {
+        @if let Some(checked) = checked {
             section {
                 h2 { (t(lang, Msg::AuditVerify)) }
-                ul { @for (chain, verdict) in verdicts { (verdict_line(lang, chain, verdict)) } }
+                ul {
+                    @for (chain, verdict) in &checked.chains { (verdict_line(lang, chain, verdict)) }
+                    (triage_line(lang, &checked.triage))
+                }
             }
         } @else {
             p { a href="/audit?verify=1" { (t(lang, Msg::AuditVerify)) } }
@@ -64,6 +76,24 @@ pub fn page(
                 p { a href={ "/audit?" (filter.query_string(Some(last.ts))) } rel="next" { (t(lang, Msg::NextPage)) } }
             }
         }
+    }
+}
+
+fn triage_line(lang: Lang, v: &TriageVerdict) -> Markup {
+    match v {
+        TriageVerdict::Intact { rows, requests } => html! {
+            li.ok {
+                strong { (t(lang, Msg::AuditTriageHistory)) } ": " (t(lang, Msg::AuditIntact))
+                " (" (rows) " · " (requests) ")"
+            }
+        },
+        TriageVerdict::Broken {
+            reason, reason_fr, ..
+        } => html! {
+            li.err {
+                strong { (t(lang, Msg::AuditTriageHistory)) } ": " (if lang == Lang::Fr { reason_fr } else { reason })
+            }
+        },
     }
 }
 

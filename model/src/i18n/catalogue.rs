@@ -506,6 +506,9 @@ catalogue! {
     AuditFromSeq = "audit_from_seq",
         "from seq",
         "depuis le numéro";
+    AuditTriageHistory = "audit_triage_history",
+        "triage history",
+        "historique de tri";
     AuditWitnessed = "audit_witnessed",
         "signed tip outside the database at seq",
         "sommet signé hors de la base au numéro";
@@ -786,6 +789,12 @@ catalogue! {
     CliAuditIntact = "cli_audit_intact",
         "{chain}: intact, {rows} rows from seq {first}, signed tip outside the database at seq {tip}",
         "{chain} : intacte, {rows} lignes depuis le numéro {first}, sommet signé hors de la base au numéro {tip}";
+    CliTriageIntact = "cli_triage_intact",
+        "triage history: intact, {rows} rows in {requests} requests match the audit trail",
+        "historique de tri : intact, {rows} lignes en {requests} demandes correspondent au journal d'audit";
+    CliTriageBroken = "cli_triage_broken",
+        "triage history: BROKEN: {reason}",
+        "historique de tri : ROMPU : {reason}";
     CliAuditBroken = "cli_audit_broken",
         "{chain}: BROKEN: {reason}",
         "{chain} : ROMPUE : {reason}";
@@ -908,6 +917,12 @@ catalogue! {
     AuditTipForged = "audit_tip_forged",
         "the tip file (seq {seq}) is not signed by this chain's key",
         "le fichier de sommet (ligne {seq}) n'est pas signé par la clé de cette chaîne";
+    TriageRowsChanged = "triage_rows_changed",
+        "triage history of alert {alert}: the request {actor} made is recorded with {recorded} rows, the database holds {found} that do not match: rows were changed or deleted",
+        "historique de tri de l'alerte {alert} : la demande faite par {actor} est enregistrée avec {recorded} lignes, la base en contient {found} qui ne correspondent pas : des lignes ont été modifiées ou supprimées";
+    TriageRowUnrecorded = "triage_row_unrecorded",
+        "triage history of alert {alert}: the {action} by {actor} at {when} UTC is in no audit record: it was added in the database",
+        "historique de tri de l'alerte {alert} : l'action {action} de {actor} le {when} UTC ne figure dans aucun enregistrement d'audit : elle a été ajoutée dans la base";
     AuditUnknownChain = "audit_unknown_chain",
         "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
         "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";

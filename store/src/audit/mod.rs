@@ -12,6 +12,7 @@
 
 pub mod anchor;
 mod log;
+pub mod triage;
 mod verify;
 
 use clickhouse::Row;
@@ -28,6 +29,10 @@ pub const CHECKPOINT: &str = "retention_checkpoint";
 /// The action of the first signed row of a chain written before rows were signed: its
 /// signature vouches for the unsigned rows it links back to.
 pub const SIGNING_STARTED: &str = "audit_signing_started";
+/// The action of the collector's record of a partition retention dropped.
+pub const RETENTION_DROPPED: &str = "retention_dropped";
+/// The action of the dashboard's record of a triage request.
+pub const TRIAGE: &str = "triage";
 /// The only chain whose checkpoints are believed.
 pub const CHECKPOINT_CHAIN: &str = "collector";
 
