@@ -19,6 +19,9 @@ pub struct ChainState {
     /// Alerts for events past `last_seq` may already be stored (an earlier attempt
     /// failed half-way): check before inserting.
     pub check_alerts: bool,
+    /// When the last [`Link::BelowWatermark`] alert was raised (ms; 0: never since
+    /// start): one an hour is enough to tell the SOC, every batch would flood it.
+    pub below_watermark_alerted_ms: u64,
 }
 
 #[derive(Row, Deserialize)]
@@ -56,6 +59,7 @@ impl ChainState {
             last_hash,
             dropped_total,
             check_alerts: true,
+            below_watermark_alerted_ms: 0,
         })
     }
 }
@@ -82,6 +86,16 @@ pub enum Link {
         expected: String,
         /// The hash the batch names.
         found: String,
+    },
+    /// At or below what is stored by seq, yet holding `unstored` events never stored: a
+    /// batch jumped the agent's sequence ahead (a forged one, with the agent's key) or
+    /// the agent's state was restored. Its events are stored all the same: a resend is
+    /// told apart from this by what is stored, never by the seq alone.
+    BelowWatermark {
+        /// How far the stored seq reaches.
+        watermark: u64,
+        /// This batch's events not stored yet.
+        unstored: u64,
     },
 }
 
@@ -123,6 +137,7 @@ mod tests {
             last_hash: Some(hash.into()),
             dropped_total: dropped,
             check_alerts: false,
+            below_watermark_alerted_ms: 0,
         }
     }
 

@@ -197,6 +197,16 @@ pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> O
             Severity::High,
             format!("batch at seq {first_seq} names predecessor {found}, expected {expected}"),
         ),
+        Link::BelowWatermark {
+            watermark,
+            unstored,
+        } => (
+            CHAIN_FORK_RULE_ID,
+            Severity::High,
+            format!(
+                "batch at seq {first_seq} is below the stored seq {watermark} yet holds {unstored} events never stored: the agent's sequence was jumped ahead (a batch forged with its key?) or its state restored; stored all the same"
+            ),
+        ),
     };
     let detection = Detection {
         rule: own_rule(rule_id),

@@ -44,6 +44,23 @@ pub async fn write(client: &Client, rows: &BatchRows, timeout: Duration) -> Resu
 }
 
 /// Ids of alerts already stored for `agent_id` from `from_seq` on.
+/// The seqs of agent `agent_id`'s events stored between `first` and `last`.
+pub async fn stored_seqs(
+    client: &Client,
+    agent_id: &str,
+    first: u64,
+    last: u64,
+) -> Result<Vec<u64>, StoreError> {
+    Ok(client
+        .query("SELECT seq FROM events WHERE agent_id = ? AND seq >= ? AND seq <= ?")
+        .bind(agent_id)
+        .bind(first)
+        .bind(last)
+        .fetch_all::<u64>()
+        .await?)
+}
+
+/// The alert ids stored for agent `agent_id` from event seq `from_seq` on.
 pub async fn stored_alert_ids(
     client: &Client,
     agent_id: &str,

@@ -72,4 +72,43 @@ async fn impossible_times_are_stored_flagged_and_huge_sequences_refused() {
     let next = wire::seal(&id, &batch.hash, vec![event(&id, 1001, now)], now);
     let ack = client.send_batch(&agent, &next, 0).await.unwrap();
     assert_eq!(ack.acked_through, 1001);
+
+    // A batch forged with the agent's key jumps the sequence far ahead, under 2^53: the
+    // real agent's next batches are not taken for resends and dropped — they are
+    // stored, and the SOC is told (once), with the jump itself as a gap.
+    let jump = wire::seal(
+        &id,
+        &next.hash,
+        vec![event(&id, 1_000_000_000_000, now)],
+        now,
+    );
+    client.send_batch(&agent, &jump, 0).await.unwrap();
+    let mut prev = next.hash.clone();
+    for seq in 1002..1005 {
+        let real = wire::seal(&id, &prev, vec![event(&id, seq, now)], now);
+        let ack = client.send_batch(&agent, &real, 0).await.unwrap();
+        assert_eq!(ack.acked_through, seq, "acknowledged as stored");
+        assert_eq!(ack.stored, 1);
+        prev = real.hash.clone();
+    }
+    // Resending one of them now is a real duplicate: nothing stored twice.
+    let again = wire::seal(&id, &next.hash, vec![event(&id, 1002, now)], now);
+    let ack = client.send_batch(&agent, &again, 0).await.unwrap();
+    assert_eq!(ack.stored, 0);
+    assert_eq!(
+        stack
+            .count(&format!(
+                "SELECT count() FROM events WHERE agent_id = '{id}' AND seq BETWEEN 1002 AND 1004"
+            ))
+            .await,
+        3,
+        "each real event stored once"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alerts WHERE position(summary, 'below the stored seq') > 0")
+            .await,
+        1,
+        "one alert, not one per batch"
+    );
 }

@@ -77,31 +77,48 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
         *guard = Some(loaded);
     }
     let state = guard.as_mut().expect("loaded just above");
-    let link = chain::link(
+    let mut link = chain::link(
         state,
         batch.first_seq,
         batch.last_seq,
         &batch.prev_hash,
         request.dropped(),
     );
-    if link == Link::Duplicate {
-        tracing::info!(
-            agent = agent_id,
-            first_seq = batch.first_seq,
-            last_seq = batch.last_seq,
-            "batch already stored; acknowledged again"
-        );
-        return Ok(Ack {
-            status: AckStatus::Duplicate,
-            acked_through: state.last_seq,
-            stored: 0,
-        });
-    }
-    let mut events: Vec<Event> = batch
-        .events
-        .into_iter()
-        .filter(|e| e.seq > state.last_seq)
-        .collect();
+    let mut events: Vec<Event> = if link == Link::Duplicate {
+        // A resend, unless its events are not stored: then the seq ran ahead of them.
+        let stored = writer::stored_seqs(&c.client, agent_id, batch.first_seq, batch.last_seq)
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let unstored: Vec<Event> = batch
+            .events
+            .into_iter()
+            .filter(|e| !stored.contains(&e.seq))
+            .collect();
+        if unstored.is_empty() {
+            tracing::info!(
+                agent = agent_id,
+                first_seq = batch.first_seq,
+                last_seq = batch.last_seq,
+                "batch already stored; acknowledged again"
+            );
+            return Ok(Ack {
+                status: AckStatus::Duplicate,
+                acked_through: state.last_seq,
+                stored: 0,
+            });
+        }
+        link = Link::BelowWatermark {
+            watermark: state.last_seq,
+            unstored: unstored.len() as u64,
+        };
+        unstored
+    } else {
+        batch
+            .events
+            .into_iter()
+            .filter(|e| e.seq > state.last_seq)
+            .collect()
+    };
     let now = now_ms();
     let suspect = super::clock::admit(&mut events, batch.sealed_ms, now);
     if suspect > 0 {
@@ -122,9 +139,13 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
         );
         alerts.push(detect::eviction_alert(evicted, &events[0], now));
     }
+    let below = matches!(link, Link::BelowWatermark { .. });
+    let alert_due = !below || now >= state.below_watermark_alerted_ms + 3_600_000;
     if let Some(alert) = detect::chain_alert(&link, &events[0], batch.first_seq, now) {
         tracing::warn!(agent = agent_id, ?link, "batch chain anomaly");
-        alerts.push(alert);
+        if alert_due {
+            alerts.push(alert);
+        }
     }
     if state.check_alerts && !alerts.is_empty() {
         let stored =
@@ -156,12 +177,24 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     if let Err(e) = writer::write(&c.client, &rows, timeout).await {
         return Err(unavailable(e.to_string()));
     }
-    drop(before);
-    *guard = Some(ChainState {
-        last_seq: batch.last_seq,
-        last_hash: Some(body_hash),
-        dropped_total: request.dropped(),
-        check_alerts: false,
+    *guard = Some(if below {
+        // The stored seq stays where it is; this batch filled in under it.
+        ChainState {
+            below_watermark_alerted_ms: if alert_due {
+                now
+            } else {
+                before.below_watermark_alerted_ms
+            },
+            ..before
+        }
+    } else {
+        ChainState {
+            last_seq: batch.last_seq,
+            last_hash: Some(body_hash),
+            dropped_total: request.dropped(),
+            check_alerts: false,
+            below_watermark_alerted_ms: before.below_watermark_alerted_ms,
+        }
     });
     drop(guard);
     if c.registry.touch_due(agent_id, LAST_SEEN_EVERY) {
