@@ -76,7 +76,9 @@ impl CollectorClient {
             .enable_http1()
             .build();
         let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
+            // Below the collector's 20 s deadline for a request's headers, which also
+            // closes idle connections: never reuse one the collector is closing.
+            .pool_idle_timeout(Duration::from_secs(10))
             .build(connector);
         Ok(CollectorClient {
             base: base_url.trim_end_matches('/').to_string(),

@@ -33,6 +33,11 @@ pub struct CollectorConfig {
     pub max_batch_bytes: usize,
     /// Batches processed at once; more are told to come back later (503).
     pub max_inflight: usize,
+    /// Connections open at once from one address (agents behind one NAT share one:
+    /// keep it above their number); more are closed at once, and counted.
+    pub max_connections_per_source: usize,
+    /// Connections open at once in all.
+    pub max_connections: usize,
     /// Largest difference between an agent's clock and ours when it signs a request.
     pub max_clock_skew_secs: u64,
     /// Seconds a storage write may take before the batch is refused with 503.
@@ -62,6 +67,8 @@ impl Default for CollectorConfig {
             max_body_bytes: 8 << 20,
             max_batch_bytes: 16 << 20,
             max_inflight: 8,
+            max_connections_per_source: 256,
+            max_connections: 4096,
             max_clock_skew_secs: 600,
             store_timeout_secs: 10,
             rules_dirs: Vec::new(),

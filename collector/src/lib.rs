@@ -16,13 +16,14 @@ pub mod registry;
 pub mod reload;
 pub mod rule_library;
 pub mod rules;
+pub mod serve;
 pub mod silence;
 pub mod tasks;
 pub mod tls;
 pub mod tokens;
 pub mod writer;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -95,17 +96,19 @@ pub async fn run(
         .await;
     let mut background = tasks::start(&state, library, config_path);
     tracing::info!(addr = %config.listen, "collector listening (HTTPS)");
+    let limits = tls::ConnectionLimits {
+        per_source: config.max_connections_per_source.max(1),
+        total: config.max_connections.max(1),
+    };
     let app = ingest::router(state);
-    let server = axum::serve(tls::TlsListener::new(listener, tls)?, app)
-        .with_graceful_shutdown(shutdown)
-        .into_future();
+    let server = serve::serve(tls::TlsListener::new(listener, tls, limits), app, shutdown);
     tokio::pin!(server);
-    let result = loop {
+    loop {
         tokio::select! {
-            result = &mut server => break result,
+            () = &mut server => break,
             () = background.ended() => {}
         }
-    };
+    }
     background.shutdown().await;
-    result.context("collector server")
+    Ok(())
 }

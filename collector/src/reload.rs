@@ -39,6 +39,13 @@ pub fn merge(
         restart.push("max_inflight");
         new.max_inflight = running.max_inflight;
     }
+    if new.max_connections_per_source != running.max_connections_per_source
+        || new.max_connections != running.max_connections
+    {
+        restart.push("max_connections_per_source/max_connections");
+        new.max_connections_per_source = running.max_connections_per_source;
+        new.max_connections = running.max_connections;
+    }
     if new.audit_dir != running.audit_dir {
         restart.push("audit_dir");
         new.audit_dir.clone_from(&running.audit_dir);

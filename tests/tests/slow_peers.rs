@@ -117,3 +117,106 @@ async fn idle_connections_do_not_stop_ingestion() {
     assert_eq!(stack.count("SELECT count() FROM events").await, 6);
     drop(stalled);
 }
+
+/// A TLS connection to the collector made from `source` (another loopback address).
+async fn connect_from(
+    source: &str,
+    port: u16,
+    connector: &tokio_rustls::TlsConnector,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(format!("{source}:0").parse().unwrap())?;
+    let tcp = socket
+        .connect(format!("127.0.0.1:{port}").parse().unwrap())
+        .await?;
+    let name = ServerName::try_from("127.0.0.1").unwrap().to_owned();
+    connector.connect(name, tcp).await
+}
+
+/// One source opening connections by the hundred gets no more than its share, and a
+/// peer that sends its headers a byte at a time is cut off at the headers' deadline;
+/// a real agent elsewhere delivers meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_source_cannot_hold_every_connection_nor_trickle_headers_forever() {
+    let stack = Stack::start("max_connections_per_source = 20\n").await;
+    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let agent = vigie_agent::enroll::register(
+        &client,
+        &stack.token().await,
+        "real",
+        &stack.path("real.json"),
+    )
+    .await
+    .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&stack.ca).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(
+        rustls::crypto::ring::default_provider().into(),
+    )
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let port: u16 = stack
+        .collector_url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // 100 connections from 127.0.0.2: 20 are served, the rest closed at once.
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for _ in 0..100 {
+        match connect_from("127.0.0.2", port, &connector).await {
+            Ok(tls) => held.push(tls),
+            Err(_) => refused += 1,
+        }
+    }
+    assert_eq!(held.len(), 20, "{refused} refused");
+    // A header byte every 2 s from one of them: cut off at the deadline (20 s).
+    let mut trickle = held.pop().unwrap();
+    let started = std::time::Instant::now();
+    let cut_off = tokio::spawn(async move {
+        for byte in
+            b"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa"
+                .iter()
+        {
+            if trickle.write_all(&[*byte]).await.is_err() || trickle.flush().await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        false
+    });
+
+    // The real agent (from 127.0.0.1) delivers while 127.0.0.2 holds its share.
+    let batch = wire::seal(
+        &agent.agent_id,
+        GENESIS_HASH,
+        events(&agent.agent_id, 1, 3),
+        now_ms(),
+    );
+    let ack = tokio::time::timeout(
+        Duration::from_secs(10),
+        client.send_batch(&agent, &batch, 0),
+    )
+    .await
+    .expect("answered")
+    .expect("stored");
+    assert_eq!(ack.acked_through, 3);
+
+    assert!(cut_off.await.unwrap(), "the trickling peer was cut off");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(40),
+        "cut off after {took:?}, not at the end of its headers"
+    );
+    drop(held);
+    let log = std::fs::read_to_string(stack.path("collector.log")).unwrap();
+    assert!(log.contains("connection refused: too many open"), "{log}");
+}
