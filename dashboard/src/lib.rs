@@ -64,6 +64,7 @@ pub async fn serve(
         sessions: sessions::Sessions::new(Duration::from_secs(config.session_hours.max(1) * 3600)),
         settings: std::sync::RwLock::new(config),
         streams: Arc::new(live::StreamSlots::default()),
+        accounts: tokio::sync::Mutex::new(()),
     });
     let hangup = config_path.map(|path| tokio::spawn(reload::on_hangup(state.clone(), path)));
     // The peer's address reaches handlers: sign-in throttling counts per source.

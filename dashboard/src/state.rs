@@ -18,6 +18,10 @@ pub struct AppState {
     pub audit: vigie_store::audit::AuditLog,
     /// The installation's report signing key.
     pub report_key: ring::signature::Ed25519KeyPair,
+    /// Held while an account changes: the check that an enabled admin remains and the
+    /// change itself must not interleave with another change (two admins demoting each
+    /// other at once would leave none).
+    pub accounts: tokio::sync::Mutex<()>,
     /// Live alert streams open now.
     pub streams: std::sync::Arc<crate::live::StreamSlots>,
 }

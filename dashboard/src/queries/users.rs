@@ -97,10 +97,16 @@ pub fn valid_name(name: &str) -> bool {
         && name.as_bytes()[0].is_ascii_alphanumeric()
 }
 
-fn check_password(password: &str) -> Result<(), Refused> {
+fn check_password(password: &str, username: &str) -> Result<(), Refused> {
     if password.chars().count() < MIN_PASSWORD {
         return Err(Refused {
             key: Msg::PasswordTooShort,
+            field: "password",
+        });
+    }
+    if password::too_simple(password, username) {
+        return Err(Refused {
+            key: Msg::PasswordTooSimple,
             field: "password",
         });
     }
@@ -127,7 +133,7 @@ pub async fn create(
             field: "username",
         }));
     }
-    if let Err(r) = check_role(role).and_then(|_| check_password(password)) {
+    if let Err(r) = check_role(role).and_then(|_| check_password(password, username)) {
         return Ok(Err(r));
     }
     if get(client, username).await?.is_some() {
@@ -165,7 +171,7 @@ pub async fn update(
         }
     }
     if let Some(p) = &change.password {
-        if let Err(r) = check_password(p) {
+        if let Err(r) = check_password(p, username) {
             return Ok(Err(r));
         }
     }
@@ -209,10 +215,14 @@ mod tests {
             assert!(!valid_name(bad), "{bad:?}");
         }
         assert_eq!(
-            check_password("short").unwrap_err().key,
+            check_password("short", "ana").unwrap_err().key,
             Msg::PasswordTooShort
         );
-        assert!(check_password("long enough pass").is_ok());
+        assert!(check_password("long enough pass", "ana").is_ok());
+        assert_eq!(
+            check_password("aaaaaaaaaa", "ana").unwrap_err().key,
+            Msg::PasswordTooSimple
+        );
         assert_eq!(check_role("root").unwrap_err().key, Msg::BadRole);
     }
 }

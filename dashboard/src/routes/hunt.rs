@@ -107,6 +107,16 @@ pub(super) async fn api(
     };
     match hunt::run(&state.client, &hunt, limit).await {
         Ok(rows) => {
+            // Bulk reads by programs are in the trail like searches by people.
+            state
+                .audit
+                .note(
+                    &ctx.who.username,
+                    "search",
+                    "events",
+                    serde_json::json!({"hunt": hunt, "rows": rows.len(), "via": "api"}),
+                )
+                .await;
             let events: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|r| serde_json::from_str(&r.fields).unwrap_or(serde_json::Value::Null))

@@ -124,8 +124,12 @@ pub(super) async fn submit(
             );
         }
     };
-    let Some(user) = user.filter(|u| crate::password::verify(&form.password, &u.password_hash))
-    else {
+    let matches = crate::password::verify_timing_safe(
+        &form.password,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await;
+    let Some(user) = user.filter(|_| matches) else {
         state.sessions.failed(&form.username, source);
         tracing::warn!(username = short(&form.username), %source, "login failed");
         state

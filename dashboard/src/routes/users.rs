@@ -83,7 +83,11 @@ pub(super) async fn create_form(
         param(&fields, "role").unwrap_or(""),
         param(&fields, "password").unwrap_or(""),
     );
-    match users::create(&state.client, name, role, password).await {
+    let created = {
+        let _one_at_a_time = state.accounts.lock().await;
+        users::create(&state.client, name, role, password).await
+    };
+    match created {
         Ok(Ok(_)) => {
             tracing::info!(
                 admin = ctx.who.username,
@@ -134,7 +138,11 @@ pub(super) async fn update_form(
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
     }
     let change = change_of(&fields);
-    match users::update(&state.client, &name, &change).await {
+    let changed = {
+        let _one_at_a_time = state.accounts.lock().await;
+        users::update(&state.client, &name, &change).await
+    };
+    match changed {
         Ok(Ok(Some(_))) => {
             after_change(&state, &ctx, &name, &change).await;
             see_other("/admin/users?saved=1")
@@ -230,7 +238,11 @@ pub(super) async fn api_create(
             return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
-    match users::create(&state.client, new.username.trim(), &new.role, &new.password).await {
+    let created = {
+        let _one_at_a_time = state.accounts.lock().await;
+        users::create(&state.client, new.username.trim(), &new.role, &new.password).await
+    };
+    match created {
         Ok(Ok(u)) => {
             tracing::info!(
                 admin = ctx.who.username,
@@ -280,7 +292,11 @@ pub(super) async fn api_update(
             return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
         }
     };
-    match users::update(&state.client, &name, &change).await {
+    let changed = {
+        let _one_at_a_time = state.accounts.lock().await;
+        users::update(&state.client, &name, &change).await
+    };
+    match changed {
         Ok(Ok(Some(u))) => {
             after_change(&state, &ctx, &name, &change).await;
             Json(user_json(&u)).into_response()

@@ -688,6 +688,9 @@ catalogue! {
     PasswordTooShort = "password_too_short",
         "The password must have at least 10 characters.",
         "Le mot de passe doit compter au moins 10 caractères.";
+    PasswordTooSimple = "password_too_simple",
+        "The password is too simple: a repeated character, a run like 1234 or azerty, the user name, or a well-known password. A few unrelated words make a good one.",
+        "Le mot de passe est trop simple : un caractère répété, une suite comme 1234 ou azerty, le nom d'utilisateur ou un mot de passe connu. Quelques mots sans rapport en font un bon.";
     BadRole = "bad_role",
         "The role must be admin, analyst or auditor.",
         "Le rôle doit être admin, analyst ou auditor.";
