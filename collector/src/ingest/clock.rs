@@ -81,4 +81,41 @@ mod tests {
         let mut old = vec![event(now - 7 * DAY_MS)];
         assert_eq!(admit(&mut old, now - 7 * DAY_MS + 500, now), 0);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::Direct(
+                    "src/ingest/clock.proptest-regressions",
+                ),
+            )),
+            ..Default::default()
+        })]
+
+        /// Whatever times a batch claims, its events land within a few days around the
+        /// receive time (a handful of day partitions), and none is lost.
+        #[test]
+        fn fuzz_any_times_land_near_the_receive_day(
+            times in proptest::collection::vec(proptest::num::u64::ANY, 1..200),
+            sealed in proptest::num::u64::ANY,
+            received in 1_000_000_000_000u64..4_000_000_000_000,
+        ) {
+            let mut events: Vec<Event> = times.iter().map(|t| event(*t)).collect();
+            let flagged = admit(&mut events, sealed, received);
+            proptest::prop_assert_eq!(events.len(), times.len());
+            let days: std::collections::BTreeSet<u64> =
+                events.iter().map(|e| e.ts / DAY_MS).collect();
+            // Unflagged events lie within a day of the seal (three day partitions at
+            // most); flagged ones on the receive day.
+            proptest::prop_assert!(days.len() <= 4, "{:?}", days);
+            for e in &events {
+                proptest::prop_assert!(e.ts <= received + MAX_AHEAD_MS);
+                proptest::prop_assert!(e.ts >= received - MAX_BEHIND_MS);
+            }
+            proptest::prop_assert_eq!(
+                flagged,
+                events.iter().filter(|e| e.fields.contains_key(field::CLOCK_SUSPECT)).count()
+            );
+        }
+    }
 }

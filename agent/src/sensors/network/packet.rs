@@ -49,8 +49,11 @@ pub fn parse(frame: &[u8], keep_udp_payload: impl Fn(u16, u16) -> bool) -> Optio
             0x0800 => {
                 let ihl = usize::from(ip.first()? & 0x0f) * 4;
                 let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
-                let src = Ipv4Addr::new(*ip.get(12)?, ip[13], ip[14], ip[15]);
-                let dst = Ipv4Addr::new(*ip.get(16)?, ip[17], ip[18], ip[19]);
+                // Every byte read through `get`: a frame cut short anywhere is refused,
+                // never a panic (a crafted packet must not stop the sensor).
+                let src: [u8; 4] = ip.get(12..16)?.try_into().ok()?;
+                let dst: [u8; 4] = ip.get(16..20)?.try_into().ok()?;
+                let (src, dst) = (Ipv4Addr::from(src), Ipv4Addr::from(dst));
                 // Fragments after the first carry no transport header.
                 let fragment_offset = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]) & 0x1fff;
                 if fragment_offset != 0 {
@@ -116,5 +119,22 @@ pub fn parse(frame: &[u8], keep_udp_payload: impl Fn(u16, u16) -> bool) -> Optio
             },
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv4_header_cut_short_is_refused_not_a_panic() {
+        // Found by fuzzing: a frame ending inside the addresses used to index past its
+        // end, and one crafted packet stopped the network sensor.
+        for cut in 14..34 {
+            let mut frame = vec![0u8; 12];
+            frame.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40]);
+            frame.resize(cut, 0);
+            assert!(parse(&frame, |_, _| true).is_none(), "cut at {cut}");
+        }
     }
 }

@@ -72,7 +72,8 @@ pub struct Correlation {
     aliases: HashMap<String, HashMap<String, String>>,
 }
 
-/// `5m`, `30s`, `1h`, `2d`, `1w` in milliseconds.
+/// `5m`, `30s`, `1h`, `2d`, `1w` in milliseconds; `None` for anything else, a number
+/// too large included (found by fuzzing: it overflowed).
 pub fn parse_timespan(text: &str) -> Option<u64> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
@@ -85,7 +86,7 @@ pub fn parse_timespan(text: &str) -> Option<u64> {
         "w" => 604_800_000,
         _ => return None,
     };
-    Some(n * unit_ms)
+    n.checked_mul(unit_ms)
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -243,5 +244,21 @@ impl Correlation {
             .and_then(|m| m.get(reference))
             .map(String::as_str)
             .unwrap_or(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timespans_read_and_overflow_is_refused() {
+        assert_eq!(parse_timespan("5m"), Some(300_000));
+        assert_eq!(parse_timespan(" 2d "), Some(172_800_000));
+        assert_eq!(parse_timespan("5"), None);
+        assert_eq!(parse_timespan("5y"), None);
+        // Found by fuzzing: this multiplied past u64 (a panic in debug, a wrong window
+        // in release).
+        assert_eq!(parse_timespan("99999999999999999w"), None);
     }
 }
