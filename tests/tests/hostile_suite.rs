@@ -62,13 +62,16 @@ fn events(agent: &str, first: u64, n: u64, host: &str) -> Vec<Event> {
         .collect()
 }
 
+/// A request's headers.
+type Headers = Vec<(&'static str, String)>;
+
 fn signed(
     id: &Identity,
     purpose: wire::Purpose,
     as_agent: &str,
     body: &[u8],
     time: u64,
-) -> Vec<(&'static str, String)> {
+) -> Headers {
     let message =
         wire::signing_message(purpose, as_agent, time, 0, &vigie_model::hex::sha256(body));
     vec![
@@ -299,7 +302,7 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
         zstd::bulk::compress(body.to_string().as_bytes(), 3).unwrap()
     };
     let now = now_ms();
-    let hostile: Vec<(Vec<(&'static str, String)>, Vec<u8>)> = vec![
+    let hostile: Vec<(Headers, Vec<u8>)> = vec![
         (
             signed(&mallory, wire::Purpose::Batch, &m, b"garbage", now),
             b"garbage".to_vec(),
