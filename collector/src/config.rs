@@ -42,6 +42,12 @@ pub struct CollectorConfig {
     pub max_clock_skew_secs: u64,
     /// Seconds a storage write may take before the batch is refused with 503.
     pub store_timeout_secs: u64,
+    /// Batches from many agents are stored together: a write goes when it holds this
+    /// many events…
+    pub flush_max_events: usize,
+    /// …or this many milliseconds after its first batch (writes also go back to back:
+    /// what arrives during one goes with the next).
+    pub flush_linger_ms: u64,
     /// Folders of Sigma rules run beside the built-in ones, reloaded when they change.
     /// `VIGIE_RULES_DIR` (`:`-separated) adds to them.
     pub rules_dirs: Vec<PathBuf>,
@@ -71,6 +77,8 @@ impl Default for CollectorConfig {
             max_connections: 4096,
             max_clock_skew_secs: 600,
             store_timeout_secs: 10,
+            flush_max_events: 50_000,
+            flush_linger_ms: 5,
             rules_dirs: Vec::new(),
             agent_silent_minutes: 5,
             retention: Default::default(),

@@ -39,6 +39,15 @@ pub fn merge(
         restart.push("max_inflight");
         new.max_inflight = running.max_inflight;
     }
+    if new.store_timeout_secs != running.store_timeout_secs
+        || new.flush_max_events != running.flush_max_events
+        || new.flush_linger_ms != running.flush_linger_ms
+    {
+        restart.push("store_timeout_secs/flush_max_events/flush_linger_ms");
+        new.store_timeout_secs = running.store_timeout_secs;
+        new.flush_max_events = running.flush_max_events;
+        new.flush_linger_ms = running.flush_linger_ms;
+    }
     if new.max_connections_per_source != running.max_connections_per_source
         || new.max_connections != running.max_connections
     {

@@ -71,6 +71,12 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     let chain_lock = c.chain_for(agent_id);
     let mut guard = chain_lock.lock().await;
     if guard.is_none() {
+        // Storage is read as final only when no interrupted write may still land.
+        if !c.writer.settled() {
+            return Err(unavailable(
+                "storage is settling an interrupted write".into(),
+            ));
+        }
         let loaded = ChainState::load(&c.client, agent_id)
             .await
             .map_err(|e| unavailable(e.to_string()))?;
@@ -170,11 +176,10 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
             dropped_total: request.dropped(),
         },
     };
-    let timeout = Duration::from_secs(c.config().store_timeout_secs.max(1));
     // Until the write is known to be complete, storage is the only truth: if anything
-    // stops us half-way, the next batch reloads the state from it.
+    // stops us half-way, the next batch reloads the state from it, once settled.
     let before = guard.take().expect("loaded above");
-    if let Err(e) = writer::write(&c.client, &rows, timeout).await {
+    if let Err(e) = c.writer.write(rows).await {
         return Err(unavailable(e.to_string()));
     }
     *guard = Some(if below {

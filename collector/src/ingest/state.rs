@@ -30,6 +30,8 @@ pub struct Collector {
     pub(super) enroll_lock: tokio::sync::Mutex<()>,
     /// The collector's chain of the audit trail (enrollments, rule changes).
     pub audit: vigie_store::audit::AuditLog,
+    /// The one writer of events, alerts and batch records.
+    pub writer: crate::writer::Writer,
 }
 
 impl Collector {
@@ -40,7 +42,16 @@ impl Collector {
         engine: Engine,
         audit: vigie_store::audit::AuditLog,
     ) -> Collector {
+        let writer = crate::writer::Writer::start(
+            client.clone(),
+            crate::writer::WriterSettings {
+                max_events: config.flush_max_events.max(1),
+                linger: std::time::Duration::from_millis(config.flush_linger_ms),
+                timeout: std::time::Duration::from_secs(config.store_timeout_secs.max(1)),
+            },
+        );
         Collector {
+            writer,
             audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             registry: Registry::new(client.clone()),
