@@ -26,23 +26,37 @@ impl Backoff {
         self.current = self.min;
     }
 
-    /// How long to wait after a failure. `server_hint` (a `Retry-After`) is honoured when
-    /// given; the wait is never shorter than a jittered back-off, so agents cut off together
-    /// do not all come back at the same instant.
+    /// How long to wait after a failure. A server's `Retry-After` is honoured as given,
+    /// spread a quarter either side so agents told the same do not come back at once; it
+    /// is not a floor under a doubling back-off, which kept a busy collector idle while
+    /// its agents waited 30 s. Without a hint (the collector unreachable), the back-off
+    /// doubles, jittered.
     pub fn next_wait(&mut self, server_hint: Option<Duration>) -> Duration {
-        let wait = server_hint
-            .unwrap_or(self.current)
-            .max(jitter(self.current));
-        self.current = (self.current * 2).min(self.max);
-        wait
+        match server_hint {
+            Some(hint) => around(hint),
+            None => {
+                let wait = jitter(self.current);
+                self.current = (self.current * 2).min(self.max);
+                wait
+            }
+        }
     }
+}
+
+/// A random duration between three quarters and five quarters of `hint`.
+pub fn around(hint: Duration) -> Duration {
+    hint * 3 / 4 + hint / 2 * u32::from(random_byte()) / 255
+}
+
+fn random_byte() -> u8 {
+    let mut byte = [0u8; 1];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut byte);
+    byte[0]
 }
 
 /// A random duration between half and all of `backoff`.
 pub fn jitter(backoff: Duration) -> Duration {
-    let mut byte = [0u8; 1];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut byte);
-    backoff / 2 + backoff / 2 * u32::from(byte[0]) / 255
+    backoff / 2 + backoff / 2 * u32::from(random_byte()) / 255
 }
 
 #[cfg(test)]
@@ -57,10 +71,18 @@ mod tests {
         assert!(waits[3] >= Duration::from_millis(200) && waits[3] <= Duration::from_millis(400));
         b.reset();
         assert!(b.next_wait(None) <= Duration::from_millis(100));
-        // The server's hint is honoured when longer than the back-off.
-        assert_eq!(
-            b.next_wait(Some(Duration::from_secs(5))),
-            Duration::from_secs(5)
-        );
+        // The server's hint is honoured as given (a quarter either side), never
+        // stretched by the back-off, which it leaves where it was.
+        let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        for _ in 0..6 {
+            b.next_wait(None);
+        }
+        for _ in 0..20 {
+            let wait = b.next_wait(Some(Duration::from_secs(1)));
+            assert!(
+                wait >= Duration::from_millis(750) && wait <= Duration::from_millis(1250),
+                "{wait:?}"
+            );
+        }
     }
 }

@@ -31,8 +31,12 @@ pub struct CollectorConfig {
     pub max_body_bytes: usize,
     /// Largest batch accepted once decompressed (bytes): refuses decompression bombs.
     pub max_batch_bytes: usize,
-    /// Batches processed at once; more are told to come back later (503).
+    /// Batches processed at once (parsed, checked, waiting for their write); more wait
+    /// their turn.
     pub max_inflight: usize,
+    /// Batches that may wait for a processing slot; past it they are told to come back
+    /// later (503, with a `Retry-After` that grows with the queue).
+    pub max_queued: usize,
     /// Connections open at once from one address (agents behind one NAT share one:
     /// keep it above their number); more are closed at once, and counted.
     pub max_connections_per_source: usize,
@@ -72,7 +76,8 @@ impl Default for CollectorConfig {
             audit_dir: std::path::PathBuf::from("var/audit"),
             max_body_bytes: 8 << 20,
             max_batch_bytes: 16 << 20,
-            max_inflight: 8,
+            max_inflight: 32,
+            max_queued: 512,
             max_connections_per_source: 256,
             max_connections: 4096,
             max_clock_skew_secs: 600,

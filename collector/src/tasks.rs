@@ -9,6 +9,7 @@
 //! | `retention` | drops partitions past each table's retention | a minute after start, then daily |
 //! | `rules` | reloads rule folders when a file changes | [`RULES_POLL`] |
 //! | `hangup` | rereads the configuration file on SIGHUP | on signal |
+//! | `figures` | logs what ingestion did: events stored, writes, failed writes, batches waiting and refused | [`FIGURES_EVERY`] |
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use crate::{registry, rules, silence};
 
 /// How often rule folders are checked for changes.
 pub const RULES_POLL: Duration = Duration::from_secs(3);
+/// How often ingestion's figures are logged.
+pub const FIGURES_EVERY: Duration = Duration::from_secs(60);
 /// How long a task may take to stop before it is aborted.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
@@ -140,6 +143,22 @@ pub fn start(
     config_path: Option<PathBuf>,
 ) -> Background {
     let mut tasks = Background::default();
+    let c = state.clone();
+    tasks.every("figures", FIGURES_EVERY, FIGURES_EVERY, move || {
+        let c = c.clone();
+        async move {
+            use std::sync::atomic::Ordering::Relaxed;
+            let stats = &c.writer.stats;
+            tracing::info!(
+                events = stats.events.load(Relaxed),
+                writes = stats.flushes.load(Relaxed),
+                failed_writes = stats.failed.load(Relaxed),
+                waiting = c.queue.waiting(),
+                refused_queue_full = c.queue.refused(),
+                "ingestion figures since start"
+            );
+        }
+    });
     let c = state.clone();
     tasks.every(
         "registry",

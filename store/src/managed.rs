@@ -119,6 +119,11 @@ impl ManagedClickHouse {
         Ok(server)
     }
 
+    /// The server process's id while it runs (for tests that stop and resume it).
+    pub fn pid(&self) -> Option<i32> {
+        self.child.as_ref().map(|k| k.pid)
+    }
+
     /// The server's HTTP URL, without credentials.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)

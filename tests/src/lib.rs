@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use vigie_store::managed::{Component, ManagedClickHouse};
 
+pub mod sim;
 pub mod webdriver;
 
 /// Path of a workspace binary in the target folder the tests were built into.

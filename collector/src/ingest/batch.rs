@@ -32,10 +32,26 @@ pub(super) async fn ingest(
     request: VerifiedAgent,
 ) -> Result<Json<Ack>, ApiError> {
     // A processing slot only for requests already verified: nobody unknown holds one.
-    let Ok(permit) = c.inflight.clone().try_acquire_owned() else {
-        let e = ApiError::unavailable(Msg::Overloaded, 1, "");
-        tracing::warn!(agent = request.agent_id(), code = e.code(), "batch refused");
-        return Err(e);
+    // Busy, a batch waits its turn (first come, first served: each agent sends one batch
+    // at a time, so agents are served fairly); only a full queue answers 503.
+    let permit = match c.inflight.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => {
+            let Some(_place) = c.queue.join() else {
+                let e = ApiError::unavailable(Msg::Overloaded, c.queue.suggested_wait_secs(), "");
+                tracing::warn!(
+                    agent = request.agent_id(),
+                    code = e.code(),
+                    "batch refused: queue full"
+                );
+                return Err(e);
+            };
+            c.inflight
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed")
+        }
     };
     let task = tokio::spawn(async move {
         let _permit = permit;

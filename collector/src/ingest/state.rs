@@ -26,6 +26,8 @@ pub struct Collector {
     chains: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<ChainState>>>>>,
     /// Bounds the batches processed at once, hence memory.
     pub(super) inflight: Arc<Semaphore>,
+    /// Batches waiting for a processing slot, bounded.
+    pub(crate) queue: super::queue::WaitQueue,
     /// Enrollments one at a time, so a token's use count cannot be overrun.
     pub(super) enroll_lock: tokio::sync::Mutex<()>,
     /// The collector's chain of the audit trail (enrollments, rule changes).
@@ -54,6 +56,7 @@ impl Collector {
             writer,
             audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
+            queue: super::queue::WaitQueue::new(config.max_queued, config.max_inflight.max(1)),
             registry: Registry::new(client.clone()),
             config: std::sync::RwLock::new(config),
             client,
