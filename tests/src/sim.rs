@@ -58,7 +58,7 @@ impl SendStats {
 /// A file event of agent `agent`; every `alert_every`th one touches `/etc/shadow`,
 /// which the built-in rules alert on.
 pub fn event(agent: &str, seq: u64, alert_every: u64) -> Event {
-    let target = if alert_every > 0 && seq % alert_every == 0 {
+    let target = if alert_every > 0 && seq.is_multiple_of(alert_every) {
         "/etc/shadow".to_string()
     } else {
         format!("/srv/data/file{seq}.txt")
