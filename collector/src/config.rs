@@ -37,6 +37,9 @@ pub struct CollectorConfig {
     /// Batches that may wait for a processing slot; past it they are told to come back
     /// later (503, with a `Retry-After` that grows with the queue).
     pub max_queued: usize,
+    /// Mebibytes of decompressed batches processed at once: each reserves what it
+    /// declares before it is decompressed, and waits its turn when the rest is taken.
+    pub max_inflight_mib: usize,
     /// Connections open at once from one address (agents behind one NAT share one:
     /// keep it above their number); more are closed at once, and counted.
     pub max_connections_per_source: usize,
@@ -76,14 +79,15 @@ impl Default for CollectorConfig {
             audit_dir: std::path::PathBuf::from("var/audit"),
             max_body_bytes: 8 << 20,
             max_batch_bytes: 16 << 20,
-            max_inflight: 32,
-            max_queued: 512,
+            max_inflight: 256,
+            max_queued: 8192,
+            max_inflight_mib: 256,
             max_connections_per_source: 256,
             max_connections: 4096,
             max_clock_skew_secs: 600,
             store_timeout_secs: 10,
-            flush_max_events: 50_000,
-            flush_linger_ms: 5,
+            flush_max_events: 100_000,
+            flush_linger_ms: 20,
             rules_dirs: Vec::new(),
             agent_silent_minutes: 5,
             retention: Default::default(),

@@ -35,10 +35,14 @@ pub fn merge(
         new.clickhouse_password_file
             .clone_from(&running.clickhouse_password_file);
     }
-    if new.max_inflight != running.max_inflight || new.max_queued != running.max_queued {
-        restart.push("max_inflight/max_queued");
+    if new.max_inflight != running.max_inflight
+        || new.max_queued != running.max_queued
+        || new.max_inflight_mib != running.max_inflight_mib
+    {
+        restart.push("max_inflight/max_queued/max_inflight_mib");
         new.max_inflight = running.max_inflight;
         new.max_queued = running.max_queued;
+        new.max_inflight_mib = running.max_inflight_mib;
     }
     if new.store_timeout_secs != running.store_timeout_secs
         || new.flush_max_events != running.flush_max_events

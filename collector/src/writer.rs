@@ -1,6 +1,6 @@
 //! The collector's one writer to ClickHouse. Batches from many agents are combined into
-//! few large inserts — one per table per flush, alerts first, then events, then the
-//! batch records — and each batch is acknowledged only once the flush holding it is
+//! few large inserts — one per table per flush, alerts first, then events and the batch
+//! records together — and each batch is acknowledged only once the flush holding it is
 //! stored. Many small inserts are what made ClickHouse merge eight rows for each one
 //! written.
 //!
@@ -200,9 +200,17 @@ async fn flush(client: &Client, id: &str, jobs: &[Job]) -> Result<(), StoreError
     let alerts: Vec<&AlertRow> = jobs.iter().flat_map(|j| &j.rows.alerts).collect();
     let events: Vec<&EventRow> = jobs.iter().flat_map(|j| &j.rows.events).collect();
     let batches: Vec<&BatchRow> = jobs.iter().map(|j| &j.rows.batch).collect();
+    // Alerts first: a retry re-detects only events not stored, and must find their
+    // alerts stored already (never events stored without their alerts). Events and batch
+    // records may then go together: a batch record without its events is read as such.
     insert(client, &format!("{id}-alerts"), "alerts", &alerts).await?;
-    insert(client, &format!("{id}-events"), "events", &events).await?;
-    insert(client, &format!("{id}-batches"), "batches", &batches).await?;
+    let (events_id, batches_id) = (format!("{id}-events"), format!("{id}-batches"));
+    let (events, batches) = tokio::join!(
+        insert(client, &events_id, "events", &events),
+        insert(client, &batches_id, "batches", &batches),
+    );
+    events?;
+    batches?;
     Ok(())
 }
 

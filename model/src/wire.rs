@@ -179,6 +179,15 @@ pub fn open(bytes: &[u8], max_decompressed: usize) -> Result<BatchBody, WireErro
     Ok(body)
 }
 
+/// The size a batch says it has once decompressed (its zstd frame header), if it says:
+/// enough to reserve memory for it before decompressing. A lie only costs its sender:
+/// decompression still stops at the limit.
+pub fn declared_size(bytes: &[u8]) -> Option<u64> {
+    zstd::zstd_safe::get_frame_content_size(bytes)
+        .ok()
+        .flatten()
+}
+
 fn decompress_bounded(bytes: &[u8], limit: usize) -> Result<Vec<u8>, WireError> {
     let decoder = zstd::stream::read::Decoder::new(bytes)
         .map_err(|e| WireError::Compression(e.to_string()))?;

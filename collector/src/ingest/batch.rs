@@ -53,8 +53,22 @@ pub(super) async fn ingest(
                 .expect("the semaphore is never closed")
         }
     };
+    // Memory, reserved before decompressing: the size the batch declares (at most the
+    // largest accepted), so batches in flight hold a bounded amount in all.
+    let max = c.config().max_batch_bytes;
+    let kib = wire::declared_size(request.body())
+        .map_or(max as u64, |n| n.min(max as u64))
+        .div_ceil(1024)
+        .clamp(1, c.memory_kib as u64) as u32;
+    let memory = c
+        .memory
+        .clone()
+        .acquire_many_owned(kib)
+        .await
+        .expect("the semaphore is never closed");
     let task = tokio::spawn(async move {
         let _permit = permit;
+        let _memory = memory;
         let result = ingest_checked(&c, &request).await;
         if let Err(e) = &result {
             // Logged here, not by the caller: the caller may be gone.

@@ -26,6 +26,10 @@ pub struct Collector {
     chains: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<ChainState>>>>>,
     /// Bounds the batches processed at once, hence memory.
     pub(super) inflight: Arc<Semaphore>,
+    /// Kibibytes of decompressed batches in flight, bounded ([`CollectorConfig::max_inflight_mib`]).
+    pub(super) memory: Arc<Semaphore>,
+    /// The bound's size.
+    pub(super) memory_kib: usize,
     /// Batches waiting for a processing slot, bounded.
     pub(crate) queue: super::queue::WaitQueue,
     /// Enrollments one at a time, so a token's use count cannot be overrun.
@@ -57,6 +61,8 @@ impl Collector {
             audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             queue: super::queue::WaitQueue::new(config.max_queued, config.max_inflight.max(1)),
+            memory: Arc::new(Semaphore::new(config.max_inflight_mib.max(1) * 1024)),
+            memory_kib: config.max_inflight_mib.max(1) * 1024,
             registry: Registry::new(client.clone()),
             config: std::sync::RwLock::new(config),
             client,

@@ -87,12 +87,15 @@ async fn main() -> anyhow::Result<()> {
         collector_bin.display()
     );
     let dir = tempfile::tempdir()?;
-    let clickhouse = tokio::task::block_in_place(|| ManagedClickHouse::start(&dir.path().join("ch")))?;
+    let clickhouse =
+        tokio::task::block_in_place(|| ManagedClickHouse::start(&dir.path().join("ch")))?;
     let endpoint = clickhouse.endpoint(Component::Collector);
     vigie_store::schema::migrate(&endpoint).await?;
     let client = vigie_store::connect(&endpoint);
     let pki = vigie_collector::pki::ensure(&dir.path().join("pki"), &["127.0.0.1".to_string()])?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let config = dir.path().join("collector.toml");
     std::fs::write(
         &config,
@@ -125,14 +128,29 @@ async fn main() -> anyhow::Result<()> {
 
     println!(
         "{:>6} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8}",
-        "agents", "events", "events/s", "p50 ms", "p95 ms", "p99 ms", "retries", "coll CPU", "coll RSS", "merged", "exactly"
+        "agents",
+        "events",
+        "events/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "retries",
+        "coll CPU",
+        "coll RSS",
+        "merged",
+        "exactly"
     );
     for (run, &agents) in args.agents.iter().enumerate() {
         let per_agent = (args.events / agents as u64).max(1);
         let batch = args.batch.min(per_agent).max(1);
-        let token = vigie_collector::tokens::create(&client, Duration::from_secs(3600), agents as u32, "loadgen")
-            .await?
-            .secret;
+        let token = vigie_collector::tokens::create(
+            &client,
+            Duration::from_secs(3600),
+            agents as u32,
+            "loadgen",
+        )
+        .await?
+        .secret;
         // Enroll and seal everything first.
         let mut fleet = Vec::with_capacity(agents);
         for i in 0..agents {
@@ -149,7 +167,9 @@ async fn main() -> anyhow::Result<()> {
             let mut seq = 1;
             while seq <= per_agent {
                 let last = (seq + batch - 1).min(per_agent);
-                let events = (seq..=last).map(|s| event(&id, s, args.alert_every)).collect();
+                let events = (seq..=last)
+                    .map(|s| event(&id, s, args.alert_every))
+                    .collect();
                 let sealed = wire::seal(&id, &prev, events, now_ms());
                 prev = sealed.hash.clone();
                 batches.push(sealed);
@@ -157,7 +177,11 @@ async fn main() -> anyhow::Result<()> {
             }
             fleet.push(Agent { identity, batches });
         }
-        let wire_bytes: usize = fleet.iter().flat_map(|a| &a.batches).map(|b| b.bytes.len()).sum();
+        let wire_bytes: usize = fleet
+            .iter()
+            .flat_map(|a| &a.batches)
+            .map(|b| b.bytes.len())
+            .sum();
         let merged_before = merged_rows(&client).await;
         let pid = collector.id();
         let (_, cpu_before) = rss_and_cpu(pid);
@@ -174,12 +198,19 @@ async fn main() -> anyhow::Result<()> {
                     loop {
                         match http.send_batch(&agent.identity, batch, 0).await {
                             Ok(ack) if ack.acked_through >= batch.last_seq => break,
-                            Err(SendError::Refused { status, refusal }) if status < 500 && status != 429 => {
+                            Err(SendError::Refused { status, refusal })
+                                if status < 500 && status != 429 =>
+                            {
                                 panic!("refused: {status} {}", refusal.code)
                             }
-                            Err(SendError::Retry { after, .. }) => {
-                                retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                tokio::time::sleep(vigie_agent::retry::around(after.unwrap_or(Duration::from_millis(200)))).await;
+                            Err(SendError::Retry { after, reason }) => {
+                                if retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 3 {
+                                    eprintln!("retry: {reason}");
+                                }
+                                tokio::time::sleep(vigie_agent::retry::around(
+                                    after.unwrap_or(Duration::from_millis(200)),
+                                ))
+                                .await;
                             }
                             _ => {
                                 retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -189,7 +220,11 @@ async fn main() -> anyhow::Result<()> {
                     }
                     latencies.push(sent.elapsed().as_millis() as u64);
                 }
-                (agent.identity.agent_id.clone(), agent.batches.last().map_or(0, |b| b.last_seq), latencies)
+                (
+                    agent.identity.agent_id.clone(),
+                    agent.batches.last().map_or(0, |b| b.last_seq),
+                    latencies,
+                )
             }));
         }
         let mut acknowledged = HashMap::new();
@@ -222,7 +257,10 @@ async fn main() -> anyhow::Result<()> {
         if !check.holds() {
             println!("   {check:?}");
         }
-        println!("   wire: {:.1} bytes per event", wire_bytes as f64 / total.max(1) as f64);
+        println!(
+            "   wire: {:.1} bytes per event",
+            wire_bytes as f64 / total.max(1) as f64
+        );
     }
     let _ = collector.kill();
     let _ = collector.wait();
