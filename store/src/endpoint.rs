@@ -102,6 +102,11 @@ impl Endpoint {
         let mut client = crate::Client::default()
             .with_url(&self.url)
             .with_validation(false);
+        if self.is_local() {
+            // On the same machine compression only spends CPU on both ends, and the two
+            // share the same cores.
+            client = client.with_compression(clickhouse::Compression::None);
+        }
         if let Some(user) = &self.user {
             client = client.with_user(user);
         }
@@ -109,6 +114,19 @@ impl Endpoint {
             client = client.with_password(password);
         }
         client
+    }
+
+    /// Whether the server is on this machine (a loopback address or `localhost`).
+    pub fn is_local(&self) -> bool {
+        url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .is_some_and(|h| {
+                h == "localhost"
+                    || h.trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            })
     }
 
     /// Logs a warning when no password is sent (once, at start).
@@ -187,6 +205,9 @@ mod tests {
         );
         let open = Endpoint::new("http://127.0.0.1:8123", None, None).unwrap();
         assert!(!open.has_password() && open.user().is_none());
+        assert!(open.is_local());
+        assert!(Endpoint::new("http://[::1]:8123", None, None).unwrap().is_local());
+        assert!(!Endpoint::new("https://ch.soc:8443", None, None).unwrap().is_local());
     }
 
     #[test]
