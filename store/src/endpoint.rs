@@ -206,8 +206,12 @@ mod tests {
         let open = Endpoint::new("http://127.0.0.1:8123", None, None).unwrap();
         assert!(!open.has_password() && open.user().is_none());
         assert!(open.is_local());
-        assert!(Endpoint::new("http://[::1]:8123", None, None).unwrap().is_local());
-        assert!(!Endpoint::new("https://ch.soc:8443", None, None).unwrap().is_local());
+        assert!(Endpoint::new("http://[::1]:8123", None, None)
+            .unwrap()
+            .is_local());
+        assert!(!Endpoint::new("https://ch.soc:8443", None, None)
+            .unwrap()
+            .is_local());
     }
 
     #[test]
