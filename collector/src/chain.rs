@@ -1,6 +1,8 @@
 //! Per-agent delivery state: how far the agent's events are stored and the hash of its
 //! last batch, to store each event once and to check the batch chain for gaps and forks.
 
+use std::collections::{HashMap, HashSet};
+
 use clickhouse::Row;
 use serde::Deserialize;
 use vigie_model::wire::GENESIS_HASH;
@@ -16,51 +18,110 @@ pub struct ChainState {
     pub last_hash: Option<String>,
     /// The agent's cumulative drop count when it sent that batch.
     pub dropped_total: u64,
-    /// Alerts for events past `last_seq` may already be stored (an earlier attempt
-    /// failed half-way): check before inserting.
-    pub check_alerts: bool,
+    /// Alerts already stored for events past `last_seq` (an earlier attempt failed
+    /// half-way), read with the state; `None` once a write of ours has succeeded.
+    pub alerts_ahead: Option<HashSet<String>>,
     /// When the last [`Link::BelowWatermark`] alert was raised (ms; 0: never since
     /// start): one an hour is enough to tell the SOC, every batch would flood it.
     pub below_watermark_alerted_ms: u64,
 }
 
 #[derive(Row, Deserialize)]
-struct LastBatch {
+struct StoredSeq {
+    agent_id: String,
     last_seq: u64,
-    batch_hash: String,
-    dropped_total: u64,
 }
 
+#[derive(Row, Deserialize)]
+struct LastBatch {
+    agent_id: String,
+    top_seq: u64,
+    top_hash: String,
+    top_dropped: u64,
+}
+
+#[derive(Row, Deserialize)]
+struct AlertAhead {
+    agent_id: String,
+    alert_id: String,
+}
+
+/// Most agents whose state one query reads (keeps the query text small).
+pub const MAX_AGENTS_PER_LOAD: usize = 500;
+
 impl ChainState {
-    /// Rebuilds the state from what is stored. Events are the truth for how far the
-    /// agent is stored; the batches table supplies the hash when it agrees.
-    pub async fn load(
+    /// Rebuilds the state of each of `agent_ids` from what is stored, in three queries
+    /// whatever their number: after a restart, thousands of agents come back at once,
+    /// and queries one by one would keep ClickHouse busy for minutes. Events are the
+    /// truth for how far an agent is stored; the batches table supplies the hash when it
+    /// agrees; the alerts already stored past that point are remembered so a retry does
+    /// not store them twice.
+    pub async fn load_many(
         client: &Client,
-        agent_id: &str,
-    ) -> Result<ChainState, clickhouse::error::Error> {
-        let last_seq: u64 = client
-            .query("SELECT max(seq) FROM events WHERE agent_id = ?")
-            .bind(agent_id)
-            .fetch_one()
-            .await?;
-        let last: Option<LastBatch> = client
-            .query("SELECT last_seq, batch_hash, dropped_total FROM batches WHERE agent_id = ? ORDER BY last_seq DESC LIMIT 1")
-            .bind(agent_id)
-            .fetch_optional()
-            .await?;
-        let (last_hash, dropped_total) = match last {
-            None if last_seq == 0 => (Some(GENESIS_HASH.to_string()), 0),
-            Some(b) if b.last_seq == last_seq => (Some(b.batch_hash), b.dropped_total),
-            Some(b) => (None, b.dropped_total),
-            None => (None, 0),
-        };
-        Ok(ChainState {
-            last_seq,
-            last_hash,
-            dropped_total,
-            check_alerts: true,
-            below_watermark_alerted_ms: 0,
-        })
+        agent_ids: &[String],
+    ) -> Result<HashMap<String, ChainState>, clickhouse::error::Error> {
+        let mut states = HashMap::with_capacity(agent_ids.len());
+        if agent_ids.is_empty() {
+            return Ok(states);
+        }
+        let list = vec!["?"; agent_ids.len()].join(",");
+        let mut seqs = client.query(&format!(
+            "SELECT agent_id, max(seq) AS last_seq FROM events WHERE agent_id IN ({list}) GROUP BY agent_id"
+        ));
+        for id in agent_ids {
+            seqs = seqs.bind(id);
+        }
+        let last_seqs: HashMap<String, u64> = seqs
+            .fetch_all::<StoredSeq>()
+            .await?
+            .into_iter()
+            .map(|s| (s.agent_id, s.last_seq))
+            .collect();
+        let mut batches = client.query(&format!(
+            "SELECT agent_id, max(last_seq) AS top_seq, argMax(batch_hash, last_seq) AS top_hash, argMax(dropped_total, last_seq) AS top_dropped FROM batches WHERE agent_id IN ({list}) GROUP BY agent_id"
+        ));
+        for id in agent_ids {
+            batches = batches.bind(id);
+        }
+        let mut last_batches: HashMap<String, LastBatch> = batches
+            .fetch_all::<LastBatch>()
+            .await?
+            .into_iter()
+            .map(|b| (b.agent_id.clone(), b))
+            .collect();
+        let ahead = vec!["(agent_id = ? AND event_seq > ?)"; agent_ids.len()].join(" OR ");
+        let mut alerts = client.query(&format!(
+            "SELECT agent_id, alert_id FROM alerts WHERE {ahead}"
+        ));
+        for id in agent_ids {
+            alerts = alerts
+                .bind(id)
+                .bind(last_seqs.get(id).copied().unwrap_or(0));
+        }
+        let mut alerts_ahead: HashMap<String, HashSet<String>> = HashMap::new();
+        for a in alerts.fetch_all::<AlertAhead>().await? {
+            alerts_ahead.entry(a.agent_id).or_default().insert(a.alert_id);
+        }
+        for id in agent_ids {
+            let last_seq = last_seqs.get(id).copied().unwrap_or(0);
+            let (last_hash, dropped_total) = match last_batches.remove(id) {
+                None if last_seq == 0 => (Some(GENESIS_HASH.to_string()), 0),
+                Some(b) if b.top_seq == last_seq => (Some(b.top_hash), b.top_dropped),
+                Some(b) => (None, b.top_dropped),
+                None => (None, 0),
+            };
+            states.insert(
+                id.clone(),
+                ChainState {
+                    last_seq,
+                    last_hash,
+                    dropped_total,
+                    alerts_ahead: Some(alerts_ahead.remove(id).unwrap_or_default()),
+                    below_watermark_alerted_ms: 0,
+                },
+            );
+        }
+        Ok(states)
     }
 }
 
@@ -136,7 +197,7 @@ mod tests {
             last_seq,
             last_hash: Some(hash.into()),
             dropped_total: dropped,
-            check_alerts: false,
+            alerts_ahead: None,
             below_watermark_alerted_ms: 0,
         }
     }

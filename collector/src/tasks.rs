@@ -174,6 +174,20 @@ pub fn start(
         },
     );
     let c = state.clone();
+    tasks.every(
+        "last seen",
+        registry::STORE_SEEN_EVERY,
+        registry::STORE_SEEN_EVERY,
+        move || {
+            let c = c.clone();
+            async move {
+                if let Err(e) = c.registry.store_seen().await {
+                    tracing::warn!(error = %e, "cannot record when agents were last seen");
+                }
+            }
+        },
+    );
+    let c = state.clone();
     tasks.every("silence", Duration::ZERO, silence::CHECK_EVERY, move || {
         let c = c.clone();
         async move {

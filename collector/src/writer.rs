@@ -10,11 +10,11 @@
 //! carries a query id, and when a flush fails the writer *fences*: it refuses new rows
 //! and asks ClickHouse, until it gets an answer, whether any of the flush's queries still
 //! runs; only when none does may anyone read from storage how far an agent is stored
-//! (`ChainState::load`), so what it reads is final. A collector killed mid-insert leaves
+//! (`ChainState::load_many`), so what it reads is final. A collector killed mid-insert leaves
 //! the same question, asked at start for every query id of ours. A server killed
 //! mid-insert stores nothing of that insert: ClickHouse writes a part whole or not at
 //! all. What was stored by a flush that failed half-way is found on reload: events by
-//! their seq, alerts by their id (`ChainState::check_alerts`).
+//! their seq, alerts by their id (`ChainState::alerts_ahead`).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -59,7 +59,8 @@ pub struct BatchRows {
 pub struct WriterSettings {
     /// A flush goes when it holds this many events…
     pub max_events: usize,
-    /// …or this long after its first batch arrived.
+    /// …or this long after its first batch arrived, when the last flush held more than
+    /// one batch (with a single sender, it goes at once).
     pub linger: Duration,
     /// How long a flush may take before it counts as failed.
     pub timeout: Duration,
@@ -134,6 +135,7 @@ async fn run(
     fenced.store(false, Ordering::Release);
     let mut flush_number = 0u64;
     let incarnation = vigie_model::hex::encode(&rand_bytes());
+    let mut busy = false;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let mut events = jobs[0].rows.events.len();
@@ -147,7 +149,10 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let deadline = tokio::time::Instant::now() + settings.linger;
+        // Lingering pays only when other agents are sending: it gathers their batches
+        // into one insert. A lone agent, waiting for each answer, would only be slowed.
+        let linger = if busy { settings.linger } else { Duration::ZERO };
+        let deadline = tokio::time::Instant::now() + linger;
         while events < settings.max_events {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(Some(job)) => {
@@ -157,6 +162,7 @@ async fn run(
                 Ok(None) | Err(_) => break,
             }
         }
+        busy = jobs.len() > 1;
         flush_number += 1;
         let id = format!("{QUERY_PREFIX}{incarnation}-{flush_number}");
         let started = Instant::now();

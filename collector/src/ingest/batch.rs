@@ -107,9 +107,7 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
                 "storage is settling an interrupted write".into(),
             ));
         }
-        let loaded = ChainState::load(&c.client, agent_id)
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
+        let loaded = c.chain_loader.load(agent_id).await.map_err(unavailable)?;
         *guard = Some(loaded);
     }
     let state = guard.as_mut().expect("loaded just above");
@@ -183,12 +181,18 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
             alerts.push(alert);
         }
     }
-    if state.check_alerts && !alerts.is_empty() {
-        let stored =
-            writer::stored_alert_ids(&c.client, agent_id, events[0].seq.min(batch.first_seq))
-                .await
-                .map_err(|e| unavailable(e.to_string()))?;
-        alerts.retain(|a| !stored.contains(&a.alert_id));
+    // After a write failed half-way some of these alerts may be stored already.
+    match &state.alerts_ahead {
+        Some(_) if below && !alerts.is_empty() => {
+            // Events under the watermark: their alerts are not among those read ahead.
+            let stored =
+                writer::stored_alert_ids(&c.client, agent_id, events[0].seq.min(batch.first_seq))
+                    .await
+                    .map_err(|e| unavailable(e.to_string()))?;
+            alerts.retain(|a| !stored.contains(&a.alert_id));
+        }
+        Some(ahead) => alerts.retain(|a| !ahead.contains(&a.alert_id)),
+        None => {}
     }
     let stored = events.len() as u64;
     let rows = BatchRows {
@@ -227,20 +231,13 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
             last_seq: batch.last_seq,
             last_hash: Some(body_hash),
             dropped_total: request.dropped(),
-            check_alerts: false,
+            alerts_ahead: None,
             below_watermark_alerted_ms: before.below_watermark_alerted_ms,
         }
     });
     drop(guard);
-    if c.registry.touch_due(agent_id, LAST_SEEN_EVERY) {
-        let hostname = events
-            .last()
-            .map(|e| e.hostname.clone())
-            .unwrap_or_default();
-        if let Err(e) = c.registry.store_last_seen(agent_id, &hostname).await {
-            tracing::warn!(error = %e, "cannot record when the agent was last seen");
-        }
-    }
+    let hostname = events.last().map_or("", |e| e.hostname.as_str());
+    c.registry.note_seen(agent_id, hostname, LAST_SEEN_EVERY);
     tracing::debug!(
         agent = agent_id,
         first_seq = batch.first_seq,

@@ -4,6 +4,7 @@ mod agent_config;
 mod batch;
 mod clock;
 mod enroll;
+mod loader;
 mod queue;
 mod state;
 mod verified;

@@ -38,6 +38,8 @@ pub struct Collector {
     pub audit: vigie_store::audit::AuditLog,
     /// The one writer of events, alerts and batch records.
     pub writer: crate::writer::Writer,
+    /// Reads agents' chain state, many per query.
+    pub(super) chain_loader: super::loader::ChainLoader,
 }
 
 impl Collector {
@@ -58,6 +60,7 @@ impl Collector {
         );
         Collector {
             writer,
+            chain_loader: super::loader::ChainLoader::start(client.clone()),
             audit,
             inflight: Arc::new(Semaphore::new(config.max_inflight.max(1))),
             queue: super::queue::WaitQueue::new(config.max_queued, config.max_inflight.max(1)),

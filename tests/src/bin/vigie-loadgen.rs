@@ -113,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
     let log = std::fs::File::create(dir.path().join("collector.log"))?;
     let mut collector = std::process::Command::new(&collector_bin)
         .args(["--config", config.to_str().expect("utf-8")])
-        .env("VIGIE_LOG", "warn")
+        .env("VIGIE_LOG", std::env::var("VIGIE_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(std::process::Stdio::null())
         .stderr(log)
         .spawn()?;
