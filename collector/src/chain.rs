@@ -100,7 +100,10 @@ impl ChainState {
         }
         let mut alerts_ahead: HashMap<String, HashSet<String>> = HashMap::new();
         for a in alerts.fetch_all::<AlertAhead>().await? {
-            alerts_ahead.entry(a.agent_id).or_default().insert(a.alert_id);
+            alerts_ahead
+                .entry(a.agent_id)
+                .or_default()
+                .insert(a.alert_id);
         }
         for id in agent_ids {
             let last_seq = last_seqs.get(id).copied().unwrap_or(0);

@@ -151,7 +151,11 @@ async fn run(
         }
         // Lingering pays only when other agents are sending: it gathers their batches
         // into one insert. A lone agent, waiting for each answer, would only be slowed.
-        let linger = if busy { settings.linger } else { Duration::ZERO };
+        let linger = if busy {
+            settings.linger
+        } else {
+            Duration::ZERO
+        };
         let deadline = tokio::time::Instant::now() + linger;
         while events < settings.max_events {
             match tokio::time::timeout_at(deadline, rx.recv()).await {

@@ -9,7 +9,8 @@
 //! chaque événement est stocké une fois.
 //!
 //! Batches are sealed before the clock starts: the figures are the collector's, not the
-//! generator's JSON and zstd work.
+//! generator's JSON and zstd work. With `--soak-minutes`, agents send at a set rate
+//! instead, sealing each batch when due, and figures are printed each minute.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,6 +42,13 @@ struct Args {
     /// Extra lines for the collector's configuration / lignes de configuration en plus.
     #[arg(long, default_value = "")]
     collector_config: String,
+    /// Soak: send at `--rate` for this many minutes with the first agent count, printing
+    /// figures each minute / endurance : envoie au débit `--rate` pendant N minutes.
+    #[arg(long)]
+    soak_minutes: Option<u64>,
+    /// Events per second in all, for a soak / événements par seconde au total.
+    #[arg(long, default_value_t = 20_000)]
+    rate: u64,
 }
 
 struct Agent {
@@ -113,7 +121,10 @@ async fn main() -> anyhow::Result<()> {
     let log = std::fs::File::create(dir.path().join("collector.log"))?;
     let mut collector = std::process::Command::new(&collector_bin)
         .args(["--config", config.to_str().expect("utf-8")])
-        .env("VIGIE_LOG", std::env::var("VIGIE_LOG").unwrap_or_else(|_| "warn".into()))
+        .env(
+            "VIGIE_LOG",
+            std::env::var("VIGIE_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(log)
         .spawn()?;
@@ -126,6 +137,29 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    if let Some(minutes) = args.soak_minutes {
+        let agents = args.agents.first().copied().unwrap_or(1000);
+        let token = vigie_collector::tokens::create(
+            &client,
+            Duration::from_secs(3600),
+            agents as u32,
+            "soak",
+        )
+        .await?
+        .secret;
+        let mut fleet = Vec::with_capacity(agents);
+        for i in 0..agents {
+            let path = dir.path().join(format!("soak-{i}.json"));
+            fleet.push(
+                vigie_agent::enroll::register(&http, &token, &format!("soak-{i}"), &path).await?,
+            );
+        }
+        let pids = (collector.id(), clickhouse.pid().unwrap_or(0) as u32);
+        soak(&client, &http, fleet, &args, minutes, pids).await?;
+        let _ = collector.kill();
+        let _ = collector.wait();
+        return Ok(());
+    }
     println!(
         "{:>6} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8}",
         "agents",
@@ -276,4 +310,135 @@ async fn merged_rows(client: &vigie_store::Client) -> u64 {
         .ok()
         .flatten()
         .unwrap_or(0)
+}
+
+/// What the soak's agents share with its reporter.
+#[derive(Default)]
+struct SoakFigures {
+    events: std::sync::atomic::AtomicU64,
+    retries: std::sync::atomic::AtomicU64,
+    latencies: std::sync::Mutex<Vec<u64>>,
+}
+
+/// Sends at `args.rate` events/s in all from `fleet` for `minutes`, sealing each batch
+/// when it is due, printing a line of figures each minute; then checks exactly once.
+async fn soak(
+    client: &vigie_store::Client,
+    http: &CollectorClient,
+    fleet: Vec<Identity>,
+    args: &Args,
+    minutes: u64,
+    (collector_pid, clickhouse_pid): (u32, u32),
+) -> anyhow::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let agents = fleet.len().max(1) as u64;
+    let per_agent_rate = (args.rate as f64 / agents as f64).max(0.01);
+    // A batch every 5 s at most, as a real agent's spool sends.
+    let batch = args.batch.min((per_agent_rate * 5.0).ceil() as u64).max(1);
+    let every = Duration::from_secs_f64(batch as f64 / per_agent_rate);
+    let end = Instant::now() + Duration::from_secs(minutes * 60);
+    let figures = Arc::new(SoakFigures::default());
+    println!(
+        "soak: {agents} agents, {} events/s in all, {batch} events per batch every {every:.1?}, {minutes} min",
+        args.rate
+    );
+    println!(
+        "{:>6} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "minute", "events/s", "p50 ms", "p99 ms", "retries", "coll CPU", "coll RSS", "CH RSS"
+    );
+    let mut tasks = Vec::new();
+    for (i, identity) in fleet.into_iter().enumerate() {
+        let (http, figures, alert_every) = (http.clone(), figures.clone(), args.alert_every);
+        // Spread the agents' first batches over one period.
+        let start = every.mul_f64(i as f64 / agents as f64);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(start).await;
+            let mut ticker = tokio::time::interval(every);
+            let (mut prev, mut seq) = (GENESIS_HASH.to_string(), 1u64);
+            while Instant::now() < end {
+                ticker.tick().await;
+                let events = (seq..seq + batch)
+                    .map(|s| event(&identity.agent_id, s, alert_every))
+                    .collect();
+                let sealed = wire::seal(&identity.agent_id, &prev, events, now_ms());
+                let sent = Instant::now();
+                loop {
+                    match http.send_batch(&identity, &sealed, 0).await {
+                        Ok(ack) if ack.acked_through >= sealed.last_seq => break,
+                        Err(SendError::Refused { status, refusal })
+                            if status < 500 && status != 429 =>
+                        {
+                            panic!("refused: {status} {}", refusal.code)
+                        }
+                        Err(SendError::Retry { after, .. }) => {
+                            figures.retries.fetch_add(1, Relaxed);
+                            tokio::time::sleep(vigie_agent::retry::around(
+                                after.unwrap_or(Duration::from_millis(200)),
+                            ))
+                            .await;
+                        }
+                        _ => {
+                            figures.retries.fetch_add(1, Relaxed);
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                    }
+                }
+                figures.events.fetch_add(batch, Relaxed);
+                figures
+                    .latencies
+                    .lock()
+                    .expect("latencies")
+                    .push(sent.elapsed().as_millis() as u64);
+                prev = sealed.hash.clone();
+                seq += batch;
+            }
+            (identity.agent_id, seq - 1)
+        }));
+    }
+    let reporter = {
+        let figures = figures.clone();
+        tokio::spawn(async move {
+            let (mut events_before, mut retries_before) = (0, 0);
+            let (_, mut cpu_before) = rss_and_cpu(collector_pid);
+            for minute in 1.. {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                let events = figures.events.load(Relaxed);
+                let retries = figures.retries.load(Relaxed);
+                let mut latencies =
+                    std::mem::take(&mut *figures.latencies.lock().expect("latencies"));
+                latencies.sort_unstable();
+                let (rss, cpu) = rss_and_cpu(collector_pid);
+                let (clickhouse_rss, _) = rss_and_cpu(clickhouse_pid);
+                println!(
+                    "{minute:>6} {:>9.0} {:>8} {:>8} {:>8} {:>8.0}% {:>5} MiB {:>5} MiB",
+                    (events - events_before) as f64 / 60.0,
+                    percentile(&latencies, 50),
+                    percentile(&latencies, 99),
+                    retries - retries_before,
+                    (cpu - cpu_before) as f64 / 600.0,
+                    rss / 1024,
+                    clickhouse_rss / 1024,
+                );
+                (events_before, retries_before, cpu_before) = (events, retries, cpu);
+            }
+        })
+    };
+    let mut acknowledged = HashMap::new();
+    for task in tasks {
+        let (id, last_seq) = task.await?;
+        acknowledged.insert(id, last_seq);
+    }
+    reporter.abort();
+    let check = check_exactly_once(client, &acknowledged).await;
+    println!(
+        "soak: {} events acknowledged, {} retries; exactly once: {}",
+        acknowledged.values().sum::<u64>(),
+        figures.retries.load(Relaxed),
+        if check.holds() {
+            "yes".to_string()
+        } else {
+            format!("NO {check:?}")
+        }
+    );
+    Ok(())
 }
