@@ -476,32 +476,98 @@ fn request(
     })
 }
 
-/// Signs in to the dashboard on `port` through its login form; returns the session
-/// cookie (`name=value`).
-pub fn sign_in(port: u16, username: &str, password: &str) -> String {
-    let form = http(port, "GET", "/login", &[], "");
-    let login_cookie = form
+/// One sign-in attempt on the dashboard on `port` from `source` (a loopback address),
+/// with a fresh login form and its CSRF cookie. When the form itself is refused (a
+/// source shut out), that answer is returned.
+pub fn sign_in_attempt(
+    source: std::net::IpAddr,
+    port: u16,
+    username: &str,
+    password: &str,
+) -> HttpResponse {
+    let form = http_from(source, port, "GET", "/login", &[], "");
+    let Some(cookie) = form
         .cookies()
         .into_iter()
         .find(|c| c.starts_with("vigie_login_csrf="))
-        .expect("login CSRF cookie");
-    let csrf = login_cookie.split_once('=').expect("cookie").1.to_string();
-    let response = http(
+    else {
+        return form;
+    };
+    let csrf = cookie.split_once('=').expect("cookie").1.to_string();
+    let body = serde_urlencoded::to_string([
+        ("username", username),
+        ("password", password),
+        ("csrf", csrf.as_str()),
+    ])
+    .expect("a form");
+    http_from(
+        source,
         port,
         "POST",
         "/login",
         &[
             ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &login_cookie),
+            ("Cookie", &cookie),
         ],
-        &format!("username={username}&password={password}&csrf={csrf}"),
-    );
+        &body,
+    )
+}
+
+/// Signs in to the dashboard on `port` through its login form; returns the session
+/// cookie (`name=value`).
+pub fn sign_in(port: u16, username: &str, password: &str) -> String {
+    let response = sign_in_attempt([127, 0, 0, 1].into(), port, username, password);
     assert_eq!(response.status, 303, "login: {}", response.body);
     response
         .cookies()
         .into_iter()
         .find(|c| c.starts_with("vigie_session="))
         .expect("session cookie")
+}
+
+/// The CSRF token of the first form in `html`.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token");
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+/// A TLS client trusting the certificate authority at `ca` (the collector's).
+pub fn tls_connector(ca: &Path) -> tokio_rustls::TlsConnector {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(ca).expect("the CA file") {
+        roots
+            .add(cert.expect("a certificate"))
+            .expect("a usable CA");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(
+        rustls::crypto::ring::default_provider().into(),
+    )
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+}
+
+/// A TLS connection to 127.0.0.1:`port` made from `source` (another loopback address,
+/// to stand for another machine).
+pub async fn connect_tls_from(
+    source: &str,
+    port: u16,
+    connector: &tokio_rustls::TlsConnector,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(format!("{source}:0").parse().expect("an address"))?;
+    let tcp = socket
+        .connect(format!("127.0.0.1:{port}").parse().expect("an address"))
+        .await?;
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1")
+        .expect("a name")
+        .to_owned();
+    connector.connect(name, tcp).await
 }
 
 /// A running dashboard signed in as admin.

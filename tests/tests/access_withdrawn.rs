@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use vigie_tests::{http, sign_in, Stack};
+use vigie_tests::{csrf_of, http, sign_in, Stack};
 
 /// A live stream, opened with `auth` (a `Cookie` or `Authorization` header line).
 struct Live {
@@ -60,11 +60,6 @@ impl Live {
         }
         false
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form");
-    html[at + 19..].split('"').next().unwrap().to_string()
 }
 
 fn json_post(

@@ -7,45 +7,18 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use vigie_tests::{http, http_from, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, HttpResponse, Stack};
 
+/// One sign-in attempt and how long its answer took.
 fn attempt(source: IpAddr, port: u16, username: &str, password: &str) -> (u16, Duration) {
-    let form = http_from(source, port, "GET", "/login", &[], "");
-    let cookie = form
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("vigie_login_csrf="))
-        .expect("login CSRF cookie");
-    let csrf = cookie.split_once('=').unwrap().1.to_string();
-    let body = serde_urlencoded::to_string([
-        ("username", username),
-        ("password", password),
-        ("csrf", csrf.as_str()),
-    ])
-    .unwrap();
     let started = Instant::now();
-    let r = http_from(
-        source,
-        port,
-        "POST",
-        "/login",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &cookie),
-        ],
-        &body,
-    );
-    (r.status, started.elapsed())
+    let status = vigie_tests::sign_in_attempt(source, port, username, password).status;
+    (status, started.elapsed())
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form");
-    html[at + 19..].split('"').next().unwrap().to_string()
 }
 
 fn post(port: u16, cookie: &str, csrf: &str, path: &str, body: Value) -> HttpResponse {

@@ -5,15 +5,10 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_tests::{bin, http, sign_in, HttpResponse, Stack};
+use vigie_tests::{bin, csrf_of, http, sign_in, HttpResponse, Stack};
 
 fn json_of(r: &HttpResponse) -> Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form");
-    html[at + 19..].split('"').next().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use vigie_store::rows::{AlertRow, EventRow, RuleRow};
-use vigie_tests::{http, sign_in, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, sign_in, HttpResponse, Stack};
 
 const MINUTE: u64 = 60_000;
 
@@ -55,14 +55,6 @@ fn alert(
         action: String::new(),
         events: serde_json::to_string(events).unwrap(),
     }
-}
-
-/// The CSRF token of the first form of a page.
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token");
-    html[at + 19..].split('"').next().unwrap().to_string()
 }
 
 fn get(port: u16, path: &str, auth: &(&str, &str)) -> HttpResponse {

@@ -14,17 +14,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use vigie_agent::client::CollectorClient;
 use vigie_agent::identity::Identity;
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, GENESIS_HASH};
 use vigie_model::Event;
-use vigie_tests::{http, http_from, Stack};
+use vigie_tests::{http, Stack};
 
 /// What one attack did.
 #[derive(Default)]
@@ -89,66 +86,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
-}
-
-fn tls_connector(stack: &Stack) -> tokio_rustls::TlsConnector {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&stack.ca).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let config = rustls::ClientConfig::builder_with_provider(
-        rustls::crypto::ring::default_provider().into(),
-    )
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    tokio_rustls::TlsConnector::from(Arc::new(config))
-}
-
-async fn connect_from(
-    source: &str,
-    port: u16,
-    connector: &tokio_rustls::TlsConnector,
-) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind(format!("{source}:0").parse().unwrap())?;
-    let tcp = socket
-        .connect(format!("127.0.0.1:{port}").parse().unwrap())
-        .await?;
-    connector
-        .connect(ServerName::try_from("127.0.0.1").unwrap().to_owned(), tcp)
-        .await
-}
-
-fn login(source: IpAddr, port: u16, username: &str, password: &str) -> u16 {
-    let form = http_from(source, port, "GET", "/login", &[], "");
-    let Some(cookie) = form
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("vigie_login_csrf="))
-    else {
-        return form.status;
-    };
-    let csrf = cookie.split_once('=').unwrap().1.to_string();
-    let body = serde_urlencoded::to_string([
-        ("username", username),
-        ("password", password),
-        ("csrf", csrf.as_str()),
-    ])
-    .unwrap();
-    http_from(
-        source,
-        port,
-        "POST",
-        "/login",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &cookie),
-        ],
-        &body,
-    )
-    .status
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -247,13 +184,13 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
     };
 
     let mut report: Vec<(&str, Tally)> = Vec::new();
-    let connector = tls_connector(&stack);
+    let connector = vigie_tests::tls_connector(&stack.ca);
 
     // 1. Stalled uploads with a real agent's id: four times the processing slots.
     let mut tally = Tally::default();
     let mut stalled = Vec::new();
     for _ in 0..8 {
-        let mut tls = connect_from("127.0.0.3", collector_port, &connector)
+        let mut tls = vigie_tests::connect_tls_from("127.0.0.3", collector_port, &connector)
             .await
             .unwrap();
         let head = format!(
@@ -272,7 +209,7 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
     let mut tally = Tally::default();
     let mut held = Vec::new();
     for _ in 0..100 {
-        match connect_from("127.0.0.2", collector_port, &connector).await {
+        match vigie_tests::connect_tls_from("127.0.0.2", collector_port, &connector).await {
             Ok(tls) => held.push(tls),
             Err(_) => tally.input(true),
         }
@@ -372,36 +309,39 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
     let huge_name = "n".repeat(200_000);
     for i in 0..150u32 {
         let source: IpAddr = format!("127.0.3.{}", 1 + i % 200).parse().unwrap();
-        let status = login(source, port, &huge_name, "x");
+        let status = vigie_tests::sign_in_attempt(source, port, &huge_name, "x").status;
         tally.input(status != 303);
     }
     let after_kib = rss_kib(dashboard_pid);
     for i in 0..25 {
-        let status = login(
+        let status = vigie_tests::sign_in_attempt(
             "127.0.4.1".parse().unwrap(),
             port,
             &format!("user{i}"),
             "wrong-password",
-        );
+        )
+        .status;
         tally.input(status != 303);
     }
-    let sprayed_later = login(
+    let sprayed_later = vigie_tests::sign_in_attempt(
         "127.0.4.1".parse().unwrap(),
         port,
         "admin",
         "hostile-password-1",
-    );
+    )
+    .status;
     assert_eq!(
         sprayed_later, 429,
         "the spraying client is slowed, even with the right password"
     );
     assert_eq!(
-        login(
+        vigie_tests::sign_in_attempt(
             "127.0.4.2".parse().unwrap(),
             port,
             "admin",
             "hostile-password-1"
-        ),
+        )
+        .status,
         303,
         "admin elsewhere is not locked out"
     );

@@ -5,35 +5,7 @@
 
 use std::net::IpAddr;
 
-use vigie_tests::{http, http_from, HttpResponse, Stack};
-
-/// One sign-in attempt from `source`, with a fresh form (its CSRF cookie).
-fn attempt(source: IpAddr, port: u16, username: &str, password: &str) -> HttpResponse {
-    let form = http_from(source, port, "GET", "/login", &[], "");
-    let cookie = form
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("vigie_login_csrf="))
-        .expect("login CSRF cookie");
-    let csrf = cookie.split_once('=').unwrap().1.to_string();
-    let body = serde_urlencoded::to_string([
-        ("username", username),
-        ("password", password),
-        ("csrf", csrf.as_str()),
-    ])
-    .unwrap();
-    http_from(
-        source,
-        port,
-        "POST",
-        "/login",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &cookie),
-        ],
-        &body,
-    )
-}
+use vigie_tests::{http, Stack};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sprays_are_slowed_and_nobody_is_locked_out_from_elsewhere() {
@@ -46,23 +18,23 @@ async fn sprays_are_slowed_and_nobody_is_locked_out_from_elsewhere() {
     // Twenty-five names from one client: the first are refused as wrong, then the client
     // itself is slowed, whatever name it tries next.
     let statuses: Vec<u16> = (0..25)
-        .map(|i| attempt(attacker, port, &format!("user{i}"), "guess").status)
+        .map(|i| vigie_tests::sign_in_attempt(attacker, port, &format!("user{i}"), "guess").status)
         .collect();
     assert_eq!(statuses[0], 401, "{statuses:?}");
     assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
 
     // Wrong passwords for admin from that client: admin still signs in from the office.
     for _ in 0..6 {
-        attempt(attacker, port, "admin", "guess");
+        vigie_tests::sign_in_attempt(attacker, port, "admin", "guess");
     }
     assert_eq!(
-        attempt(office, port, "admin", "admin-password-1").status,
+        vigie_tests::sign_in_attempt(office, port, "admin", "admin-password-1").status,
         303
     );
 
     // A 200 kB user name is refused before it is read, and never reaches the log.
     let huge = "n".repeat(200_000);
-    let refused = attempt(office, port, &huge, "x");
+    let refused = vigie_tests::sign_in_attempt(office, port, &huge, "x");
     assert_eq!(refused.status, 413);
     let log = std::fs::read_to_string(stack.path("dashboard.log")).unwrap();
     assert!(
@@ -71,7 +43,10 @@ async fn sprays_are_slowed_and_nobody_is_locked_out_from_elsewhere() {
     );
     // A name over 64 characters that fits the form is a plain failure, logged cut short.
     let long = "m".repeat(500);
-    assert_eq!(attempt(office, port, &long, "x").status, 401);
+    assert_eq!(
+        vigie_tests::sign_in_attempt(office, port, &long, "x").status,
+        401
+    );
     let log = std::fs::read_to_string(stack.path("dashboard.log")).unwrap();
     assert!(!log.contains(&long), "the long name was logged whole");
 

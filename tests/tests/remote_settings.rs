@@ -7,15 +7,10 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_tests::{http, sign_in, wait_for, wait_for_log, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, sign_in, wait_for, wait_for_log, HttpResponse, Stack};
 
 fn json_of(r: &HttpResponse) -> Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form");
-    html[at + 19..].split('"').next().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,11 +3,9 @@
 //! every processing slot). A slot is taken only by a request whose agent and signature
 //! have been checked, and a body must arrive within its deadline.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
+use rustls_pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use vigie_agent::client::CollectorClient;
@@ -69,18 +67,7 @@ async fn idle_connections_do_not_stop_ingestion() {
     .await
     .unwrap();
 
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&stack.ca).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let config = rustls::ClientConfig::builder_with_provider(
-        rustls::crypto::ring::default_provider().into(),
-    )
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connector = vigie_tests::tls_connector(&stack.ca);
     let port: u16 = stack
         .collector_url()
         .rsplit(':')
@@ -118,21 +105,6 @@ async fn idle_connections_do_not_stop_ingestion() {
     drop(stalled);
 }
 
-/// A TLS connection to the collector made from `source` (another loopback address).
-async fn connect_from(
-    source: &str,
-    port: u16,
-    connector: &tokio_rustls::TlsConnector,
-) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind(format!("{source}:0").parse().unwrap())?;
-    let tcp = socket
-        .connect(format!("127.0.0.1:{port}").parse().unwrap())
-        .await?;
-    let name = ServerName::try_from("127.0.0.1").unwrap().to_owned();
-    connector.connect(name, tcp).await
-}
-
 /// One source opening connections by the hundred gets no more than its share, and a
 /// peer that sends its headers a byte at a time is cut off at the headers' deadline;
 /// a real agent elsewhere delivers meanwhile.
@@ -148,18 +120,7 @@ async fn one_source_cannot_hold_every_connection_nor_trickle_headers_forever() {
     )
     .await
     .unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&stack.ca).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let config = rustls::ClientConfig::builder_with_provider(
-        rustls::crypto::ring::default_provider().into(),
-    )
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connector = vigie_tests::tls_connector(&stack.ca);
     let port: u16 = stack
         .collector_url()
         .rsplit(':')
@@ -172,7 +133,7 @@ async fn one_source_cannot_hold_every_connection_nor_trickle_headers_forever() {
     let mut held = Vec::new();
     let mut refused = 0;
     for _ in 0..100 {
-        match connect_from("127.0.0.2", port, &connector).await {
+        match vigie_tests::connect_tls_from("127.0.0.2", port, &connector).await {
             Ok(tls) => held.push(tls),
             Err(_) => refused += 1,
         }
