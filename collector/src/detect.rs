@@ -7,7 +7,7 @@ use vigie_model::event::field;
 use vigie_model::i18n::{Lang, Msg};
 use vigie_model::Event;
 use vigie_rules::{Detection, Engine, RuleInfo, Severity};
-use vigie_store::rows::AlertRow;
+use vigie_store::rows::{AlertRow, EventRow};
 
 use crate::chain::Link;
 
@@ -90,21 +90,43 @@ pub const AGENT_SILENT_RULE_ID: &str = "4a8e1f27-9c3b-4d5e-a6f0-2b7c8d9e1f54";
 /// Stable alert id: the same event and rule always give the same id, so a retried
 /// batch can be recognised.
 pub fn alert_id(agent_id: &str, seq: u64, rule_id: &str) -> String {
-    vigie_model::hex::sha256(format!("{agent_id}\n{seq}\n{rule_id}").as_bytes())[..32].to_string()
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    for part in [
+        agent_id.as_bytes(),
+        b"\n",
+        seq.to_string().as_bytes(),
+        b"\n",
+    ] {
+        digest.update(part);
+    }
+    digest.update(rule_id.as_bytes());
+    vigie_model::hex::encode(&digest.finish().as_ref()[..16])
 }
 
-/// Runs `engine` over `events` and returns one alert row per detection.
-pub fn alerts_for(engine: &Engine, events: &[Event], now_ms: u64) -> Vec<AlertRow> {
+/// Runs `engine` over `events` and returns one alert row per detection. `stored` are
+/// the events' rows, in the same order: their JSON is reused, not made again.
+pub fn alerts_for(
+    engine: &Engine,
+    events: &[Event],
+    stored: &[EventRow],
+    now_ms: u64,
+) -> Vec<AlertRow> {
     let mut rows = Vec::new();
-    for event in events {
+    for (event, stored) in events.iter().zip(stored) {
         for detection in engine.evaluate(event) {
-            rows.push(row(event, &detection, now_ms));
+            let json = format!("[{}]", stored.fields);
+            rows.push(row(event, &detection, now_ms, json));
         }
     }
     rows
 }
 
-fn row(event: &Event, d: &Detection, now_ms: u64) -> AlertRow {
+/// `event` as the one-event JSON list an alert row holds.
+fn events_json(event: &Event) -> String {
+    serde_json::to_string(&[event]).expect("event serializes")
+}
+
+fn row(event: &Event, d: &Detection, now_ms: u64, events_json: String) -> AlertRow {
     AlertRow {
         date: vigie_store::date_of(event.ts),
         ts: event.ts,
@@ -126,7 +148,7 @@ fn row(event: &Event, d: &Detection, now_ms: u64) -> AlertRow {
             .unwrap_or("")
             .to_string(),
         action: event.str_field(field::ACTION).unwrap_or("").to_string(),
-        events: serde_json::to_string(&[event]).expect("event serializes"),
+        events: events_json,
     }
 }
 
@@ -140,7 +162,7 @@ pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
             "{evicted} pieces of correlation state dropped (limits reached): some correlations may have been missed"
         ),
     };
-    let mut alert = row(first, &detection, now_ms);
+    let mut alert = row(first, &detection, now_ms, events_json(first));
     alert.target = String::new();
     alert.action = String::new();
     alert
@@ -213,8 +235,29 @@ pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> O
         severity,
         summary,
     };
-    let mut alert = row(first, &detection, now_ms);
+    let mut alert = row(first, &detection, now_ms, events_json(first));
     alert.target = String::new();
     alert.action = String::new();
     Some(alert)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Alert ids must not change between versions: a batch retried after an upgrade
+    /// finds its alerts stored by the old version through them.
+    #[test]
+    fn alert_ids_are_what_earlier_versions_computed() {
+        let earlier = |agent: &str, seq: u64, rule: &str| {
+            vigie_model::hex::sha256(format!("{agent}\n{seq}\n{rule}").as_bytes())[..32].to_string()
+        };
+        for (agent, seq, rule) in [
+            ("5f3c9a1e2b7d4c6a8e0f1a2b3c4d5e6f", 1, "vigie-fim-change"),
+            ("a", u64::MAX, "règle-été"),
+            ("", 0, ""),
+        ] {
+            assert_eq!(alert_id(agent, seq, rule), earlier(agent, seq, rule));
+        }
+    }
 }

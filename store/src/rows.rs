@@ -40,6 +40,12 @@ impl EventRow {
     /// The row of `event`, stored by the collector at `received_ms`: the typed columns
     /// the dashboard filters on, and the whole event as JSON (unknown fields included).
     pub fn received(event: &Event, received_ms: u64) -> EventRow {
+        let json = serde_json::to_string(event).expect("an event is plain JSON values");
+        EventRow::with_json(event, received_ms, json)
+    }
+
+    /// [`EventRow::received`] with `json`, the event already serialized.
+    pub fn with_json(event: &Event, received_ms: u64, json: String) -> EventRow {
         let text = |name: &str| event.str_field(name).unwrap_or("").to_string();
         EventRow {
             date: crate::date_of(event.ts),
@@ -54,7 +60,7 @@ impl EventRow {
             image: text(field::IMAGE),
             user: text(field::USER),
             sha256: text(field::SHA256),
-            fields: serde_json::to_string(event).expect("an event is plain JSON values"),
+            fields: json,
         }
     }
 }

@@ -163,7 +163,8 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
         );
     }
     let engine = c.engine();
-    let mut alerts = detect::alerts_for(&engine, &events, now);
+    let event_rows: Vec<EventRow> = events.iter().map(|e| EventRow::received(e, now)).collect();
+    let mut alerts = detect::alerts_for(&engine, &events, &event_rows, now);
     let evicted = engine.take_evictions();
     if evicted > 0 {
         tracing::warn!(
@@ -197,7 +198,7 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     let stored = events.len() as u64;
     let rows = BatchRows {
         alerts,
-        events: events.iter().map(|e| EventRow::received(e, now)).collect(),
+        events: event_rows,
         batch: BatchRow {
             date: vigie_store::date_of(now),
             agent_id: agent_id.to_string(),
