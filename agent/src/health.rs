@@ -46,6 +46,8 @@ pub struct Counters {
     pub network_flows_evicted: AtomicU64,
     /// Interfaces being captured.
     pub network_interfaces: AtomicU64,
+    /// Captures ended because their interface vanished.
+    pub network_interfaces_lost: AtomicU64,
     /// Sensors restarted by the supervisor after they failed (panicked).
     pub sensor_restarts: AtomicU64,
     /// Version of the SOC's remote settings in force (0: none).
@@ -102,6 +104,7 @@ impl Counters {
             "NetworkPacketsDropped": get(&self.network_packets_dropped),
             "NetworkFlowsEvicted": get(&self.network_flows_evicted),
             "NetworkInterfaces": get(&self.network_interfaces),
+            "NetworkInterfacesLost": get(&self.network_interfaces_lost),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
             "ConfigVersion": get(&self.config_version),
             "SensorRestarts": get(&self.sensor_restarts),

@@ -201,3 +201,144 @@ fn a_connection_between_namespaces_is_reported_once_with_its_direction() {
     assert_eq!(e["DestinationIp"], "10.231.7.2");
     assert!(e["Image"].as_str().unwrap_or("").contains("python3"), "{e}");
 }
+
+/// A veth pair between namespaces `a` and `b` named `{name}a`/`{name}b`, with
+/// `{net}.1/30` on the a side and `{net}.2/30` on the b side.
+fn veth(a: &str, b: &str, name: &str, net: &str) {
+    let (va, vb) = (format!("{name}a"), format!("{name}b"));
+    ip(&[
+        "link", "add", &va, "netns", a, "type", "veth", "peer", "name", &vb, "netns", b,
+    ]);
+    ip(&["-n", a, "addr", "add", &format!("{net}.1/30"), "dev", &va]);
+    ip(&["-n", b, "addr", "add", &format!("{net}.2/30"), "dev", &vb]);
+    ip(&["-n", a, "link", "set", &va, "up"]);
+    ip(&["-n", b, "link", "set", &vb, "up"]);
+}
+
+/// Connects from namespace `a` to a one-shot server at `{net}.2:8443` in `b` until the
+/// agent reports the connection (true) or 20 s pass (false).
+fn connection_reported(
+    a: &str,
+    b: &str,
+    net: &str,
+    events: &std::sync::mpsc::Receiver<Value>,
+) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let mut server = Command::new("ip")
+            .args(["netns", "exec", b, "python3", "-c"])
+            .arg(format!("import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('{net}.2', 8443)); s.listen(); s.settimeout(5)\nc,_=s.accept(); c.recv(10)"))
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("ip")
+            .args(["netns", "exec", a, "python3", "-c"])
+            .arg(format!("import socket,time\nc=socket.create_connection(('{net}.2', 8443), timeout=2); c.send(b'hi'); time.sleep(0.2)"))
+            .output();
+        let _ = server.kill();
+        let _ = server.wait();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            if let Ok(e) = events.recv_timeout(left) {
+                if e["category"] == "network_connection" && e["DestinationIp"] == format!("{net}.2")
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// CPU time (ms) process `pid` has used.
+fn cpu_ms(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = stat.rsplit_once(')').unwrap().1;
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    (fields[11] + fields[12]) * 10
+}
+
+/// An interface created after the agent started is captured; deleting it ends its
+/// capture without the agent spinning (it used to poll the dead socket 50,000 times a
+/// second); another created later is captured too.
+#[test]
+fn interfaces_that_come_and_go_are_followed() {
+    let tag = std::process::id() % 100_000;
+    let (a, b) = (format!("vca{tag}"), format!("vcb{tag}"));
+    ip(&["netns", "add", &a]);
+    ip(&["netns", "add", &b]);
+    let _cleanup = Link {
+        a: a.clone(),
+        b: b.clone(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "[process]\nenabled = false\nlisteners = false\n").unwrap();
+    let mut agent = Command::new("ip")
+        .args(["netns", "exec", &a])
+        .arg(bin("vigie-agent"))
+        .args(["--print", "--config"])
+        .arg(&config)
+        .env("VIGIE_WATCH", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = agent.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let (log_tx, log) = std::sync::mpsc::channel::<String>();
+    let stderr = agent.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = log_tx.send(line);
+        }
+    });
+    let started = log
+        .iter()
+        .find(|l| l.contains("network capture started"))
+        .unwrap();
+    assert!(started.contains("interfaces=0"), "{started}");
+
+    veth(&a, &b, &format!("x{tag}"), "10.231.8");
+    assert!(
+        connection_reported(&a, &b, "10.231.8", &rx),
+        "a connection on an interface that appeared after start is reported"
+    );
+
+    ip(&["-n", &a, "link", "del", &format!("x{tag}a")]);
+    let gone = Instant::now();
+    let mut said = false;
+    while !said && gone.elapsed() < Duration::from_secs(10) {
+        said = log
+            .recv_timeout(Duration::from_millis(500))
+            .is_ok_and(|l| l.contains("interface gone"));
+    }
+    assert!(said, "the vanished interface is logged");
+    let before = cpu_ms(agent.id());
+    std::thread::sleep(Duration::from_secs(10));
+    let used = cpu_ms(agent.id()) - before;
+    assert!(
+        used < 1_000,
+        "after its interface vanished the agent used {used} ms of CPU in 10 s"
+    );
+
+    veth(&a, &b, &format!("y{tag}"), "10.231.9");
+    assert!(
+        connection_reported(&a, &b, "10.231.9", &rx),
+        "a connection on a second new interface is reported"
+    );
+    let _ = agent.kill();
+    let _ = agent.wait();
+}

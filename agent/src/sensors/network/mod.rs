@@ -5,8 +5,10 @@
 //! (packets, bytes, duration) when it ends and every minute while it lasts (on loopback
 //! each packet is seen twice, so totals are doubled there). The agent's own traffic to its collector is
 //! left out. The flow table is bounded and counts what it evicts; packets the sensor
-//! cannot keep up with are counted too.
+//! cannot keep up with are counted too. Interfaces that appear later are captured within
+//! seconds; one that vanishes ends its capture (see [`capture`]).
 
+mod capture;
 pub mod dns;
 pub mod packet;
 
@@ -14,11 +16,11 @@ use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pnet::datalink::{self, Channel, NetworkInterface};
+use pnet::datalink::{self, NetworkInterface};
 use vigie_model::event::field;
 use vigie_model::{Category, EventDraft};
 
@@ -26,6 +28,7 @@ use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
 use crate::procfs::{self, sockets};
 use crate::users::UserNames;
+use capture::Captures;
 use packet::{Packet, Proto};
 
 /// Network sensor settings (already validated).
@@ -48,6 +51,8 @@ const PACKET_QUEUE: usize = 8_192;
 const UDP_IDLE: Duration = Duration::from_secs(60);
 const TCP_IDLE: Duration = Duration::from_secs(300);
 const MAX_NAMES: usize = 65_536;
+/// How often interfaces are listed again, to capture new ones.
+const RESCAN_EVERY: Duration = Duration::from_secs(3);
 /// A long flow's totals are reported this often, not only when it ends.
 const REPORT_EVERY: Duration = Duration::from_secs(60);
 
@@ -111,9 +116,9 @@ impl NetworkSensor {
         }
     }
 
-    fn chosen_interfaces(&self) -> Vec<NetworkInterface> {
-        datalink::interfaces()
-            .into_iter()
+    /// Of `all`, the interfaces the settings ask to capture.
+    fn chosen(&self, all: Vec<NetworkInterface>) -> Vec<NetworkInterface> {
+        all.into_iter()
             .filter(|i| {
                 if self.settings.interfaces.is_empty() {
                     i.is_up() && (self.settings.loopback || !i.is_loopback())
@@ -126,64 +131,36 @@ impl NetworkSensor {
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
     fn run_until(mut self, stop: Arc<AtomicBool>) {
-        let interfaces = self.chosen_interfaces();
-        self.local = datalink::interfaces()
+        let (tx, rx) = sync_channel::<Packet>(PACKET_QUEUE);
+        let mut captures = Captures::new(
+            tx,
+            stop.clone(),
+            self.counters.clone(),
+            self.settings.dns_ports.clone(),
+        );
+        let count = self.rescan(&mut captures);
+        tracing::info!(interfaces = count, "network capture started");
+        self.process(rx, stop, &mut captures);
+    }
+
+    /// Brings the captures and the local addresses in line with the interfaces there
+    /// are now; returns how many are captured.
+    fn rescan(&mut self, captures: &mut Captures) -> usize {
+        let all = datalink::interfaces();
+        self.local = all
             .iter()
             .flat_map(|i| i.ips.iter().map(|n| n.ip()))
             .collect();
-        let (tx, rx) = sync_channel::<Packet>(PACKET_QUEUE);
-        let mut captures = 0;
-        for iface in interfaces {
-            let config = datalink::Config {
-                read_timeout: Some(Duration::from_millis(200)),
-                read_buffer_size: 65_536,
-                promiscuous: false,
-                ..Default::default()
-            };
-            let mut rx_link = match datalink::channel(&iface, config) {
-                Ok(Channel::Ethernet(_, rx)) => rx,
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::warn!(interface = iface.name, error = %e, "cannot capture (needs root or CAP_NET_RAW)");
-                    continue;
-                }
-            };
-            captures += 1;
-            let tx = tx.clone();
-            let stop = stop.clone();
-            let counters = self.counters.clone();
-            let dns_ports = self.settings.dns_ports.clone();
-            let _ = std::thread::Builder::new()
-                .name(format!("vigie-net-{}", iface.name))
-                .spawn(move || {
-                    let keep = |a: u16, b: u16| dns_ports.contains(&a) || dns_ports.contains(&b);
-                    while !stop.load(Ordering::Relaxed) {
-                        let frame = match rx_link.next() {
-                            Ok(f) => f,
-                            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
-                            Err(_) => continue,
-                        };
-                        let Some(p) = packet::parse(frame, keep) else {
-                            continue;
-                        };
-                        match tx.try_send(p) {
-                            Ok(()) => {}
-                            Err(TrySendError::Full(_)) => bump(&counters.network_packets_dropped),
-                            Err(TrySendError::Disconnected(_)) => return,
-                        }
-                    }
-                });
-        }
-        drop(tx);
-        tracing::info!(interfaces = captures, "network capture started");
+        let count = captures.sync(&self.chosen(all));
         self.counters
             .network_interfaces
-            .store(captures, Ordering::Relaxed);
-        self.process(rx, stop);
+            .store(count as u64, Ordering::Relaxed);
+        count
     }
 
-    fn process(&mut self, rx: Receiver<Packet>, stop: Arc<AtomicBool>) {
+    fn process(&mut self, rx: Receiver<Packet>, stop: Arc<AtomicBool>, captures: &mut Captures) {
         let mut last_sweep = Instant::now();
+        let mut last_rescan = Instant::now();
         while !stop.load(Ordering::Relaxed) {
             match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(p) => {
@@ -193,6 +170,10 @@ impl NetworkSensor {
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            if last_rescan.elapsed() >= RESCAN_EVERY {
+                self.rescan(captures);
+                last_rescan = Instant::now();
             }
             if last_sweep.elapsed() >= Duration::from_secs(10) {
                 let idle: Vec<FlowKey> = self

@@ -1,0 +1,157 @@
+//! One capture thread per interface, following interfaces as they come and go.
+//!
+//! Interfaces appear and vanish all day on servers with containers, VPNs or hot-plugged
+//! cards. A capture socket bound to an interface that is gone reports an error on every
+//! read; a loop that retried at once spun a core for hours. Here a capture whose
+//! interface is gone ends (counted and logged once), a capture that keeps failing ends
+//! too, and [`Captures::sync`], called every few seconds, starts captures on interfaces
+//! that appeared — including one re-created under the same name.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use pnet::datalink::{self, Channel, NetworkInterface};
+
+use super::packet::{self, Packet};
+use crate::health::{bump, Counters};
+
+/// Reads that fail in a row before a capture whose interface still exists gives up
+/// (the next [`Captures::sync`] starts it again).
+const MAX_ERRORS_IN_A_ROW: u32 = 50;
+/// Pause after a failed read, so a failing socket never spins.
+const AFTER_ERROR: Duration = Duration::from_millis(100);
+
+/// A running capture.
+struct Running {
+    /// The interface's index when the capture started: a new interface under the same
+    /// name has another.
+    index: u32,
+    /// Set by the thread when it ends.
+    ended: Arc<AtomicBool>,
+    /// Set to make the thread end (the interface is no longer wanted).
+    quit: Arc<AtomicBool>,
+}
+
+/// The captures running, by interface name.
+pub(super) struct Captures {
+    running: HashMap<String, Running>,
+    packets: SyncSender<Packet>,
+    stop: Arc<AtomicBool>,
+    counters: Arc<Counters>,
+    dns_ports: Arc<Vec<u16>>,
+}
+
+impl Captures {
+    /// No capture yet; packets will go to `packets`.
+    pub(super) fn new(
+        packets: SyncSender<Packet>,
+        stop: Arc<AtomicBool>,
+        counters: Arc<Counters>,
+        dns_ports: Vec<u16>,
+    ) -> Captures {
+        Captures {
+            running: HashMap::new(),
+            packets,
+            stop,
+            counters,
+            dns_ports: Arc::new(dns_ports),
+        }
+    }
+
+    /// Makes the captures those of `wanted`: ends those no longer wanted or whose
+    /// interface changed, forgets those that ended, starts the missing ones. Returns how
+    /// many run.
+    pub(super) fn sync(&mut self, wanted: &[NetworkInterface]) -> usize {
+        self.running.retain(|name, running| {
+            let still = wanted
+                .iter()
+                .any(|i| &i.name == name && i.index == running.index);
+            if !still {
+                running.quit.store(true, Ordering::Relaxed);
+            }
+            still && !running.ended.load(Ordering::Relaxed)
+        });
+        for iface in wanted {
+            if !self.running.contains_key(&iface.name) {
+                if let Some(running) = self.start(iface) {
+                    self.running.insert(iface.name.clone(), running);
+                }
+            }
+        }
+        self.running.len()
+    }
+
+    fn start(&self, iface: &NetworkInterface) -> Option<Running> {
+        let config = datalink::Config {
+            read_timeout: Some(Duration::from_millis(200)),
+            read_buffer_size: 65_536,
+            promiscuous: false,
+            ..Default::default()
+        };
+        let mut link = match datalink::channel(iface, config) {
+            Ok(Channel::Ethernet(_, rx)) => rx,
+            Ok(_) => return None,
+            Err(e) => {
+                tracing::warn!(interface = iface.name, error = %e, "cannot capture (needs root or CAP_NET_RAW)");
+                return None;
+            }
+        };
+        let running = Running {
+            index: iface.index,
+            ended: Arc::new(AtomicBool::new(false)),
+            quit: Arc::new(AtomicBool::new(false)),
+        };
+        let (ended, quit) = (running.ended.clone(), running.quit.clone());
+        let (packets, stop) = (self.packets.clone(), self.stop.clone());
+        let (counters, dns_ports) = (self.counters.clone(), self.dns_ports.clone());
+        let (name, index) = (iface.name.clone(), iface.index);
+        tracing::info!(interface = name, "capturing");
+        let spawned = std::thread::Builder::new()
+            .name(format!("vigie-net-{name}"))
+            .spawn(move || {
+                let keep = |a: u16, b: u16| dns_ports.contains(&a) || dns_ports.contains(&b);
+                let mut errors = 0;
+                while !stop.load(Ordering::Relaxed) && !quit.load(Ordering::Relaxed) {
+                    let frame = match link.next() {
+                        Ok(frame) => frame,
+                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
+                        Err(e) => {
+                            errors += 1;
+                            if !exists(&name, index) {
+                                bump(&counters.network_interfaces_lost);
+                                tracing::warn!(interface = name, "interface gone; its capture ends");
+                                break;
+                            }
+                            if errors >= MAX_ERRORS_IN_A_ROW {
+                                tracing::warn!(interface = name, error = %e, "capture keeps failing; it ends and is started again");
+                                break;
+                            }
+                            std::thread::sleep(AFTER_ERROR);
+                            continue;
+                        }
+                    };
+                    errors = 0;
+                    let Some(p) = packet::parse(frame, keep) else {
+                        continue;
+                    };
+                    match packets.try_send(p) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(_)) => bump(&counters.network_packets_dropped),
+                        Err(TrySendError::Disconnected(_)) => break,
+                    }
+                }
+                ended.store(true, Ordering::Relaxed);
+            });
+        spawned.ok().map(|_| running)
+    }
+}
+
+/// Whether the interface `name` still exists with index `index` (in this namespace).
+fn exists(name: &str, index: u32) -> bool {
+    datalink::interfaces()
+        .iter()
+        .any(|i| i.name == name && i.index == index)
+}
