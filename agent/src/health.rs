@@ -16,6 +16,8 @@ pub struct Counters {
     pub fim_pending_overflows: AtomicU64,
     /// Watches that could not be set (limits, permissions).
     pub fim_watch_errors: AtomicU64,
+    /// Configured watched paths that do not exist (watched from when they appear).
+    pub fim_paths_absent: AtomicU64,
     /// Full rescans done.
     pub fim_rescans: AtomicU64,
     /// Files in the baseline.
@@ -89,6 +91,7 @@ impl Counters {
             "FimQueueOverflows": get(&self.fim_queue_overflows),
             "FimPendingOverflows": get(&self.fim_pending_overflows),
             "FimWatchErrors": get(&self.fim_watch_errors),
+            "FimPathsAbsent": get(&self.fim_paths_absent),
             "FimRescans": get(&self.fim_rescans),
             "FimFiles": get(&self.fim_files),
             "BatchesSealed": get(&self.batches_sealed),

@@ -69,7 +69,13 @@ pub struct FileSensor {
     throttle: Arc<Throttle>,
     mark: u32,
     changed_since_snapshot: bool,
+    /// Configured paths being watched, and the folders watched for them.
     watched_roots: HashSet<PathBuf>,
+    watched_targets: HashSet<PathBuf>,
+    /// Folders watched because a configured path below them does not exist yet.
+    ancestors: HashSet<PathBuf>,
+    /// A configured path appeared or vanished: watches are to be set again.
+    rewatch: bool,
     stopped: bool,
 }
 
@@ -98,6 +104,9 @@ impl FileSensor {
             mark: 0,
             changed_since_snapshot: false,
             watched_roots: HashSet::new(),
+            watched_targets: HashSet::new(),
+            ancestors: HashSet::new(),
+            rewatch: false,
             stopped: false,
         }
     }
@@ -121,7 +130,7 @@ impl FileSensor {
             }
         };
         if let Some(w) = watcher.as_mut() {
-            self.add_watches(w);
+            self.add_watches(w, None);
         }
         let started = Instant::now();
         if self.first_run {
@@ -141,6 +150,11 @@ impl FileSensor {
         let mut last_snapshot = Instant::now();
         while !stop.load(Ordering::Relaxed) && !self.stopped {
             self.drain(&rx, Duration::from_millis(50));
+            if std::mem::take(&mut self.rewatch) {
+                if let Some(w) = watcher.as_mut() {
+                    self.add_watches(w, Some("realtime"));
+                }
+            }
             if overflow.swap(false, Ordering::Relaxed) {
                 tracing::warn!("file event queue overflowed: rescanning");
                 bump(&self.counters.fim_queue_overflows);
@@ -150,7 +164,7 @@ impl FileSensor {
             self.process_due(false);
             if Instant::now() >= next_rescan {
                 if let Some(w) = watcher.as_mut() {
-                    self.add_watches(w);
+                    self.add_watches(w, Some("rescan"));
                 }
                 self.full_scan(Some("rescan"));
                 next_rescan = Instant::now() + rescan_every;
@@ -185,7 +199,14 @@ impl FileSensor {
         }
     }
 
-    fn add_watches(&mut self, watcher: &mut dyn Watcher) {
+    /// Watches every configured path not watched yet. One that does not exist yet has
+    /// its nearest existing folder watched instead, so it is watched from the moment it
+    /// appears. With `report` (how it was detected), what a path that appeared already
+    /// holds is reported (`mkdir -p ~/.ssh && echo key > ~/.ssh/authorized_keys` is over
+    /// before a watch can be set).
+    fn add_watches(&mut self, watcher: &mut dyn Watcher, report: Option<&str>) {
+        let mut needed = HashSet::new();
+        let mut absent = Vec::new();
         for w in self.watches.watches().to_vec() {
             if self.watched_roots.contains(&w.root) {
                 continue;
@@ -204,11 +225,20 @@ impl FileSensor {
                     None => continue,
                 }
             } else {
+                if let Some(ancestor) = w.root.ancestors().skip(1).find(|a| a.is_dir()) {
+                    needed.insert(ancestor.to_path_buf());
+                }
+                absent.push(w.root.display().to_string());
                 continue;
             };
             match watcher.watch(&target, mode) {
                 Ok(()) => {
                     self.watched_roots.insert(w.root.clone());
+                    self.watched_targets.insert(target);
+                    if let Some(detected_by) = report {
+                        tracing::info!(path = %w.root.display(), "watched path appeared; watching it");
+                        self.scan_dir(&w.root, detected_by);
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(path = %target.display(), error = %e, "cannot watch; rescans will cover it");
@@ -216,6 +246,37 @@ impl FileSensor {
                 }
             }
         }
+        // Folders already watched for a configured path need no second watch (and must
+        // not lose theirs when no longer needed here).
+        needed.retain(|a| !self.watched_targets.contains(a));
+        for ancestor in needed.difference(&self.ancestors) {
+            if let Err(e) = watcher.watch(ancestor, RecursiveMode::NonRecursive) {
+                tracing::warn!(path = %ancestor.display(), error = %e, "cannot watch for an absent path to appear; rescans will cover it");
+                bump(&self.counters.fim_watch_errors);
+            }
+        }
+        for ancestor in self.ancestors.difference(&needed) {
+            let _ = watcher.unwatch(ancestor);
+        }
+        self.ancestors = needed;
+        if !absent.is_empty() && report.is_none() {
+            tracing::warn!(paths = ?absent, "watched paths absent; watched from the moment they appear");
+        }
+        self.counters
+            .fim_paths_absent
+            .store(absent.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Whether `path` changing means watches must be set again: it is on the way to a
+    /// configured path that does not exist yet, or it is a watched folder that is gone.
+    fn affects_watches(&self, path: &Path) -> bool {
+        self.watches.watches().iter().any(|w| {
+            if self.watched_roots.contains(&w.root) {
+                w.root == path && self.watched_targets.contains(path) && !path.exists()
+            } else {
+                w.root.starts_with(path)
+            }
+        })
     }
 
     fn on_notify(&mut self, event: notify::Result<notify::Event>) {
@@ -233,6 +294,16 @@ impl FileSensor {
             self.pending.clear();
             self.full_scan(Some("rescan"));
             return;
+        }
+        if !matches!(event.kind, EventKind::Access(_))
+            && event.paths.iter().any(|p| self.affects_watches(p))
+        {
+            for p in &event.paths {
+                if !p.exists() && self.watched_roots.remove(p) {
+                    self.watched_targets.remove(p);
+                }
+            }
+            self.rewatch = true;
         }
         match event.kind {
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => self.mark_all(&event.paths),
