@@ -100,6 +100,8 @@ pub mod field {
     pub const WATCH_PATH: &str = "WatchPath";
     /// Severity the administrator gave to the watched path.
     pub const WATCH_SEVERITY: &str = "WatchSeverity";
+    /// How many files a baseline recorded.
+    pub const FILES: &str = "Files";
     /// How the agent noticed the change: `realtime`, `rescan` or `startup`.
     pub const DETECTED_BY: &str = "DetectedBy";
     /// Why the content was not hashed (too large, unreadable…), when it was not.
@@ -182,6 +184,9 @@ pub enum FileAction {
     Renamed,
     /// Mode, owner or group changed, not the content.
     AttributesChanged,
+    /// A newly watched path was recorded as it is (`Files` says how many files it
+    /// holds): a starting point, not a change. Detectors do not see it.
+    Baseline,
 }
 
 impl FileAction {
@@ -194,6 +199,7 @@ impl FileAction {
             FileAction::Deleted => Msg::ActionDeleted,
             FileAction::Renamed => Msg::ActionRenamed,
             FileAction::AttributesChanged => Msg::ActionAttributesChanged,
+            FileAction::Baseline => Msg::ActionBaseline,
         }
     }
 
@@ -205,6 +211,7 @@ impl FileAction {
             FileAction::Deleted,
             FileAction::Renamed,
             FileAction::AttributesChanged,
+            FileAction::Baseline,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)
@@ -218,6 +225,7 @@ impl FileAction {
             FileAction::Deleted => "deleted",
             FileAction::Renamed => "renamed",
             FileAction::AttributesChanged => "attributes_changed",
+            FileAction::Baseline => "baseline",
         }
     }
 }

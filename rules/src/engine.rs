@@ -1,6 +1,7 @@
 //! The engine: the set of detectors every event goes through.
 
-use vigie_model::Event;
+use vigie_model::event::{field, FileAction};
+use vigie_model::{Category, Event};
 
 use std::sync::Arc;
 
@@ -48,9 +49,46 @@ impl Engine {
     /// Everything every detector finds in `event`.
     pub fn evaluate(&self, event: &Event) -> Vec<Detection> {
         let mut out = Vec::new();
+        // A baseline records a newly watched path as it is: nothing happened, and a rule
+        // on the path's name must not fire on it.
+        if event.category == Category::FileEvent.as_str()
+            && event.str_field(field::ACTION) == Some(FileAction::Baseline.as_str())
+        {
+            return out;
+        }
         for detector in &self.detectors {
             detector.evaluate(event, &mut out);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_event(action: &str) -> Event {
+        Event {
+            agent_id: "a".into(),
+            hostname: "h".into(),
+            seq: 1,
+            ts: 1,
+            category: Category::FileEvent.as_str().into(),
+            fields: serde_json::json!({
+                "TargetFilename": "/etc",
+                "Action": action,
+                "WatchSeverity": "high",
+            })
+            .as_object()
+            .expect("an object")
+            .clone(),
+        }
+    }
+
+    #[test]
+    fn a_baseline_is_not_a_change() {
+        let engine = Engine::with_builtins();
+        assert!(!engine.evaluate(&file_event("created")).is_empty());
+        assert!(engine.evaluate(&file_event("baseline")).is_empty());
     }
 }

@@ -101,7 +101,8 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
 }
 
 /// The agent rereads its file on SIGHUP and restarts its sensors with it: a newly
-/// watched folder reports at once, the old one goes on without reporting anything twice.
+/// watched folder is recorded as one baseline event (not a change per file it holds) and
+/// reports at once, the old one goes on without reporting anything twice.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agent_applies_a_new_watch_list_on_sighup() {
     let stack = Stack::start("").await;
@@ -132,7 +133,11 @@ async fn the_agent_applies_a_new_watch_list_on_sighup() {
     wait_for_log(&log, "configuration not reloaded", Duration::from_secs(10)).await;
     assert!(agent.running());
 
-    // Now the second folder as well.
+    // Now the second folder as well, which already holds files: a starting point, not
+    // 30 changes.
+    for i in 0..30 {
+        std::fs::write(second.join(format!("pre{i}.conf")), format!("{i}")).unwrap();
+    }
     std::fs::write(
         &config,
         format!(
@@ -148,6 +153,27 @@ async fn the_agent_applies_a_new_watch_list_on_sighup() {
     std::fs::write(first.join("c.txt"), "c").unwrap();
     wait_for("b.txt", Duration::from_secs(30), || created("b.txt")).await;
     wait_for("c.txt", Duration::from_secs(30), || created("c.txt")).await;
+    let baseline = stack
+        .count("SELECT count() FROM events WHERE action = 'baseline' AND target LIKE '%/second' AND fields LIKE '%\"Files\":30%'")
+        .await;
+    assert_eq!(
+        baseline, 1,
+        "one baseline event for the newly watched folder"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM events WHERE target LIKE '%/second/pre%'")
+            .await,
+        0,
+        "files already in a newly watched folder are not reported one by one"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alerts WHERE target LIKE '%/second/pre%' OR target LIKE '%/second'")
+            .await,
+        0,
+        "a baseline raises no alert"
+    );
     for name in ["old.txt", "a.txt"] {
         let sql = format!(
             "SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/{name}'"

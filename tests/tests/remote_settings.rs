@@ -93,7 +93,12 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
     );
     assert_eq!(refused.status, 403);
 
-    // Group "web" watches both folders; the agent moves into it.
+    // Group "web" watches both folders; the agent moves into it. The second already
+    // holds files, as /etc would: a starting point, not 50 alerts.
+    std::fs::create_dir_all(&second).unwrap();
+    for i in 0..50 {
+        std::fs::write(second.join(format!("pre{i}.conf")), format!("{i}")).unwrap();
+    }
     let body = format!(
         "[fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"critical\"\n\n[process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n",
         first.display(),
@@ -128,6 +133,20 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
         .count("SELECT count() FROM alerts WHERE target LIKE '%/second/new.txt' AND severity = 'critical'")
         .await;
     assert_eq!(severity, 1, "the group's severity");
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alerts WHERE target LIKE '%/second/pre%' OR target LIKE '%/second'")
+            .await,
+        0,
+        "a newly watched folder's existing files raise no alert"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM events WHERE action = 'baseline' AND target LIKE '%/second' AND fields LIKE '%\"Files\":50%'")
+            .await,
+        1,
+        "one baseline event says how many files were recorded"
+    );
     // The fleet page shows the version it runs.
     wait_for("the version reported", Duration::from_secs(30), || async {
         let fleet = json_of(&http(port, "GET", "/api/v1/agents", &[admin], ""));

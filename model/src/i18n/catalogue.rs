@@ -149,6 +149,9 @@ catalogue! {
     ActionAttributesChanged = "action_attributes_changed",
         "attributes changed",
         "attributs modifiés";
+    ActionBaseline = "action_baseline",
+        "baseline recorded",
+        "état de référence enregistré";
     NotSignedIn = "not_signed_in",
         "Sign in first.",
         "Connectez-vous d'abord.";

@@ -5,7 +5,7 @@
 //! replayed onto it ([`Baseline::apply`]) so that nothing is reported twice, and the spool
 //! keeps them until a newer snapshot covers them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,9 @@ pub struct Baseline {
     pub files: BTreeMap<PathBuf, FileState>,
     /// Last event `seq` whose change the saved snapshot includes.
     pub seq: u64,
+    /// The watched paths it covers; `None` in a snapshot saved by an older agent. A path
+    /// watched that is not among them is new: recorded silently, not reported.
+    pub roots: Option<BTreeSet<PathBuf>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -30,6 +33,8 @@ struct Snapshot {
     v: u32,
     seq: u64,
     files: BTreeMap<PathBuf, FileState>,
+    #[serde(default)]
+    roots: Option<BTreeSet<PathBuf>>,
 }
 
 impl Baseline {
@@ -73,6 +78,7 @@ impl Baseline {
         Ok(Some(Baseline {
             files: snapshot.files,
             seq: snapshot.seq,
+            roots: snapshot.roots,
         }))
     }
 
@@ -86,6 +92,7 @@ impl Baseline {
                 v: u32,
                 seq: u64,
                 files: &'a BTreeMap<PathBuf, FileState>,
+                roots: &'a Option<BTreeSet<PathBuf>>,
             }
             serde_json::to_writer(
                 &mut out,
@@ -93,6 +100,7 @@ impl Baseline {
                     v: 1,
                     seq,
                     files: &self.files,
+                    roots: &self.roots,
                 },
             )?;
             out.flush()?;
@@ -126,6 +134,8 @@ impl Baseline {
             Some("deleted") => {
                 self.files.remove(&target);
             }
+            // Names a watched path, not a file; the files it recorded are in the snapshot.
+            Some("baseline") => {}
             Some("renamed") => {
                 if let Some(from) = event.str_field(field::PREVIOUS_FILENAME) {
                     self.files.remove(Path::new(from));

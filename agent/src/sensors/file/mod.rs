@@ -11,7 +11,7 @@ mod baseline;
 mod state;
 mod watch;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
@@ -76,6 +76,8 @@ pub struct FileSensor {
     ancestors: HashSet<PathBuf>,
     /// A configured path appeared or vanished: watches are to be set again.
     rewatch: bool,
+    /// Newly watched paths, recorded without reporting during the startup scan.
+    silent_roots: BTreeSet<PathBuf>,
     stopped: bool,
 }
 
@@ -107,6 +109,7 @@ impl FileSensor {
             watched_targets: HashSet::new(),
             ancestors: HashSet::new(),
             rewatch: false,
+            silent_roots: BTreeSet::new(),
             stopped: false,
         }
     }
@@ -133,11 +136,27 @@ impl FileSensor {
             self.add_watches(w, None);
         }
         let started = Instant::now();
+        let roots: BTreeSet<PathBuf> = self
+            .watches
+            .watches()
+            .iter()
+            .map(|w| w.root.clone())
+            .collect();
+        // Paths newly watched (SIGHUP, remote settings) are a starting point, not a change:
+        // their files are recorded silently and reported as one baseline event each.
+        self.silent_roots = match &self.baseline.roots {
+            Some(known) if !self.first_run => roots.difference(known).cloned().collect(),
+            _ => BTreeSet::new(),
+        };
         if self.first_run {
             self.full_scan(None);
         } else {
             self.full_scan(Some("startup"));
         }
+        for root in std::mem::take(&mut self.silent_roots) {
+            self.baseline_event(&root);
+        }
+        self.baseline.roots = Some(roots);
         self.snapshot();
         tracing::info!(
             files = self.baseline.files.len(),
@@ -471,7 +490,11 @@ impl FileSensor {
                 if self.stopped {
                     return;
                 }
-                self.examine_seen(&p, detected_by);
+                let silent = self
+                    .watches
+                    .covering(&p)
+                    .is_some_and(|w| self.silent_roots.contains(&w.root));
+                self.examine_seen(&p, if silent { None } else { detected_by });
             }
         }
         let unseen: Vec<PathBuf> = self
@@ -562,6 +585,21 @@ impl FileSensor {
         }
         self.baseline.files.insert(to.to_path_buf(), new);
         self.changed_since_snapshot = true;
+        self.emit(draft);
+    }
+
+    /// One informational event for a newly watched `root`, with how many files it holds.
+    fn baseline_event(&mut self, root: &Path) {
+        let files = self.baseline.descendants(root).len()
+            + usize::from(self.baseline.files.contains_key(root));
+        tracing::info!(path = %root.display(), files, "newly watched path recorded (baseline)");
+        let draft = EventDraft::now(Category::FileEvent)
+            .with(field::TARGET_FILENAME, root.to_string_lossy())
+            .with(field::ACTION, FileAction::Baseline.as_str())
+            .with(field::DETECTED_BY, "startup")
+            .with(field::WATCH_PATH, root.to_string_lossy())
+            .with(field::WATCH_SEVERITY, "informational")
+            .with(field::FILES, files as u64);
         self.emit(draft);
     }
 
