@@ -148,7 +148,17 @@ async fn the_agent_applies_a_new_watch_list_on_sighup() {
     .unwrap();
     hangup(agent.pid().unwrap());
     wait_for_log(&log, "sensors restarted", Duration::from_secs(20)).await;
-    wait_for_log(&log, "file baseline ready", Duration::from_secs(20)).await;
+    // The log already says "file baseline ready" from the start: wait for the new
+    // folder's baseline itself (a file written during that walk is part of it).
+    wait_for("the baseline event", Duration::from_secs(30), || async {
+        let n = stack
+            .count(
+                "SELECT count() FROM events WHERE action = 'baseline' AND target LIKE '%/second'",
+            )
+            .await;
+        (n == 1).then_some(())
+    })
+    .await;
     std::fs::write(second.join("b.txt"), "b").unwrap();
     std::fs::write(first.join("c.txt"), "c").unwrap();
     wait_for("b.txt", Duration::from_secs(30), || created("b.txt")).await;

@@ -120,7 +120,18 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
     assert_eq!(moved.status, 200, "{}", moved.body);
 
     // The agent applies them at its next report, without a restart.
+    // Once the folder's baseline is recorded (a file written during that walk is part
+    // of the starting point), a new file is a change.
     wait_for_log(&log, "remote settings in force", Duration::from_secs(30)).await;
+    wait_for("the baseline event", Duration::from_secs(30), || async {
+        let n = stack
+            .count(
+                "SELECT count() FROM events WHERE action = 'baseline' AND target LIKE '%/second'",
+            )
+            .await;
+        (n == 1).then_some(())
+    })
+    .await;
     std::fs::write(second.join("new.txt"), "new").unwrap();
     wait_for("the newly watched folder reports", Duration::from_secs(30), || async {
         let n = stack
