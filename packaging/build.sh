@@ -41,7 +41,7 @@ Architecture: $ARCH
 Maintainer: Vigie <vigie@localhost>
 Section: admin
 Priority: optional
-Depends: adduser
+Depends: adduser, libelf1 | libelf1t64, zlib1g
 Description: Vigie agent: file, process and network monitoring for the SOC
  Watches files (SHA-256 integrity), processes and network activity on this server and
  streams them to the Vigie collector, keeping them on disk while the link is down.
@@ -96,7 +96,7 @@ Architecture: $ARCH
 Maintainer: Vigie <vigie@localhost>
 Section: admin
 Priority: optional
-Depends: adduser
+Depends: adduser, libelf1 | libelf1t64, zlib1g
 Recommends: clickhouse-server
 Description: Vigie SOC site: collector, dashboard and the vigie command
  The collector authenticates agents, runs the detection rules and stores events and

@@ -12,14 +12,12 @@ missing=()
 if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
     missing+=(clickhouse-server)
 fi
-if ! command -v cc >/dev/null 2>&1; then
-    missing+=(build-essential)
-fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "Installing / installation : ${missing[*]}"
     sudo_if_needed apt-get update -q
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
+bash scripts/build-deps.sh
 if ! command -v cargo >/dev/null 2>&1; then
     echo "Rust (cargo) is required: https://rustup.rs — or: apt-get install cargo" >&2
     echo "Rust (cargo) est requis : https://rustup.rs — ou : apt-get install cargo" >&2

@@ -30,6 +30,9 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils
 fi
 
+# Building needs clang and the libbpf headers (the agent's eBPF programs).
+bash scripts/build-deps.sh
+
 # The cross-component tests run the real binaries: build them first.
 cargo build --bins
 VIGIE_BROWSER_TESTS=1 cargo test --workspace

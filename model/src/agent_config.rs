@@ -97,6 +97,9 @@ pub struct FimConfig {
 pub struct ProcessConfig {
     /// Turns process monitoring on or off.
     pub enabled: bool,
+    /// Takes every exec from the kernel through eBPF, arguments included, when the
+    /// kernel allows it (root, BTF); false (or eBPF refused) starts from the connector.
+    pub ebpf: bool,
     /// Uses the kernel's process connector when it can (else lists processes every
     /// second); false forces the listing.
     pub connector: bool,
@@ -110,6 +113,7 @@ impl Default for ProcessConfig {
     fn default() -> ProcessConfig {
         ProcessConfig {
             enabled: true,
+            ebpf: true,
             connector: true,
             listeners: true,
             listen_interval_secs: 5,

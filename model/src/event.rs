@@ -128,6 +128,8 @@ pub mod field {
     pub const PARENT_COMMAND_LINE: &str = "ParentCommandLine";
     /// True when the process was gone before it could be read.
     pub const INCOMPLETE: &str = "Incomplete";
+    /// True when the arguments were longer than the sensor reads (4 KiB) and were cut.
+    pub const COMMAND_LINE_TRUNCATED: &str = "CommandLineTruncated";
 
     // network events
     /// `tcp` or `udp`.

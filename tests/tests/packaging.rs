@@ -131,7 +131,7 @@ fn packages_build_unpack_and_their_units_verify() {
     assert!(
         agent_unit.contains("User=vigie-agent")
             && agent_unit.contains(
-                "AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE"
+                "AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE"
             )
     );
     let mut verify = Command::new("systemd-analyze");

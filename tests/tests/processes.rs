@@ -5,98 +5,30 @@
 //! server started by the test.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use vigie_tests::bin;
+use vigie_tests::print_agent::PrintAgent;
 
-/// Runs `vigie-agent --print`, collecting process events on a thread.
-struct PrintAgent {
-    child: std::process::Child,
-    events: std::sync::mpsc::Receiver<Value>,
-    _watched: tempfile::TempDir,
-}
-
-impl PrintAgent {
-    fn start(dns_port: u16) -> PrintAgent {
-        let watched = tempfile::tempdir().unwrap();
-        let config = watched.path().join("agent.toml");
-        std::fs::write(
-            &config,
-            format!("[process]\nlisten_interval_secs = 1\n\n[network]\nloopback = true\ndns_ports = [{dns_port}]\n"),
-        )
-        .unwrap();
-        let mut child = Command::new(bin("vigie-agent"))
-            .arg("--print")
-            .arg("--config")
-            .arg(&config)
-            .env("VIGIE_WATCH", watched.path())
-            .env("VIGIE_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, events) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    let wanted = v["category"] != "file_event" && v["category"] != "agent_health";
-                    if wanted && tx.send(v).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        // Ready once the process sensor says how it watches.
-        let mut lines = BufReader::new(stderr).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            match lines.next() {
-                Some(Ok(line)) if line.contains("process events from the kernel connector") => {
-                    break
-                }
-                Some(Ok(line)) if line.contains("polling /proc") => {
-                    panic!("the connector is needed for this test (run as root): {line}")
-                }
-                Some(_) => {}
-                None => panic!("the agent exited"),
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        PrintAgent {
-            child,
-            events,
-            _watched: watched,
-        }
-    }
-
-    /// Events until `done` says enough, or `timeout`.
-    fn collect(&self, timeout: Duration, mut done: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + timeout;
-        let mut seen = Vec::new();
-        while Instant::now() < deadline && !done(&seen) {
-            if let Ok(v) = self.events.recv_timeout(Duration::from_millis(100)) {
-                seen.push(v);
-            }
-        }
-        seen
-    }
-}
-
-impl Drop for PrintAgent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Runs `vigie-agent --print` with every process and network sensor on, ready once the
+/// process sensor says it follows execs through eBPF (the sensor this machine must get).
+fn start_agent(dns_port: u16) -> (PrintAgent, tempfile::TempDir) {
+    let watched = tempfile::tempdir().unwrap();
+    let config = watched.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!("[process]\nlisten_interval_secs = 1\n\n[network]\nloopback = true\ndns_ports = [{dns_port}]\n"),
+    )
+    .unwrap();
+    let agent = PrintAgent::spawn(PrintAgent::command(&config, watched.path()));
+    agent.wait_log("process events from eBPF", Duration::from_secs(30));
+    (agent, watched)
 }
 
 #[test]
 fn a_marked_command_a_brief_process_and_a_burst_are_all_reported() {
-    let agent = PrintAgent::start(53);
+    let (agent, _watched) = start_agent(53);
 
     let marker = format!("vigie-marker-{}", std::process::id());
     let mut sh = Command::new("/bin/sh")
@@ -176,7 +108,7 @@ fn a_marked_command_a_brief_process_and_a_burst_are_all_reported() {
 fn a_loopback_connection_and_a_dns_answer_are_reported() {
     let dns = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let dns_port = dns.local_addr().unwrap().port();
-    let agent = PrintAgent::start(dns_port);
+    let (agent, _watched) = start_agent(dns_port);
     let test_exe = std::fs::read_link("/proc/self/exe").unwrap();
 
     // Capture sockets take a moment to see traffic after the agent says it started:
@@ -278,35 +210,15 @@ fn without_the_connector_processes_are_listed_and_health_says_so() {
     let watched = tempfile::tempdir().unwrap();
     let config = watched.path().join("agent.toml");
     std::fs::write(&config, "health_interval_secs = 1\n\n[process]\nconnector = false\nlisteners = false\n\n[network]\nenabled = false\n").unwrap();
-    let mut child = Command::new(bin("vigie-agent"))
-        .args(["--print", "--config"])
-        .arg(&config)
-        .env("VIGIE_WATCH", watched.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::sleep(Duration::from_secs(2));
+    let agent = PrintAgent::spawn(PrintAgent::command(&config, watched.path()));
+    agent.wait_log("listing processes every second", Duration::from_secs(30));
     let mut sleeper = Command::new("/bin/sleep").arg("3").spawn().unwrap();
     let pid = sleeper.id();
-    let mut polled = None;
-    let mut mode = None;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        let v: Value = serde_json::from_str(&line).unwrap();
-        if v["category"] == "process_creation" && v["ProcessId"] == pid {
-            polled = Some(v);
-        } else if v["category"] == "agent_health" {
-            mode = Some(v["ProcessMode"].clone());
-        }
-        if (polled.is_some() && mode.is_some()) || Instant::now() > deadline {
-            break;
-        }
-    }
+    let polled = agent.next_event(Duration::from_secs(20), |v| {
+        v["category"] == "process_creation" && v["ProcessId"] == pid
+    });
+    let health = agent.next_event(Duration::from_secs(20), |v| v["category"] == "agent_health");
     sleeper.wait().unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
     let e = polled.expect("the process is found by listing");
     assert_eq!(e["DetectedBy"], "polling");
     assert_eq!(
@@ -316,5 +228,5 @@ fn without_the_connector_processes_are_listed_and_health_says_so() {
             .to_str()
             .unwrap()
     );
-    assert_eq!(mode, Some(Value::from("polling")));
+    assert_eq!(health.expect("a health report")["ProcessMode"], "polling");
 }

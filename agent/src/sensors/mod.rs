@@ -35,6 +35,7 @@ pub fn configured(
             context.sink.clone(),
             context.counters.clone(),
             context.throttle.clone(),
+            config.process.ebpf,
             config.process.connector,
         )));
     }

@@ -1,11 +1,17 @@
-//! Process creation: every exec, in real time, from the kernel's process connector, with
-//! what `/proc` tells about the process and its parent and the SHA-256 of the program.
+//! Process creation: every exec, in real time, with its program, arguments, parent and
+//! user, and the SHA-256 of the program. Three sources, the best that works first:
 //!
-//! Where the connector is not available (not root, another kernel) the sensor polls
-//! `/proc` every second instead and says so in `agent_health` (`ProcessMode`). A process
-//! that exits before it can be read is still reported with what is known, and counted.
+//! 1. eBPF ([`ebpf`]): the kernel hands over the whole exec, arguments included, so a
+//!    process that lives a microsecond is still reported whole;
+//! 2. the kernel's process connector ([`connector`]): says a process exec'd, the rest
+//!    is read from `/proc`, so a process that exits first is reported with what is
+//!    known (`Incomplete`) and counted;
+//! 3. listing `/proc` every second (not root, no connector).
+//!
+//! Which one runs is in `agent_health` (`ProcessMode`): a degraded sensor is visible.
 
 mod connector;
+mod ebpf;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
@@ -37,19 +43,24 @@ pub struct ProcessSensor {
     proc_root: PathBuf,
     users: UserNames,
     parents: HashMap<u32, u32>,
+    /// Processes seen exec'ing through eBPF, for children whose parent is gone.
+    recent: HashMap<u32, ProcInfo>,
     hashes: HashMap<(u64, u64, u64, i64), String>,
     own_pid: u32,
     stopped: bool,
+    use_ebpf: bool,
     use_connector: bool,
     throttle: Arc<Throttle>,
 }
 
 impl ProcessSensor {
-    /// A sensor sending to `sink`; `use_connector` false forces polling.
+    /// A sensor sending to `sink`; `use_ebpf` false starts from the connector,
+    /// `use_connector` false forces polling.
     pub fn new(
         sink: Sink,
         counters: Arc<Counters>,
         throttle: Arc<Throttle>,
+        use_ebpf: bool,
         use_connector: bool,
     ) -> ProcessSensor {
         ProcessSensor {
@@ -59,15 +70,23 @@ impl ProcessSensor {
             proc_root: PathBuf::from("/proc"),
             users: UserNames::default(),
             parents: HashMap::new(),
+            recent: HashMap::new(),
             hashes: HashMap::new(),
             own_pid: std::process::id(),
             stopped: false,
+            use_ebpf: use_ebpf && use_connector,
             use_connector,
         }
     }
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
     fn run_until(mut self, stop: Arc<AtomicBool>) {
+        if self.use_ebpf {
+            self.follow_ebpf(&stop);
+            if stop.load(Ordering::Relaxed) || self.stopped {
+                return;
+            }
+        }
         let connector = if self.use_connector {
             Connector::open()
         } else {
@@ -108,6 +127,68 @@ impl ProcessSensor {
         }
         self.counters.set_process_mode("polling");
         self.poll(stop);
+    }
+
+    /// Follows execs through eBPF until stopped; returns at once (logged) when eBPF
+    /// cannot be used, or when it fails, for the caller to fall back.
+    fn follow_ebpf(&mut self, stop: &AtomicBool) {
+        let probe = match ebpf::ExecProbe::load() {
+            Ok(probe) => probe,
+            Err(e) => {
+                tracing::warn!(error = %e, "eBPF unavailable; process events from the kernel connector instead");
+                return;
+            }
+        };
+        self.counters.set_process_mode("ebpf");
+        tracing::info!("process events from eBPF (exec tracepoint)");
+        let counters = self.counters.clone();
+        let followed = probe.follow(
+            stop,
+            |record| {
+                self.on_exec_record(record);
+                !self.stopped
+            },
+            |dropped| {
+                counters.process_lost.fetch_add(dropped, Ordering::Relaxed);
+                tracing::warn!(
+                    dropped,
+                    "the kernel dropped exec records (ring buffer full)"
+                );
+            },
+        );
+        if let Err(e) = followed {
+            tracing::error!(error = %e, "eBPF process sensor failed; falling back to the kernel connector");
+        }
+    }
+
+    /// One exec from eBPF: all of it came from the kernel; only the parent (alive, as a
+    /// rule) and the program's hash are read here.
+    fn on_exec_record(&mut self, r: ebpf::ExecRecord) {
+        if r.pid == self.own_pid {
+            return;
+        }
+        let command_line = (!r.args.is_empty()).then(|| r.args.join(" "));
+        let info = ProcInfo {
+            ppid: Some(r.ppid),
+            image: Some(r.image),
+            command_line,
+            cwd: r.cwd,
+            uid: Some(r.uid),
+            login_uid: r.login_uid,
+        };
+        let mut parent = procfs::read(&self.proc_root, r.ppid);
+        if parent.image.is_none() {
+            // Gone already: what its own exec said, if it was seen.
+            if let Some(known) = self.recent.get(&r.ppid) {
+                parent = known.clone();
+            }
+        }
+        if self.recent.len() >= MAX_PARENTS {
+            self.recent.clear();
+            bump(&self.counters.process_parents_cleared);
+        }
+        self.recent.insert(r.pid, info.clone());
+        self.emit(r.pid, "ebpf", info, parent, r.args_truncated);
     }
 
     fn on_event(&mut self, event: ProcEvent) {
@@ -156,19 +237,33 @@ impl ProcessSensor {
         }
     }
 
+    /// A process the connector or the listing found: read from `/proc`.
     fn report(&mut self, pid: u32, detected_by: &str) {
         if pid == self.own_pid {
             return;
         }
-        let info = procfs::read(&self.proc_root, pid);
+        let mut info = procfs::read(&self.proc_root, pid);
+        info.ppid = info.ppid.or_else(|| self.parents.get(&pid).copied());
+        let parent = info
+            .ppid
+            .map(|p| procfs::read(&self.proc_root, p))
+            .unwrap_or_default();
+        self.emit(pid, detected_by, info, parent, false);
+    }
+
+    fn emit(
+        &mut self,
+        pid: u32,
+        detected_by: &str,
+        info: ProcInfo,
+        parent: ProcInfo,
+        args_truncated: bool,
+    ) {
         let complete = info.image.is_some() && info.command_line.is_some();
         if !complete {
             bump(&self.counters.process_exited_early);
         }
-        let ppid = info.ppid.or_else(|| self.parents.get(&pid).copied());
-        let parent = ppid
-            .map(|p| procfs::read(&self.proc_root, p))
-            .unwrap_or_default();
+        let ppid = info.ppid;
         let mut draft = EventDraft::now(Category::ProcessCreation)
             .with(field::PROCESS_ID, pid)
             .with(field::DETECTED_BY, detected_by);
@@ -184,11 +279,14 @@ impl ProcessSensor {
         if let Some(login) = info.login_uid {
             draft = draft.with(field::LOGON_ID, login);
         }
-        if let Some(hash) = self.program_hash(pid) {
+        if let Some(hash) = self.program_hash(pid, info.image.as_deref()) {
             draft = draft.with(field::SHA256, hash);
         }
         if !complete {
             draft = draft.with(field::INCOMPLETE, true);
+        }
+        if args_truncated {
+            draft = draft.with(field::COMMAND_LINE_TRUNCATED, true);
         }
         bump(&self.counters.process_events);
         if self.sink.blocking_send(Item::Event(draft)).is_err() {
@@ -196,11 +294,18 @@ impl ProcessSensor {
         }
     }
 
-    /// SHA-256 of the program `pid` runs, cached by device, inode, size and mtime so a
-    /// busy server does not rehash `/bin/sh` for every exec.
-    fn program_hash(&mut self, pid: u32) -> Option<String> {
-        let exe = procfs::exe_path(&self.proc_root, pid);
-        let meta = std::fs::metadata(&exe).ok()?;
+    /// SHA-256 of the program `pid` runs (through `/proc`, which holds even a deleted
+    /// or replaced program; from `image` once the process is gone), cached by device,
+    /// inode, size and mtime so a busy server does not rehash `/bin/sh` for every exec.
+    fn program_hash(&mut self, pid: u32, image: Option<&str>) -> Option<String> {
+        let mut exe = procfs::exe_path(&self.proc_root, pid);
+        let meta = match std::fs::metadata(&exe) {
+            Ok(meta) => meta,
+            Err(_) => {
+                exe = PathBuf::from(image?);
+                std::fs::metadata(&exe).ok()?
+            }
+        };
         let key = (meta.dev(), meta.ino(), meta.size(), meta.mtime());
         if let Some(hash) = self.hashes.get(&key) {
             return Some(hash.clone());

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Every exec, seen from the kernel as it happens: process and parent ids, user, login
+ * user, the program's real path, the working folder and the arguments, read before the
+ * process can exit. Sent to the agent through a ring buffer; what does not fit is
+ * counted in `drops`, never lost silently.
+ *
+ * Chaque exec, vu du noyau au moment où il a lieu : identifiants, utilisateur, chemin
+ * réel du programme, dossier courant et arguments, lus avant que le processus ne puisse
+ * se terminer. Ce qui ne tient pas dans l'anneau est compté dans `drops`.
+ *
+ * The record layout is read by agent/src/sensors/process/ebpf.rs: keep them in step.
+ */
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+/* Path buffers: components are written leaf first, each ending in NUL; the agent
+ * reverses them. NAME_READ of slack after PATH_MAX_READ keeps every write in bounds. */
+#define PATH_MAX_READ 1024
+#define NAME_READ 256
+#define PATH_BUF (PATH_MAX_READ + NAME_READ)
+#define PATH_DEPTH 48
+#define FILENAME_BUF 256
+#define ARGS_BUF 4096
+
+#define TRUNCATED_ARGS 1
+#define TRUNCATED_EXE 2
+#define TRUNCATED_CWD 4
+
+struct exec_record {
+	u32 pid;
+	u32 ppid;
+	u32 uid;
+	u32 gid;
+	u32 login_uid;
+	u32 flags;
+	u16 filename_len;
+	u16 exe_len;
+	u16 cwd_len;
+	u16 args_len;
+	char filename[FILENAME_BUF];
+	char exe[PATH_BUF];
+	char cwd[PATH_BUF];
+	char args[ARGS_BUF];
+	/* Not sent: where read_path writes next. */
+	u32 walk_off;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct exec_record);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} drops SEC(".maps");
+
+/* Writes the path of `dentry` in `vfsmnt` into `buf`, leaf first, crossing mount points
+ * up to the root, and returns the bytes written; sets `flag` in r->flags when the path
+ * did not fit. The write offset lives in the record, not in a register: the verifier
+ * then sees every iteration alike and checks the loop once per step instead of once per
+ * path through it. */
+static __always_inline u32 read_path(struct exec_record *r, char *buf, struct dentry *dentry,
+				     struct vfsmount *vfsmnt, u32 flag)
+{
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+
+	r->walk_off = 0;
+	for (int i = 0; i < PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		struct dentry *root = BPF_CORE_READ(vfsmnt, mnt_root);
+
+		if (dentry == root || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt || !up)
+				goto done;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = __builtin_preserve_access_index(&up->mnt);
+			continue;
+		}
+		u32 off = r->walk_off;
+
+		if (off > PATH_MAX_READ) {
+			r->flags |= flag;
+			goto done;
+		}
+		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+		long n = bpf_probe_read_kernel_str(&buf[off], NAME_READ, name);
+
+		if (n <= 0)
+			goto done;
+		r->walk_off = off + n;
+		dentry = parent;
+	}
+	r->flags |= flag;
+done:
+	/* The root itself is one empty component. */
+	if (r->walk_off == 0) {
+		buf[0] = 0;
+		return 1;
+	}
+	return r->walk_off;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int on_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	u32 zero = 0;
+	struct exec_record *r = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!r)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u64 uid_gid = bpf_get_current_uid_gid();
+
+	r->pid = BPF_CORE_READ(task, tgid);
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	r->uid = (u32)uid_gid;
+	r->gid = (u32)(uid_gid >> 32);
+	r->login_uid = (u32)-1;
+	if (bpf_core_field_exists(task->loginuid))
+		r->login_uid = BPF_CORE_READ(task, loginuid.val);
+	r->flags = 0;
+
+	/* The name the program was called by, as the tracepoint holds it. */
+	u32 loc = BPF_CORE_READ(ctx, __data_loc_filename) & 0xFFFF;
+	long n = bpf_probe_read_kernel_str(r->filename, FILENAME_BUF, (void *)ctx + loc);
+	r->filename_len = n > 0 ? n : 0;
+
+	/* The program's real path (symbolic links resolved, the interpreter of a script). */
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	r->exe_len = 0;
+	if (exe)
+		r->exe_len = read_path(r, r->exe, BPF_CORE_READ(exe, f_path.dentry),
+				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	r->cwd_len = 0;
+	if (fs)
+		r->cwd_len = read_path(r, r->cwd, BPF_CORE_READ(fs, pwd.dentry),
+				       BPF_CORE_READ(fs, pwd.mnt), TRUNCATED_CWD);
+
+	/* The arguments, NUL-separated, straight from the new program's memory. */
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	u64 len = end > start ? end - start : 0;
+	if (len >= ARGS_BUF) {
+		len = ARGS_BUF - 1;
+		r->flags |= TRUNCATED_ARGS;
+	}
+	len &= ARGS_BUF - 1;
+	r->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
+		r->args_len = len;
+
+	/* Only what was filled goes into the ring: the arguments come last. */
+	u64 size = offsetof(struct exec_record, args) + r->args_len;
+	if (size > sizeof(*r))
+		size = sizeof(*r);
+	if (bpf_ringbuf_output(&events, r, size, 0) != 0) {
+		u64 *dropped = bpf_map_lookup_elem(&drops, &zero);
+
+		if (dropped)
+			__sync_fetch_and_add(dropped, 1);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,88 @@
+/* The few kernel types Vigie's eBPF programs read, declared by hand instead of a
+ * generated vmlinux.h: only the fields used are named, and `preserve_access_index`
+ * lets libbpf relocate each access (CO-RE) to where the running kernel's BTF puts it,
+ * so one object works on every kernel with BTF whatever its layout.
+ *
+ * Les quelques types du noyau lus par les programmes eBPF de Vigie, déclarés à la main :
+ * seuls les champs utilisés sont nommés ; libbpf les reloge (CO-RE) selon le BTF du
+ * noyau en service.
+ */
+#ifndef VIGIE_KERNEL_TYPES_H
+#define VIGIE_KERNEL_TYPES_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef int pid_t;
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+	struct file *exe_file;
+};
+
+struct fs_struct {
+	struct path pwd;
+};
+
+typedef struct {
+	unsigned int val;
+} kuid_t;
+
+struct task_struct {
+	pid_t pid;
+	pid_t tgid;
+	struct task_struct *real_parent;
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+	kuid_t loginuid;
+};
+
+struct trace_entry {
+	unsigned short type;
+};
+
+struct trace_event_raw_sched_process_exec {
+	struct trace_entry ent;
+	__u32 __data_loc_filename;
+	pid_t pid;
+	pid_t old_pid;
+};
+
+#pragma clang attribute pop
+
+#endif
