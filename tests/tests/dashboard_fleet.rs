@@ -69,7 +69,7 @@ async fn fleet_hunt_and_overview() {
             2,
             now - 30_000,
             "agent_health",
-            json!({"AgentVersion": "0.1.0", "SpoolBacklogEvents": 7, "DroppedSpoolFull": 2, "NetworkPacketsDropped": 3}),
+            json!({"AgentVersion": "0.1.0", "SpoolBacklogEvents": 7, "DroppedSpoolFull": 2, "NetworkPacketsDropped": 3, "ProcessMode": "connector"}),
         ),
         event(
             "ag-live",
@@ -154,12 +154,15 @@ async fn fleet_hunt_and_overview() {
     assert_eq!(live["spool_backlog"], 7);
     assert_eq!(live["dropped"], 2);
     assert_eq!(live["sensor_losses"], 3);
+    assert_eq!(live["process_source"], "connector");
     assert_eq!(live["os"], "Debian GNU/Linux 12 (bookworm)");
     assert!(live["events_per_minute"].as_f64().unwrap() > 0.0);
     assert_eq!(find(&fleet, "ag-quiet")["silent"], true);
     let page = http(port, "GET", "/fleet?lang=fr", &[ana], "");
     assert!(
-        page.body.contains("muet") && page.body.contains("Debian"),
+        page.body.contains("muet")
+            && page.body.contains("Debian")
+            && page.body.contains("dégradé : connecteur du noyau"),
         "{}",
         page.body
     );

@@ -32,6 +32,9 @@ pub struct AgentStatus {
     pub dropped: u64,
     /// What its sensors could not keep up with (packets, processes, file queue).
     pub sensor_losses: u64,
+    /// Where its process events come from (`ebpf`, `connector`, `polling`, `off`;
+    /// empty before its first health report).
+    pub process_source: String,
     /// Silent longer than allowed.
     pub silent: bool,
     /// Revoked: its batches are refused.
@@ -170,6 +173,11 @@ pub async fn agents(
                         ],
                     )
                 }),
+                // A health report without a process source: the sensor is off.
+                process_source: h
+                    .map(|f| Some(text(f, "ProcessMode")).filter(|m| !m.is_empty()))
+                    .map(|m| m.unwrap_or_else(|| "off".to_string()))
+                    .unwrap_or_default(),
                 silent: a.revoked == 0 && now_ms.saturating_sub(a.last_seen_ms) > silent_after_ms,
                 revoked: a.revoked != 0,
                 agent_id: a.agent_id,

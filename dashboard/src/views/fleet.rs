@@ -27,7 +27,8 @@ pub fn page(lang: Lang, who: &Principal, agents: &[AgentStatus]) -> Markup {
                     @for key in [
                         Msg::ColHost, Msg::ColState, Msg::FleetOs, Msg::FleetVersion,
                         Msg::FleetLastSeen, Msg::FleetRate, Msg::FleetBacklog,
-                        Msg::FleetDropped, Msg::FleetLosses, Msg::SettingsGroup,
+                        Msg::FleetDropped, Msg::FleetLosses, Msg::FleetProcesses,
+                        Msg::SettingsGroup,
                         Msg::SettingsVersion,
                     ] {
                         th { (t(lang, key)) }
@@ -39,6 +40,19 @@ pub fn page(lang: Lang, who: &Principal, agents: &[AgentStatus]) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The process sensor in use; anything short of eBPF is shown as degraded.
+fn process_source(lang: Lang, source: &str) -> Markup {
+    let degraded = |key| html! { span.sev.sev-medium { (t(lang, key)) } };
+    match source {
+        "ebpf" => html! { (t(lang, Msg::FleetProcessEbpf)) },
+        "connector" => degraded(Msg::FleetProcessConnector),
+        "polling" => degraded(Msg::FleetProcessPolling),
+        "off" => html! { span.muted { (t(lang, Msg::FleetProcessOff)) } },
+        "" => html! { span.muted { "—" } },
+        other => html! { (other) },
     }
 }
 
@@ -61,6 +75,7 @@ fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool) -> Markup {
             td.n { (a.spool_backlog) }
             td.n { (a.dropped) }
             td.n { (a.sensor_losses) }
+            td { (process_source(lang, &a.process_source)) }
             td {
                 @if admin {
                     form method="post" action={ "/fleet/" (a.agent_id) "/group" } {

@@ -614,6 +614,21 @@ catalogue! {
     FleetLosses = "fleet_losses",
         "Sensor losses",
         "Pertes des capteurs";
+    FleetProcesses = "fleet_processes",
+        "Process sensor",
+        "Capteur de processus";
+    FleetProcessEbpf = "fleet_process_ebpf",
+        "eBPF: every exec whole",
+        "eBPF : chaque exec complet";
+    FleetProcessConnector = "fleet_process_connector",
+        "degraded: kernel connector, brief processes may lack their command line",
+        "dégradé : connecteur du noyau, les processus brefs peuvent manquer leur ligne de commande";
+    FleetProcessPolling = "fleet_process_polling",
+        "degraded: listing every second, brief processes missed",
+        "dégradé : relevé chaque seconde, processus brefs manqués";
+    FleetProcessOff = "fleet_process_off",
+        "off",
+        "arrêté";
     FleetOk = "fleet_ok",
         "reporting",
         "actif";
