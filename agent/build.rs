@@ -19,7 +19,9 @@ fn main() {
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
     println!("cargo:rerun-if-env-changed=CLANG");
     println!("cargo:rerun-if-changed=bpf");
-    compile(&clang, "exec", &out, bpf_arch, multiarch);
+    for program in ["exec", "files"] {
+        compile(&clang, program, &out, bpf_arch, multiarch);
+    }
 }
 
 /// Compiles `bpf/<program>.bpf.c` into `<out>/<program>.bpf.o`.

@@ -13,13 +13,8 @@
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include "path.h"
 
-/* Path buffers: components are written leaf first, each ending in NUL; the agent
- * reverses them. NAME_READ of slack after PATH_MAX_READ keeps every write in bounds. */
-#define PATH_MAX_READ 1024
-#define NAME_READ 256
-#define PATH_BUF (PATH_MAX_READ + NAME_READ)
-#define PATH_DEPTH 48
 #define FILENAME_BUF 256
 #define ARGS_BUF 4096
 
@@ -65,55 +60,6 @@ struct {
 	__type(value, u64);
 } drops SEC(".maps");
 
-/* Writes the path of `dentry` in `vfsmnt` into `buf`, leaf first, crossing mount points
- * up to the root, and returns the bytes written; sets `flag` in r->flags when the path
- * did not fit. The write offset lives in the record, not in a register: the verifier
- * then sees every iteration alike and checks the loop once per step instead of once per
- * path through it. */
-static __always_inline u32 read_path(struct exec_record *r, char *buf, struct dentry *dentry,
-				     struct vfsmount *vfsmnt, u32 flag)
-{
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-
-	r->walk_off = 0;
-	for (int i = 0; i < PATH_DEPTH; i++) {
-		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-		struct dentry *root = BPF_CORE_READ(vfsmnt, mnt_root);
-
-		if (dentry == root || dentry == parent) {
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (up == mnt || !up)
-				goto done;
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			vfsmnt = __builtin_preserve_access_index(&up->mnt);
-			continue;
-		}
-		u32 off = r->walk_off;
-
-		if (off > PATH_MAX_READ) {
-			r->flags |= flag;
-			goto done;
-		}
-		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-		long n = bpf_probe_read_kernel_str(&buf[off], NAME_READ, name);
-
-		if (n <= 0)
-			goto done;
-		r->walk_off = off + n;
-		dentry = parent;
-	}
-	r->flags |= flag;
-done:
-	/* The root itself is one empty component. */
-	if (r->walk_off == 0) {
-		buf[0] = 0;
-		return 1;
-	}
-	return r->walk_off;
-}
-
 SEC("tracepoint/sched/sched_process_exec")
 int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -143,13 +89,13 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 	r->exe_len = 0;
 	if (exe)
-		r->exe_len = read_path(r, r->exe, BPF_CORE_READ(exe, f_path.dentry),
+		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe, BPF_CORE_READ(exe, f_path.dentry),
 				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
 
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	r->cwd_len = 0;
 	if (fs)
-		r->cwd_len = read_path(r, r->cwd, BPF_CORE_READ(fs, pwd.dentry),
+		r->cwd_len = read_path(&r->walk_off, &r->flags, r->cwd, BPF_CORE_READ(fs, pwd.dentry),
 				       BPF_CORE_READ(fs, pwd.mnt), TRUNCATED_CWD);
 
 	/* The arguments, NUL-separated, straight from the new program's memory. */

@@ -25,9 +25,19 @@ struct qstr {
 	const unsigned char *name;
 };
 
+struct super_block {
+	unsigned long s_magic;
+};
+
+struct inode {
+	unsigned short i_mode;
+	struct super_block *i_sb;
+};
+
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct inode *d_inode;
 };
 
 struct vfsmount {
@@ -47,6 +57,8 @@ struct path {
 
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
+	unsigned int f_mode;
 };
 
 struct mm_struct {
@@ -63,12 +75,22 @@ typedef struct {
 	unsigned int val;
 } kuid_t;
 
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
 	struct task_struct *real_parent;
 	struct mm_struct *mm;
 	struct fs_struct *fs;
+	struct files_struct *files;
 	kuid_t loginuid;
 };
 

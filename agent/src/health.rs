@@ -30,6 +30,8 @@ pub struct Counters {
     pub send_failures: AtomicU64,
     /// Spool writes that failed and were retried (disk full, I/O errors).
     pub spool_write_errors: AtomicU64,
+    /// File who-data records lost (kernel queue full) or forgotten early (table full).
+    pub fim_who_lost: AtomicU64,
     /// Process creation events produced.
     pub process_events: AtomicU64,
     /// Processes gone before /proc could be read (reported with what was known).
@@ -56,8 +58,10 @@ pub struct Counters {
     pub config_version: AtomicU64,
     /// Events handed to the batcher, by category.
     pub by_category: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
-    /// How processes are watched: `connector`, `polling`, or empty when off.
+    /// How processes are watched: `ebpf`, `connector`, `polling`, or empty when off.
     pub process_mode: std::sync::Mutex<&'static str>,
+    /// Where file changes get their process from: `ebpf`, or empty when nowhere.
+    pub file_who_mode: std::sync::Mutex<&'static str>,
 }
 
 impl Counters {
@@ -74,6 +78,11 @@ impl Counters {
     /// Records how processes are watched.
     pub fn set_process_mode(&self, mode: &'static str) {
         *self.process_mode.lock().expect("mode lock") = mode;
+    }
+
+    /// Records where file changes get their process from.
+    pub fn set_file_who_mode(&self, mode: &'static str) {
+        *self.file_who_mode.lock().expect("mode lock") = mode;
     }
 }
 
@@ -109,6 +118,8 @@ impl Counters {
             "NetworkInterfaces": get(&self.network_interfaces),
             "NetworkInterfacesLost": get(&self.network_interfaces_lost),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
+            "FileWhoMode": *self.file_who_mode.lock().expect("mode lock"),
+            "FimWhoLost": get(&self.fim_who_lost),
             "ConfigVersion": get(&self.config_version),
             "SensorRestarts": get(&self.sensor_restarts),
         });

@@ -12,6 +12,7 @@ pub mod client;
 pub mod collector_url;
 pub mod config;
 pub mod delivery;
+pub mod ebpf;
 pub mod enroll;
 pub mod health;
 pub mod identity;

@@ -89,6 +89,8 @@ pub struct FimConfig {
     pub settle_ms: u64,
     /// Most paths waiting to be examined; past it the agent forgets them and rescans.
     pub max_pending: usize,
+    /// Names the process and user behind each change, from eBPF (root, BTF).
+    pub who: bool,
 }
 
 /// Process monitoring settings.
@@ -224,6 +226,7 @@ impl Default for FimConfig {
             rescan_interval_secs: 600,
             settle_ms: 100,
             max_pending: 100_000,
+            who: true,
         }
     }
 }

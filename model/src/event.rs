@@ -128,6 +128,10 @@ pub mod field {
     pub const PARENT_COMMAND_LINE: &str = "ParentCommandLine";
     /// True when the process was gone before it could be read.
     pub const INCOMPLETE: &str = "Incomplete";
+    /// The user of the process behind a file change (`User` is the file's owner).
+    pub const PROCESS_USER: &str = "ProcessUser";
+    /// True for a file created and deleted before it could be examined.
+    pub const TRANSIENT: &str = "Transient";
     /// True when the arguments were longer than the sensor reads (4 KiB) and were cut.
     pub const COMMAND_LINE_TRUNCATED: &str = "CommandLineTruncated";
 

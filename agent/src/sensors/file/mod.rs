@@ -10,6 +10,7 @@
 mod baseline;
 mod state;
 mod watch;
+mod who;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ struct Pending {
     first: Instant,
     last: Instant,
     rename_from: Option<PathBuf>,
+    /// The watches said it was created: if it is gone when examined, it lived briefly.
+    created: bool,
 }
 
 /// The file sensor's state from earlier runs: its baseline, as loaded and caught up from
@@ -78,6 +81,8 @@ pub struct FileSensor {
     rewatch: bool,
     /// Newly watched paths, recorded without reporting during the startup scan.
     silent_roots: BTreeSet<PathBuf>,
+    /// Who changed what, from eBPF (none when unavailable or turned off).
+    who: Option<Arc<who::WhoTable>>,
     stopped: bool,
 }
 
@@ -110,6 +115,7 @@ impl FileSensor {
             ancestors: HashSet::new(),
             rewatch: false,
             silent_roots: BTreeSet::new(),
+            who: None,
             stopped: false,
         }
     }
@@ -135,6 +141,19 @@ impl FileSensor {
         if let Some(w) = watcher.as_mut() {
             self.add_watches(w, None);
         }
+        // The who-data reader stops with this sensor, however it ends.
+        let who_stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
+        if self.config.who {
+            let roots = self
+                .watches
+                .watches()
+                .iter()
+                .map(|w| w.root.clone())
+                .collect();
+            self.who = who::start(roots, who_stop.0.clone(), self.counters.clone());
+        }
+        self.counters
+            .set_file_who_mode(if self.who.is_some() { "ebpf" } else { "" });
         let started = Instant::now();
         let roots: BTreeSet<PathBuf> = self
             .watches
@@ -325,6 +344,14 @@ impl FileSensor {
             self.rewatch = true;
         }
         match event.kind {
+            EventKind::Create(_) => {
+                for p in &event.paths {
+                    self.mark(p.clone(), None);
+                    if let Some(pending) = self.pending.get_mut(p) {
+                        pending.created = true;
+                    }
+                }
+            }
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => self.mark_all(&event.paths),
             EventKind::Access(_) => {}
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if event.paths.len() == 2 => {
@@ -353,6 +380,7 @@ impl FileSensor {
             first: now,
             last: now,
             rename_from: None,
+            created: false,
         });
         entry.last = now;
         if rename_from.is_some() {
@@ -401,8 +429,28 @@ impl FileSensor {
             };
             match pending.rename_from {
                 Some(from) => self.renamed(&from, &path),
+                None if pending.created && self.lived_briefly(&path) => self.transient(&path),
                 None => self.examine(&path, "realtime"),
             }
+        }
+    }
+
+    /// Whether `path`, seen created, is already gone and was never recorded.
+    fn lived_briefly(&self, path: &Path) -> bool {
+        !self.baseline.files.contains_key(path) && std::fs::symlink_metadata(path).is_err()
+    }
+
+    /// A file created and deleted before it could be examined (a dropper's way): both
+    /// are reported, marked `Transient`, with the process behind them when known.
+    fn transient(&mut self, path: &Path) {
+        if self.watches.covering(path).is_none() {
+            return;
+        }
+        for action in [FileAction::Created, FileAction::Deleted] {
+            let draft = self
+                .file_event(action, path, None, None, "realtime", None)
+                .with(field::TRANSIENT, true);
+            self.emit(draft);
         }
     }
 
@@ -654,6 +702,25 @@ impl FileSensor {
                 draft = draft.with(field::HASH_SKIPPED, n.skipped.clone());
             }
         }
+        let deeds: &[who::Deed] = match action {
+            FileAction::Created => &[who::Deed::Wrote, who::Deed::Placed],
+            FileAction::Modified => &[who::Deed::Wrote],
+            FileAction::Deleted => &[who::Deed::Removed],
+            FileAction::Renamed => &[who::Deed::Placed],
+            FileAction::AttributesChanged => &[who::Deed::Attributes, who::Deed::Wrote],
+            FileAction::Baseline => &[],
+        };
+        let writer = self.who.as_ref().and_then(|table| table.who(path, deeds));
+        if let Some(w) = writer {
+            let user = self.users.name(w.uid);
+            draft = draft
+                .with(field::PROCESS_ID, w.pid)
+                .with(field::IMAGE, w.image)
+                .with(field::PROCESS_USER, user);
+            if let Some(command_line) = w.command_line {
+                draft = draft.with(field::COMMAND_LINE, command_line);
+            }
+        }
         draft
     }
 
@@ -688,6 +755,15 @@ impl FileSensor {
                 tracing::error!(path = %path.display(), error = %e, "cannot save the file baseline")
             }
         }
+    }
+}
+
+/// Sets its flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 

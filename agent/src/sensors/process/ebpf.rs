@@ -4,17 +4,16 @@
 //! arguments through a ring buffer, read before the process can exit. A process that
 //! lives a microsecond is reported whole.
 //!
-//! Needs root, a kernel with BTF (`/sys/kernel/btf/vmlinux`) and ring buffers (5.8 or
-//! later); [`ExecProbe::load`] says why when it cannot, and the sensor falls back to
-//! the process connector. Loading goes through libbpf-rs (maintained, CO-RE); the record
-//! layout is read by hand below, as the C program writes it.
+//! [`ExecProbe::load`] says why when it cannot (see [`crate::ebpf`]), and the sensor
+//! falls back to the process connector. The record layout is read by hand below, as the
+//! C program writes it.
 
-use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
-use libbpf_rs::{Link, MapCore, MapFlags, Object, ObjectBuilder, PrintLevel, RingBufferBuilder};
+use libbpf_rs::{Link, Object};
+
+use crate::ebpf::{self, components, text, u16_at, u32_at};
 
 /// The compiled eBPF program (see `build.rs`).
 const PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/exec.bpf.o"));
@@ -59,14 +58,12 @@ pub(super) struct ExecProbe {
 
 impl ExecProbe {
     /// Loads the program into the kernel and attaches it to the exec tracepoint.
-    pub(super) fn load() -> Result<ExecProbe, libbpf_rs::Error> {
-        route_libbpf_messages();
-        raise_memlock_limit();
-        let object = ObjectBuilder::default().open_memory(PROGRAM)?.load()?;
+    pub(super) fn load() -> Result<ExecProbe, ebpf::Error> {
+        let object = ebpf::load(PROGRAM)?;
         let link = object
             .progs_mut()
             .find(|p| p.name() == "on_exec")
-            .ok_or_else(|| libbpf_rs::Error::from(std::io::Error::other("no on_exec program")))?
+            .ok_or_else(|| ebpf::Error::from(std::io::Error::other("no on_exec program")))?
             .attach()?;
         Ok(ExecProbe {
             object,
@@ -79,90 +76,19 @@ impl ExecProbe {
     pub(super) fn follow(
         &self,
         stop: &AtomicBool,
-        mut on_record: impl FnMut(ExecRecord) -> bool,
-        mut on_drops: impl FnMut(u64),
-    ) -> Result<(), libbpf_rs::Error> {
-        let received: RefCell<Vec<ExecRecord>> = RefCell::new(Vec::new());
-        let events = self.map("events")?;
-        let mut builder = RingBufferBuilder::new();
-        builder.add(&events, |data: &[u8]| {
-            if let Some(record) = parse(data) {
-                received.borrow_mut().push(record);
-            }
-            0
-        })?;
-        let ring = builder.build()?;
-        let drops = self.map("drops")?;
-        let mut dropped = 0;
-        while !stop.load(Ordering::Relaxed) {
-            ring.poll(Duration::from_millis(200))?;
-            for record in received.borrow_mut().drain(..) {
-                if !on_record(record) {
-                    return Ok(());
-                }
-            }
-            let total = dropped_total(&drops);
-            if total > dropped {
-                on_drops(total - dropped);
-                dropped = total;
-            }
-        }
-        Ok(())
+        on_record: impl FnMut(ExecRecord) -> bool,
+        on_drops: impl FnMut(u64),
+    ) -> Result<(), ebpf::Error> {
+        ebpf::follow(
+            &self.object,
+            "events",
+            "drops",
+            stop,
+            parse,
+            on_record,
+            on_drops,
+        )
     }
-
-    fn map(&self, name: &str) -> Result<libbpf_rs::Map<'_>, libbpf_rs::Error> {
-        self.object
-            .maps()
-            .find(|m| m.name() == name)
-            .ok_or_else(|| std::io::Error::other(format!("no {name} map")).into())
-    }
-}
-
-/// Sum over CPUs of the kernel-side drop counter.
-fn dropped_total(drops: &libbpf_rs::Map<'_>) -> u64 {
-    let key = 0u32.to_ne_bytes();
-    match drops.lookup_percpu(&key, MapFlags::ANY) {
-        Ok(Some(per_cpu)) => per_cpu
-            .iter()
-            .filter_map(|v| v.get(..8))
-            .map(|b| u64::from_ne_bytes(b.try_into().expect("8 bytes")))
-            .sum(),
-        _ => 0,
-    }
-}
-
-/// libbpf writes to stderr by default; its messages go to the agent's log instead
-/// (warnings, e.g. why a kernel refused the program, at warn level).
-fn route_libbpf_messages() {
-    fn forward(level: PrintLevel, message: String) {
-        let message = message.trim_end();
-        match level {
-            PrintLevel::Warn => tracing::warn!(target: "libbpf", "{message}"),
-            PrintLevel::Info => tracing::debug!(target: "libbpf", "{message}"),
-            PrintLevel::Debug => tracing::trace!(target: "libbpf", "{message}"),
-        }
-    }
-    libbpf_rs::set_print(Some((PrintLevel::Info, forward)));
-}
-
-/// Kernels before 5.11 charge eBPF maps to the locked-memory limit; the ring buffer
-/// needs more than the usual 8 MiB default. Best effort: newer kernels ignore it.
-fn raise_memlock_limit() {
-    let unlimited = rustix::process::Rlimit {
-        current: None,
-        maximum: None,
-    };
-    let _ = rustix::process::setrlimit(rustix::process::Resource::Memlock, unlimited);
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_ne_bytes(b[at..at + 4].try_into().expect("4 bytes"))
-}
-
-fn u16_at(b: &[u8], at: usize) -> usize {
-    usize::from(u16::from_ne_bytes(
-        b[at..at + 2].try_into().expect("2 bytes"),
-    ))
 }
 
 /// Reads one record; `None` when it is shorter than its header says.
@@ -191,28 +117,6 @@ pub(super) fn parse(b: &[u8]) -> Option<ExecRecord> {
             .collect(),
         args_truncated: flags & TRUNCATED_ARGS != 0,
     })
-}
-
-/// Text up to its first NUL.
-fn text(b: &[u8]) -> String {
-    let end = b.iter().position(|c| *c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).into_owned()
-}
-
-/// A path from its components written leaf first (`sh\0bin\0usr\0` is `/usr/bin/sh`);
-/// `None` when nothing was written (the path is unknown); the root is one empty
-/// component.
-fn components(b: &[u8]) -> Option<String> {
-    if b.is_empty() {
-        return None;
-    }
-    let mut parts: Vec<String> = b
-        .split(|c| *c == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect();
-    parts.reverse();
-    Some(format!("/{}", parts.join("/")))
 }
 
 /// `name` as an absolute path (a program called by a relative name).

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* Who changes files: each open for writing, deletion, rename, change of mode, owner,
+ * size, times or extended attributes, and each new folder, with the process that asked
+ * for it (pid, user, the program's real path), from the system call tracepoints, which
+ * every kernel with eBPF has. The path is sent as the process gave it, with the folder
+ * it is relative to (the working folder or the descriptor's) read in the kernel; the
+ * agent joins them and keeps what is under a watched path, for the file events its
+ * watches report. The agent's own calls are left out here.
+ *
+ * Qui modifie les fichiers : chaque ouverture en écriture, suppression, renommage,
+ * changement de droits, de propriétaire, de taille, de dates ou d'attributs étendus, et
+ * chaque nouveau dossier, avec le processus qui l'a demandé, depuis les points de trace
+ * des appels système.
+ *
+ * The record layout is read by agent/src/sensors/file/who.rs: keep them in step.
+ */
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "path.h"
+
+#define OP_WRITE 1
+#define OP_UNLINK 3
+#define OP_RENAME 4
+#define OP_CHMOD 5
+#define OP_CHOWN 6
+#define OP_TRUNCATE 7
+#define OP_UTIMES 8
+#define OP_MKDIR 9
+#define OP_RMDIR 10
+#define OP_SETXATTR 11
+
+#define TRUNCATED_BASE 1
+#define TRUNCATED_BASE2 2
+#define TRUNCATED_EXE 4
+
+#define NAME_BUF 512
+#define AT_FDCWD -100
+#define AT_REMOVEDIR 0x200
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+
+/* A system call's entry, as every syscalls/sys_enter_* tracepoint lays it out. */
+struct sys_enter {
+	u64 common;
+	int nr;
+	int pad;
+	u64 args[6];
+};
+
+struct file_record {
+	u32 op;
+	u32 pid;
+	u32 uid;
+	u32 flags;
+	u16 name_len;
+	u16 name2_len;
+	u16 base_len;
+	u16 base2_len;
+	u16 exe_len;
+	u16 reserved[3];
+	char comm[16];
+	char name[NAME_BUF];
+	char name2[NAME_BUF];
+	char base[PATH_BUF];
+	char base2[PATH_BUF];
+	char exe[PATH_BUF];
+	/* Not sent: where read_path writes next. */
+	u32 walk_off;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} file_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct file_record);
+} file_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} file_drops SEC(".maps");
+
+/* Set by the agent after loading: its own process id, whose calls are left out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u32);
+} agent_pid SEC(".maps");
+
+/* A blank record for the current process, or NULL when it is the agent. */
+static __always_inline struct file_record *begin(u32 op)
+{
+	u32 zero = 0;
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	u32 *own = bpf_map_lookup_elem(&agent_pid, &zero);
+
+	if (own && *own == tgid)
+		return NULL;
+	struct file_record *r = bpf_map_lookup_elem(&file_scratch, &zero);
+
+	if (!r)
+		return NULL;
+	r->op = op;
+	r->pid = tgid;
+	r->uid = (u32)bpf_get_current_uid_gid();
+	r->flags = 0;
+	r->name_len = 0;
+	r->name2_len = 0;
+	r->base_len = 0;
+	r->base2_len = 0;
+	return r;
+}
+
+/* The file behind descriptor `fd` of the current process. */
+static __always_inline struct file *file_of(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* The folder a relative name is taken from: the working folder or descriptor `dfd`'s. */
+static __always_inline u16 read_base(struct file_record *r, char *buf, int dfd, u32 flag)
+{
+	if (dfd == AT_FDCWD) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+
+		if (!fs)
+			return 0;
+		return read_path(&r->walk_off, &r->flags, buf, BPF_CORE_READ(fs, pwd.dentry),
+				 BPF_CORE_READ(fs, pwd.mnt), flag);
+	}
+	struct file *file = file_of(dfd);
+
+	if (!file)
+		return 0;
+	return read_path(&r->walk_off, &r->flags, buf, BPF_CORE_READ(file, f_path.dentry),
+			 BPF_CORE_READ(file, f_path.mnt), flag);
+}
+
+static __always_inline void send(struct file_record *r)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->exe_len = 0;
+	if (exe)
+		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
+				       BPF_CORE_READ(exe, f_path.dentry),
+				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+	if (bpf_ringbuf_output(&file_events, r, offsetof(struct file_record, walk_off), 0) != 0) {
+		u32 zero = 0;
+		u64 *dropped = bpf_map_lookup_elem(&file_drops, &zero);
+
+		if (dropped)
+			__sync_fetch_and_add(dropped, 1);
+	}
+}
+
+/* `op` on the name at user address `name`, relative to `dfd` unless absolute. */
+static __always_inline int name_op(u32 op, int dfd, const char *name)
+{
+	struct file_record *r = begin(op);
+
+	if (!r)
+		return 0;
+	long n = bpf_probe_read_user_str(r->name, NAME_BUF, name);
+
+	if (n <= 0)
+		return 0;
+	r->name_len = n;
+	if (r->name[0] != '/')
+		r->base_len = read_base(r, r->base, dfd, TRUNCATED_BASE);
+	send(r);
+	return 0;
+}
+
+/* `op` on the file behind descriptor `fd`. */
+static __always_inline int fd_op(u32 op, int fd)
+{
+	struct file *file = file_of(fd);
+
+	if (!file)
+		return 0;
+	struct file_record *r = begin(op);
+
+	if (!r)
+		return 0;
+	r->base_len = read_path(&r->walk_off, &r->flags, r->base, BPF_CORE_READ(file, f_path.dentry),
+				BPF_CORE_READ(file, f_path.mnt), TRUNCATED_BASE);
+	send(r);
+	return 0;
+}
+
+static __always_inline int rename_op(int olddfd, const char *old, int newdfd, const char *new)
+{
+	struct file_record *r = begin(OP_RENAME);
+
+	if (!r)
+		return 0;
+	long n = bpf_probe_read_user_str(r->name, NAME_BUF, old);
+	long n2 = bpf_probe_read_user_str(r->name2, NAME_BUF, new);
+
+	if (n <= 0 || n2 <= 0)
+		return 0;
+	r->name_len = n;
+	r->name2_len = n2;
+	if (r->name[0] != '/')
+		r->base_len = read_base(r, r->base, olddfd, TRUNCATED_BASE);
+	if (r->name2[0] != '/')
+		r->base2_len = read_base(r, r->base2, newdfd, TRUNCATED_BASE2);
+	send(r);
+	return 0;
+}
+
+static __always_inline int open_op(int dfd, const char *name, u64 flags)
+{
+	if (!(flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)))
+		return 0;
+	return name_op(OP_WRITE, dfd, name);
+}
+
+#define ARG(n) (ctx->args[n])
+#define TP(call) SEC("tracepoint/syscalls/sys_enter_" #call) int on_##call(struct sys_enter *ctx)
+
+TP(open) { return open_op(AT_FDCWD, (const char *)ARG(0), ARG(1)); }
+TP(creat) { return name_op(OP_WRITE, AT_FDCWD, (const char *)ARG(0)); }
+TP(openat) { return open_op(ARG(0), (const char *)ARG(1), ARG(2)); }
+TP(openat2)
+{
+	u64 flags = 0;
+
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)ARG(2));
+	return open_op(ARG(0), (const char *)ARG(1), flags);
+}
+
+TP(unlink) { return name_op(OP_UNLINK, AT_FDCWD, (const char *)ARG(0)); }
+TP(unlinkat)
+{
+	return name_op(ARG(2) & AT_REMOVEDIR ? OP_RMDIR : OP_UNLINK, ARG(0), (const char *)ARG(1));
+}
+TP(rmdir) { return name_op(OP_RMDIR, AT_FDCWD, (const char *)ARG(0)); }
+TP(mkdir) { return name_op(OP_MKDIR, AT_FDCWD, (const char *)ARG(0)); }
+TP(mkdirat) { return name_op(OP_MKDIR, ARG(0), (const char *)ARG(1)); }
+
+TP(rename) { return rename_op(AT_FDCWD, (const char *)ARG(0), AT_FDCWD, (const char *)ARG(1)); }
+TP(renameat) { return rename_op(ARG(0), (const char *)ARG(1), ARG(2), (const char *)ARG(3)); }
+TP(renameat2) { return rename_op(ARG(0), (const char *)ARG(1), ARG(2), (const char *)ARG(3)); }
+
+TP(chmod) { return name_op(OP_CHMOD, AT_FDCWD, (const char *)ARG(0)); }
+TP(fchmodat) { return name_op(OP_CHMOD, ARG(0), (const char *)ARG(1)); }
+TP(fchmod) { return fd_op(OP_CHMOD, ARG(0)); }
+
+TP(chown) { return name_op(OP_CHOWN, AT_FDCWD, (const char *)ARG(0)); }
+TP(lchown) { return name_op(OP_CHOWN, AT_FDCWD, (const char *)ARG(0)); }
+TP(fchownat) { return name_op(OP_CHOWN, ARG(0), (const char *)ARG(1)); }
+TP(fchown) { return fd_op(OP_CHOWN, ARG(0)); }
+
+TP(truncate) { return name_op(OP_TRUNCATE, AT_FDCWD, (const char *)ARG(0)); }
+TP(ftruncate) { return fd_op(OP_TRUNCATE, ARG(0)); }
+
+TP(utime) { return name_op(OP_UTIMES, AT_FDCWD, (const char *)ARG(0)); }
+TP(utimes) { return name_op(OP_UTIMES, AT_FDCWD, (const char *)ARG(0)); }
+TP(futimesat) { return name_op(OP_UTIMES, ARG(0), (const char *)ARG(1)); }
+TP(utimensat)
+{
+	/* No name: the descriptor's own file (futimens). */
+	if (!ARG(1))
+		return fd_op(OP_UTIMES, ARG(0));
+	return name_op(OP_UTIMES, ARG(0), (const char *)ARG(1));
+}
+
+TP(setxattr) { return name_op(OP_SETXATTR, AT_FDCWD, (const char *)ARG(0)); }
+TP(lsetxattr) { return name_op(OP_SETXATTR, AT_FDCWD, (const char *)ARG(0)); }
+TP(fsetxattr) { return fd_op(OP_SETXATTR, ARG(0)); }
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

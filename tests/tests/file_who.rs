@@ -1,0 +1,116 @@
+//! Who-data and brief files (need root, as CI runs): a file change names the process
+//! and user behind it, from eBPF; files created and deleted at once are still reported,
+//! both ways, each with its process.
+
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+use vigie_tests::print_agent::PrintAgent;
+
+fn start(watched: &std::path::Path) -> PrintAgent {
+    let config = watched.with_extension("toml");
+    std::fs::write(
+        &config,
+        "health_interval_secs = 1\n\n[process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n",
+    )
+    .unwrap();
+    let agent = PrintAgent::spawn(PrintAgent::command(&config, watched));
+    agent.wait_log(
+        "file changes with their process, from eBPF",
+        Duration::from_secs(30),
+    );
+    agent.wait_log("file baseline ready", Duration::from_secs(30));
+    agent
+}
+
+fn file_event(e: &Value, action: &str, name: &str) -> bool {
+    e["category"] == "file_event"
+        && e["Action"] == action
+        && e["TargetFilename"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(name))
+}
+
+#[test]
+fn an_authorized_key_names_the_process_that_wrote_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("root");
+    std::fs::create_dir_all(watched.join(".ssh")).unwrap();
+    let agent = start(&watched);
+
+    let marker = format!("vigie-who-{}", std::process::id());
+    let keys = watched.join(".ssh/authorized_keys");
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "sleep 0.2; echo 'ssh-ed25519 AAAA attacker' >> {} # {marker}",
+            keys.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let e = agent
+        .next_event(Duration::from_secs(20), |e| {
+            file_event(e, "created", "/.ssh/authorized_keys")
+        })
+        .expect("the key file is reported");
+    let image = std::fs::canonicalize("/bin/sh").unwrap();
+    assert_eq!(e["Image"], image.to_str().unwrap(), "{e}");
+    assert!(e["CommandLine"].as_str().unwrap().contains(&marker), "{e}");
+    assert_eq!(e["ProcessUser"], "root", "{e}");
+    assert!(e["ProcessId"].as_u64().is_some(), "{e}");
+    let health = agent
+        .next_event(Duration::from_secs(10), |e| e["category"] == "agent_health")
+        .unwrap();
+    assert_eq!(health["FileWhoMode"], "ebpf");
+}
+
+#[test]
+fn a_thousand_brief_files_are_each_reported_with_their_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("drop");
+    std::fs::create_dir_all(&watched).unwrap();
+    let agent = start(&watched);
+
+    // A dropper's way: write, run (here: nothing), delete, a thousand times.
+    let status = Command::new("/bin/bash")
+        .arg("-c")
+        .arg("for i in $(seq 1 1000); do echo payload > brief-$i; rm brief-$i; done")
+        .current_dir(&watched)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (mut created, mut deleted) = (HashSet::new(), HashSet::new());
+    let bash = std::fs::canonicalize("/bin/bash").unwrap();
+    let rm = std::fs::canonicalize("/bin/rm").unwrap();
+    let mut without_process = Vec::new();
+    agent.collect(Duration::from_secs(120), |seen| {
+        if let Some(e) = seen.last() {
+            let name = e["TargetFilename"].as_str().unwrap_or_default();
+            if let Some(n) = name.rsplit('/').next().filter(|n| n.starts_with("brief-")) {
+                let by = e["Image"].as_str().unwrap_or_default();
+                match e["Action"].as_str() {
+                    Some("created") if by == bash.to_str().unwrap() => {
+                        created.insert(n.to_string())
+                    }
+                    Some("deleted") if by == rm.to_str().unwrap() => deleted.insert(n.to_string()),
+                    _ => {
+                        without_process.push(e.clone());
+                        false
+                    }
+                };
+                assert_eq!(e["Transient"], true, "{e}");
+            }
+        }
+        created.len() == 1000 && deleted.len() == 1000
+    });
+    assert!(
+        without_process.is_empty(),
+        "{} events without the right process, first: {}",
+        without_process.len(),
+        without_process[0]
+    );
+    assert_eq!((created.len(), deleted.len()), (1000, 1000));
+}
