@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Vigie, installing first what the tests need (ClickHouse from
 # Debian's clickhouse-server package, Chromium and its driver for the browser test,
-# poppler-utils to read reports).
+# poppler-utils to read reports, libcap2-bin for setcap).
 # Lance tous les tests de Vigie, après avoir installé ce dont ils ont besoin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,13 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>
     echo "Installing poppler-utils / installation de poppler-utils"
     sudo_if_needed apt-get update -q
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils
+fi
+
+# File sensor tests set file capabilities with setcap (libcap2-bin).
+if ! command -v setcap >/dev/null 2>&1 && [ ! -x /usr/sbin/setcap ] && [ ! -x /sbin/setcap ]; then
+    echo "Installing libcap2-bin / installation de libcap2-bin (setcap)"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libcap2-bin
 fi
 
 # Building needs clang and the libbpf headers (the agent's eBPF programs).

@@ -128,6 +128,21 @@ pub mod field {
     pub const PARENT_COMMAND_LINE: &str = "ParentCommandLine";
     /// True when the process was gone before it could be read.
     pub const INCOMPLETE: &str = "Incomplete";
+    /// What changed in an `attributes_changed` file event: `mode`, `owner`, `group`,
+    /// `capabilities`, `xattrs`, `mtime`, comma-separated.
+    pub const CHANGED: &str = "Changed";
+    /// `directory` on a file event about a folder (absent for files).
+    pub const FILE_TYPE: &str = "FileType";
+    /// True when a file's modification time went back (timestomping).
+    pub const MTIME_BACKWARDS: &str = "MtimeBackwards";
+    /// The modification time before the change (ms since the epoch).
+    pub const OLD_MTIME: &str = "OldMtime";
+    /// File capabilities, `getcap` style (`cap_setuid=ep`).
+    pub const CAPABILITIES: &str = "Capabilities";
+    /// File capabilities before the change.
+    pub const OLD_CAPABILITIES: &str = "OldCapabilities";
+    /// SHA-256 over a file's extended attributes.
+    pub const XATTR_SHA256: &str = "XattrSha256";
     /// The user of the process behind a file change (`User` is the file's owner).
     pub const PROCESS_USER: &str = "ProcessUser";
     /// True for a file created and deleted before it could be examined.

@@ -114,3 +114,61 @@ fn a_thousand_brief_files_are_each_reported_with_their_process() {
     );
     assert_eq!((created.len(), deleted.len()), (1000, 1000));
 }
+
+#[test]
+fn a_folder_s_mode_file_capabilities_and_a_time_set_back_are_each_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("srv");
+    std::fs::create_dir_all(watched.join("uploads")).unwrap();
+    std::fs::write(watched.join("uploads/index.php"), "<?php").unwrap();
+    std::fs::copy("/bin/true", watched.join("helper")).unwrap();
+    let agent = start(&watched);
+
+    let run = |program: &str, args: &[&str]| {
+        let status = Command::new(program)
+            .args(args)
+            .current_dir(&watched)
+            .status();
+        assert!(status.unwrap().success(), "{program} {args:?}");
+    };
+    run("chmod", &["0777", "uploads"]);
+    let e = agent
+        .next_event(Duration::from_secs(20), |e| {
+            file_event(e, "attributes_changed", "/uploads")
+        })
+        .expect("the folder's new mode is reported");
+    assert_eq!(e["FileType"], "directory", "{e}");
+    assert_eq!(
+        (e["OldMode"].as_str(), e["Mode"].as_str()),
+        (Some("0755"), Some("0777")),
+        "{e}"
+    );
+    assert_eq!(e["Changed"], "mode", "{e}");
+    assert!(e["Image"].as_str().unwrap().ends_with("/chmod"), "{e}");
+
+    run("setcap", &["cap_setuid=ep", "helper"]);
+    let e = agent
+        .next_event(Duration::from_secs(20), |e| {
+            file_event(e, "attributes_changed", "/helper")
+        })
+        .expect("the file capabilities are reported");
+    assert_eq!(e["Capabilities"], "cap_setuid=ep", "{e}");
+    assert!(
+        e["Changed"].as_str().unwrap().contains("capabilities"),
+        "{e}"
+    );
+    assert!(e["Image"].as_str().unwrap().ends_with("/setcap"), "{e}");
+
+    run("touch", &["-m", "-t", "201901010000", "uploads/index.php"]);
+    let e = agent
+        .next_event(Duration::from_secs(20), |e| {
+            file_event(e, "attributes_changed", "/index.php")
+        })
+        .expect("the time set back is reported");
+    assert_eq!(e["Changed"], "mtime", "{e}");
+    assert_eq!(e["MtimeBackwards"], true, "{e}");
+    assert!(
+        e["Mtime"].as_u64().unwrap() < e["OldMtime"].as_u64().unwrap(),
+        "{e}"
+    );
+}

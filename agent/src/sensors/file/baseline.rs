@@ -26,6 +26,23 @@ pub struct Baseline {
     /// The watched paths it covers; `None` in a snapshot saved by an older agent. A path
     /// watched that is not among them is new: recorded silently, not reported.
     pub roots: Option<BTreeSet<PathBuf>>,
+    /// Folders by path: only their mode and owner are tracked (a folder's content is
+    /// its files).
+    pub dirs: BTreeMap<PathBuf, DirState>,
+}
+
+/// What the sensor tracks of a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirState {
+    /// Permission bits.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Mark of the last scan that saw it (not saved).
+    #[serde(skip)]
+    pub seen: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -35,6 +52,8 @@ struct Snapshot {
     files: BTreeMap<PathBuf, FileState>,
     #[serde(default)]
     roots: Option<BTreeSet<PathBuf>>,
+    #[serde(default)]
+    dirs: BTreeMap<PathBuf, DirState>,
 }
 
 impl Baseline {
@@ -79,6 +98,7 @@ impl Baseline {
             files: snapshot.files,
             seq: snapshot.seq,
             roots: snapshot.roots,
+            dirs: snapshot.dirs,
         }))
     }
 
@@ -93,6 +113,7 @@ impl Baseline {
                 seq: u64,
                 files: &'a BTreeMap<PathBuf, FileState>,
                 roots: &'a Option<BTreeSet<PathBuf>>,
+                dirs: &'a BTreeMap<PathBuf, DirState>,
             }
             serde_json::to_writer(
                 &mut out,
@@ -101,6 +122,7 @@ impl Baseline {
                     seq,
                     files: &self.files,
                     roots: &self.roots,
+                    dirs: &self.dirs,
                 },
             )?;
             out.flush()?;
@@ -130,6 +152,25 @@ impl Baseline {
             return;
         };
         let target = PathBuf::from(target);
+        if event.fields.get(field::TRANSIENT).and_then(|v| v.as_bool()) == Some(true) {
+            // Created and gone before it was examined: never in the baseline.
+            return;
+        }
+        if event.str_field(field::FILE_TYPE) == Some("directory") {
+            let num = |name: &str| event.fields.get(name).and_then(|v| v.as_u64()).unwrap_or(0);
+            let mode = event
+                .str_field(field::MODE)
+                .and_then(|m| u32::from_str_radix(m, 8).ok())
+                .unwrap_or(0);
+            let state = DirState {
+                mode,
+                uid: num(field::UID) as u32,
+                gid: num(field::GID) as u32,
+                seen: 0,
+            };
+            self.dirs.insert(target, state);
+            return;
+        }
         match event.str_field(field::ACTION) {
             Some("deleted") => {
                 self.files.remove(&target);
@@ -171,6 +212,14 @@ fn state_from(event: &Event) -> FileState {
         mtime_ns: num(field::MTIME) as i64 * 1_000_000,
         ctime_ns: 0,
         ino: num(field::INODE),
+        caps: event
+            .str_field(field::CAPABILITIES)
+            .unwrap_or("")
+            .to_string(),
+        xattrs: event
+            .str_field(field::XATTR_SHA256)
+            .unwrap_or("")
+            .to_string(),
         seen: 0,
     }
 }

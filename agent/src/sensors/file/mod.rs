@@ -11,8 +11,10 @@ mod baseline;
 mod state;
 mod watch;
 mod who;
+mod xattr;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
@@ -29,6 +31,7 @@ use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
 use crate::throttle::Throttle;
 pub use baseline::Baseline;
+use baseline::DirState;
 pub use state::hash_file;
 use state::{observe, FileState, Kind};
 use watch::WatchSet;
@@ -465,7 +468,10 @@ impl FileSensor {
                 new.seen = self.mark;
                 self.compare(path, new, Some(detected_by));
             }
-            Kind::Dir => self.scan_dir(path, detected_by),
+            Kind::Dir => {
+                self.examine_dir(path, Some(detected_by));
+                self.scan_dir(path, detected_by);
+            }
             Kind::Missing => self.gone(path, detected_by),
             Kind::Other => {}
         }
@@ -475,14 +481,25 @@ impl FileSensor {
     /// first baseline (`detected_by` is `None`).
     fn compare(&mut self, path: &Path, new: FileState, detected_by: Option<&str>) {
         let old = self.baseline.files.get(path).cloned();
+        let changed = old
+            .as_ref()
+            .map(|o| new.changed_attributes(o))
+            .unwrap_or_default();
         let action = match &old {
             None => Some(FileAction::Created),
             Some(o) if new.content_differs(o) => Some(FileAction::Modified),
-            Some(o) if new.attributes_differ(o) => Some(FileAction::AttributesChanged),
+            Some(_) if !changed.is_empty() => Some(FileAction::AttributesChanged),
             Some(_) => None,
         };
         if let (Some(action), Some(by)) = (action, detected_by) {
-            let draft = self.file_event(action, path, old.as_ref(), Some(&new), by, None);
+            let mut draft = self.file_event(action, path, old.as_ref(), Some(&new), by, None);
+            if action == FileAction::AttributesChanged {
+                draft = draft.with(field::CHANGED, changed.join(","));
+                // Timestomping sets a file's time back to hide it among old ones.
+                if old.as_ref().is_some_and(|o| new.mtime_ns < o.mtime_ns) {
+                    draft = draft.with(field::MTIME_BACKWARDS, true);
+                }
+            }
             self.emit(draft);
         }
         if old.as_ref() != Some(&new) {
@@ -493,8 +510,14 @@ impl FileSensor {
 
     fn scan_dir(&mut self, dir: &Path, detected_by: &str) {
         self.mark = self.mark.wrapping_add(1);
-        let mut found = Vec::new();
-        self.watches.walk(dir, &mut |p| found.push(p.to_path_buf()));
+        let (mut found, mut folders) = (Vec::new(), Vec::new());
+        self.watches
+            .walk(dir, &mut |p| found.push(p.to_path_buf()), &mut |d| {
+                folders.push(d.to_path_buf())
+            });
+        for d in folders {
+            self.examine_dir(&d, Some(detected_by));
+        }
         for p in found {
             self.examine_seen(&p, Some(detected_by));
         }
@@ -508,6 +531,57 @@ impl FileSensor {
                 self.examine(&p, detected_by);
             }
         }
+    }
+
+    /// Records a folder's mode and owner, reporting a change of either (a folder made
+    /// writable by all, or given to another user, opens everything below it).
+    fn examine_dir(&mut self, path: &Path, detected_by: Option<&str>) {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        if !meta.is_dir() {
+            return;
+        }
+        let new = DirState {
+            mode: meta.mode() & 0o7777,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            seen: self.mark,
+        };
+        let old = self.baseline.dirs.insert(path.to_path_buf(), new);
+        let Some(old) = old else {
+            self.changed_since_snapshot = true;
+            return;
+        };
+        let changed: Vec<&str> = [
+            ("mode", old.mode != new.mode),
+            ("owner", old.uid != new.uid),
+            ("group", old.gid != new.gid),
+        ]
+        .into_iter()
+        .filter(|(_, c)| *c)
+        .map(|(n, _)| n)
+        .collect();
+        if changed.is_empty() {
+            return;
+        }
+        self.changed_since_snapshot = true;
+        let Some(by) = detected_by else {
+            return;
+        };
+        let user = self.users.name(new.uid);
+        let draft = self
+            .file_event(FileAction::AttributesChanged, path, None, None, by, None)
+            .with(field::FILE_TYPE, "directory")
+            .with(field::CHANGED, changed.join(","))
+            .with(field::OLD_MODE, format!("{:04o}", old.mode))
+            .with(field::MODE, format!("{:04o}", new.mode))
+            .with(field::OLD_UID, old.uid)
+            .with(field::OLD_GID, old.gid)
+            .with(field::UID, new.uid)
+            .with(field::GID, new.gid)
+            .with(field::USER, user);
+        self.emit(draft);
     }
 
     fn examine_seen(&mut self, path: &Path, detected_by: Option<&str>) {
@@ -531,9 +605,15 @@ impl FileSensor {
             .map(|w| w.root.clone())
             .collect();
         for root in roots {
-            let mut found = Vec::new();
+            let (mut found, mut folders) = (Vec::new(), Vec::new());
             self.watches
-                .walk(&root, &mut |p| found.push(p.to_path_buf()));
+                .walk(&root, &mut |p| found.push(p.to_path_buf()), &mut |d| {
+                    folders.push(d.to_path_buf())
+                });
+            let silent = self.silent_roots.contains(&root);
+            for d in folders {
+                self.examine_dir(&d, if silent { None } else { detected_by });
+            }
             for p in found {
                 if self.stopped {
                     return;
@@ -545,6 +625,11 @@ impl FileSensor {
                 self.examine_seen(&p, if silent { None } else { detected_by });
             }
         }
+        // Folders not seen are gone or no longer watched: their files say what happened.
+        let mark = self.mark;
+        let before = self.baseline.dirs.len();
+        self.baseline.dirs.retain(|_, d| d.seen == mark);
+        self.changed_since_snapshot |= self.baseline.dirs.len() != before;
         let unseen: Vec<PathBuf> = self
             .baseline
             .files
@@ -568,6 +653,7 @@ impl FileSensor {
 
     /// `path` is gone: report it and everything the baseline had below it.
     fn gone(&mut self, path: &Path, detected_by: &str) {
+        self.baseline.dirs.retain(|d, _| !d.starts_with(path));
         let mut lost: Vec<PathBuf> = self.baseline.descendants(path);
         lost.insert(0, path.to_path_buf());
         for p in lost {
@@ -682,7 +768,11 @@ impl FileSensor {
                 .with(field::OLD_SIZE, o.size)
                 .with(field::OLD_MODE, o.mode_text())
                 .with(field::OLD_UID, o.uid)
-                .with(field::OLD_GID, o.gid);
+                .with(field::OLD_GID, o.gid)
+                .with(field::OLD_MTIME, (o.mtime_ns / 1_000_000).max(0) as u64);
+            if !o.caps.is_empty() {
+                draft = draft.with(field::OLD_CAPABILITIES, o.caps.clone());
+            }
         }
         let current = new.or(old);
         if let Some(s) = current {
@@ -695,6 +785,12 @@ impl FileSensor {
                 .with(field::SIZE, s.size)
                 .with(field::MTIME, (s.mtime_ns / 1_000_000).max(0) as u64)
                 .with(field::INODE, s.ino);
+            if !s.caps.is_empty() {
+                draft = draft.with(field::CAPABILITIES, s.caps.clone());
+            }
+            if !s.xattrs.is_empty() {
+                draft = draft.with(field::XATTR_SHA256, s.xattrs.clone());
+            }
         }
         if let Some(n) = new {
             draft = draft.with(field::SHA256, n.sha256.clone());

@@ -30,6 +30,12 @@ pub struct FileState {
     pub ctime_ns: i64,
     /// Inode number.
     pub ino: u64,
+    /// File capabilities, `getcap` style (`cap_setuid=ep`); empty when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caps: String,
+    /// SHA-256 over its extended attributes; empty when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub xattrs: String,
     /// Mark of the last full scan that saw it (not saved).
     #[serde(skip)]
     pub seen: u32,
@@ -51,9 +57,26 @@ impl FileState {
         }
     }
 
-    /// True when mode, owner or group differ from `other`'s.
-    pub fn attributes_differ(&self, other: &FileState) -> bool {
-        self.mode != other.mode || self.uid != other.uid || self.gid != other.gid
+    /// What differs from `other` besides the content: `mode`, `owner`, `group`,
+    /// `capabilities`, `xattrs`, `mtime` (to the millisecond, which is what events
+    /// carry). Empty when nothing does.
+    pub fn changed_attributes(&self, other: &FileState) -> Vec<&'static str> {
+        let checks = [
+            ("mode", self.mode != other.mode),
+            ("owner", self.uid != other.uid),
+            ("group", self.gid != other.gid),
+            ("capabilities", self.caps != other.caps),
+            ("xattrs", self.xattrs != other.xattrs),
+            (
+                "mtime",
+                self.mtime_ns / 1_000_000 != other.mtime_ns / 1_000_000,
+            ),
+        ];
+        checks
+            .into_iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(name, _)| name)
+            .collect()
     }
 
     fn unchanged_on_disk(&self, other: &FileState) -> bool {
@@ -105,13 +128,21 @@ pub(super) fn observe(
         mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
         ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
         ino: meta.ino(),
+        caps: String::new(),
+        xattrs: String::new(),
         seen: 0,
     };
+    // Any change of content or attributes moves ctime: otherwise nothing is reread.
     if let Some(prev) = previous.filter(|p| p.unchanged_on_disk(&state)) {
         state.sha256 = prev.sha256.clone();
         state.skipped = prev.skipped.clone();
+        state.caps = prev.caps.clone();
+        state.xattrs = prev.xattrs.clone();
         return Kind::Tracked(state);
     }
+    let xattrs = super::xattr::read(path);
+    state.caps = xattrs.caps;
+    state.xattrs = xattrs.digest;
     if file_type.is_symlink() {
         match std::fs::read_link(path) {
             Ok(target) => {

@@ -72,9 +72,15 @@ impl WatchSet {
         (!excluded).then_some(watch)
     }
 
-    /// Calls `f` for every non-folder entry under `start` that this set covers, without
-    /// following symlinks. Unreadable folders are skipped (and logged).
-    pub(super) fn walk(&self, start: &Path, f: &mut dyn FnMut(&Path)) {
+    /// Calls `f` for every non-folder entry under `start` that this set covers, and
+    /// `on_dir` for every covered folder walked (`start` included), without following
+    /// symlinks. Unreadable folders are skipped (and logged).
+    pub(super) fn walk(
+        &self,
+        start: &Path,
+        f: &mut dyn FnMut(&Path),
+        on_dir: &mut dyn FnMut(&Path),
+    ) {
         let mut stack = vec![start.to_path_buf()];
         while let Some(dir) = stack.pop() {
             let entries = match std::fs::read_dir(&dir) {
@@ -90,6 +96,9 @@ impl WatchSet {
                     continue;
                 }
             };
+            if self.covering(&dir).is_some() {
+                on_dir(&dir);
+            }
             for entry in entries.flatten() {
                 let path = entry.path();
                 let Some(watch) = self.covering(&path) else {
