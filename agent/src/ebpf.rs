@@ -24,12 +24,91 @@ pub fn load(program: &[u8]) -> Result<Object, Error> {
 pub fn load_only(program: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Object, Error> {
     route_libbpf_messages();
     raise_memlock_limit();
+    ensure_tracefs();
     let mut open = ObjectBuilder::default().open_memory(program)?;
     for mut p in open.progs_mut() {
         let name = p.name().to_string_lossy().into_owned();
         p.set_autoload(wanted(&name));
     }
     open.load()
+}
+
+/// Runs an eBPF reader on a thread of its own called `name` (libbpf objects stay on the
+/// thread that made them): `load` there, then `follow` until it returns. Waits for the
+/// load: `Err` says why it failed, and then nothing runs.
+pub fn spawn<P: 'static>(
+    name: &str,
+    load: impl FnOnce() -> Result<P, Error> + Send + 'static,
+    follow: impl FnOnce(P) + Send + 'static,
+) -> Result<(), String> {
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || match load() {
+            Ok(probe) => {
+                let _ = ready_tx.send(Ok(()));
+                follow(probe);
+            }
+            Err(e) => {
+                let _ = ready_tx.send(Err(e.to_string()));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    ready
+        .recv()
+        .unwrap_or_else(|_| Err("the reader thread ended".to_string()))
+}
+
+/// Attaches every program of `object` it can; an error when none attached. Older
+/// kernels lack some tracepoints (e.g. `openat2`): those are logged and skipped.
+pub fn attach_all(object: &Object) -> Result<Vec<libbpf_rs::Link>, Error> {
+    let mut links = Vec::new();
+    let mut missing = Vec::new();
+    for program in object.progs_mut() {
+        match program.attach() {
+            Ok(link) => links.push(link),
+            Err(_) => missing.push(program.name().to_string_lossy().into_owned()),
+        }
+    }
+    if links.is_empty() {
+        return Err(std::io::Error::other("no tracepoint could be attached").into());
+    }
+    if !missing.is_empty() {
+        tracing::info!(programs = ?missing, "tracepoints this kernel does not have: not followed");
+    }
+    Ok(links)
+}
+
+/// Tells the program in `object` the agent's own process id (map `agent_pid`), whose
+/// calls it leaves out.
+pub fn set_agent_pid(object: &Object) -> Result<(), Error> {
+    map(object, "agent_pid")?.update(
+        &0u32.to_ne_bytes(),
+        &std::process::id().to_ne_bytes(),
+        MapFlags::ANY,
+    )
+}
+
+/// A stop flag for a reader thread, set when its sensor ends however it ends.
+pub struct StopOnDrop(pub std::sync::Arc<AtomicBool>);
+
+impl StopOnDrop {
+    /// A flag not set yet.
+    pub fn new() -> StopOnDrop {
+        StopOnDrop(std::sync::Arc::new(AtomicBool::new(false)))
+    }
+}
+
+impl Default for StopOnDrop {
+    fn default() -> StopOnDrop {
+        StopOnDrop::new()
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The map called `name` in `object`.
@@ -105,6 +184,32 @@ fn route_libbpf_messages() {
         }
     }
     libbpf_rs::set_print(Some((PrintLevel::Info, forward)));
+}
+
+/// Tracepoints are found through tracefs. A fresh mount namespace (`ip netns exec`, some
+/// containers) may not have it: mount it there, best effort; attaching then says what
+/// is missing.
+fn ensure_tracefs() {
+    const TRACEFS: &str = "/sys/kernel/tracing";
+    if std::path::Path::new(TRACEFS).join("events").exists() {
+        return;
+    }
+    let mounted = rustix::mount::mount(
+        "tracefs",
+        TRACEFS,
+        "tracefs",
+        rustix::mount::MountFlags::NOSUID
+            | rustix::mount::MountFlags::NODEV
+            | rustix::mount::MountFlags::NOEXEC,
+        None,
+    );
+    match mounted {
+        Ok(()) => tracing::info!(
+            path = TRACEFS,
+            "tracefs mounted (it was not) to find tracepoints"
+        ),
+        Err(e) => tracing::debug!(path = TRACEFS, error = %e, "tracefs not mountable"),
+    }
 }
 
 /// Kernels before 5.11 charge eBPF maps to the locked-memory limit; the ring buffers

@@ -50,6 +50,8 @@ pub struct Counters {
     pub network_flows_evicted: AtomicU64,
     /// Interfaces being captured.
     pub network_interfaces: AtomicU64,
+    /// Connection records from eBPF lost (kernel queue full) or forgotten early.
+    pub network_owners_lost: AtomicU64,
     /// Captures ended because their interface vanished.
     pub network_interfaces_lost: AtomicU64,
     /// Sensors restarted by the supervisor after they failed (panicked).
@@ -60,6 +62,9 @@ pub struct Counters {
     pub by_category: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
     /// How processes are watched: `ebpf`, `connector`, `polling`, or empty when off.
     pub process_mode: std::sync::Mutex<&'static str>,
+    /// Where connections get their program from: `ebpf`, or `proc` (sockets looked up
+    /// in `/proc`, which misses brief ones).
+    pub network_owners_mode: std::sync::Mutex<&'static str>,
     /// Where file changes get their process from: `ebpf`, or empty when nowhere.
     pub file_who_mode: std::sync::Mutex<&'static str>,
 }
@@ -78,6 +83,11 @@ impl Counters {
     /// Records how processes are watched.
     pub fn set_process_mode(&self, mode: &'static str) {
         *self.process_mode.lock().expect("mode lock") = mode;
+    }
+
+    /// Records where connections get their program from.
+    pub fn set_network_owners_mode(&self, mode: &'static str) {
+        *self.network_owners_mode.lock().expect("mode lock") = mode;
     }
 
     /// Records where file changes get their process from.
@@ -120,6 +130,8 @@ impl Counters {
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
             "FileWhoMode": *self.file_who_mode.lock().expect("mode lock"),
             "FimWhoLost": get(&self.fim_who_lost),
+            "NetworkOwnersMode": *self.network_owners_mode.lock().expect("mode lock"),
+            "NetworkOwnersLost": get(&self.network_owners_lost),
             "ConfigVersion": get(&self.config_version),
             "SensorRestarts": get(&self.sensor_restarts),
         });

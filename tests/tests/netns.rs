@@ -342,3 +342,85 @@ fn interfaces_that_come_and_go_are_followed() {
     let _ = agent.kill();
     let _ = agent.wait();
 }
+
+/// Short connections (each opened and closed at once) from a program in namespace a:
+/// every one reported carries that program, though its socket is gone before any
+/// look in `/proc` could find it.
+#[test]
+fn short_connections_are_each_reported_with_their_program() {
+    let link = Link::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[process]\nenabled = false\nlisteners = false\n\n[network]\ninterfaces = [\"{}v\"]\n",
+            link.a
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new("ip")
+        .args(["netns", "exec", &link.b, "python3", "-c"])
+        .arg("import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.231.7.2', 8444)); s.listen(512)\nprint('ready', flush=True)\nwhile True:\n    c,_=s.accept(); c.close()")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &link.a])
+        .arg(bin("vigie-agent"))
+        .args(["--print", "--config"])
+        .arg(&config)
+        .env("VIGIE_WATCH", dir.path())
+        .env("VIGIE_LOG", "info");
+    let agent = vigie_tests::print_agent::PrintAgent::spawn(command);
+    agent.wait_log(
+        "connections with their program, from eBPF",
+        Duration::from_secs(30),
+    );
+    agent.wait_log("network capture started", Duration::from_secs(30));
+
+    let client = Command::new("ip")
+        .args(["netns", "exec", &link.a, "python3", "-c"])
+        .arg("import socket,sys\nfor i in range(200):\n    c=socket.create_connection(('10.231.7.2', 8444)); print(c.getsockname()[1]); c.close()\nprint(sys.executable, flush=True)")
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let out = String::from_utf8_lossy(&client.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 201, "{out}");
+    let python = std::fs::canonicalize(lines[200]).unwrap();
+    let ports: std::collections::HashSet<u64> =
+        lines[..200].iter().map(|p| p.parse().unwrap()).collect();
+    let mut seen = std::collections::HashMap::new();
+    agent.collect(Duration::from_secs(30), |events| {
+        if let Some(e) = events.last() {
+            let port = e["SourcePort"].as_u64().unwrap_or(0);
+            if e["category"] == "network_connection" && ports.contains(&port) {
+                seen.insert(port, e.clone());
+            }
+        }
+        seen.len() == ports.len()
+    });
+    let with_program = seen
+        .values()
+        .filter(|e| e["Image"] == python.to_str().unwrap())
+        .count();
+    println!(
+        "short connections: {} of 200 reported, {with_program} with their program",
+        seen.len()
+    );
+    assert!(seen.len() >= 190, "{} of 200 reported", seen.len());
+    assert_eq!(
+        with_program,
+        seen.len(),
+        "without their program: {:?}",
+        seen.values()
+            .find(|e| e["Image"] != python.to_str().unwrap())
+    );
+}

@@ -113,7 +113,8 @@ pub fn inode_of(protocol: Protocol, local: SocketAddr) -> Option<u64> {
             let same_ip = entry.ip == local.ip()
                 || entry.ip.is_unspecified()
                 || mapped(entry.ip) == Some(local.ip());
-            if entry.port == local.port() && same_ip {
+            // Inode 0: a connection not accepted yet; its listener holds the owner.
+            if entry.port == local.port() && same_ip && entry.inode != 0 {
                 return Some(entry.inode);
             }
         }

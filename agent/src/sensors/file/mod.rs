@@ -145,7 +145,7 @@ impl FileSensor {
             self.add_watches(w, None);
         }
         // The who-data reader stops with this sensor, however it ends.
-        let who_stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
+        let who_stop = crate::ebpf::StopOnDrop::new();
         if self.config.who {
             let roots = self
                 .watches
@@ -851,15 +851,6 @@ impl FileSensor {
                 tracing::error!(path = %path.display(), error = %e, "cannot save the file baseline")
             }
         }
-    }
-}
-
-/// Sets its flag when dropped.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
     }
 }
 

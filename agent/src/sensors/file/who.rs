@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use libbpf_rs::{Link, MapCore, MapFlags, Object};
+use libbpf_rs::{Link, Object};
 
 use crate::ebpf::{self, components, text, u16_at, u32_at};
 use crate::health::Counters;
@@ -184,32 +184,12 @@ pub(super) struct WhoProbe {
 }
 
 impl WhoProbe {
-    /// Loads the program and attaches every tracepoint this kernel has (older kernels
-    /// lack some calls, e.g. `openat2`); an error when none.
+    /// Loads the program and attaches every tracepoint this kernel has; an error when
+    /// none.
     pub(super) fn load() -> Result<WhoProbe, ebpf::Error> {
         let object = ebpf::load(PROGRAM)?;
-        let own = ebpf::map(&object, "agent_pid")?;
-        own.update(
-            &0u32.to_ne_bytes(),
-            &std::process::id().to_ne_bytes(),
-            MapFlags::ANY,
-        )?;
-        let mut links = Vec::new();
-        let mut missing = Vec::new();
-        for program in object.progs_mut() {
-            match program.attach() {
-                Ok(link) => links.push(link),
-                Err(_) => missing.push(program.name().to_string_lossy().into_owned()),
-            }
-        }
-        if links.is_empty() {
-            return Err(
-                std::io::Error::other("no system call tracepoint could be attached").into(),
-            );
-        }
-        if !missing.is_empty() {
-            tracing::info!(calls = ?missing, "system calls this kernel does not have: not followed");
-        }
+        ebpf::set_agent_pid(&object)?;
+        let links = ebpf::attach_all(&object)?;
         Ok(WhoProbe {
             object,
             _links: links,
@@ -340,39 +320,20 @@ pub(super) fn start(
 ) -> Option<Arc<WhoTable>> {
     let table = Arc::new(WhoTable::default());
     let shared = table.clone();
-    let (ready_tx, ready) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("vigie-fim-who".into())
-        .spawn(move || {
-            // libbpf objects stay on the thread that made them.
-            let probe = match WhoProbe::load() {
-                Ok(probe) => {
-                    let _ = ready_tx.send(Ok(()));
-                    probe
-                }
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
-                    return;
-                }
-            };
-            if let Err(e) = probe.follow(&roots, &shared, &stop, &counters.fim_who_lost) {
-                tracing::error!(error = %e, "file who-data stopped: changes come without their process");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "file who-data unavailable");
-        return None;
-    }
-    match ready.recv() {
-        Ok(Ok(())) => {
+    let started = ebpf::spawn("vigie-fim-who", WhoProbe::load, move |probe| {
+        if let Err(e) = probe.follow(&roots, &shared, &stop, &counters.fim_who_lost) {
+            tracing::error!(error = %e, "file who-data stopped: changes come without their process");
+        }
+    });
+    match started {
+        Ok(()) => {
             tracing::info!("file changes with their process, from eBPF");
             Some(table)
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::warn!(error = %e, "file who-data unavailable (eBPF): changes come without their process");
             None
         }
-        Err(_) => None,
     }
 }
 

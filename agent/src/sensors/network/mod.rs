@@ -10,6 +10,7 @@
 
 mod capture;
 pub mod dns;
+mod owners;
 pub mod packet;
 
 use std::collections::{HashMap, HashSet};
@@ -92,8 +93,13 @@ pub struct NetworkSensor {
     /// Sockets no scan found an owner for (gone, or another namespace's): not searched
     /// again. Bounded; cleared when full.
     unowned: HashSet<u64>,
+    /// Connections and their programs from eBPF (none when unavailable).
+    opened: Option<Arc<owners::OwnerTable>>,
 }
 
+/// Longest wait for eBPF's record of a connection this host opened (its packet can be
+/// read first).
+const OWNER_WAIT: Duration = Duration::from_millis(50);
 /// Fewest milliseconds between two scans of every process's sockets.
 const OWNER_SCAN_MS: u64 = 100;
 /// Most sockets remembered as without owner.
@@ -113,6 +119,7 @@ impl NetworkSensor {
             owners: HashMap::new(),
             owners_scanned: Instant::now() - Duration::from_secs(60),
             unowned: HashSet::new(),
+            opened: None,
         }
     }
 
@@ -138,6 +145,14 @@ impl NetworkSensor {
             self.counters.clone(),
             self.settings.dns_ports.clone(),
         );
+        let owners_stop = crate::ebpf::StopOnDrop::new();
+        self.opened = owners::start(owners_stop.0.clone(), self.counters.clone());
+        self.counters
+            .set_network_owners_mode(if self.opened.is_some() {
+                "ebpf"
+            } else {
+                "proc"
+            });
         let count = self.rescan(&mut captures);
         tracing::info!(interfaces = count, "network capture started");
         self.process(rx, stop, &mut captures);
@@ -321,7 +336,8 @@ impl NetworkSensor {
         if let Some(name) = self.names.get(&p.dst.ip()) {
             draft = draft.with(field::DESTINATION_HOSTNAME, name.clone());
         }
-        draft = self.with_owner(draft, p.proto, local);
+        let remote = if initiated { p.dst } else { p.src };
+        draft = self.with_owner(draft, p.proto, local, remote, initiated);
         bump(&self.counters.network_events);
         let fields = draft.fields.clone();
         self.sink
@@ -344,13 +360,48 @@ impl NetworkSensor {
             .with(field::QUERY_RESULTS, r.results.join(";"))
             .with(field::DESTINATION_IP, p.src.ip().to_string())
             .with(field::DESTINATION_PORT, p.src.port());
-        draft = self.with_owner(draft, Proto::Udp, p.dst);
+        draft = self.with_owner(draft, Proto::Udp, p.dst, p.src, true);
         bump(&self.counters.network_events);
         self.sink.blocking_send(Item::Event(draft)).is_ok()
     }
 
-    /// Adds the process owning the local socket `local`, if it can be found.
-    fn with_owner(&mut self, mut draft: EventDraft, proto: Proto, local: SocketAddr) -> EventDraft {
+    /// Adds the process owning the local socket `local` talking to `remote`, if it can
+    /// be found: from eBPF's record of the call that opened it (waited for briefly when
+    /// this host `initiated` it), else from `/proc`.
+    fn with_owner(
+        &mut self,
+        draft: EventDraft,
+        proto: Proto,
+        local: SocketAddr,
+        remote: SocketAddr,
+        initiated: bool,
+    ) -> EventDraft {
+        let wait = if initiated {
+            OWNER_WAIT
+        } else {
+            Duration::ZERO
+        };
+        let seen = self
+            .opened
+            .as_ref()
+            .and_then(|t| t.owner_within(proto, local, remote, wait));
+        if let Some(owner) = seen {
+            let user = self.users.name(owner.uid);
+            return draft
+                .with(field::PROCESS_ID, owner.pid)
+                .with(field::IMAGE, owner.image)
+                .with(field::USER, user);
+        }
+        self.with_proc_owner(draft, proto, local)
+    }
+
+    /// Adds the process holding the local socket `local` in `/proc`, if it is there.
+    fn with_proc_owner(
+        &mut self,
+        mut draft: EventDraft,
+        proto: Proto,
+        local: SocketAddr,
+    ) -> EventDraft {
         let protocol = match proto {
             Proto::Tcp => sockets::Protocol::Tcp,
             Proto::Udp => sockets::Protocol::Udp,
