@@ -151,7 +151,11 @@ pub mod field {
     pub const COMMAND_LINE_TRUNCATED: &str = "CommandLineTruncated";
 
     // network events
-    /// `tcp` or `udp`.
+    /// ICMP message type (8: echo request).
+    pub const ICMP_TYPE: &str = "IcmpType";
+    /// ICMP message code.
+    pub const ICMP_CODE: &str = "IcmpCode";
+    /// `tcp`, `udp` or `icmp`.
     pub const PROTOCOL: &str = "Protocol";
     /// True when this host opened the connection.
     pub const INITIATED: &str = "Initiated";

@@ -424,3 +424,76 @@ fn short_connections_are_each_reported_with_their_program() {
             .find(|e| e["Image"] != python.to_str().unwrap())
     );
 }
+
+/// A ping sweep (ICMP echo to each address in turn, as scanners send it) from namespace
+/// a: each address swept is an ICMP connection.
+#[test]
+fn a_ping_sweep_is_reported_as_icmp_flows() {
+    let link = Link::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[process]\nenabled = false\nlisteners = false\n\n[network]\ninterfaces = [\"{}v\"]\n",
+            link.a
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &link.a])
+        .arg(bin("vigie-agent"))
+        .args(["--print", "--config"])
+        .arg(&config)
+        .env("VIGIE_WATCH", dir.path())
+        .env("VIGIE_LOG", "info");
+    let agent = vigie_tests::print_agent::PrintAgent::spawn(command);
+    agent.wait_log("network capture started", Duration::from_secs(30));
+    // A second host address in b, reached through a route in a.
+    ip(&[
+        "-n",
+        &link.b,
+        "addr",
+        "add",
+        "10.231.7.6/30",
+        "dev",
+        &format!("{}v", link.b),
+    ]);
+    ip(&[
+        "-n",
+        &link.a,
+        "route",
+        "add",
+        "10.231.7.4/30",
+        "dev",
+        &format!("{}v", link.a),
+    ]);
+
+    let sweep = "import socket,struct,time\n\
+def checksum(b):\n    s=sum(struct.unpack('!%dH' % (len(b)//2), b)); s=(s>>16)+(s&0xffff); s+=s>>16; return ~s & 0xffff\n\
+s=socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)\n\
+for i,host in enumerate(['10.231.7.2','10.231.7.6']):\n    h=struct.pack('!BBHHH',8,0,0,0x5a5a,i)\n    h=struct.pack('!BBHHH',8,0,checksum(h),0x5a5a,i)\n    s.sendto(h,(host,0))\n    time.sleep(0.2)\n";
+    let status = Command::new("ip")
+        .args(["netns", "exec", &link.a, "python3", "-c", sweep])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut hosts = std::collections::BTreeSet::new();
+    agent.collect(Duration::from_secs(20), |events| {
+        if let Some(e) = events.last() {
+            if e["category"] == "network_connection" && e["Protocol"] == "icmp" {
+                assert_eq!(e["IcmpType"], 8, "{e}");
+                assert_eq!(e["Initiated"], "true", "{e}");
+                assert!(e.get("DestinationPort").is_none(), "{e}");
+                hosts.insert(e["DestinationIp"].as_str().unwrap().to_string());
+            }
+        }
+        hosts.len() == 2
+    });
+    assert_eq!(
+        hosts.into_iter().collect::<Vec<_>>(),
+        ["10.231.7.2", "10.231.7.6"],
+        "each address swept"
+    );
+}

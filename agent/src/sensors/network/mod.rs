@@ -330,14 +330,22 @@ impl NetworkSensor {
             .with(field::PROTOCOL, p.proto.as_str())
             .with(field::INITIATED, if initiated { "true" } else { "false" })
             .with(field::SOURCE_IP, p.src.ip().to_string())
-            .with(field::SOURCE_PORT, p.src.port())
-            .with(field::DESTINATION_IP, p.dst.ip().to_string())
-            .with(field::DESTINATION_PORT, p.dst.port());
+            .with(field::DESTINATION_IP, p.dst.ip().to_string());
         if let Some(name) = self.names.get(&p.dst.ip()) {
             draft = draft.with(field::DESTINATION_HOSTNAME, name.clone());
         }
-        let remote = if initiated { p.dst } else { p.src };
-        draft = self.with_owner(draft, p.proto, local, remote, initiated);
+        if let Some((kind, code)) = p.icmp {
+            // No ports, no socket to own it: ping is seen as a process anyway.
+            draft = draft
+                .with(field::ICMP_TYPE, kind)
+                .with(field::ICMP_CODE, code);
+        } else {
+            draft = draft
+                .with(field::SOURCE_PORT, p.src.port())
+                .with(field::DESTINATION_PORT, p.dst.port());
+            let remote = if initiated { p.dst } else { p.src };
+            draft = self.with_owner(draft, p.proto, local, remote, initiated);
+        }
         bump(&self.counters.network_events);
         let fields = draft.fields.clone();
         self.sink
@@ -405,6 +413,7 @@ impl NetworkSensor {
         let protocol = match proto {
             Proto::Tcp => sockets::Protocol::Tcp,
             Proto::Udp => sockets::Protocol::Udp,
+            Proto::Icmp => return draft,
         };
         let Some(inode) = sockets::inode_of(protocol, local) else {
             return draft;
