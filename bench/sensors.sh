@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Agent sensor figures (run as root): idle RSS and CPU with every sensor on; CPU and
 # events/s under an exec storm (200 execs/s) and a packet storm (5,000 packets/s on
-# loopback), and how many execs were missed. Prints figures; asserts nothing.
+# loopback), and how many execs were missed; then a full-speed exec storm (two shells
+# running /bin/true with a marker) without the agent, with it on eBPF and with it on
+# the process connector: execs/s (the workload's slowdown), agent CPU, and how many
+# command lines each source captured. Prints figures; asserts nothing.
 # Mesures des capteurs de l'agent ; affiche des chiffres, ne vérifie rien.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +25,7 @@ cpu() { awk -v a="$2" -v b="$1" -v hz="$hz" -v s="$3" 'BEGIN{printf "%.2f %% of 
 sleep 5
 before=$(ticks); sleep "$SECS"; after=$(ticks)
 echo "idle ${SECS}s: RSS $(rss) MiB, CPU $(cpu "$before" "$after" "$SECS")"
+grep -o '"ProcessMode":"[a-z]*"\|"FileWhoMode":"[a-z]*"\|"NetworkOwnersMode":"[a-z]*"' "$WORK/events.jsonl" | sort -u | tr '\n' ' '; echo
 
 before=$(ticks); lines_before=$(wc -l < "$WORK/events.jsonl")
 python3 - "$SECS" "$WORK/pids" <<'PY'
@@ -68,3 +72,37 @@ PY
 after=$(ticks)
 echo "packet storm: ~5000 packets/s (loopback, each seen twice) for ${SECS}s, agent CPU $(cpu "$before" "$after" "$SECS"), RSS $(rss) MiB"
 grep -o '"NetworkPacketsDropped":[0-9]*' "$WORK/events.jsonl" | tail -1 || true
+
+# Full-speed exec storm: two shells, each running /bin/true <marker>-<n> in a loop.
+kill "$AGENT"; wait "$AGENT" 2>/dev/null || true
+storm() { # SECONDS MARKER -> total execs
+    local end=$((SECONDS + $1)) total=0
+    for w in 1 2; do
+        ( n=0; while [ $SECONDS -lt $end ]; do /bin/true "$2-$w-$n"; n=$((n + 1)); done; echo $n > "$WORK/storm.$w" ) &
+    done
+    wait
+    echo $(( $(cat "$WORK/storm.1") + $(cat "$WORK/storm.2") ))
+}
+baseline=$(storm "$SECS" "vigie-none")
+echo "exec storm at full speed, no agent: $((baseline / SECS)) execs/s"
+for source in ebpf connector; do
+    if [ "$source" = ebpf ]; then extra=""; else extra="ebpf = false"; fi
+    printf '[process]
+listeners = false
+%s
+[network]
+enabled = false
+' "$extra" > "$WORK/storm.toml"
+    VIGIE_WATCH="$WORK/watched" target/release/vigie-agent --print --config "$WORK/storm.toml" > "$WORK/storm.jsonl" 2> "$WORK/storm.log" &
+    AGENT=$!
+    for _ in $(seq 1 100); do grep -q "process events from" "$WORK/storm.log" && break; sleep 0.1; done
+    sleep 1
+    before=$(ticks)
+    total=$(storm "$SECS" "vigie-$source")
+    sleep 3
+    after=$(ticks)
+    captured=$(grep -c "\"CommandLine\":\"/bin/true vigie-$source-" "$WORK/storm.jsonl" || true)
+    lost=$(grep -o '"ProcessLost":[0-9]*' "$WORK/storm.jsonl" | tail -1)
+    echo "exec storm at full speed, agent on $source: $((total / SECS)) execs/s ($(( (baseline - total) * 100 / baseline ))% slower), agent CPU $(cpu "$before" "$after" "$((SECS + 3))"), RSS $(rss) MiB, $captured of $total command lines ($((captured * 100 / total))%), ${lost:-ProcessLost:0}"
+    kill "$AGENT"; wait "$AGENT" 2>/dev/null || true
+done

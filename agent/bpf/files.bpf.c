@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "path.h"
+#include "task.h"
 
 #define OP_WRITE 1
 #define OP_UNLINK 3
@@ -35,6 +36,7 @@
 #define TRUNCATED_EXE 4
 
 #define NAME_BUF 512
+#define ARGS_READ 1024
 #define AT_FDCWD -100
 #define AT_REMOVEDIR 0x200
 #define O_WRONLY 01
@@ -60,13 +62,17 @@ struct file_record {
 	u16 base_len;
 	u16 base2_len;
 	u16 exe_len;
-	u16 reserved[3];
+	u16 args_len;
+	u16 reserved[2];
 	char comm[16];
 	char name[NAME_BUF];
 	char name2[NAME_BUF];
 	char base[PATH_BUF];
 	char base2[PATH_BUF];
 	char exe[PATH_BUF];
+	/* The process's arguments, NUL-separated, cut at ARGS_READ: read here, as a
+	 * process that writes a file and exits at once is gone from /proc. */
+	char args[ARGS_READ];
 	/* Not sent: where read_path writes next. */
 	u32 walk_off;
 };
@@ -122,20 +128,6 @@ static __always_inline struct file_record *begin(u32 op)
 	return r;
 }
 
-/* The file behind descriptor `fd` of the current process. */
-static __always_inline struct file *file_of(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
-}
-
 /* The folder a relative name is taken from: the working folder or descriptor `dfd`'s. */
 static __always_inline u16 read_base(struct file_record *r, char *buf, int dfd, u32 flag)
 {
@@ -167,6 +159,16 @@ static __always_inline void send(struct file_record *r)
 		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
 				       BPF_CORE_READ(exe, f_path.dentry),
 				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	u64 len = end > start ? end - start : 0;
+
+	if (len >= ARGS_READ)
+		len = ARGS_READ - 1;
+	len &= ARGS_READ - 1;
+	r->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
+		r->args_len = len;
 	if (bpf_ringbuf_output(&file_events, r, offsetof(struct file_record, walk_off), 0) != 0) {
 		u32 zero = 0;
 		u64 *dropped = bpf_map_lookup_elem(&file_drops, &zero);

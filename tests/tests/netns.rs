@@ -343,12 +343,8 @@ fn interfaces_that_come_and_go_are_followed() {
     let _ = agent.wait();
 }
 
-/// Short connections (each opened and closed at once) from a program in namespace a:
-/// every one reported carries that program, though its socket is gone before any
-/// look in `/proc` could find it.
-#[test]
-fn short_connections_are_each_reported_with_their_program() {
-    let link = Link::new();
+/// `vigie-agent --print` in namespace a, capturing its end of the link only.
+fn network_agent_in(link: &Link) -> (vigie_tests::print_agent::PrintAgent, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(
@@ -359,6 +355,23 @@ fn short_connections_are_each_reported_with_their_program() {
         ),
     )
     .unwrap();
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &link.a])
+        .arg(bin("vigie-agent"))
+        .args(["--print", "--config"])
+        .arg(&config)
+        .env("VIGIE_WATCH", dir.path())
+        .env("VIGIE_LOG", "info");
+    (vigie_tests::print_agent::PrintAgent::spawn(command), dir)
+}
+
+/// Short connections (each opened and closed at once) from a program in namespace a:
+/// every one reported carries that program, though its socket is gone before any
+/// look in `/proc` could find it.
+#[test]
+fn short_connections_are_each_reported_with_their_program() {
+    let link = Link::new();
     let mut server = Command::new("ip")
         .args(["netns", "exec", &link.b, "python3", "-c"])
         .arg("import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.231.7.2', 8444)); s.listen(512)\nprint('ready', flush=True)\nwhile True:\n    c,_=s.accept(); c.close()")
@@ -369,15 +382,7 @@ fn short_connections_are_each_reported_with_their_program() {
     BufReader::new(server.stdout.take().unwrap())
         .read_line(&mut ready)
         .unwrap();
-    let mut command = Command::new("ip");
-    command
-        .args(["netns", "exec", &link.a])
-        .arg(bin("vigie-agent"))
-        .args(["--print", "--config"])
-        .arg(&config)
-        .env("VIGIE_WATCH", dir.path())
-        .env("VIGIE_LOG", "info");
-    let agent = vigie_tests::print_agent::PrintAgent::spawn(command);
+    let (agent, _dir) = network_agent_in(&link);
     agent.wait_log(
         "connections with their program, from eBPF",
         Duration::from_secs(30),
@@ -430,25 +435,7 @@ fn short_connections_are_each_reported_with_their_program() {
 #[test]
 fn a_ping_sweep_is_reported_as_icmp_flows() {
     let link = Link::new();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("agent.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[process]\nenabled = false\nlisteners = false\n\n[network]\ninterfaces = [\"{}v\"]\n",
-            link.a
-        ),
-    )
-    .unwrap();
-    let mut command = Command::new("ip");
-    command
-        .args(["netns", "exec", &link.a])
-        .arg(bin("vigie-agent"))
-        .args(["--print", "--config"])
-        .arg(&config)
-        .env("VIGIE_WATCH", dir.path())
-        .env("VIGIE_LOG", "info");
-    let agent = vigie_tests::print_agent::PrintAgent::spawn(command);
+    let (agent, _dir) = network_agent_in(&link);
     agent.wait_log("network capture started", Duration::from_secs(30));
     // A second host address in b, reached through a route in a.
     ip(&[

@@ -29,14 +29,7 @@ pub fn read(root: &Path, pid: u32) -> ProcInfo {
                 .trim_end_matches(" (deleted)")
                 .to_string()
         }),
-        command_line: std::fs::read(dir.join("cmdline")).ok().and_then(|raw| {
-            let args: Vec<String> = raw
-                .split(|b| *b == 0)
-                .filter(|a| !a.is_empty())
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect();
-            (!args.is_empty()).then(|| args.join(" "))
-        }),
+        command_line: command_line(root, pid),
         cwd: std::fs::read_link(dir.join("cwd"))
             .ok()
             .map(|p| p.to_string_lossy().into_owned()),
@@ -56,6 +49,18 @@ pub fn read(root: &Path, pid: u32) -> ProcInfo {
         }
     }
     info
+}
+
+/// The arguments of process `pid` joined by spaces, as `ps` shows them; `None` when it
+/// is gone (or a kernel thread).
+pub fn command_line(root: &Path, pid: u32) -> Option<String> {
+    let raw = std::fs::read(root.join(pid.to_string()).join("cmdline")).ok()?;
+    let args: Vec<String> = raw
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    (!args.is_empty()).then(|| args.join(" "))
 }
 
 /// The link to the program process `pid` runs.

@@ -147,23 +147,13 @@ impl FileSensor {
         // The who-data reader stops with this sensor, however it ends.
         let who_stop = crate::ebpf::StopOnDrop::new();
         if self.config.who {
-            let roots = self
-                .watches
-                .watches()
-                .iter()
-                .map(|w| w.root.clone())
-                .collect();
+            let roots = self.watches.roots().into_iter().collect();
             self.who = who::start(roots, who_stop.0.clone(), self.counters.clone());
         }
         self.counters
             .set_file_who_mode(if self.who.is_some() { "ebpf" } else { "" });
         let started = Instant::now();
-        let roots: BTreeSet<PathBuf> = self
-            .watches
-            .watches()
-            .iter()
-            .map(|w| w.root.clone())
-            .collect();
+        let roots = self.watches.roots();
         // Paths newly watched (SIGHUP, remote settings) are a starting point, not a change:
         // their files are recorded silently and reported as one baseline event each.
         self.silent_roots = match &self.baseline.roots {
@@ -598,13 +588,7 @@ impl FileSensor {
     fn full_scan(&mut self, detected_by: Option<&str>) {
         bump(&self.counters.fim_rescans);
         self.mark = self.mark.wrapping_add(1);
-        let roots: Vec<PathBuf> = self
-            .watches
-            .watches()
-            .iter()
-            .map(|w| w.root.clone())
-            .collect();
-        for root in roots {
+        for root in self.watches.roots() {
             let (mut found, mut folders) = (Vec::new(), Vec::new());
             self.watches
                 .walk(&root, &mut |p| found.push(p.to_path_buf()), &mut |d| {

@@ -1,5 +1,6 @@
 //! The watched paths: which configured path covers a file, what is excluded, and walking.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{FimConfig, WatchPath};
@@ -51,6 +52,11 @@ impl WatchSet {
     /// The configured paths.
     pub(super) fn watches(&self) -> &[Watch] {
         &self.watches
+    }
+
+    /// The configured paths' roots, in order.
+    pub(super) fn roots(&self) -> BTreeSet<PathBuf> {
+        self.watches.iter().map(|w| w.root.clone()).collect()
     }
 
     /// The most specific watch covering `path`, unless `path` is excluded.

@@ -40,7 +40,9 @@ const NAME2_AT: usize = NAME_AT + NAME_BUF;
 const BASE_AT: usize = NAME2_AT + NAME_BUF;
 const BASE2_AT: usize = BASE_AT + PATH_BUF;
 const EXE_AT: usize = BASE2_AT + PATH_BUF;
-const RECORD: usize = EXE_AT + PATH_BUF;
+const ARGS_AT: usize = EXE_AT + PATH_BUF;
+const ARGS_READ: usize = 1024;
+const RECORD: usize = ARGS_AT + ARGS_READ;
 
 /// What a process did to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +125,8 @@ pub(super) struct FileAccess {
     pub new_path: Option<PathBuf>,
     /// The program's real path, or its name when the path could not be read.
     pub image: String,
+    /// Its arguments joined by spaces (the first 1 KiB), when it had any.
+    pub command_line: Option<String>,
 }
 
 /// The process behind a change.
@@ -134,7 +138,7 @@ pub(super) struct Writer {
     pub uid: u32,
     /// Its program.
     pub image: String,
-    /// Its arguments, when it could still be read.
+    /// Its arguments (the first 1 KiB, read in the kernel), when it had any.
     pub command_line: Option<String>,
 }
 
@@ -225,7 +229,7 @@ impl WhoProbe {
                     pid: access.pid,
                     uid: access.uid,
                     image: access.image.clone(),
-                    command_line: command_line(access.pid),
+                    command_line: access.command_line.clone(),
                 };
                 for (p, deed) in paths {
                     let forgotten = table.note(p.clone(), deed, writer.clone());
@@ -244,17 +248,6 @@ impl WhoProbe {
     }
 }
 
-/// The arguments of `pid`, while it runs.
-fn command_line(pid: u32) -> Option<String> {
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let args: Vec<String> = raw
-        .split(|b| *b == 0)
-        .filter(|a| !a.is_empty())
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect();
-    (!args.is_empty()).then(|| args.join(" "))
-}
-
 /// Reads one record; `None` when it is torn or unknown.
 pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
     if b.len() < RECORD {
@@ -268,6 +261,11 @@ pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
     let base2 = components(field(BASE2_AT, 22, PATH_BUF)?);
     let image =
         components(field(EXE_AT, 24, PATH_BUF)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
+    let args: Vec<String> = field(ARGS_AT, 26, ARGS_READ)?
+        .split(|c| *c == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
     // A call on a descriptor has no name: the path is the descriptor's own.
     let path = if name.is_empty() {
         PathBuf::from(base?)
@@ -286,6 +284,7 @@ pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
         path,
         new_path,
         image,
+        command_line: (!args.is_empty()).then(|| args.join(" ")),
     })
 }
 
