@@ -25,7 +25,10 @@ cpu() { awk -v a="$2" -v b="$1" -v hz="$hz" -v s="$3" 'BEGIN{printf "%.2f %% of 
 sleep 5
 before=$(ticks); sleep "$SECS"; after=$(ticks)
 echo "idle ${SECS}s: RSS $(rss) MiB, CPU $(cpu "$before" "$after" "$SECS")"
-grep -o '"ProcessMode":"[a-z]*"\|"FileWhoMode":"[a-z]*"\|"NetworkOwnersMode":"[a-z]*"' "$WORK/events.jsonl" | sort -u | tr '\n' ' '; echo
+for key in ProcessMode FileWhoMode NetworkOwnersMode; do
+    grep -o "\"$key\":\"[a-z]*\"" "$WORK/events.jsonl" | tail -1 | tr '\n' ' '
+done
+echo
 
 before=$(ticks); lines_before=$(wc -l < "$WORK/events.jsonl")
 python3 - "$SECS" "$WORK/pids" <<'PY'

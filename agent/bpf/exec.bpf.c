@@ -41,9 +41,11 @@ struct exec_record {
 	u32 walk_off;
 };
 
+/* Room for about 300 execs waiting to be read: the agent maps the ring twice (for
+ * wrap-around), so each byte here counts twice in its memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
 struct {

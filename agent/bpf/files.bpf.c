@@ -77,9 +77,11 @@ struct file_record {
 	u32 walk_off;
 };
 
+/* Room for about 100 file changes waiting to be read: the agent maps the ring twice (for
+ * wrap-around), so each byte here counts twice in its memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, 512 << 10);
 } file_events SEC(".maps");
 
 struct {

@@ -62,9 +62,11 @@ struct pending {
 	u64 addr;
 };
 
+/* Room for about 180 connections waiting to be read: the agent maps the ring twice (for
+ * wrap-around), so each byte here counts twice in its memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 256 << 10);
 } conn_events SEC(".maps");
 
 struct {

@@ -25,7 +25,10 @@ fn ip(args: &[&str]) {
 
 impl Link {
     fn new() -> Link {
-        let tag = std::process::id() % 100_000;
+        // Tests run in parallel: each link gets names of its own.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tag = (std::process::id() % 10_000) * 10 + n;
         let (a, b) = (format!("vga{tag}"), format!("vgb{tag}"));
         ip(&["netns", "add", &a]);
         ip(&["netns", "add", &b]);
