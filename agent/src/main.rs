@@ -12,8 +12,8 @@ use vigie_agent::Mode;
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// TOML configuration file / fichier de configuration TOML.
-    #[arg(long)]
+    /// TOML configuration file / fichier de configuration TOML (also after `enroll`).
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Print events as JSON lines on stdout instead of sending them / afficher les
     /// événements en JSON sur la sortie standard au lieu de les envoyer.

@@ -119,12 +119,33 @@ async fn enrollment_succeeds_once_and_refusals_say_why() {
     // The token the failures did not spend still enrolls.
     let out = enroll(&url, &fresh, &stack.ca, &stack.path("a7"));
     assert!(out.status.success(), "{}", said(&out));
+    // As the deployment guide, the package and agent.toml write it: the collector and
+    // its CA from the configuration file, given after `enroll`.
+    let config = stack.path("agent-enroll.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n\n[collector]\nurl = \"{url}\"\nca_file = \"{}\"\n",
+            stack.path("a8").display(),
+            stack.ca.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(bin("vigie-agent"))
+        .env("VIGIE_LANG", "en")
+        .args(["enroll", "--config"])
+        .arg(&config)
+        .args(["--token", &stack.token().await])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(stack.path("a8").join("identity.json").exists());
     // The enrollments and the revocation are in the audit trail.
     assert!(
         stack
             .count("SELECT count() FROM audit_log WHERE action = 'agent_enrolled'")
             .await
-            >= 2
+            >= 3
     );
     assert_eq!(
         stack

@@ -212,6 +212,8 @@ fn without_the_connector_processes_are_listed_and_health_says_so() {
     std::fs::write(&config, "health_interval_secs = 1\n\n[process]\nconnector = false\nlisteners = false\n\n[network]\nenabled = false\n").unwrap();
     let agent = PrintAgent::spawn(PrintAgent::command(&config, watched.path()));
     agent.wait_log("listing processes every second", Duration::from_secs(30));
+    // A process already running at the first listing is not new: start it after.
+    agent.wait_log("new ones reported from now on", Duration::from_secs(30));
     let mut sleeper = Command::new("/bin/sleep").arg("3").spawn().unwrap();
     let pid = sleeper.id();
     let polled = agent.next_event(Duration::from_secs(20), |v| {

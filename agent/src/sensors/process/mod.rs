@@ -225,6 +225,10 @@ impl ProcessSensor {
             system.processes().keys().map(|p| p.as_u32()).collect()
         };
         let mut known = list(&mut system);
+        tracing::info!(
+            processes = known.len(),
+            "processes listed; new ones reported from now on"
+        );
         while !stop.load(Ordering::Relaxed) && !self.stopped {
             std::thread::sleep(Duration::from_secs(1));
             let now = list(&mut system);
