@@ -98,22 +98,14 @@ struct {
 	__type(value, u64);
 } file_drops SEC(".maps");
 
-/* Set by the agent after loading: its own process id, whose calls are left out. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, u32);
-} agent_pid SEC(".maps");
 
 /* A blank record for the current process, or NULL when it is the agent. */
 static __always_inline struct file_record *begin(u32 op)
 {
 	u32 zero = 0;
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	u32 *own = bpf_map_lookup_elem(&agent_pid, &zero);
 
-	if (own && *own == tgid)
+	if (is_agent())
 		return NULL;
 	struct file_record *r = bpf_map_lookup_elem(&file_scratch, &zero);
 

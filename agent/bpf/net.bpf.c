@@ -106,20 +106,6 @@ struct {
 	__type(value, u8);
 } reported SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, u32);
-} agent_pid SEC(".maps");
-
-static __always_inline int is_agent(void)
-{
-	u32 zero = 0;
-	u32 *own = bpf_map_lookup_elem(&agent_pid, &zero);
-
-	return own && *own == (u32)(bpf_get_current_pid_tgid() >> 32);
-}
 
 static __always_inline int remember(int fd, u64 addr)
 {
