@@ -1,5 +1,6 @@
 //! Bytes per event on the wire for realistic file and process events, at the sealing
-//! level agents use. `cargo run -p vigie-model --example wire_bytes`
+//! level agents use, in the current format and in version 1 (older agents).
+//! `cargo run -p vigie-model --example wire_bytes`
 use vigie_model::wire;
 use vigie_model::Event;
 
@@ -17,14 +18,25 @@ fn main() {
         "/etc/nginx/conf.d",
         "/home/amadou/.ssh",
     ];
+    // A modified file's old hash is the one last reported for it, or its baseline's.
+    let mut last_hash = std::collections::HashMap::new();
     let fim: Vec<Event> = (1..=1000u64)
         .map(|seq| {
             ts += 37 + seq % 13;
             let dir = dirs[(seq % 5) as usize];
             let action = ["created", "modified", "modified", "deleted"][(seq % 4) as usize];
-            let mut f = serde_json::json!({"TargetFilename": format!("{dir}/file{}.conf", seq % 97), "Action": action, "Size": 1000 + seq * 7 % 5000, "Mode": "0644", "Uid": 0, "Gid": 0, "User": "root"});
-            if action != "deleted" { f["Sha256"] = hash(seq).into(); }
-            if action == "modified" { f["OldSha256"] = hash(seq + 100_000).into(); }
+            let path = format!("{dir}/file{}.conf", seq % 97);
+            let mut f = serde_json::json!({"TargetFilename": path, "Action": action, "Size": 1000 + seq * 7 % 5000, "Mode": "0644", "Uid": 0, "Gid": 0, "User": "root"});
+            if action == "modified" {
+                let old = last_hash.get(&path).cloned().unwrap_or_else(|| hash(seq + 100_000));
+                f["OldSha256"] = old.into();
+            }
+            if action == "deleted" {
+                last_hash.remove(&path);
+            } else {
+                f["Sha256"] = hash(seq).into();
+                last_hash.insert(path, hash(seq));
+            }
             Event { agent_id: agent.into(), hostname: "srv-dgi-web01".into(), seq, ts, category: "file_event".into(), fields: f.as_object().unwrap().clone() }
         })
         .collect();
@@ -43,18 +55,31 @@ fn main() {
             Event { agent_id: agent.into(), hostname: "srv-dgi-web01".into(), seq, ts, category: "process_creation".into(), fields: f.as_object().unwrap().clone() }
         })
         .collect();
-    for (name, events) in [("file", fim), ("process", proc)] {
+    // Files dropped one after the other in one folder: one fresh hash each.
+    let created: Vec<Event> = (1..=1000u64)
+        .map(|seq| {
+            ts += 3 + seq % 5;
+            let f = serde_json::json!({"TargetFilename": format!("/srv/data/incoming/report-{seq}.csv"), "Action": "created", "Size": 100 + seq * 37 % 900, "Mode": "0644", "Uid": 1000, "Gid": 1000, "User": "amadou", "Sha256": hash(seq)});
+            Event { agent_id: agent.into(), hostname: "srv-dgi-web01".into(), seq, ts, category: "file_event".into(), fields: f.as_object().unwrap().clone() }
+        })
+        .collect();
+    type Sealer = fn(&str, &str, Vec<Event>, u64) -> wire::SealedBatch;
+    let formats: [(&str, Sealer); 2] = [("current", wire::seal), ("version 1", wire::seal_v1)];
+    for (name, events) in [("file", fim), ("file created", created), ("process", proc)] {
         for size in [100usize, 1000] {
-            let mut total = 0;
-            for chunk in events.chunks(size) {
-                total += wire::seal(agent, wire::GENESIS_HASH, chunk.to_vec(), ts)
-                    .bytes
-                    .len();
+            print!("{name:12} batches of {size:5}:");
+            for (format, seal) in formats {
+                let total: usize = events
+                    .chunks(size)
+                    .map(|chunk| {
+                        seal(agent, wire::GENESIS_HASH, chunk.to_vec(), ts)
+                            .bytes
+                            .len()
+                    })
+                    .sum();
+                print!("  {format} {:.1}", total as f64 / events.len() as f64);
             }
-            println!(
-                "{name:8} batches of {size:5}: {:.1} bytes per event",
-                total as f64 / events.len() as f64
-            );
+            println!("  bytes per event");
         }
     }
 }

@@ -122,7 +122,7 @@ proptest! {
     ) {
         let events: Vec<Event> = (0..n).map(|i| event("a1", first + i, 1, "/etc/x")).collect();
         let body = BatchBody {
-            v: wire::WIRE_VERSION,
+            v: 1,
             agent_id: "a1".into(),
             first_seq: first,
             last_seq: first + n - 1,
@@ -131,6 +131,15 @@ proptest! {
             events,
         };
         let mut json = serde_json::to_vec(&body).unwrap();
+        let at = position.index(json.len());
+        json[at] = byte;
+        let bytes = zstd::bulk::compress(&json, 1).unwrap();
+        if let Ok(opened) = wire::open(&bytes, LIMIT) {
+            invariants_hold(&opened)?;
+        }
+        // The same events in the current (column) layout, one byte changed.
+        let sealed = wire::seal("a1", GENESIS_HASH, body.events.clone(), 1).bytes;
+        let mut json = zstd::bulk::decompress(&sealed, LIMIT).unwrap();
         let at = position.index(json.len());
         json[at] = byte;
         let bytes = zstd::bulk::compress(&json, 1).unwrap();

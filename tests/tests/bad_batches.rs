@@ -170,7 +170,9 @@ async fn bad_batches_are_refused_and_change_nothing() {
         "batch_too_large",
     );
 
-    let other_agents_events = wire::seal(&a, GENESIS_HASH, events("someone-else", 1, 1), now_ms());
+    // Only version 1 names an agent per event; the current layout cannot say another.
+    let other_agents_events =
+        wire::seal_v1(&a, GENESIS_HASH, events("someone-else", 1, 1), now_ms());
     refused(
         post(
             &client,
@@ -260,6 +262,21 @@ async fn bad_batches_are_refused_and_change_nothing() {
     .await;
     assert_eq!((status, ack["acked_through"].as_u64()), (200, Some(3)));
     assert_eq!(stack.count("SELECT count() FROM events").await, 3);
+
+    // An agent of before wire format 2 keeps working: its version 1 batch is stored too.
+    let older = wire::seal_v1(&a, &next.hash, events(&a, 4, 2), now_ms());
+    let (status, ack) = post(
+        &client,
+        &signed(&alice, &a, &older.bytes, now_ms()),
+        older.bytes.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, ack["acked_through"].as_u64()),
+        (200, Some(5)),
+        "{ack}"
+    );
+    assert_eq!(stack.count("SELECT count() FROM events").await, 5);
     let log = std::fs::read_to_string(stack.path("collector.log")).unwrap();
     for code in [
         "batch_not_zstd",

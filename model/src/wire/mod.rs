@@ -1,6 +1,8 @@
 //! The agent → collector batch format, its hash chain and its signature.
 //!
-//! A batch is a JSON [`BatchBody`] compressed with zstd. Its hash is the SHA-256 of the
+//! A batch is a JSON body compressed with zstd: version 2 lays the events out as columns
+//! (`columns.rs` says why), version 1 (older agents, still read) as a list of objects;
+//! both open to a [`BatchBody`]. Its hash is the SHA-256 of the
 //! compressed bytes exactly as sent; each body names the hash of the agent's previous
 //! batch (`prev_hash`), so the batches of one agent form a chain the collector can check
 //! for gaps and forks. The agent seals a batch once, keeps those bytes in its spool and
@@ -14,8 +16,11 @@ use serde::{Deserialize, Serialize};
 use crate::event::Event;
 use crate::hex;
 
+mod columns;
+use columns::Columns;
+
 /// The version of the batch format this code writes. It reads this version and older.
-pub const WIRE_VERSION: u32 = 1;
+pub const WIRE_VERSION: u32 = 2;
 
 /// The largest `seq` accepted.
 pub const MAX_SEQ: u64 = 1 << 53;
@@ -52,7 +57,7 @@ pub const HEADER_SIGNATURE: &str = "x-vigie-signature";
 /// Content type of a batch request.
 pub const BATCH_CONTENT_TYPE: &str = "application/vnd.vigie.batch+json";
 
-/// The uncompressed content of a batch.
+/// The content of a batch once opened. Serialized as is, it is a version 1 body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchBody {
     /// Format version, [`WIRE_VERSION`] when written by this code.
@@ -144,15 +149,69 @@ impl WireError {
     }
 }
 
-/// Compresses `events` into a sealed batch chained to `prev_hash`.
+/// The version 2 body as sent: the envelope, then the events as columns.
+#[derive(Serialize, Deserialize)]
+struct ColumnBody {
+    v: u32,
+    agent_id: String,
+    first_seq: u64,
+    last_seq: u64,
+    prev_hash: String,
+    sealed_ms: u64,
+    columns: Columns,
+}
+
+/// Any version's body as read: version 1 carries `events`, version 2 `columns`.
+#[derive(Deserialize)]
+struct ReadBody {
+    v: u32,
+    agent_id: String,
+    first_seq: u64,
+    last_seq: u64,
+    prev_hash: String,
+    sealed_ms: u64,
+    #[serde(default)]
+    events: Option<Vec<Event>>,
+    #[serde(default)]
+    columns: Option<Columns>,
+}
+
+/// Compresses `events` into a sealed batch chained to `prev_hash`, in the current format.
 ///
-/// `events` must be non-empty with consecutive `seq`s; the agent's batcher guarantees it.
+/// `events` must be non-empty, with consecutive `seq`s, all of `agent_id`: the agent's
+/// batcher guarantees it, and the columns do not repeat either per event.
 pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64) -> SealedBatch {
     assert!(!events.is_empty(), "a batch holds at least one event");
     let first_seq = events[0].seq;
     let last_seq = events[events.len() - 1].seq;
-    let body = BatchBody {
+    assert!(
+        events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| { e.seq == first_seq.wrapping_add(i as u64) && e.agent_id == agent_id }),
+        "a batch's events are consecutive and all of its agent"
+    );
+    let body = ColumnBody {
         v: WIRE_VERSION,
+        agent_id: agent_id.to_string(),
+        first_seq,
+        last_seq,
+        prev_hash: prev_hash.to_string(),
+        sealed_ms,
+        columns: Columns::from_events(&events),
+    };
+    compressed(first_seq, last_seq, &body)
+}
+
+/// Seals `events` in version 1, as agents before version 2 did, exactly as given (holes
+/// and foreign agents included): for proving old agents keep working and for hostile
+/// tests.
+pub fn seal_v1(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64) -> SealedBatch {
+    assert!(!events.is_empty(), "a batch holds at least one event");
+    let first_seq = events[0].seq;
+    let last_seq = events[events.len() - 1].seq;
+    let body = BatchBody {
+        v: 1,
         agent_id: agent_id.to_string(),
         first_seq,
         last_seq,
@@ -160,7 +219,11 @@ pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64)
         sealed_ms,
         events,
     };
-    let json = serde_json::to_vec(&body).expect("events serialize to JSON");
+    compressed(first_seq, last_seq, &body)
+}
+
+fn compressed(first_seq: u64, last_seq: u64, body: &impl Serialize) -> SealedBatch {
+    let json = serde_json::to_vec(body).expect("events serialize to JSON");
     let bytes = zstd::bulk::compress(&json, 3).expect("zstd compresses in memory");
     SealedBatch {
         first_seq,
@@ -170,11 +233,39 @@ pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64)
     }
 }
 
-/// Decompresses and checks a batch, refusing more than `max_decompressed` bytes of JSON.
+/// Decompresses and checks a batch of any version this code reads, refusing more than
+/// `max_decompressed` bytes of JSON.
 pub fn open(bytes: &[u8], max_decompressed: usize) -> Result<BatchBody, WireError> {
     let json = decompress_bounded(bytes, max_decompressed)?;
-    let body: BatchBody =
+    let read: ReadBody =
         serde_json::from_slice(&json).map_err(|e| WireError::Json(e.to_string()))?;
+    if read.v > WIRE_VERSION {
+        return Err(WireError::Version {
+            found: read.v,
+            supported: WIRE_VERSION,
+        });
+    }
+    let events = match (read.v, read.events, read.columns) {
+        (0 | 1, Some(events), None) => events,
+        (2, None, Some(columns)) => {
+            columns.into_events(&read.agent_id, read.first_seq, read.last_seq)?
+        }
+        (v, ..) => {
+            return Err(WireError::Inconsistent(format!(
+                "a version {v} body needs {} alone",
+                if v == 2 { "columns" } else { "events" }
+            )))
+        }
+    };
+    let body = BatchBody {
+        v: read.v,
+        agent_id: read.agent_id,
+        first_seq: read.first_seq,
+        last_seq: read.last_seq,
+        prev_hash: read.prev_hash,
+        sealed_ms: read.sealed_ms,
+        events,
+    };
     check(&body)?;
     Ok(body)
 }
@@ -204,12 +295,6 @@ fn decompress_bounded(bytes: &[u8], limit: usize) -> Result<Vec<u8>, WireError> 
 }
 
 fn check(body: &BatchBody) -> Result<(), WireError> {
-    if body.v > WIRE_VERSION {
-        return Err(WireError::Version {
-            found: body.v,
-            supported: WIRE_VERSION,
-        });
-    }
     if body.events.is_empty() {
         return Err(WireError::Inconsistent("no events".into()));
     }
@@ -347,6 +432,30 @@ mod tests {
         let body = open(&sealed.bytes, 1 << 20).unwrap();
         assert_eq!(body.events, vec![event(5), event(6)]);
         assert_eq!(body.prev_hash, GENESIS_HASH);
+    }
+
+    #[test]
+    fn version_1_batches_of_older_agents_still_open() {
+        let sealed = seal_v1("a1", GENESIS_HASH, vec![event(5), event(6)], 9);
+        let body = open(&sealed.bytes, 1 << 20).unwrap();
+        assert_eq!((body.v, body.events), (1, vec![event(5), event(6)]));
+        let current = seal("a1", GENESIS_HASH, vec![event(5), event(6)], 9);
+        assert_eq!(open(&current.bytes, 1 << 20).unwrap().v, WIRE_VERSION);
+    }
+
+    #[test]
+    fn a_body_must_match_its_version() {
+        for (v, layout) in [(1, "columns"), (2, "events")] {
+            let json = format!(
+                r#"{{"v":{v},"agent_id":"a1","first_seq":1,"last_seq":1,"prev_hash":"{GENESIS_HASH}","sealed_ms":0,"{layout}":[]}}"#
+            );
+            let bytes = zstd::bulk::compress(json.as_bytes(), 3).unwrap();
+            let err = open(&bytes, 1 << 20).unwrap_err();
+            assert!(
+                matches!(err, WireError::Inconsistent(_) | WireError::Json(_)),
+                "{err}"
+            );
+        }
     }
 
     #[test]
