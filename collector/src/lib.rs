@@ -50,6 +50,23 @@ pub async fn migrate_with_patience(
     }
 }
 
+/// Connections the kernel holds for the accept loop. Tokio's default (1,024) overflowed
+/// when thousands of agents came back at once after an outage: the kernel dropped their
+/// connection attempts and each one waited for its own retransmission, one, three, then
+/// seven seconds later, while the collector sat idle. The kernel caps it at
+/// `net.core.somaxconn` (4,096 by default).
+const LISTEN_BACKLOG: u32 = 16_384;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = match addr {
+        std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Runs the collector until `shutdown` completes.
 /// With `config_path`, SIGHUP reloads that file.
 pub async fn run(
@@ -63,9 +80,8 @@ pub async fn run(
     tracing::info!(version, "schema ready");
     let client = vigie_store::connect(&clickhouse);
     let tls = tls::server_config(&config.tls_cert, &config.tls_key)?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
+    let listener =
+        listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
     let first = library.refresh();
     let anchor = vigie_store::audit::AuditDir::new(config.audit_dir.clone());

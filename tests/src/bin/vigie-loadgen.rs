@@ -10,7 +10,9 @@
 //!
 //! Batches are sealed before the clock starts: the figures are the collector's, not the
 //! generator's JSON and zstd work. With `--soak-minutes`, agents send at a set rate
-//! instead, sealing each batch when due, and figures are printed each minute.
+//! instead, sealing each batch when due, and figures are printed each minute; with
+//! `--outage-secs` too, ClickHouse is hung (SIGSTOP) that long after the first minute and
+//! the time the collector takes to store the backlog once it resumes is printed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,6 +51,14 @@ struct Args {
     /// Events per second in all, for a soak / événements par seconde au total.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
+    /// During a soak, hang ClickHouse this many seconds after the first minute and time
+    /// the drain / pendant l'endurance, suspend ClickHouse N secondes et mesure la reprise.
+    #[arg(long, default_value_t = 0)]
+    outage_secs: u64,
+    /// Keep the working folder (collector log, ClickHouse data) and print where / garder
+    /// le dossier de travail (journal du collecteur, données) et dire où.
+    #[arg(long)]
+    keep: bool,
 }
 
 struct Agent {
@@ -95,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
         collector_bin.display()
     );
     let dir = tempfile::tempdir()?;
+    if args.keep {
+        println!("working folder: {}", dir.path().display());
+    }
     let clickhouse =
         tokio::task::block_in_place(|| ManagedClickHouse::start(&dir.path().join("ch")))?;
     let endpoint = clickhouse.endpoint(Component::Collector);
@@ -158,6 +171,9 @@ async fn main() -> anyhow::Result<()> {
         soak(&client, &http, fleet, &args, minutes, pids).await?;
         let _ = collector.kill();
         let _ = collector.wait();
+        if args.keep {
+            let _ = dir.keep();
+        }
         return Ok(());
     }
     println!(
@@ -298,7 +314,20 @@ async fn main() -> anyhow::Result<()> {
     }
     let _ = collector.kill();
     let _ = collector.wait();
+    if args.keep {
+        let _ = dir.keep();
+    }
     Ok(())
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        eprintln!("kill {signal} {pid} failed: {status:?}");
+    }
 }
 
 /// Rows ClickHouse has merged since it started.
@@ -394,6 +423,35 @@ async fn soak(
             }
             (identity.agent_id, seq - 1)
         }));
+    }
+    if args.outage_secs > 0 {
+        let outage = Duration::from_secs(args.outage_secs);
+        let (figures, started) = (figures.clone(), Instant::now());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            signal(clickhouse_pid, "-STOP");
+            println!("outage: ClickHouse hung for {outage:?}");
+            tokio::time::sleep(outage).await;
+            signal(clickhouse_pid, "-CONT");
+            let resumed = Instant::now();
+            // What the agents had to send by the time it resumed: each one's batches due
+            // from its first (spread over one period) to now.
+            let due: u64 = (0..agents)
+                .map(|i| {
+                    let first = every.mul_f64(i as f64 / agents as f64);
+                    let since = (resumed - started).saturating_sub(first);
+                    (since.as_secs_f64() / every.as_secs_f64()).floor() as u64 + 1
+                })
+                .sum::<u64>()
+                * batch;
+            while figures.events.load(Relaxed) < due {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            println!(
+                "outage: {due} events due were all stored {:.1} s after ClickHouse resumed",
+                resumed.elapsed().as_secs_f64()
+            );
+        });
     }
     let reporter = {
         let figures = figures.clone();
