@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use vigie_model::event::field;
+use vigie_model::exception::{first_suppressing, Exception};
 use vigie_model::i18n::{Lang, Msg};
 use vigie_model::Event;
 use vigie_rules::{Detection, Engine, RuleInfo, Severity};
-use vigie_store::rows::{AlertRow, EventRow};
+use vigie_store::rows::{AlertRow, EventRow, SuppressedRow};
 
 use crate::chain::Link;
 
@@ -60,6 +61,18 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], &str)] = &[
     ),
 ];
 
+#[cfg(test)]
+#[test]
+fn exceptions_can_tell_every_own_rule_by_its_tags() {
+    for (id, _, _, tags, _) in OWN_RULES {
+        assert!(
+            tags.iter()
+                .any(|t| vigie_model::exception::COLLECTOR_OWN_TAGS.contains(t)),
+            "{id}"
+        );
+    }
+}
+
 /// The collector's own rule `rule_id`, as alerts describe it.
 fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
     let (id, key, level, tags, _) = OWN_RULES
@@ -103,22 +116,48 @@ pub fn alert_id(agent_id: &str, seq: u64, rule_id: &str) -> String {
     vigie_model::hex::encode(&digest.finish().as_ref()[..16])
 }
 
-/// Runs `engine` over `events` and returns one alert row per detection. `stored` are
-/// the events' rows, in the same order: their JSON is reused, not made again.
+/// What detection made of a batch: alerts to store, and those an exception held back.
+#[derive(Debug, Default)]
+pub struct Detected {
+    /// One row per detection no exception suppressed.
+    pub alerts: Vec<AlertRow>,
+    /// One row per detection an exception suppressed.
+    pub suppressed: Vec<SuppressedRow>,
+}
+
+/// Runs `engine` over `events`: one alert row per detection, unless one of `exceptions`
+/// suppresses it. `stored` are the events' rows, in the same order: their JSON is
+/// reused, not made again.
 pub fn alerts_for(
     engine: &Engine,
+    exceptions: &[Exception],
     events: &[Event],
     stored: &[EventRow],
     now_ms: u64,
-) -> Vec<AlertRow> {
-    let mut rows = Vec::new();
+) -> Detected {
+    let mut detected = Detected::default();
     for (event, stored) in events.iter().zip(stored) {
         for detection in engine.evaluate(event) {
+            let rule_id = &detection.rule.id;
+            if let Some(exception) = first_suppressing(exceptions, rule_id, event, now_ms) {
+                detected.suppressed.push(SuppressedRow {
+                    date: vigie_store::date_of(event.ts),
+                    ts: event.ts,
+                    created_ms: now_ms,
+                    exception_id: exception.id.clone(),
+                    alert_id: alert_id(&event.agent_id, event.seq, rule_id),
+                    agent_id: event.agent_id.clone(),
+                    hostname: event.hostname.clone(),
+                    event_seq: event.seq,
+                    rule_id: rule_id.clone(),
+                });
+                continue;
+            }
             let json = format!("[{}]", stored.fields);
-            rows.push(row(event, &detection, now_ms, json));
+            detected.alerts.push(row(event, &detection, now_ms, json));
         }
     }
-    rows
+    detected
 }
 
 /// `event` as the one-event JSON list an alert row holds.

@@ -10,6 +10,7 @@ pub mod chain;
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod exceptions;
 pub mod ingest;
 pub mod pki;
 pub mod registry;
@@ -99,6 +100,12 @@ pub async fn run(
         .refresh()
         .await
         .context("loading the agent registry")?;
+    let exceptions = state
+        .exceptions
+        .refresh(&state.client)
+        .await
+        .context("loading the exceptions")?;
+    tracing::info!(exceptions, "exceptions in force");
     rules::report(&first, &state.engine());
     rules::publish(&state.client, &state.engine()).await;
     state

@@ -5,6 +5,7 @@
 //! | task | what it does | how often |
 //! |---|---|---|
 //! | `registry` | reloads the agent registry (new enrollments, revocations) | [`registry::REFRESH_EVERY`] |
+//! | `exceptions` | reloads the exceptions analysts saved | [`exceptions::REFRESH_EVERY`] |
 //! | `silence` | raises one alert per agent gone silent | [`silence::CHECK_EVERY`] |
 //! | `retention` | drops partitions past each table's retention | a minute after start, then daily |
 //! | `rules` | reloads rule folders when a file changes | [`RULES_POLL`] |
@@ -21,7 +22,7 @@ use tokio::task::{Id, JoinSet};
 
 use crate::ingest::Collector;
 use crate::rule_library::RuleLibrary;
-use crate::{registry, rules, silence};
+use crate::{exceptions, registry, rules, silence};
 
 /// How often rule folders are checked for changes.
 pub const RULES_POLL: Duration = Duration::from_secs(3);
@@ -169,6 +170,20 @@ pub fn start(
             async move {
                 if let Err(e) = c.registry.refresh().await {
                     tracing::debug!(error = %e, "agent registry refresh failed");
+                }
+            }
+        },
+    );
+    let c = state.clone();
+    tasks.every(
+        "exceptions",
+        exceptions::REFRESH_EVERY,
+        exceptions::REFRESH_EVERY,
+        move || {
+            let c = c.clone();
+            async move {
+                if let Err(e) = c.exceptions.refresh(&c.client).await {
+                    tracing::debug!(error = %e, "exceptions refresh failed");
                 }
             }
         },

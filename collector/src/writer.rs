@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
-use vigie_store::rows::{AlertRow, BatchRow, EventRow};
+use vigie_store::rows::{AlertRow, BatchRow, EventRow, SuppressedRow};
 use vigie_store::{Client, StoreError};
 
 /// Every insert's query id starts so: at start, those still running are waited for.
@@ -48,6 +48,8 @@ pub enum WriteError {
 pub struct BatchRows {
     /// New alerts (already filtered against those stored by an earlier attempt).
     pub alerts: Vec<AlertRow>,
+    /// Alerts exceptions held back (stored once per alert id whatever the retries).
+    pub suppressed: Vec<SuppressedRow>,
     /// New events.
     pub events: Vec<EventRow>,
     /// The batch record.
@@ -205,15 +207,23 @@ async fn run(
     }
 }
 
-/// One flush: three inserts, each with its own query id under `id`.
+/// One flush: four inserts, each with its own query id under `id`.
 async fn flush(client: &Client, id: &str, jobs: &[Job]) -> Result<(), StoreError> {
     let alerts: Vec<&AlertRow> = jobs.iter().flat_map(|j| &j.rows.alerts).collect();
+    let suppressed: Vec<&SuppressedRow> = jobs.iter().flat_map(|j| &j.rows.suppressed).collect();
     let events: Vec<&EventRow> = jobs.iter().flat_map(|j| &j.rows.events).collect();
     let batches: Vec<&BatchRow> = jobs.iter().map(|j| &j.rows.batch).collect();
     // Alerts first: a retry re-detects only events not stored, and must find their
     // alerts stored already (never events stored without their alerts). Events and batch
     // records may then go together: a batch record without its events is read as such.
-    insert(client, &format!("{id}-alerts"), "alerts", &alerts).await?;
+    // What exceptions held back goes with the alerts, for the same reason.
+    let (alerts_id, suppressed_id) = (format!("{id}-alerts"), format!("{id}-suppressed"));
+    let (alerts, suppressed) = tokio::join!(
+        insert(client, &alerts_id, "alerts", &alerts),
+        insert(client, &suppressed_id, "suppressed", &suppressed),
+    );
+    alerts?;
+    suppressed?;
     let (events_id, batches_id) = (format!("{id}-events"), format!("{id}-batches"));
     let (events, batches) = tokio::join!(
         insert(client, &events_id, "events", &events),

@@ -11,6 +11,7 @@
 pub mod agent_config;
 pub mod enroll;
 pub mod event;
+pub mod exception;
 pub mod glob;
 pub mod hex;
 pub mod i18n;

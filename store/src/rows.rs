@@ -348,6 +348,55 @@ pub struct AgentGroupRow {
     pub updated_ms: u64,
 }
 
+/// A row of `exceptions` (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct ExceptionRow {
+    /// Its id.
+    pub exception_id: String,
+    /// What it says: [`vigie_model::exception::ExceptionSpec`] as JSON.
+    pub spec: String,
+    /// Who created it.
+    pub author: String,
+    /// When (ms).
+    pub created_ms: u64,
+    /// 1 once removed (kept for the record, no longer applied).
+    pub removed: u8,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When (ms); the version.
+    pub updated_ms: u64,
+}
+
+/// A row of `suppressed`: an alert an exception held back (one per alert id, however
+/// often a retried write stores it).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct SuppressedRow {
+    /// Day of the event.
+    pub date: u16,
+    /// The event's time (ms).
+    pub ts: u64,
+    /// When the collector held it back (ms).
+    pub created_ms: u64,
+    /// The exception.
+    pub exception_id: String,
+    /// The alert it would have been.
+    pub alert_id: String,
+    /// The agent.
+    pub agent_id: String,
+    /// Its host.
+    pub hostname: String,
+    /// The event's seq.
+    pub event_seq: u64,
+    /// The rule that matched.
+    pub rule_id: String,
+}
+
+impl crate::Versioned for ExceptionRow {
+    fn updated_ms(&mut self) -> &mut u64 {
+        &mut self.updated_ms
+    }
+}
+
 impl crate::Versioned for AgentRow {
     fn updated_ms(&mut self) -> &mut u64 {
         &mut self.updated_ms

@@ -128,6 +128,21 @@ pub const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE alert_actions ADD COLUMN IF NOT EXISTS request_id String DEFAULT ''",
         ],
     },
+    Migration {
+        version: 8,
+        description: "exceptions, and the alerts they held back",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS exceptions (
+            exception_id String, spec String, author String, created_ms UInt64,
+            removed UInt8, updated_by String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY exception_id",
+            "CREATE TABLE IF NOT EXISTS suppressed (
+            date Date, ts UInt64, created_ms UInt64, exception_id String, alert_id String,
+            agent_id String, hostname String, event_seq UInt64, rule_id String
+        ) ENGINE = ReplacingMergeTree(created_ms) PARTITION BY toYYYYMM(date)
+          ORDER BY (exception_id, alert_id)",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

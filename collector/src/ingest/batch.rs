@@ -164,7 +164,11 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     }
     let engine = c.engine();
     let event_rows: Vec<EventRow> = events.iter().map(|e| EventRow::received(e, now)).collect();
-    let mut alerts = detect::alerts_for(&engine, &events, &event_rows, now);
+    let exceptions = c.exceptions.current();
+    let detect::Detected {
+        mut alerts,
+        suppressed,
+    } = detect::alerts_for(&engine, &exceptions, &events, &event_rows, now);
     let evicted = engine.take_evictions();
     if evicted > 0 {
         tracing::warn!(
@@ -198,6 +202,7 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     let stored = events.len() as u64;
     let rows = BatchRows {
         alerts,
+        suppressed,
         events: event_rows,
         batch: BatchRow {
             date: vigie_store::date_of(now),

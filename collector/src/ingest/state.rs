@@ -20,6 +20,8 @@ pub struct Collector {
     pub client: Client,
     /// Known agents.
     pub registry: Registry,
+    /// Exceptions in force (analysts' "do not alert on this").
+    pub exceptions: crate::exceptions::Exceptions,
     /// Detection; swapped whole when rule folders change.
     pub engine: std::sync::RwLock<Arc<Engine>>,
     /// Per-agent delivery state; `None` until loaded (or after a failed write).
@@ -67,6 +69,7 @@ impl Collector {
             memory: Arc::new(Semaphore::new(config.max_inflight_mib.max(1) * 1024)),
             memory_kib: config.max_inflight_mib.max(1) * 1024,
             registry: Registry::new(client.clone()),
+            exceptions: Default::default(),
             config: std::sync::RwLock::new(config),
             client,
             engine: std::sync::RwLock::new(Arc::new(engine)),

@@ -8,6 +8,7 @@ mod alerts;
 mod assets;
 mod audit;
 mod context;
+mod exceptions;
 mod fleet;
 mod hunt;
 mod login;
@@ -54,6 +55,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/reports",
             get(reports::api_list).post(reports::api_create),
+        )
+        .route(
+            "/exceptions",
+            get(exceptions::page).post(exceptions::submit),
+        )
+        .route("/exceptions/new", get(exceptions::new_form))
+        .route("/exceptions/{id}/edit", get(exceptions::edit_form))
+        .route("/exceptions/{id}/remove", post(exceptions::remove_form))
+        .route(
+            "/api/v1/exceptions",
+            get(exceptions::api_list).post(exceptions::api_create),
+        )
+        .route("/api/v1/exceptions/preview", post(exceptions::api_preview))
+        .route("/api/v1/exceptions/{id}", post(exceptions::api_update))
+        .route(
+            "/api/v1/exceptions/{id}/remove",
+            post(exceptions::api_remove),
         )
         .route("/audit", get(audit::page))
         .route("/api/v1/audit", get(audit::api))

@@ -156,6 +156,9 @@ fn history_section(lang: Lang, who: &Principal, d: &AlertDetail) -> Markup {
                     input type="hidden" name="alert" value=(d.alert.alert_id);
                     (triage_controls(lang))
                 }
+                @if !d.events.is_empty() {
+                    p { a #new-exception href={ "/exceptions/new?alert=" (d.alert.alert_id) } { (t(lang, Msg::ExceptionFromAlert)) } }
+                }
             }
         }
     }

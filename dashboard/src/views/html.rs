@@ -19,6 +19,7 @@ fn links(who: &Principal) -> Vec<(&'static str, Msg)> {
     let mut links = vec![
         ("/overview", Msg::NavOverview),
         ("/alerts", Msg::NavAlerts),
+        ("/exceptions", Msg::NavExceptions),
         ("/fleet", Msg::NavFleet),
         ("/hunt", Msg::NavHunt),
         ("/reports", Msg::NavReports),

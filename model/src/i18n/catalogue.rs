@@ -947,4 +947,140 @@ catalogue! {
     AuditUnknownChain = "audit_unknown_chain",
         "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
         "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";
+    // Exceptions (dashboard).
+    NavExceptions = "nav_exceptions",
+        "Exceptions",
+        "Exceptions";
+    ExceptionsHelp = "exceptions_help",
+        "An exception stops a rule (or every rule) from raising alerts on events that meet all of its conditions. The events are still stored; what each exception held back is counted here. The collector's own alerts (lost or forged events, silent agents) are never held back.",
+        "Une exception empêche une règle (ou toutes) de lever des alertes sur les événements qui remplissent toutes ses conditions. Les événements restent enregistrés ; ce que chaque exception a retenu est compté ici. Les alertes propres au collecteur (événements perdus ou falsifiés, agents muets) ne sont jamais retenues.";
+    ExceptionNew = "exception_new",
+        "New exception",
+        "Nouvelle exception";
+    ExceptionFromAlert = "exception_from_alert",
+        "Create an exception…",
+        "Créer une exception…";
+    ExceptionEdit = "exception_edit",
+        "Change this exception",
+        "Modifier cette exception";
+    ExceptionRule = "exception_rule",
+        "Rule",
+        "Règle";
+    ExceptionAllRules = "exception_all_rules",
+        "every rule",
+        "toutes les règles";
+    ExceptionConditions = "exception_conditions",
+        "Conditions (all must hold; leave a value empty to drop its line)",
+        "Conditions (toutes doivent être remplies ; videz une valeur pour retirer sa ligne)";
+    ExceptionField = "exception_field",
+        "Field",
+        "Champ";
+    ExceptionOp = "exception_op",
+        "Comparison",
+        "Comparaison";
+    ExceptionValue = "exception_value",
+        "Value",
+        "Valeur";
+    ExceptionOpIs = "exception_op_is",
+        "is",
+        "est";
+    ExceptionOpContains = "exception_op_contains",
+        "contains",
+        "contient";
+    ExceptionOpStartsWith = "exception_op_starts_with",
+        "starts with",
+        "commence par";
+    ExceptionOpEndsWith = "exception_op_ends_with",
+        "ends with",
+        "finit par";
+    ExceptionOpGlob = "exception_op_glob",
+        "matches the path pattern",
+        "correspond au motif de chemin";
+    ExceptionReason = "exception_reason",
+        "Reason",
+        "Motif";
+    ExceptionExpires = "exception_expires",
+        "Expires",
+        "Expire";
+    ExceptionNever = "exception_never",
+        "never",
+        "jamais";
+    ExceptionInDays = "exception_in_days",
+        "in {days} days",
+        "dans {days} jours";
+    ExceptionPreview = "exception_preview",
+        "Preview",
+        "Aperçu";
+    ExceptionWouldSuppress = "exception_would_suppress",
+        "Would have held back {n} of the {examined} alerts of the last 7 days.",
+        "Aurait retenu {n} des {examined} alertes des 7 derniers jours.";
+    ExceptionWouldSuppressCapped = "exception_would_suppress_capped",
+        "Would have held back at least {n} of the newest {examined} alerts of the last 7 days.",
+        "Aurait retenu au moins {n} des {examined} alertes les plus récentes des 7 derniers jours.";
+    ExceptionSave = "exception_save",
+        "Save the exception",
+        "Enregistrer l'exception";
+    ExceptionSaved = "exception_saved",
+        "Exception saved: it applies to new events within seconds.",
+        "Exception enregistrée : elle s'applique aux nouveaux événements d'ici quelques secondes.";
+    ExceptionRemove = "exception_remove",
+        "Remove…",
+        "Retirer…";
+    ExceptionRemoveConfirm = "exception_remove_confirm",
+        "Remove this exception: its rule alerts again on these events",
+        "Retirer cette exception : sa règle alertera de nouveau sur ces événements";
+    ExceptionRemoved = "exception_removed",
+        "Exception removed.",
+        "Exception retirée.";
+    ExceptionHeldBack = "exception_held_back",
+        "Held back",
+        "Retenues";
+    ExceptionHeldBackWeek = "exception_held_back_week",
+        "last 7 days",
+        "7 derniers jours";
+    ExceptionLastHeldBack = "exception_last_held_back",
+        "Last",
+        "Dernière";
+    ExceptionState = "exception_state",
+        "State",
+        "État";
+    ExceptionActive = "exception_active",
+        "active",
+        "active";
+    ExceptionExpired = "exception_expired",
+        "expired",
+        "expirée";
+    ExceptionRemovedState = "exception_removed_state",
+        "removed",
+        "retirée";
+    ExceptionBy = "exception_by",
+        "By",
+        "Par";
+    ExceptionNone = "exception_none",
+        "No exception yet.",
+        "Aucune exception pour l'instant.";
+    ExceptionInvalid = "exception_invalid",
+        "This exception cannot be saved",
+        "Cette exception ne peut pas être enregistrée";
+    ExceptionNoCondition = "exception_no_condition",
+        "an exception needs at least one condition (to turn a rule off, use the rules page)",
+        "une exception a besoin d'au moins une condition (pour désactiver une règle, passez par la page des règles)";
+    ExceptionTooManyConditions = "exception_too_many_conditions",
+        "at most {max} conditions",
+        "au plus {max} conditions";
+    ExceptionEmptyField = "exception_empty_field",
+        "condition {n}: the field is empty",
+        "condition {n} : le champ est vide";
+    ExceptionEmptyValue = "exception_empty_value",
+        "condition {n} ({field}): the value is empty",
+        "condition {n} ({field}) : la valeur est vide";
+    ExceptionValueTooLong = "exception_value_too_long",
+        "condition {n} ({field}): the value is longer than {max} bytes",
+        "condition {n} ({field}) : la valeur dépasse {max} octets";
+    ExceptionBadGlob = "exception_bad_glob",
+        "condition {n} ({field}): the pattern is not valid ({reason})",
+        "condition {n} ({field}) : le motif n'est pas valide ({reason})";
+    ExceptionNoReason = "exception_no_reason",
+        "a reason is required (at most {max} bytes)",
+        "un motif est obligatoire (au plus {max} octets)";
 }
