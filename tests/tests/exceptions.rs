@@ -209,6 +209,10 @@ async fn an_exception_from_an_alert_holds_back_exactly_what_it_says() {
         "{}",
         preview.body
     );
+    assert!(
+        preview.body.contains("<option value=\"30\" selected>"),
+        "the preview keeps the expiry chosen"
+    );
 
     // Refusals: an auditor cannot save; a bad pattern is named with its condition, in
     // place on the form and as JSON.

@@ -121,7 +121,20 @@ pub(super) async fn new_form(
         }
     }
     let alert = (!alert_id.is_empty()).then_some(alert_id);
-    render_form(&state, &ctx, None, &spec, None, None, alert).await
+    let form = FormState {
+        id: None,
+        alert,
+        expiry_choice: "0",
+    };
+    render_form(&state, &ctx, &form, &spec, None, None).await
+}
+
+/// Where a form stands besides its exception: which one it changes, the alert it came
+/// from, the expiry chosen.
+struct FormState<'a> {
+    id: Option<&'a str>,
+    alert: Option<&'a str>,
+    expiry_choice: &'a str,
 }
 
 /// The conditions an exception from `event` starts with: its host and what identifies
@@ -164,18 +177,23 @@ pub(super) async fn edit_form(
     let Ok(spec) = serde_json::from_str::<ExceptionSpec>(&row.spec) else {
         return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, &id);
     };
-    render_form(&state, &ctx, Some(&id), &spec, None, None, None).await
+    let form = FormState {
+        id: Some(&id),
+        alert: None,
+        expiry_choice: "keep",
+    };
+    render_form(&state, &ctx, &form, &spec, None, None).await
 }
 
 async fn render_form(
     state: &AppState,
     ctx: &Ctx,
-    id: Option<&str>,
+    form: &FormState<'_>,
     spec: &ExceptionSpec,
     preview: Option<queries::Preview>,
     error: Option<String>,
-    alert: Option<&str>,
 ) -> Response {
+    let id = form.id;
     let titles = match queries::rule_titles(&state.client).await {
         Ok(t) => t,
         Err(e) => return ctx.store_failed(&e),
@@ -186,9 +204,10 @@ async fn render_form(
         conditions: spec.conditions.clone(),
         reason: &spec.reason,
         expires_ms: spec.expires_ms,
+        expiry_choice: form.expiry_choice,
         preview,
         error: error.clone(),
-        alert,
+        alert: form.alert,
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -270,12 +289,17 @@ pub(super) async fn submit(
         None => 0,
     };
     let spec = spec_from_form(&fields, stored_expiry, now);
+    let form = FormState {
+        id,
+        alert,
+        expiry_choice: param(&fields, "expires_days").unwrap_or("0"),
+    };
     if param(&fields, "action") == Some("preview") {
         return match queries::preview(&state.client, &spec, now).await {
-            Ok(Ok(p)) => render_form(&state, &ctx, id, &spec, Some(p), None, alert).await,
+            Ok(Ok(p)) => render_form(&state, &ctx, &form, &spec, Some(p), None).await,
             Ok(Err(e)) => {
                 let error = error_text(ctx.lang, &e);
-                render_form(&state, &ctx, id, &spec, None, Some(error), alert).await
+                render_form(&state, &ctx, &form, &spec, None, Some(error)).await
             }
             Err(e) => ctx.store_failed(&e),
         };
@@ -284,7 +308,7 @@ pub(super) async fn submit(
         Ok(Ok(_)) => see_other("/exceptions?saved=1"),
         Ok(Err(Refusal::Invalid(e))) => {
             let error = error_text(ctx.lang, &e);
-            render_form(&state, &ctx, id, &spec, None, Some(error), alert).await
+            render_form(&state, &ctx, &form, &spec, None, Some(error)).await
         }
         Ok(Err(Refusal::NotFound)) => {
             ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, id.unwrap_or(""))

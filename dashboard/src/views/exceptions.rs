@@ -117,6 +117,8 @@ pub struct Draft<'a> {
     pub reason: &'a str,
     /// The expiry kept when changing an exception (ms; 0: never).
     pub expires_ms: u64,
+    /// The expiry chosen on the form: `keep` or a number of days.
+    pub expiry_choice: &'a str,
     /// The last preview.
     pub preview: Option<Preview>,
     /// Why the last save was refused.
@@ -183,12 +185,12 @@ pub fn form(lang: Lang, who: &Principal, draft: &Draft<'_>) -> Markup {
             label { (t(lang, Msg::ExceptionExpires)) " "
                 select name="expires_days" {
                     @if draft.id.is_some() {
-                        option value="keep" selected {
+                        option value="keep" selected[draft.expiry_choice == "keep"] {
                             @if draft.expires_ms == 0 { (t(lang, Msg::ExceptionNever)) } @else { (utc(draft.expires_ms)) }
                         }
                     }
                     @for days in EXPIRY_DAYS {
-                        option value=(days) {
+                        option value=(days) selected[draft.expiry_choice == days.to_string()] {
                             @if days == 0 { (t(lang, Msg::ExceptionNever)) } @else { (fill(lang, Msg::ExceptionInDays, &[("days", &days)])) }
                         }
                     }
