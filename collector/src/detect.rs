@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use vigie_model::event::field;
-use vigie_model::exception::{first_suppressing, Exception};
+use vigie_model::exception::ExceptionSet;
 use vigie_model::i18n::{Lang, Msg};
 use vigie_model::Event;
 use vigie_rules::{Detection, Engine, RuleInfo, Severity};
@@ -130,7 +130,7 @@ pub struct Detected {
 /// reused, not made again.
 pub fn alerts_for(
     engine: &Engine,
-    exceptions: &[Exception],
+    exceptions: &ExceptionSet,
     events: &[Event],
     stored: &[EventRow],
     now_ms: u64,
@@ -139,7 +139,7 @@ pub fn alerts_for(
     for (event, stored) in events.iter().zip(stored) {
         for detection in engine.evaluate(event) {
             let rule_id = &detection.rule.id;
-            if let Some(exception) = first_suppressing(exceptions, rule_id, event, now_ms) {
+            if let Some(exception) = exceptions.first_suppressing(rule_id, event, now_ms) {
                 detected.suppressed.push(SuppressedRow {
                     date: vigie_store::date_of(event.ts),
                     ts: event.ts,

@@ -10,7 +10,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use vigie_model::exception::{Exception, ExceptionSpec};
+use vigie_model::exception::{Exception, ExceptionSet, ExceptionSpec};
 use vigie_store::rows::ExceptionRow;
 use vigie_store::Client;
 
@@ -20,12 +20,12 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(3);
 /// The exceptions in force, swapped whole on each reload.
 #[derive(Default)]
 pub struct Exceptions {
-    current: RwLock<Arc<Vec<Exception>>>,
+    current: RwLock<Arc<ExceptionSet>>,
 }
 
 impl Exceptions {
     /// Those in force now (expired ones included: each checks its own expiry).
-    pub fn current(&self) -> Arc<Vec<Exception>> {
+    pub fn current(&self) -> Arc<ExceptionSet> {
         self.current.read().expect("exceptions lock").clone()
     }
 
@@ -51,7 +51,7 @@ impl Exceptions {
             }
         }
         let count = loaded.len();
-        *self.current.write().expect("exceptions lock") = Arc::new(loaded);
+        *self.current.write().expect("exceptions lock") = Arc::new(ExceptionSet::new(loaded));
         Ok(count)
     }
 }

@@ -7,6 +7,8 @@
 //! Comparisons ignore case, as Sigma's do, except `glob`, which matches paths as the file
 //! sensor does (`*` within a folder, `**` across folders).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -176,9 +178,16 @@ impl Exception {
     /// Compiles `spec` (which must validate) under `id`.
     pub fn new(id: &str, spec: ExceptionSpec) -> Result<Exception, ExceptionError> {
         spec.validate()?;
-        let matchers = spec
-            .conditions
-            .iter()
+        let mut conditions: Vec<&Condition> = spec.conditions.iter().collect();
+        // Cheapest first, so most exceptions are ruled out by a comparison, not a glob.
+        conditions.sort_by_key(|c| match c.op {
+            Op::Is => 0,
+            Op::StartsWith | Op::EndsWith => 1,
+            Op::Contains => 2,
+            Op::Glob => 3,
+        });
+        let matchers = conditions
+            .into_iter()
             .map(|c| match c.op {
                 Op::Glob => Matcher::Glob {
                     field: c.field.clone(),
@@ -200,34 +209,66 @@ impl Exception {
 
     /// True when an alert of `rule_id` on `event` is to be suppressed at `now_ms`.
     pub fn suppresses(&self, rule_id: &str, event: &Event, now_ms: u64) -> bool {
+        self.suppresses_with(rule_id, &mut Fields::new(event), now_ms)
+    }
+
+    fn suppresses_with(&self, rule_id: &str, fields: &mut Fields<'_>, now_ms: u64) -> bool {
         if self.spec.expires_ms != 0 && now_ms >= self.spec.expires_ms {
             return false;
         }
         if !self.spec.rule_id.is_empty() && self.spec.rule_id != rule_id {
             return false;
         }
-        self.matchers.iter().all(|m| m.holds(event))
+        self.matchers.iter().all(|m| m.holds(fields))
+    }
+}
+
+/// An event's fields as exceptions compare them, each made text (and lowercase) once
+/// however many exceptions look at it.
+struct Fields<'a> {
+    event: &'a Event,
+    seen: HashMap<String, Option<(String, String)>>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(event: &'a Event) -> Fields<'a> {
+        Fields {
+            event,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The field as written and in lowercase; `None` when the event lacks it.
+    fn get(&mut self, field: &str) -> Option<&(String, String)> {
+        if !self.seen.contains_key(field) {
+            let text = field_text(self.event, field).map(|text| {
+                let lower = text.to_lowercase();
+                (text, lower)
+            });
+            self.seen.insert(field.to_string(), text);
+        }
+        self.seen.get(field).and_then(Option::as_ref)
     }
 }
 
 impl Matcher {
-    fn holds(&self, event: &Event) -> bool {
+    fn holds(&self, fields: &mut Fields<'_>) -> bool {
         match self {
             Matcher::Text { field, op, value } => {
-                let Some(text) = field_text(event, field) else {
+                let Some((_, text)) = fields.get(field) else {
                     return false;
                 };
-                let text = text.to_lowercase();
                 match op {
-                    Op::Is => text == *value,
+                    Op::Is => text == value,
                     Op::Contains => text.contains(value.as_str()),
                     Op::StartsWith => text.starts_with(value.as_str()),
                     Op::EndsWith => text.ends_with(value.as_str()),
                     Op::Glob => false,
                 }
             }
-            Matcher::Glob { field, glob } => field_text(event, field)
-                .is_some_and(|path| glob.matches(std::path::Path::new(&path))),
+            Matcher::Glob { field, glob } => fields
+                .get(field)
+                .is_some_and(|(path, _)| glob.matches(std::path::Path::new(path))),
         }
     }
 }
@@ -249,16 +290,119 @@ fn field_text(event: &Event, field: &str) -> Option<String> {
     }
 }
 
-/// The first of `exceptions` that suppresses an alert of `rule_id` on `event`.
-pub fn first_suppressing<'a>(
-    exceptions: &'a [Exception],
-    rule_id: &str,
-    event: &Event,
-    now_ms: u64,
-) -> Option<&'a Exception> {
-    exceptions
-        .iter()
-        .find(|e| e.suppresses(rule_id, event, now_ms))
+/// Exceptions indexed by rule, then by one of their `is` conditions (most name a host or
+/// a program), so an alert is checked against the few that could apply to it, not every
+/// exception: a thousand exceptions cost about as much as one.
+#[derive(Debug, Default)]
+pub struct ExceptionSet {
+    by_rule: HashMap<String, Bucket>,
+    any_rule: Bucket,
+    len: usize,
+}
+
+/// Exceptions of one rule (or of every rule).
+#[derive(Debug, Default)]
+struct Bucket {
+    /// Field → lowercase value of an `is` condition → the exceptions that have it.
+    keyed: HashMap<String, HashMap<String, Vec<Exception>>>,
+    /// Those without an `is` condition, checked one by one.
+    scan: Vec<Exception>,
+}
+
+impl Bucket {
+    fn add(&mut self, exception: Exception) {
+        let key = exception.matchers.iter().find_map(|m| match m {
+            Matcher::Text {
+                field,
+                op: Op::Is,
+                value,
+            } => Some((field.clone(), value.clone())),
+            _ => None,
+        });
+        match key {
+            Some((field, value)) => self
+                .keyed
+                .entry(field)
+                .or_default()
+                .entry(value)
+                .or_default()
+                .push(exception),
+            None => self.scan.push(exception),
+        }
+    }
+
+    fn find<'s>(
+        &'s self,
+        rule_id: &str,
+        fields: &mut Fields<'_>,
+        now_ms: u64,
+    ) -> Option<&'s Exception> {
+        for (field, by_value) in &self.keyed {
+            let Some((_, lower)) = fields.get(field) else {
+                continue;
+            };
+            let Some(candidates) = by_value.get(lower.as_str()) else {
+                continue;
+            };
+            if let Some(found) = candidates
+                .iter()
+                .find(|e| e.suppresses_with(rule_id, fields, now_ms))
+            {
+                return Some(found);
+            }
+        }
+        self.scan
+            .iter()
+            .find(|e| e.suppresses_with(rule_id, fields, now_ms))
+    }
+}
+
+impl ExceptionSet {
+    /// Indexes `exceptions`.
+    pub fn new(exceptions: Vec<Exception>) -> ExceptionSet {
+        let mut set = ExceptionSet {
+            len: exceptions.len(),
+            ..ExceptionSet::default()
+        };
+        for e in exceptions {
+            if e.spec.rule_id.is_empty() {
+                set.any_rule.add(e);
+            } else {
+                set.by_rule
+                    .entry(e.spec.rule_id.clone())
+                    .or_default()
+                    .add(e);
+            }
+        }
+        set
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The first exception that suppresses an alert of `rule_id` on `event` at `now_ms`.
+    pub fn first_suppressing(
+        &self,
+        rule_id: &str,
+        event: &Event,
+        now_ms: u64,
+    ) -> Option<&Exception> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut fields = Fields::new(event);
+        self.by_rule
+            .get(rule_id)
+            .and_then(|bucket| bucket.find(rule_id, &mut fields, now_ms))
+            .or_else(|| self.any_rule.find(rule_id, &mut fields, now_ms))
+    }
 }
 
 #[cfg(test)]
@@ -323,6 +467,34 @@ mod tests {
         );
         let every_rule = exception("", &[("Image", Op::EndsWith, "RSYNC")], 0);
         assert!(every_rule.suppresses("anything", &e, u64::MAX));
+    }
+
+    #[test]
+    fn a_set_checks_an_alert_against_its_rule_and_every_rule() {
+        let e = event(json!({"Image": "/usr/bin/rsync"}));
+        let set = ExceptionSet::new(vec![
+            exception("r1", &[("Image", Op::Is, "/usr/bin/rsync")], 0),
+            exception("", &[("hostname", Op::StartsWith, "SRV-")], 0),
+        ]);
+        assert_eq!(set.len(), 2);
+        assert_eq!(
+            set.first_suppressing("r1", &e, 1)
+                .map(|x| &x.spec.rule_id[..]),
+            Some("r1")
+        );
+        assert_eq!(
+            set.first_suppressing("r2", &e, 1)
+                .map(|x| &x.spec.rule_id[..]),
+            Some("")
+        );
+        let elsewhere = Event {
+            hostname: "db1".into(),
+            ..e
+        };
+        assert!(set.first_suppressing("r2", &elsewhere, 1).is_none());
+        assert!(ExceptionSet::default()
+            .first_suppressing("r1", &elsewhere, 1)
+            .is_none());
     }
 
     #[test]

@@ -55,6 +55,10 @@ struct Args {
     /// the drain / pendant l'endurance, suspend ClickHouse N secondes et mesure la reprise.
     #[arg(long, default_value_t = 0)]
     outage_secs: u64,
+    /// Exceptions in force, none matching (each is evaluated for every alert) / exceptions
+    /// en vigueur, aucune ne correspondant.
+    #[arg(long, default_value_t = 0)]
+    exceptions: usize,
     /// Keep the working folder (collector log, ClickHouse data) and print where / garder
     /// le dossier de travail (journal du collecteur, données) et dire où.
     #[arg(long)]
@@ -150,6 +154,9 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    if args.exceptions > 0 {
+        add_exceptions(&client, args.exceptions).await?;
+    }
     if let Some(minutes) = args.soak_minutes {
         let agents = args.agents.first().copied().unwrap_or(1000);
         let token = vigie_collector::tokens::create(
@@ -317,6 +324,36 @@ async fn main() -> anyhow::Result<()> {
     if args.keep {
         let _ = dir.keep();
     }
+    Ok(())
+}
+
+/// Stores `n` exceptions for every rule that match no generated event (another host,
+/// another path), and waits for the collector to load them.
+async fn add_exceptions(client: &vigie_store::Client, n: usize) -> anyhow::Result<()> {
+    let now = now_ms();
+    let rows: Vec<vigie_store::rows::ExceptionRow> = (0..n)
+        .map(|i| {
+            let spec = serde_json::json!({
+                "conditions": [
+                    {"field": "TargetFilename", "op": "glob", "value": format!("/srv/other{i}/**")},
+                    {"field": "hostname", "op": "is", "value": format!("host-{i}")},
+                ],
+                "reason": "load generator",
+            });
+            vigie_store::rows::ExceptionRow {
+                exception_id: format!("load{i}"),
+                spec: spec.to_string(),
+                author: "loadgen".into(),
+                created_ms: now,
+                removed: 0,
+                updated_by: "loadgen".into(),
+                updated_ms: now,
+            }
+        })
+        .collect();
+    vigie_store::insert_rows(client, "exceptions", &rows).await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    println!("{n} exceptions in force");
     Ok(())
 }
 
