@@ -20,7 +20,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::WireError;
+use super::error::WireError;
 use crate::event::Event;
 use crate::hex;
 
