@@ -200,6 +200,24 @@ async fn analysts_triage_auditors_read_admins_manage() {
     let admin = ("Cookie", dashboard.session.as_str());
     let admin_csrf = csrf_of(&get(port, "/alerts", &admin).body);
 
+    // Pages and API answers are gzipped for clients that take it (64 kbit/s links).
+    let encoding = |r: &HttpResponse| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+            .map(|(_, v)| v.clone())
+    };
+    for path in ["/alerts", "/api/v1/alerts"] {
+        let gzipped = http(port, "GET", path, &[admin, ("Accept-Encoding", "gzip")], "");
+        assert_eq!(gzipped.status, 200);
+        assert_eq!(encoding(&gzipped).as_deref(), Some("gzip"), "{path}");
+        assert_eq!(
+            encoding(&get(port, path, &admin)),
+            None,
+            "{path} plain when not asked"
+        );
+    }
+
     // Accounts: an analyst and an auditor, made through the API.
     for (name, role) in [("ana", "analyst"), ("aud", "auditor")] {
         let r = post_json(
