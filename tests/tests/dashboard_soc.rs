@@ -282,6 +282,16 @@ async fn analysts_triage_auditors_read_admins_manage() {
     assert_eq!(only("severity=critical&severity=low"), ["d1", "c1"]);
     assert_eq!(only("host=web2&sort=oldest"), ["b1", "b2", "b3", "c1"]);
     assert_eq!(only("rule=r-shell"), ["a1", "a0"]);
+    assert_eq!(
+        only("host=WEB2&sort=oldest"),
+        ["b1", "b2", "b3", "c1"],
+        "any case"
+    );
+    assert_eq!(
+        only("rule=LE%20R-SHELL"),
+        ["a1", "a0"],
+        "by words of its title"
+    );
     assert_eq!(only("tag=T1059&host=db1"), ["d1"]);
     assert_eq!(only("q=XMRIG"), ["d1"]);
     assert!(only("q=%27%20OR%201%3D1%20--").is_empty());

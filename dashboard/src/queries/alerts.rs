@@ -90,9 +90,9 @@ pub struct AlertFilter {
     pub severities: Vec<Severity>,
     /// Wanted status (None: all).
     pub status: Option<AlertStatus>,
-    /// Exact host name.
+    /// Host name, whatever its case.
     pub host: String,
-    /// Exact rule id.
+    /// A rule id, or words of its title in either language (any case).
     pub rule: String,
     /// Tag prefix, such as `attack.t1059` (sub-techniques included).
     pub tag: String,
@@ -304,10 +304,21 @@ fn joined(filter: &AlertFilter, wide: bool, scope: &Scope) -> Sql {
         );
     }
     if !filter.host.is_empty() {
-        sql.push(" AND hostname = ?", [Bind::Text(filter.host.clone())]);
+        // Host names are not case-sensitive (RFC 4343).
+        sql.push(
+            " AND lowerUTF8(hostname) = lowerUTF8(?)",
+            [Bind::Text(filter.host.clone())],
+        );
     }
     if !filter.rule.is_empty() {
-        sql.push(" AND rule_id = ?", [Bind::Text(filter.rule.clone())]);
+        // A rule by its id, or by words of its title in either language.
+        sql.push(
+            " AND (rule_id = ? OR positionCaseInsensitiveUTF8(concat(rule_title, ' ', rule_title_fr), ?) > 0)",
+            [
+                Bind::Text(filter.rule.clone()),
+                Bind::Text(filter.rule.clone()),
+            ],
+        );
     }
     if !filter.tag.is_empty() {
         sql.push(

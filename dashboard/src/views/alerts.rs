@@ -71,13 +71,13 @@ fn filter_form(lang: Lang, f: &AlertFilter) -> Markup {
                     " "
                 }
             }
-            @for (name, key, value) in [
-                ("host", Msg::FilterHost, &f.host),
-                ("rule", Msg::FilterRule, &f.rule),
-                ("tag", Msg::FilterTag, &f.tag),
-                ("q", Msg::FilterText, &f.text),
+            @for (name, key, value, hint) in [
+                ("host", Msg::FilterHost, &f.host, None),
+                ("rule", Msg::FilterRule, &f.rule, Some(Msg::FilterRuleHint)),
+                ("tag", Msg::FilterTag, &f.tag, None),
+                ("q", Msg::FilterText, &f.text, None),
             ] {
-                label { (t(lang, key)) input name=(name) value=(value); }
+                label { (t(lang, key)) input name=(name) value=(value) placeholder=[hint.map(|h| t(lang, h))]; }
             }
             label {
                 (t(lang, Msg::FilterRange))

@@ -98,9 +98,13 @@ fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool) -> Markup {
             @if admin {
                 td {
                     @if !a.revoked {
-                        form method="post" action={ "/fleet/" (a.agent_id) "/revoke" } {
-                            input type="hidden" name="csrf" value=(who.csrf());
-                            button type="submit" { (t(lang, Msg::FleetRevoke)) }
+                        // A second click, so a slip of the mouse does not cut an agent off.
+                        details.revoke {
+                            summary { (t(lang, Msg::FleetRevoke)) }
+                            form method="post" action={ "/fleet/" (a.agent_id) "/revoke" } {
+                                input type="hidden" name="csrf" value=(who.csrf());
+                                button type="submit" { (t(lang, Msg::FleetRevokeConfirm)) }
+                            }
                         }
                     }
                 }

@@ -231,6 +231,9 @@ catalogue! {
     FilterRule = "filter_rule",
         "Rule",
         "Règle";
+    FilterRuleHint = "filter_rule_hint",
+        "title or id",
+        "titre ou identifiant";
     FilterTag = "filter_tag",
         "ATT&CK tag",
         "Étiquette ATT&CK";
@@ -639,8 +642,11 @@ catalogue! {
         "revoked",
         "révoqué";
     FleetRevoke = "fleet_revoke",
-        "Revoke",
-        "Révoquer";
+        "Revoke…",
+        "Révoquer…";
+    FleetRevokeConfirm = "fleet_revoke_confirm",
+        "Revoke this agent: it can no longer send anything",
+        "Révoquer cet agent : il ne pourra plus rien envoyer";
     // Remote agent settings.
     NavSettings = "nav_settings",
         "Agent settings",
