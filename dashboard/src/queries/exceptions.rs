@@ -134,24 +134,8 @@ pub async fn update(
     if let Err(e) = spec.validate() {
         return Ok(Err(e));
     }
-    let mut before = None;
     let json = serde_json::to_string(spec).expect("serializable");
-    vigie_store::update_latest(
-        client,
-        "exceptions",
-        "exception_id",
-        id,
-        |row: &mut ExceptionRow| {
-            if row.removed != 0 {
-                return false;
-            }
-            before = serde_json::from_str(&row.spec).ok();
-            row.spec = json;
-            row.updated_by = by.into();
-            true
-        },
-    )
-    .await?;
+    let before = change_in_force(client, id, by, |row| row.spec = json).await?;
     Ok(Ok(before))
 }
 
@@ -161,6 +145,17 @@ pub async fn remove(
     client: &Client,
     id: &str,
     by: &str,
+) -> Result<Option<ExceptionSpec>, StoreError> {
+    change_in_force(client, id, by, |row| row.removed = 1).await
+}
+
+/// Applies `change` to exception `id` if it is in force, signed by `by`; what it said
+/// before, or `None` if there was no such exception in force.
+async fn change_in_force(
+    client: &Client,
+    id: &str,
+    by: &str,
+    change: impl FnOnce(&mut ExceptionRow),
 ) -> Result<Option<ExceptionSpec>, StoreError> {
     let mut before = None;
     vigie_store::update_latest(
@@ -173,7 +168,7 @@ pub async fn remove(
                 return false;
             }
             before = serde_json::from_str(&row.spec).ok();
-            row.removed = 1;
+            change(row);
             row.updated_by = by.into();
             true
         },

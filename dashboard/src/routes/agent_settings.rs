@@ -169,17 +169,9 @@ pub(super) async fn api_save(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    if !ctx.who.role.is_admin() {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
-    }
-    let new: NewSettings = match serde_json::from_slice(&body) {
-        Ok(n) => n,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let new: NewSettings = match ctx.api_write(&headers, ctx.who.role.is_admin(), &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     match agent_settings::save(
         &state.client,
@@ -221,18 +213,13 @@ pub(super) async fn api_group(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
     #[derive(Deserialize)]
     struct Group {
         group: String,
     }
-    let group: Group = match serde_json::from_slice(&body) {
-        Ok(g) => g,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let group: Group = match ctx.api_write(&headers, true, &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     assign(&state, &ctx, &id, group.group.trim()).await
 }

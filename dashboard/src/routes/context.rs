@@ -257,6 +257,43 @@ impl Ctx {
         (!self.who.csrf_ok(sent))
             .then(|| self.api_refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "X-CSRF-Token"))
     }
+
+    /// For API calls that change something: the CSRF token, then the role (`allowed`);
+    /// the 403 to answer when either fails.
+    pub fn api_may_write(&self, headers: &HeaderMap, allowed: bool) -> Result<(), Box<Response>> {
+        if let Some(refusal) = self.api_csrf(headers) {
+            return Err(Box::new(refusal));
+        }
+        if !allowed {
+            return Err(Box::new(self.api_refuse(
+                StatusCode::FORBIDDEN,
+                Msg::Forbidden,
+                "",
+            )));
+        }
+        Ok(())
+    }
+
+    /// The JSON body of an API call, or the 400 naming what is wrong in it.
+    pub fn api_body<T: serde::de::DeserializeOwned>(
+        &self,
+        body: &[u8],
+    ) -> Result<T, Box<Response>> {
+        serde_json::from_slice(body).map_err(|e| {
+            Box::new(self.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string()))
+        })
+    }
+
+    /// [`Ctx::api_may_write`], then [`Ctx::api_body`]: the usual start of an API write.
+    pub fn api_write<T: serde::de::DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        allowed: bool,
+        body: &[u8],
+    ) -> Result<T, Box<Response>> {
+        self.api_may_write(headers, allowed)?;
+        self.api_body(body)
+    }
 }
 
 /// A JSON refusal: a stable code, the message in both languages and in the user's, and

@@ -407,19 +407,7 @@ pub(super) async fn api_list(State(state): State<Arc<AppState>>, Api(ctx): Api) 
 
 /// Checks the API request may change exceptions and reads its exception; or the refusal.
 fn api_spec(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<ExceptionSpec, Box<Response>> {
-    if let Some(refusal) = ctx.api_csrf(headers) {
-        return Err(Box::new(refusal));
-    }
-    if !ctx.who.role.can_triage() {
-        return Err(Box::new(ctx.api_refuse(
-            StatusCode::FORBIDDEN,
-            Msg::Forbidden,
-            "",
-        )));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        Box::new(ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string()))
-    })
+    ctx.api_write(headers, ctx.who.role.can_triage(), body)
 }
 
 fn api_invalid(ctx: &Ctx, e: &ExceptionError) -> Response {
@@ -496,11 +484,8 @@ pub(super) async fn api_remove(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    if !ctx.who.role.can_triage() {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
+    if let Err(refusal) = ctx.api_may_write(&headers, ctx.who.role.can_triage()) {
+        return *refusal;
     }
     match remove(&state, &ctx, &id).await {
         Ok(true) => Json(json!({"exception_id": id, "removed": true})).into_response(),

@@ -200,15 +200,11 @@ pub(super) async fn api_create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    let fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
-        Ok(f) => f,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
-    };
+    let fields: serde_json::Map<String, serde_json::Value> =
+        match ctx.api_write(&headers, true, &body) {
+            Ok(v) => v,
+            Err(refusal) => return *refusal,
+        };
     // The same reading as the form's: flatten lists into repeated fields.
     let mut params: Params = Vec::new();
     for (k, v) in &fields {

@@ -181,14 +181,9 @@ pub(super) async fn api_create(
             "tokens cannot make tokens",
         );
     }
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    let new: NewToken = match serde_json::from_slice(&body) {
-        Ok(n) => n,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let new: NewToken = match ctx.api_write(&headers, true, &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let (role, days) = match check(&ctx, &new) {
         Ok(v) => v,

@@ -155,17 +155,9 @@ pub(super) async fn api(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    if !ctx.who.role.can_triage() {
-        return ctx.api_refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
-    }
-    let body: ApiTriage = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let body: ApiTriage = match ctx.api_write(&headers, ctx.who.role.can_triage(), &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let ids = match expand_groups(
         &state,

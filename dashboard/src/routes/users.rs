@@ -229,14 +229,9 @@ pub(super) async fn api_create(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    let new: NewUser = match serde_json::from_slice(&body) {
-        Ok(n) => n,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let new: NewUser = match ctx.api_write(&headers, true, &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let created = {
         let _one_at_a_time = state.accounts.lock().await;
@@ -283,14 +278,9 @@ pub(super) async fn api_update(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(refusal) = ctx.api_csrf(&headers) {
-        return refusal;
-    }
-    let change: Change = match serde_json::from_slice(&body) {
-        Ok(c) => c,
-        Err(e) => {
-            return ctx.api_refuse(StatusCode::BAD_REQUEST, Msg::BadRequestBody, &e.to_string())
-        }
+    let change: Change = match ctx.api_write(&headers, true, &body) {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let changed = {
         let _one_at_a_time = state.accounts.lock().await;

@@ -32,7 +32,18 @@ pub fn op_label(lang: Lang, op: Op) -> &'static str {
 pub fn conditions_text(lang: Lang, spec: &ExceptionSpec) -> String {
     spec.conditions
         .iter()
-        .map(|c| format!("{} {} « {} »", c.field, op_label(lang, c.op), c.value))
+        .map(|c| {
+            let (open, close) = match lang {
+                Lang::Fr => ("« ", " »"),
+                Lang::En => ("\u{201c}", "\u{201d}"),
+            };
+            format!(
+                "{} {} {open}{}{close}",
+                c.field,
+                op_label(lang, c.op),
+                c.value
+            )
+        })
         .collect::<Vec<_>>()
         .join(" · ")
 }

@@ -135,9 +135,7 @@ struct ReadBody {
 /// `events` must be non-empty, with consecutive `seq`s, all of `agent_id`: the agent's
 /// batcher guarantees it, and the columns do not repeat either per event.
 pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64) -> SealedBatch {
-    assert!(!events.is_empty(), "a batch holds at least one event");
-    let first_seq = events[0].seq;
-    let last_seq = events[events.len() - 1].seq;
+    let (first_seq, last_seq) = seq_range(&events);
     assert!(
         events
             .iter()
@@ -161,9 +159,7 @@ pub fn seal(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64)
 /// and foreign agents included): for proving old agents keep working and for hostile
 /// tests.
 pub fn seal_v1(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u64) -> SealedBatch {
-    assert!(!events.is_empty(), "a batch holds at least one event");
-    let first_seq = events[0].seq;
-    let last_seq = events[events.len() - 1].seq;
+    let (first_seq, last_seq) = seq_range(&events);
     let body = BatchBody {
         v: 1,
         agent_id: agent_id.to_string(),
@@ -174,6 +170,14 @@ pub fn seal_v1(agent_id: &str, prev_hash: &str, events: Vec<Event>, sealed_ms: u
         events,
     };
     compressed(first_seq, last_seq, &body)
+}
+
+/// The first and last sequence numbers of a batch's events.
+fn seq_range(events: &[Event]) -> (u64, u64) {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        panic!("a batch holds at least one event");
+    };
+    (first.seq, last.seq)
 }
 
 fn compressed(first_seq: u64, last_seq: u64, body: &impl Serialize) -> SealedBatch {
