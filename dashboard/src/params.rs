@@ -36,6 +36,10 @@ pub enum Problem {
     NotAFieldName(String),
     /// Too many host names, or one too long.
     TooManyHosts,
+    /// Not a query string (`name=value&…`).
+    NotAQuery,
+    /// No such parameter here; the names that are.
+    Unknown(Vec<String>),
 }
 
 /// A parameter that cannot be used.
@@ -61,6 +65,18 @@ pub fn one_of(value: &str, allowed: &[&str]) -> Problem {
         value.into(),
         allowed.iter().map(|a| a.to_string()).collect(),
     )
+}
+
+/// The first parameter whose name is not in `known`, refused: a misspelt filter must
+/// not silently widen what a request reads or changes.
+pub fn only_known(params: &Params, known: &[&str]) -> Result<(), BadParam> {
+    match params.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        Some((name, _)) => Err(bad(
+            name,
+            Problem::Unknown(known.iter().map(|k| k.to_string()).collect()),
+        )),
+        None => Ok(()),
+    }
 }
 
 impl BadParam {
@@ -90,6 +106,14 @@ impl BadParam {
                 "au plus 500 noms d'hôtes de 255 caractères au plus".into()
             }
             Problem::TooManyHosts => "at most 500 host names of up to 255 characters".into(),
+            Problem::NotAQuery if fr => "pas une chaîne de requête (nom=valeur&…)".into(),
+            Problem::NotAQuery => "not a query string (name=value&…)".into(),
+            Problem::Unknown(known) if fr => {
+                format!("paramètre inconnu ici (connus : {})", known.join(", "))
+            }
+            Problem::Unknown(known) => {
+                format!("no such parameter here (known: {})", known.join(", "))
+            }
         };
         format!("{}: {what}", self.param)
     }

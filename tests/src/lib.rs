@@ -355,6 +355,14 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
+
     /// Values of `Set-Cookie` as `name=value`.
     pub fn cookies(&self) -> Vec<String> {
         self.headers
@@ -374,6 +382,62 @@ pub fn http(
     body: &str,
 ) -> HttpResponse {
     http_within(port, method, path, headers, body, Duration::from_secs(30))
+}
+
+/// The JSON body of an answer (panics, showing the answer, when it is not JSON).
+pub fn json_of(r: &HttpResponse) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
+}
+
+/// `fields` as an `application/x-www-form-urlencoded` body.
+pub fn form_body<V: AsRef<str>>(fields: &[(&str, V)]) -> String {
+    serde_urlencoded::to_string(
+        fields
+            .iter()
+            .map(|(k, v)| (*k, v.as_ref()))
+            .collect::<Vec<_>>(),
+    )
+    .expect("text fields encode")
+}
+
+/// Posts a form as the session `cookie`.
+pub fn post_form<V: AsRef<str>>(
+    port: u16,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, V)],
+) -> HttpResponse {
+    http(
+        port,
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form_body(fields),
+    )
+}
+
+/// Posts JSON to the API as the session `cookie`, with its CSRF token.
+pub fn post_json(
+    port: u16,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    body: &serde_json::Value,
+) -> HttpResponse {
+    http(
+        port,
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("X-CSRF-Token", csrf),
+            ("Content-Type", "application/json"),
+        ],
+        &body.to_string(),
+    )
 }
 
 /// [`http`] with its own time limit.
@@ -581,7 +645,51 @@ pub struct Dashboard {
     pub session: String,
 }
 
+impl Dashboard {
+    /// Creates account `name` with `role` (as the admin, password `long-password-1`) and
+    /// signs it in: its session cookie and CSRF token.
+    pub fn user(&self, name: &str, role: &str) -> (String, String) {
+        let admin_csrf = csrf_of(
+            &http(
+                self.port,
+                "GET",
+                "/alerts",
+                &[("Cookie", &self.session)],
+                "",
+            )
+            .body,
+        );
+        let r = post_json(
+            self.port,
+            "/api/v1/users",
+            &self.session,
+            &admin_csrf,
+            &serde_json::json!({"username": name, "role": role, "password": "long-password-1"}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let session = sign_in(self.port, name, "long-password-1");
+        let csrf = csrf_of(&http(self.port, "GET", "/alerts", &[("Cookie", &session)], "").body);
+        (session, csrf)
+    }
+}
+
 impl Stack {
+    /// Enrolls a simulated agent `name` with a fresh token (identity in `name.json`).
+    pub async fn sim_agent(
+        &self,
+        collector: &vigie_agent::client::CollectorClient,
+        name: &str,
+    ) -> sim::SimAgent {
+        sim::SimAgent::enroll(
+            collector,
+            &self.token().await,
+            name,
+            &self.path(&format!("{name}.json")),
+        )
+        .await
+        .expect("the simulated agent enrolls")
+    }
+
     /// Starts the dashboard with admin password `password` and signs in.
     pub async fn start_dashboard(&self, password: &str) -> Dashboard {
         let port = free_port();

@@ -69,17 +69,7 @@ fn json_post(
     path: &str,
     body: Value,
 ) -> vigie_tests::HttpResponse {
-    http(
-        port,
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("X-CSRF-Token", csrf),
-            ("Content-Type", "application/json"),
-        ],
-        &body.to_string(),
-    )
+    vigie_tests::post_json(port, path, cookie, csrf, &body)
 }
 
 #[tokio::test(flavor = "multi_thread")]

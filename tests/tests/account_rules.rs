@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use vigie_tests::{csrf_of, http, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, Stack};
 
 /// One sign-in attempt and how long its answer took.
 fn attempt(source: IpAddr, port: u16, username: &str, password: &str) -> (u16, Duration) {
@@ -21,18 +21,8 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn post(port: u16, cookie: &str, csrf: &str, path: &str, body: Value) -> HttpResponse {
-    http(
-        port,
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("X-CSRF-Token", csrf),
-            ("Content-Type", "application/json"),
-        ],
-        &body.to_string(),
-    )
+fn post(port: u16, cookie: &str, csrf: &str, path: &str, body: Value) -> vigie_tests::HttpResponse {
+    vigie_tests::post_json(port, path, cookie, csrf, &body)
 }
 
 #[tokio::test(flavor = "multi_thread")]

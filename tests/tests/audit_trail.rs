@@ -5,11 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_tests::{bin, csrf_of, http, sign_in, HttpResponse, Stack};
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
+use vigie_tests::{bin, csrf_of, http, json_of, sign_in, Stack};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn actions_chain_and_tampering_is_named() {

@@ -38,14 +38,35 @@ fn alert(id: &str, ts: u64, target: &str, severity: &str) -> AlertRow {
     }
 }
 
+/// True (and said) when no browser is here and none was asked for.
+fn skipped() -> bool {
+    if webdriver::available() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("VIGIE_BROWSER_TESTS").is_none(),
+        "VIGIE_BROWSER_TESTS is set but chromium or chromedriver is missing"
+    );
+    eprintln!("skipped: no chromium/chromedriver (scripts/test.sh installs them)");
+    true
+}
+
+/// The dashboard, and a browser signed in to it as the admin (in English); its address.
+async fn signed_in(stack: &Stack) -> (vigie_tests::Dashboard, Browser, String) {
+    let dashboard = stack.start_dashboard("browser-password-1").await;
+    let base = format!("http://127.0.0.1:{}", dashboard.port);
+    let browser = Browser::start(&stack.path("chromedriver.log")).await;
+    browser.go(&format!("{base}/login?lang=en"));
+    browser.type_into("input[name=username]", "admin");
+    browser.type_into("input[name=password]", "browser-password-1");
+    browser.click("form.login button[type=submit]");
+    browser.wait_for_url("the alert queue", |u| u.ends_with("/alerts"));
+    (dashboard, browser, base)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_analyst_signs_in_finds_triages_and_reads_in_french() {
-    if !webdriver::available() {
-        assert!(
-            std::env::var_os("VIGIE_BROWSER_TESTS").is_none(),
-            "VIGIE_BROWSER_TESTS is set but chromium or chromedriver is missing"
-        );
-        eprintln!("skipped: no chromium/chromedriver (scripts/test.sh installs them)");
+    if skipped() {
         return;
     }
     let stack = Stack::start("").await;
@@ -127,25 +148,13 @@ async fn an_analyst_signs_in_finds_triages_and_reads_in_french() {
 /// alert, and the exception's counter moves.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_analyst_silences_a_false_positive_from_its_alert() {
-    if !webdriver::available() {
-        assert!(
-            std::env::var_os("VIGIE_BROWSER_TESTS").is_none(),
-            "VIGIE_BROWSER_TESTS is set but chromium or chromedriver is missing"
-        );
-        eprintln!("skipped: no chromium/chromedriver (scripts/test.sh installs them)");
+    if skipped() {
         return;
     }
     let stack = Stack::start("").await;
     let collector =
         vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let mut agent = vigie_tests::sim::SimAgent::enroll(
-        &collector,
-        &stack.token().await,
-        "rotation",
-        &stack.path("rotation.json"),
-    )
-    .await
-    .unwrap();
+    let mut agent = stack.sim_agent(&collector, "rotation").await;
     // Two writes to /etc/shadow: two alerts of the account-files rule.
     agent.send(&collector, 1, 2, 1, Duration::ZERO).await;
     let agent_id = agent.id().to_string();
@@ -170,14 +179,7 @@ async fn an_analyst_silences_a_false_positive_from_its_alert() {
         .fetch_one()
         .await
         .unwrap();
-    let dashboard = stack.start_dashboard("browser-password-1").await;
-    let base = format!("http://127.0.0.1:{}", dashboard.port);
-    let browser = Browser::start(&stack.path("chromedriver.log")).await;
-    browser.go(&format!("{base}/login?lang=en"));
-    browser.type_into("input[name=username]", "admin");
-    browser.type_into("input[name=password]", "browser-password-1");
-    browser.click("form.login button[type=submit]");
-    browser.wait_for_url("the alert queue", |u| u.ends_with("/alerts"));
+    let (_dashboard, browser, base) = signed_in(&stack).await;
 
     // From the alert, the form comes prefilled; the preview counts both alerts.
     browser.go(&format!("{base}/alerts/{alert_id}"));
@@ -225,3 +227,73 @@ async fn an_analyst_silences_a_false_positive_from_its_alert() {
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`).
 const ACCOUNT_FILES_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
+
+/// Issue #15: every alert matching a filter, on every page, after the count is
+/// confirmed; a grouped line then shows its mix of statuses.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analyst_closes_a_storm_of_a_thousand_alerts_at_once() {
+    if skipped() {
+        return;
+    }
+    let stack = Stack::start("").await;
+    let now = vigie_model::event::now_ms();
+    // 1,000 low alerts about one file (a noisy deployment) and one critical among them.
+    let mut rows: Vec<AlertRow> = (0..1_000)
+        .map(|i| {
+            alert(
+                &format!("s{i}"),
+                now - 1_000 - i,
+                "/var/www/html/cache.php",
+                "low",
+            )
+        })
+        .collect();
+    rows.push(alert(
+        "k1",
+        now - 500,
+        "/var/www/html/cache.php",
+        "critical",
+    ));
+    vigie_store::insert_rows(&stack.client, "alerts", &rows)
+        .await
+        .unwrap();
+    let (_dashboard, browser, base) = signed_in(&stack).await;
+
+    // Low alerts, ungrouped: twenty pages of fifty; the action goes to all of them.
+    browser.go(&format!("{base}/alerts?severity=low&group=0"));
+    let scope = browser.text("fieldset.scope");
+    assert!(
+        scope.contains("all 1000 alerts matching this filter"),
+        "{scope}"
+    );
+    browser.click("input[name=scope][value=filter]");
+    browser.click("select[name=action] option[value=status]");
+    browser.click("select[name=status] option[value=false_positive]");
+    browser.type_into("input[name=comment]", "cache rebuild by the deployment job");
+    browser.click("fieldset.triage button[type=submit]");
+    let confirm = browser.wait_for_text("main", "Confirm");
+    assert!(confirm.contains("1000 alerts"), "{confirm}");
+    browser.screenshot(&shots().join("7-bulk-confirm.png"));
+    browser.click("#bulk-confirm");
+    browser.wait_for_text("main", "Recorded (alerts: 1000)");
+    assert_eq!(
+        stack
+            .count("SELECT uniqExact(alert_id) FROM alert_actions WHERE status = 'false_positive'")
+            .await,
+        1_000
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alert_actions WHERE alert_id = 'k1'")
+            .await,
+        0,
+        "the critical alert was not in the filter"
+    );
+
+    // Grouped, the line of the file says how many alerts are in which status.
+    browser.go(&format!("{base}/alerts"));
+    let mix = browser.wait_for_text(".mix", "false positive");
+    assert!(mix.contains("1000") && mix.contains("1 new"), "{mix}");
+    browser.screenshot(&shots().join("8-grouped-mix.png"));
+    assert_eq!(browser.dialog(), None);
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use vigie_store::rows::{AgentRow, EventRow};
-use vigie_tests::{http, sign_in, wait_for, HttpResponse, Stack};
+use vigie_tests::{http, json_of, sign_in, wait_for, HttpResponse, Stack};
 
 fn agent(id: &str, host: &str, last_seen_ms: u64) -> AgentRow {
     AgentRow {
@@ -34,10 +34,6 @@ fn event(agent: &str, host: &str, seq: u64, ts: u64, category: &str, fields: Val
         fields: fields.as_object().unwrap().clone(),
     };
     EventRow::received(&e, ts)
-}
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use vigie_store::rows::{AlertRow, EventRow, RuleRow};
-use vigie_tests::{csrf_of, http, sign_in, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, json_of, sign_in, HttpResponse, Stack};
 
 const MINUTE: u64 = 60_000;
 
@@ -65,10 +65,6 @@ fn post_json(port: u16, path: &str, headers: &[(&str, &str)], body: &Value) -> H
     let mut all = vec![("Content-Type", "application/json")];
     all.extend_from_slice(headers);
     http(port, "POST", path, &all, &body.to_string())
-}
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
 }
 
 #[tokio::test(flavor = "multi_thread")]

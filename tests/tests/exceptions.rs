@@ -7,66 +7,15 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use vigie_agent::client::CollectorClient;
-use vigie_tests::sim::SimAgent;
-use vigie_tests::{csrf_of, http, sign_in, wait_for, HttpResponse, Stack};
+use vigie_tests::{http, json_of, post_form, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`).
 const SHADOW_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
 
 /// Longer than the collector's exceptions reload period (3 s), twice.
 const RELOAD: Duration = Duration::from_secs(7);
-
-fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn post_form(port: u16, path: &str, cookie: &str, fields: &[(&str, &str)]) -> HttpResponse {
-    http(
-        port,
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        &form_body(fields),
-    )
-}
-
-fn post_json(port: u16, path: &str, cookie: &str, csrf: &str, body: &Value) -> HttpResponse {
-    http(
-        port,
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("X-CSRF-Token", csrf),
-            ("Content-Type", "application/json"),
-        ],
-        &body.to_string(),
-    )
-}
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
 
 /// Alerts of `agent` by the rule that watches `/etc/shadow`.
 async fn alerts_of(stack: &Stack, agent: &str) -> u64 {
@@ -81,22 +30,8 @@ async fn alerts_of(stack: &Stack, agent: &str) -> u64 {
 async fn an_exception_from_an_alert_holds_back_exactly_what_it_says() {
     let stack = Stack::start("").await;
     let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let mut noisy = SimAgent::enroll(
-        &collector,
-        &stack.token().await,
-        "noisy",
-        &stack.path("noisy.json"),
-    )
-    .await
-    .unwrap();
-    let mut other = SimAgent::enroll(
-        &collector,
-        &stack.token().await,
-        "other",
-        &stack.path("other.json"),
-    )
-    .await
-    .unwrap();
+    let mut noisy = stack.sim_agent(&collector, "noisy").await;
+    let mut other = stack.sim_agent(&collector, "other").await;
     // Three writes to /etc/shadow on the noisy host: three alerts of the built-in rule.
     noisy.send(&collector, 1, 3, 1, Duration::ZERO).await;
     let (noisy_id, other_id) = (noisy.id().to_string(), other.id().to_string());
@@ -107,22 +42,8 @@ async fn an_exception_from_an_alert_holds_back_exactly_what_it_says() {
 
     let dashboard = stack.start_dashboard("admin-password-1").await;
     let port = dashboard.port;
-    let admin = dashboard.session.clone();
-    let admin_csrf = csrf_of(&http(port, "GET", "/alerts", &[("Cookie", &admin)], "").body);
-    for (name, role) in [("ana", "analyst"), ("aud", "auditor")] {
-        let r = post_json(
-            port,
-            "/api/v1/users",
-            &admin,
-            &admin_csrf,
-            &json!({"username": name, "role": role, "password": "long-password-1"}),
-        );
-        assert_eq!(r.status, 201, "{}", r.body);
-    }
-    let ana = sign_in(port, "ana", "long-password-1");
-    let aud = sign_in(port, "aud", "long-password-1");
-    let ana_csrf = csrf_of(&http(port, "GET", "/alerts", &[("Cookie", &ana)], "").body);
-    let aud_csrf = csrf_of(&http(port, "GET", "/alerts", &[("Cookie", &aud)], "").body);
+    let (ana, ana_csrf) = dashboard.user("ana", "analyst");
+    let (aud, aud_csrf) = dashboard.user("aud", "auditor");
 
     // From the alert: the form comes prefilled with its rule, host and file.
     let (alert_id, rule_id): (String, String) = stack

@@ -7,11 +7,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_tests::{csrf_of, http, sign_in, wait_for, wait_for_log, HttpResponse, Stack};
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
+use vigie_tests::{csrf_of, http, json_of, sign_in, wait_for, wait_for_log, Stack};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_group_s_settings_reach_its_agents_without_a_restart() {

@@ -9,11 +9,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use vigie_store::rows::{AlertActionRow, AlertRow};
-use vigie_tests::{bin, http, sign_in, HttpResponse, Stack};
-
-fn json_of(r: &HttpResponse) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {} {}", r.status, r.body))
-}
+use vigie_tests::{bin, http, json_of, sign_in, Stack};
 
 fn alert(id: &str, ts: u64, host: &str, severity: &str, tags: &[&str]) -> AlertRow {
     AlertRow {

@@ -115,8 +115,16 @@ pub struct AlertFilter {
 }
 
 impl AlertFilter {
+    /// The parameters the queue reads (`lang` and `done` are the page's own).
+    pub const PARAMS: [&'static str; 15] = [
+        "severity", "status", "host", "rule", "tag", "q", "range", "from", "to", "sort", "group",
+        "after", "limit", "lang", "done",
+    ];
+
     /// Reads the filter from the URL's parameters; `now_ms` anchors the period presets.
+    /// An unknown parameter is refused with its name.
     pub fn parse(params: &Params, now_ms: u64) -> Result<AlertFilter, BadParam> {
+        crate::params::only_known(params, &Self::PARAMS)?;
         let text_param = |name: &str, max: usize| -> Result<String, BadParam> {
             let value = param(params, name).unwrap_or("").trim().to_string();
             if value.chars().count() > max {
@@ -376,6 +384,8 @@ pub struct AlertLine {
     pub target: String,
     /// Status of the latest.
     pub status: String,
+    /// How many of the line's alerts are in each status (statuses with none left out).
+    pub statuses: Vec<StatusShare>,
     /// Assignee of the latest.
     pub assignee: String,
     /// Tags.
@@ -399,8 +409,18 @@ impl AlertLine {
     }
 }
 
+/// How many alerts of a line are in one status.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StatusShare {
+    /// The status.
+    pub status: String,
+    /// How many alerts.
+    pub count: u64,
+}
+
 /// A queue line as the first pass finds it: which alert stands for it, how many it
-/// holds, its times and severity rank.
+/// holds, its times, severity rank, and how many alerts in each status (in the order
+/// of [`AlertStatus::ALL`]).
 #[derive(Debug, Row, Deserialize)]
 struct Key {
     rep_id: String,
@@ -408,6 +428,31 @@ struct Key {
     first: u64,
     last: u64,
     rank: u64,
+    per_status: Vec<u64>,
+}
+
+impl Key {
+    fn statuses(&self) -> Vec<StatusShare> {
+        AlertStatus::ALL
+            .iter()
+            .zip(&self.per_status)
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| StatusShare {
+                status: s.as_str().into(),
+                count: *n,
+            })
+            .collect()
+    }
+}
+
+/// `[countIf(status = 'new'), …]`: alerts per status, in the order of
+/// [`AlertStatus::ALL`] (the names are the code's own, never the user's).
+fn per_status_sql() -> String {
+    let counts: Vec<String> = AlertStatus::ALL
+        .iter()
+        .map(|s| format!("countIf(status = '{}')", s.as_str()))
+        .collect();
+    format!("[{}]", counts.join(", "))
 }
 
 /// The first pass over `scope`: the next lines after the cursor, in order.
@@ -421,8 +466,9 @@ async fn keys(
     sql.push(
         &format!(
             "SELECT argMax(alert_id, ts) AS rep_id, count() AS n, min(ts) AS first, \
-             max(ts) AS last, argMax({}, ts) AS rank FROM (",
-            Severity::SQL_RANK
+             max(ts) AS last, argMax({}, ts) AS rank, {} AS per_status FROM (",
+            Severity::SQL_RANK,
+            per_status_sql()
         ),
         [],
     );
@@ -586,6 +632,7 @@ pub async fn page(
         .filter_map(|k| {
             let s = shown.iter().find(|s| s.alert_id == k.rep_id)?;
             Some(AlertLine {
+                statuses: k.statuses(),
                 alert_id: k.rep_id,
                 count: k.count,
                 first_ts: k.first,
@@ -639,14 +686,43 @@ pub async fn counts(
         .collect())
 }
 
-#[derive(Row, Deserialize)]
-struct Id {
-    alert_id: String,
+/// One alert of a group of repeats.
+#[derive(Debug, Clone, Row, Deserialize, serde::Serialize)]
+pub struct GroupMember {
+    /// Its id.
+    pub alert_id: String,
+    /// When (ms).
+    pub ts: u64,
+    /// Severity.
+    pub severity: String,
+    /// Its current status.
+    pub status: String,
+}
+
+/// The alerts folded with alert `alert_id` into one queue line (same rule, host,
+/// subject and grouping window; itself included), latest first.
+pub async fn group_of(
+    client: &Client,
+    alert_id: &str,
+    group_window_ms: u64,
+) -> Result<Vec<GroupMember>, clickhouse::error::Error> {
+    let window = Bind::Number(group_window_ms.max(1));
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT alert_id, ts, severity, if(st_status = '', 'new', st_status) AS status \
+         FROM (SELECT alert_id, ts, severity FROM alerts \
+         WHERE (rule_id, hostname, target, intDiv(ts, ?)) IN \
+         (SELECT rule_id, hostname, target, intDiv(ts, ?) FROM alerts WHERE alert_id = ?)) \
+         ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status \
+         FROM alert_actions GROUP BY alert_id) USING alert_id \
+         ORDER BY ts DESC, alert_id DESC",
+        [window.clone(), window, Bind::Text(alert_id.to_string())],
+    );
+    sql.query(client).fetch_all().await
 }
 
 /// The alerts a queue line stands for: the alert `alert_id` and, when `grouped`, the
-/// repeats folded with it (same rule, host, subject and window), restricted to those in
-/// `status` when given.
+/// repeats folded with it, restricted to those in `status` when given.
 pub async fn expand(
     client: &Client,
     alert_id: &str,
@@ -657,25 +733,35 @@ pub async fn expand(
     if !grouped {
         return Ok(vec![alert_id.to_string()]);
     }
+    Ok(group_of(client, alert_id, group_window_ms)
+        .await?
+        .into_iter()
+        .filter(|m| status.is_none_or(|s| m.status == s))
+        .map(|m| m.alert_id)
+        .collect())
+}
+
+#[derive(Row, Deserialize)]
+struct Id {
+    alert_id: String,
+}
+
+/// Every alert the filter matches, status included (grouping and paging aside), up to
+/// `cap` + 1 of them so that a caller can tell "more than `cap`".
+pub async fn matching_ids(
+    client: &Client,
+    filter: &AlertFilter,
+    cap: u64,
+) -> Result<Vec<String>, clickhouse::error::Error> {
     let mut sql = Sql::default();
-    sql.push(
-        "SELECT alert_id FROM (SELECT alert_id, ts, rule_id, hostname, target FROM alerts) \
-         ANY LEFT JOIN (SELECT alert_id, argMaxIf(status, ts, status != '') AS st_status \
-         FROM alert_actions GROUP BY alert_id) USING alert_id \
-         WHERE (rule_id, hostname, target, intDiv(ts, ?)) IN \
-         (SELECT rule_id, hostname, target, intDiv(ts, ?) FROM alerts WHERE alert_id = ?)",
-        [
-            Bind::Number(group_window_ms.max(1)),
-            Bind::Number(group_window_ms.max(1)),
-            Bind::Text(alert_id.to_string()),
-        ],
-    );
-    if let Some(status) = status {
-        sql.push(
-            " AND if(st_status = '', 'new', st_status) = ?",
-            [Bind::Text(status.to_string())],
-        );
+    sql.push("SELECT alert_id FROM (", []);
+    let inner = joined(filter, false, &Scope::default());
+    sql.push(&inner.text, inner.binds);
+    sql.push(")", []);
+    if let Some(status) = &filter.status {
+        sql.push(" WHERE status = ?", [Bind::Text(status.as_str().into())]);
     }
+    sql.push(" LIMIT ?", [Bind::Number(cap + 1)]);
     let ids: Vec<Id> = sql.query(client).fetch_all().await?;
     Ok(ids.into_iter().map(|i| i.alert_id).collect())
 }
@@ -716,6 +802,7 @@ mod tests {
             ("sort", "random"),
             ("limit", "0"),
             ("after", "x"),
+            ("severty", "high"),
         ] {
             let e = AlertFilter::parse(&params(&[(name, value)]), 0).unwrap_err();
             assert_eq!(e.param, name);

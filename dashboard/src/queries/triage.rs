@@ -26,8 +26,10 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
     };
     msg.text(lang)
 }
-/// Most alerts one request may triage.
+/// Most alerts one request naming them may triage.
 pub const MAX_ALERTS: usize = 5000;
+/// Most alerts one request by filter may triage ("all alerts matching").
+pub const MAX_BY_FILTER: usize = 200_000;
 
 /// One triage request, as a form or the API gives it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -66,14 +68,16 @@ fn refused(key: Msg, detail: impl Into<String>) -> Refused {
 impl TriageRequest {
     /// Checks everything that needs no storage.
     pub fn check(&self) -> Result<(), Refused> {
+        self.check_at_most(MAX_ALERTS)
+    }
+
+    /// [`TriageRequest::check`], allowing up to `max` alerts.
+    fn check_at_most(&self, max: usize) -> Result<(), Refused> {
         if self.ids.is_empty() {
             return Err(refused(Msg::TriageNothingSelected, "ids"));
         }
-        if self.ids.len() > MAX_ALERTS {
-            return Err(refused(
-                Msg::BadParameter,
-                format!("ids: more than {MAX_ALERTS}"),
-            ));
+        if self.ids.len() > max {
+            return Err(refused(Msg::BadParameter, format!("ids: more than {max}")));
         }
         if let Some(bad) = self.ids.iter().find(|id| {
             id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -83,6 +87,11 @@ impl TriageRequest {
                 format!("ids: {bad:?} is not an alert id"),
             ));
         }
+        self.check_action()
+    }
+
+    /// Checks the action and its values, whichever alerts it is for.
+    pub fn check_action(&self) -> Result<(), Refused> {
         if self.comment.chars().count() > 2000 {
             return Err(refused(
                 Msg::BadParameter,
@@ -149,8 +158,8 @@ struct Id {
     alert_id: String,
 }
 
-/// Checks the request against storage (the alerts exist, the assignee is a user), then
-/// records it. Returns the rows written (one per alert), for the audit trail.
+/// Checks the request against storage (the alerts exist, the assignee may triage),
+/// then records it. Returns the rows written (one per alert), for the audit trail.
 pub async fn apply(
     client: &Client,
     request: &TriageRequest,
@@ -173,24 +182,68 @@ pub async fn apply(
     {
         return Ok(Err(refused(Msg::NotFound, format!("alert {missing}"))));
     }
-    if request.action == "assign"
-        && crate::queries::users::find(client, request.assignee.trim())
-            .await?
-            .is_none()
-    {
-        return Ok(Err(refused(
-            Msg::TriageUnknownUser,
-            format!("assignee: {:?}", request.assignee.trim()),
-        )));
-    }
     let request = TriageRequest {
         ids: wanted,
         ..request.clone()
     };
+    record(client, &request, actor).await
+}
+
+/// Records a request whose alerts the store itself just listed (all alerts matching a
+/// filter, up to [`MAX_BY_FILTER`]); the rest is checked as [`apply`] does.
+pub async fn apply_listed(
+    client: &Client,
+    request: &TriageRequest,
+    actor: &str,
+) -> Result<Result<Vec<AlertActionRow>, Refused>, vigie_store::StoreError> {
+    if let Err(r) = request.check_at_most(MAX_BY_FILTER) {
+        return Ok(Err(r));
+    }
+    record(client, request, actor).await
+}
+
+/// Checks the assignee may triage, then writes one row per alert.
+async fn record(
+    client: &Client,
+    request: &TriageRequest,
+    actor: &str,
+) -> Result<Result<Vec<AlertActionRow>, Refused>, vigie_store::StoreError> {
+    if request.action == "assign" {
+        let assignee = request.assignee.trim();
+        let role = crate::queries::users::find(client, assignee)
+            .await?
+            .and_then(|u| crate::auth::Role::parse(&u.role));
+        match role {
+            None => {
+                return Ok(Err(refused(
+                    Msg::TriageUnknownUser,
+                    format!("assignee: {assignee:?}"),
+                )))
+            }
+            Some(role) if !role.can_triage() => {
+                return Ok(Err(refused(
+                    Msg::TriageAssigneeCannotTriage,
+                    format!("assignee: {assignee:?}"),
+                )))
+            }
+            Some(_) => {}
+        }
+    }
     let request_id = crate::sessions::token()[..24].to_string();
     let rows = request.rows(actor, vigie_model::event::now_ms(), &request_id);
     vigie_store::insert_rows(client, "alert_actions", &rows).await?;
     Ok(Ok(rows))
+}
+
+/// Who alerts may be assigned to: enabled accounts that may triage, by name.
+pub async fn assignees(client: &Client) -> Result<Vec<String>, vigie_store::StoreError> {
+    Ok(crate::queries::users::list(client)
+        .await?
+        .into_iter()
+        .filter(|u| u.disabled == 0)
+        .filter(|u| crate::auth::Role::parse(&u.role).is_some_and(|r| r.can_triage()))
+        .map(|u| u.username)
+        .collect())
 }
 
 /// One step of an alert's triage history.

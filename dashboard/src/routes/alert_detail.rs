@@ -40,8 +40,25 @@ pub(super) async fn page(
             serde_json::json!({}),
         )
         .await;
-    let done = param(&params, "done").and_then(|n| n.parse::<u64>().ok());
-    let body = crate::views::alert_detail::page(ctx.lang, &ctx.who, &detail, done);
+    let window = state.config().group_window_ms();
+    let (group, assignees) = match tokio::try_join!(
+        async {
+            crate::queries::alerts::group_of(&state.client, &id, window)
+                .await
+                .map_err(vigie_store::StoreError::from)
+        },
+        crate::queries::triage::assignees(&state.client)
+    ) {
+        Ok(found) => found,
+        Err(e) => return ctx.store_failed(&e),
+    };
+    let around = crate::views::alert_detail::Around {
+        group: &group,
+        from_group: param(&params, "group") == Some("1"),
+        assignees: &assignees,
+        done: param(&params, "done").and_then(|n| n.parse::<u64>().ok()),
+    };
+    let body = crate::views::alert_detail::page(ctx.lang, &ctx.who, &detail, &around);
     let heading = crate::views::alerts::title(
         ctx.lang,
         &detail.alert.rule_title,

@@ -36,6 +36,10 @@ pub(super) async fn page(
         Ok(((lines, more), counts)) => (lines, more, counts),
         Err(e) => return ctx.store_failed(&e),
     };
+    let assignees = match crate::queries::triage::assignees(&state.client).await {
+        Ok(names) => names,
+        Err(e) => return ctx.store_failed(&e),
+    };
     let done = params
         .iter()
         .find(|(k, _)| k == "done")
@@ -46,6 +50,7 @@ pub(super) async fn page(
         more,
         counts: &counts,
         done,
+        assignees: &assignees,
     };
     let body = crate::views::alerts::page(ctx.lang, &ctx.who, &queue);
     ctx.render(StatusCode::OK, t(ctx.lang, Msg::AlertsTitle), body)

@@ -299,17 +299,28 @@ impl Ctx {
 /// A JSON refusal: a stable code, the message in both languages and in the user's, and
 /// the detail (which parameter, what was wrong).
 pub fn api_error(lang: Lang, status: StatusCode, code: Msg, detail: &str) -> Response {
-    (
-        status,
-        Json(json!({
-            "code": code.key(),
-            "message": t(Lang::En, code),
-            "message_fr": t(Lang::Fr, code),
-            "message_user": t(lang, code),
-            "detail": detail,
-        })),
-    )
-        .into_response()
+    api_error_with(lang, status, code, detail, serde_json::Map::new())
+}
+
+/// [`api_error`] with more fields for programs (such as a count to confirm).
+pub(super) fn api_error_with(
+    lang: Lang,
+    status: StatusCode,
+    code: Msg,
+    detail: &str,
+    more: serde_json::Map<String, serde_json::Value>,
+) -> Response {
+    let mut body = json!({
+        "code": code.key(),
+        "message": t(Lang::En, code),
+        "message_fr": t(Lang::Fr, code),
+        "message_user": t(lang, code),
+        "detail": detail,
+    });
+    if let Some(fields) = body.as_object_mut() {
+        fields.extend(more);
+    }
+    (status, Json(body)).into_response()
 }
 
 /// A `Set-Cookie` value for the session cookie (empty value and `Max-Age=0` clears it).

@@ -6,14 +6,33 @@ use maud::{html, Markup};
 use vigie_model::{AlertStatus, Severity};
 
 use crate::auth::Principal;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{fill, t, Lang, Msg};
 use crate::queries::alert_detail::AlertDetail;
-use crate::views::alerts::{severity_badge, status_badge, title, triage_controls};
+use crate::queries::alerts::GroupMember;
+use crate::views::alerts::{severity_badge, status_badge, title};
 use crate::views::html::{head, utc};
+use crate::views::triage::{triage_controls, ScopeChoice};
 
-/// The page's body; `done` says how many alerts were just triaged.
-pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, done: Option<u64>) -> Markup {
+/// What the alert page shows beside the alert itself.
+pub struct Around<'a> {
+    /// The alerts of its queue line (itself included), latest first.
+    pub group: &'a [GroupMember],
+    /// True when reached from a grouped queue line: triage applies to the whole line
+    /// unless the person chooses otherwise.
+    pub from_group: bool,
+    /// Who alerts may be assigned to.
+    pub assignees: &'a [String],
+    /// How many alerts were just triaged, to say so.
+    pub done: Option<u64>,
+}
+
+/// Most alerts of a group listed on the page.
+const GROUP_SHOWN: usize = 50;
+
+/// The page's body.
+pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around<'_>) -> Markup {
     let a = &d.alert;
+    let done = around.done;
     html! {
         p { a href="/alerts" { "← " (t(lang, Msg::BackToAlerts)) } }
         @if let Some(n) = done {
@@ -28,10 +47,11 @@ pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, done: Option<u64>) -> 
             dt { (t(lang, Msg::ColTarget)) } dd { (a.target) }
             dt { (t(lang, Msg::ColSummary)) } dd.wrap { (a.summary) }
         }
+        (group_section(lang, around.group))
         (rule_section(lang, d))
         (events_section(lang, d))
         (lineage_section(lang, d))
-        (history_section(lang, who, d))
+        (history_section(lang, who, d, around))
         (nearby_section(lang, d))
         (earlier_section(lang, d))
     }
@@ -124,7 +144,52 @@ fn lineage_section(lang: Lang, d: &AlertDetail) -> Markup {
     }
 }
 
-fn history_section(lang: Lang, who: &Principal, d: &AlertDetail) -> Markup {
+/// The alerts folded with this one into a queue line, with their statuses.
+fn group_section(lang: Lang, group: &[GroupMember]) -> Markup {
+    if group.len() < 2 {
+        return html! {};
+    }
+    let (first, last) = (utc(group.last().expect("two or more").ts), utc(group[0].ts));
+    html! {
+        section #group {
+            h2 { (t(lang, Msg::GroupTitle)) }
+            p { (fill(lang, Msg::GroupText, &[("n", &group.len()), ("first", &first), ("last", &last)])) }
+            table {
+                (head(lang, &[Msg::ColTime, Msg::ColSeverity, Msg::ColStatus]))
+                tbody {
+                    @for m in group.iter().take(GROUP_SHOWN) {
+                        tr data-alert-id=(m.alert_id) {
+                            td { a href={ "/alerts/" (m.alert_id) } { (utc(m.ts)) } }
+                            td { (severity_badge(lang, &m.severity)) }
+                            td { (status_badge(lang, &m.status)) }
+                        }
+                    }
+                }
+            }
+            @if group.len() > GROUP_SHOWN {
+                p.muted { (fill(lang, Msg::GroupMore, &[("n", &(group.len() - GROUP_SHOWN))])) }
+            }
+        }
+    }
+}
+
+fn history_section(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around<'_>) -> Markup {
+    let scopes = if around.group.len() > 1 {
+        vec![
+            ScopeChoice {
+                value: "alert",
+                label: t(lang, Msg::TriageScopeAlert).into(),
+                checked: !around.from_group,
+            },
+            ScopeChoice {
+                value: "group",
+                label: fill(lang, Msg::TriageScopeGroup, &[("n", &around.group.len())]),
+                checked: around.from_group,
+            },
+        ]
+    } else {
+        Vec::new()
+    };
     html! {
         section {
             h2 { (t(lang, Msg::History)) }
@@ -154,7 +219,7 @@ fn history_section(lang: Lang, who: &Principal, d: &AlertDetail) -> Markup {
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="id" value=(d.alert.alert_id);
                     input type="hidden" name="alert" value=(d.alert.alert_id);
-                    (triage_controls(lang))
+                    (triage_controls(lang, around.assignees, &scopes))
                 }
                 @if !d.events.is_empty() {
                     p { a #new-exception href={ "/exceptions/new?alert=" (d.alert.alert_id) } { (t(lang, Msg::ExceptionFromAlert)) } }

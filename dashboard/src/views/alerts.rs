@@ -5,9 +5,10 @@ use maud::{html, Markup};
 use vigie_model::{AlertStatus, Severity};
 
 use crate::auth::Principal;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{fill, t, Lang, Msg};
 use crate::queries::alerts::{AlertFilter, AlertLine, Sort, RANGES};
 use crate::views::html::utc;
+use crate::views::triage::{triage_controls, ScopeChoice};
 
 /// A severity badge.
 pub fn severity_badge(lang: Lang, severity: &str) -> Markup {
@@ -36,6 +37,8 @@ pub struct Queue<'a> {
     pub counts: &'a [(String, u64)],
     /// Alerts just triaged, to say so.
     pub done: Option<u64>,
+    /// Who alerts may be assigned to.
+    pub assignees: &'a [String],
 }
 
 /// The page's body.
@@ -47,7 +50,7 @@ pub fn page(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
         }
         (filter_form(lang, q.filter))
         (status_tabs(lang, q.filter, q.counts))
-        (queue(lang, who, q.filter, q.lines, q.more))
+        (queue(lang, who, q))
     }
 }
 
@@ -130,8 +133,28 @@ fn status_tabs(lang: Lang, f: &AlertFilter, counts: &[(String, u64)]) -> Markup 
     }
 }
 
-fn queue(lang: Lang, who: &Principal, f: &AlertFilter, lines: &[AlertLine], more: bool) -> Markup {
+fn queue(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
+    let (f, lines, more) = (q.filter, q.lines, q.more);
     let status = f.status.map(AlertStatus::as_str);
+    // Every alert the filter matches, on every page: the tab's count.
+    let matching: u64 = q
+        .counts
+        .iter()
+        .filter(|(s, _)| status.is_none_or(|wanted| s == wanted))
+        .map(|(_, n)| n)
+        .sum();
+    let scopes = [
+        ScopeChoice {
+            value: "selected",
+            label: t(lang, Msg::TriageScopeSelected).into(),
+            checked: true,
+        },
+        ScopeChoice {
+            value: "filter",
+            label: fill(lang, Msg::TriageScopeFilter, &[("n", &matching)]),
+            checked: false,
+        },
+    ];
     let triage = who.role.can_triage();
     let table = html! {
         table {
@@ -160,10 +183,10 @@ fn queue(lang: Lang, who: &Principal, f: &AlertFilter, lines: &[AlertLine], more
                             }
                         }
                         td { (severity_badge(lang, &line.severity)) }
-                        td { (status_badge(lang, &line.status)) }
+                        td { (status_mix(lang, line)) }
                         td { (line.hostname) }
                         td {
-                            a href={ "/alerts/" (line.alert_id) } title=(line.summary) {
+                            a href={ "/alerts/" (line.alert_id) @if line.count > 1 { "?group=1" } } title=(line.summary) {
                                 (title(lang, &line.rule_title, &line.rule_title_fr))
                             }
                         }
@@ -189,11 +212,12 @@ fn queue(lang: Lang, who: &Principal, f: &AlertFilter, lines: &[AlertLine], more
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="grouped" value=(if f.group { "1" } else { "0" });
                     input type="hidden" name="return" value=(f.query_string(status, f.after.as_ref()));
+                    input type="hidden" name="filter" value=(f.query_string(status, None));
                     @if let Some(s) = status {
                         input type="hidden" name="status_filter" value=(s);
                     }
                     (table)
-                    (triage_controls(lang))
+                    (triage_controls(lang, q.assignees, &scopes))
                 }
             } @else {
                 (table)
@@ -212,6 +236,23 @@ fn queue(lang: Lang, who: &Principal, f: &AlertFilter, lines: &[AlertLine], more
     }
 }
 
+/// A line's status: one badge, or for a group whose alerts differ, how many in each
+/// ("10 new · 1 resolved").
+fn status_mix(lang: Lang, line: &AlertLine) -> Markup {
+    html! {
+        @if line.statuses.len() > 1 {
+            span.mix {
+                @for (i, share) in line.statuses.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    (share.count) " " (status_badge(lang, &share.status))
+                }
+            }
+        } @else {
+            (status_badge(lang, &line.status))
+        }
+    }
+}
+
 /// The file, program or address, and what happened to a file.
 fn subject(lang: Lang, line: &AlertLine) -> Markup {
     html! {
@@ -221,34 +262,6 @@ fn subject(lang: Lang, line: &AlertLine) -> Markup {
             span.muted {
                 "(" (vigie_model::event::FileAction::parse(&line.action).map_or(line.action.as_str(), |a| t(lang, a.msg()))) ")"
             }
-        }
-    }
-}
-
-/// The triage controls (inside a form that carries the alert ids and the CSRF token).
-pub fn triage_controls(lang: Lang) -> Markup {
-    html! {
-        fieldset.triage {
-            legend { (t(lang, Msg::TriageSelected)) }
-            label {
-                (t(lang, Msg::TriageAction))
-                select name="action" {
-                    @for action in crate::queries::triage::ACTIONS {
-                        option value=(action) { (crate::queries::triage::action_label(action, lang)) }
-                    }
-                }
-            }
-            label {
-                (t(lang, Msg::FilterStatus))
-                select name="status" {
-                    @for status in AlertStatus::ALL {
-                        option value=(status.as_str()) { (status.label(lang)) }
-                    }
-                }
-            }
-            label { (t(lang, Msg::TriageAssignee)) input name="assignee" maxlength="64"; }
-            label { (t(lang, Msg::TriageComment)) input name="comment" maxlength="2000" size="40"; }
-            button type="submit" { (t(lang, Msg::TriageApply)) }
         }
     }
 }

@@ -18,4 +18,5 @@ pub mod pdf;
 pub mod report;
 pub mod reports;
 pub mod tokens;
+pub mod triage;
 pub mod users;

@@ -359,6 +359,54 @@ catalogue! {
     TriageUnknownUser = "triage_unknown_user",
         "There is no such user to assign.",
         "Aucun utilisateur de ce nom à qui assigner.";
+    TriageAssigneeCannotTriage = "triage_assignee_cannot_triage",
+        "This user only reads (auditor): alerts are assigned to analysts and administrators.",
+        "Cet utilisateur ne fait que consulter (auditeur) : les alertes s'assignent aux analystes et aux administrateurs.";
+    TriageScope = "triage_scope",
+        "Apply to",
+        "Appliquer à";
+    TriageScopeSelected = "triage_scope_selected",
+        "the selected lines",
+        "les lignes cochées";
+    TriageScopeFilter = "triage_scope_filter",
+        "all {n} alerts matching this filter (every page)",
+        "toutes les alertes correspondant à ce filtre, sur toutes les pages ({n})";
+    TriageScopeAlert = "triage_scope_alert",
+        "this alert only",
+        "cette alerte seulement";
+    TriageScopeGroup = "triage_scope_group",
+        "the {n} alerts of its line",
+        "les {n} alertes de sa ligne";
+    TriageConfirmTitle = "triage_confirm_title",
+        "Confirm: {action} on {n} alerts",
+        "Confirmer : {action} sur {n} alertes";
+    TriageConfirmText = "triage_confirm_text",
+        "This records the action once for each of the {n} alerts that match this filter now, on every page:",
+        "L'action sera enregistrée une fois pour chacune des {n} alertes qui correspondent maintenant à ce filtre, sur toutes les pages :";
+    TriageConfirm = "triage_confirm",
+        "Confirm",
+        "Confirmer";
+    TriageCancel = "triage_cancel",
+        "Back to the queue, nothing recorded",
+        "Retour à la file, rien d'enregistré";
+    TriageConfirmCount = "triage_confirm_count",
+        "The number of alerts matching the filter is not the one confirmed (it changed, or was not given): check it and confirm again.",
+        "Le nombre d'alertes correspondant au filtre n'est pas celui qui a été confirmé (il a changé, ou n'a pas été donné) : vérifiez-le et confirmez de nouveau.";
+    TriageTooMany = "triage_too_many",
+        "More alerts match this filter than one action may change at once: narrow the filter (period, severity, host) and try again.",
+        "Plus d'alertes correspondent à ce filtre qu'une action ne peut en changer d'un coup : resserrez le filtre (période, gravité, hôte) et recommencez.";
+    TriageIdsAndFilter = "triage_ids_and_filter",
+        "Give either alert ids or a filter, not both.",
+        "Donnez soit des identifiants d'alertes, soit un filtre, pas les deux.";
+    GroupTitle = "group_title",
+        "Repeats on the same line",
+        "Répétitions sur la même ligne";
+    GroupText = "group_text",
+        "The queue shows this alert as one line standing for {n} alerts: same rule, same host, same subject, from {first} to {last}.",
+        "La file montre cette alerte sur une ligne qui en représente {n} : même règle, même hôte, même sujet, du {first} au {last}.";
+    GroupMore = "group_more",
+        "… and {n} more.",
+        "… et {n} de plus.";
     TriageDone = "triage_done",
         "Recorded (alerts: {n}).",
         "Enregistré (alertes : {n}).";
