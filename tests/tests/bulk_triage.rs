@@ -1,7 +1,7 @@
 //! Triage at the scale of a storm, over a real ClickHouse, collector and dashboard: a
 //! grouped line tells how many of its alerts are in each status; its alert page lists
 //! the group and triages all of it; "every alert matching this filter" asks for the
-//! count to be confirmed, applies to every page of 1,000 alerts and only those, and
+//! count to be confirmed, applies to every page of 6,000 alerts and only those, and
 //! leaves one audit row with the filter and the count; a count that moved is asked
 //! again; assignees are analysts; misspelt filters and unknown fields are refused.
 
@@ -14,8 +14,9 @@ use vigie_tests::{http, json_of, post_form, post_json, wait_for, Stack};
 /// The pack's rule on changes to the account files (`fim_account_files.yml`).
 const SHADOW_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
 
-/// How many alerts the storm host raises.
-const STORM: u64 = 1_000;
+/// How many alerts the storm host raises: more than one request may name (5,000), so
+/// that its grouped line and its filter must be triaged whole all the same.
+const STORM: u64 = 6_000;
 
 /// Alerts of the account-files rule on `host` whose latest status (or `new`) is
 /// `status`.
@@ -44,7 +45,7 @@ async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
     // Every event writes /etc/shadow: one alert each of the account-files rule (and
     // one of the generic file-change rule, left aside by the filters below).
     storm
-        .send(&collector, 2, STORM / 2, 1, Duration::ZERO)
+        .send(&collector, 12, STORM / 12, 1, Duration::ZERO)
         .await;
     quiet.send(&collector, 1, 5, 1, Duration::ZERO).await;
     let storm_host = format!("sim-{}", &storm.id()[..8]);
@@ -273,6 +274,12 @@ async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
             400,
             "triage_reason_required",
             "comment",
+        ),
+        (
+            json!({"ids": vec!["a1"; 5_001], "grouped": true, "action": "acknowledge"}),
+            400,
+            "bad_parameter",
+            "ids: more than 5000",
         ),
         (
             json!({"ids": [one], "action": "acknowledge", "colour": "red"}),

@@ -89,14 +89,29 @@ async fn audited(
     Ok(Ok(rows.len()))
 }
 
-/// Records `request` for the alerts it names, for the user of `ctx`.
+/// Records `request` for the alerts it names, for the user of `ctx`. `expanded`: the ids
+/// are the store's own answer (the alerts of grouped lines, which a storm can make more
+/// than [`triage::MAX_ALERTS`]), not ids as sent.
 async fn apply_named(
     state: &AppState,
     ctx: &Ctx,
     request: &TriageRequest,
+    expanded: bool,
 ) -> Result<Result<usize, Refused>, StoreError> {
-    let recorded = triage::apply(&state.client, request, &ctx.who.username).await;
+    let recorded = if expanded {
+        triage::apply_listed(&state.client, request, &ctx.who.username).await
+    } else {
+        triage::apply(&state.client, request, &ctx.who.username).await
+    };
     audited(state, ctx, request, None, recorded).await
+}
+
+/// Ids as sent, before any expansion: no more than [`triage::MAX_ALERTS`].
+fn too_many_sent(ids: &[String]) -> Option<Refused> {
+    (ids.len() > triage::MAX_ALERTS).then(|| Refused {
+        key: Msg::BadParameter,
+        detail: format!("ids: more than {}", triage::MAX_ALERTS),
+    })
 }
 
 /// What a triage by filter came to.
@@ -220,11 +235,18 @@ pub(super) async fn form(
         .filter(|(k, _)| k == "id")
         .map(|(_, v)| v.clone())
         .collect();
+    if let Some(refused) = too_many_sent(&ids) {
+        let body = crate::views::forms::triage_refused(ctx.lang, refused.key, &refused.detail);
+        return ctx.render(StatusCode::BAD_REQUEST, t(ctx.lang, Msg::Triage), body);
+    }
     let scope = param(&fields, "scope").unwrap_or("selected");
+    let grouped = match scope {
+        "selected" => param(&fields, "grouped") == Some("1"),
+        other => other == "group",
+    };
     let ids = match scope {
         "filter" => return form_by_filter(&state, &ctx, &fields).await,
         "selected" => {
-            let grouped = param(&fields, "grouped") == Some("1");
             let status_filter = param(&fields, "status_filter").filter(|s| !s.is_empty());
             expand_groups(&state, &ids, grouped, status_filter).await
         }
@@ -243,7 +265,7 @@ pub(super) async fn form(
         Err(e) => return ctx.store_failed(&e),
     };
     let request = form_request(&fields, ids);
-    match apply_named(&state, &ctx, &request).await {
+    match apply_named(&state, &ctx, &request, grouped).await {
         Ok(Ok(n)) => {
             match param(&fields, "alert").filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric())) {
                 Some(alert) => see_other(&format!("/alerts/{alert}?done={n}")),
@@ -349,6 +371,9 @@ pub(super) async fn api(
         }
         return api_by_filter(&state, &ctx, filter, body.expected, request).await;
     }
+    if let Some(refused) = too_many_sent(&body.ids) {
+        return ctx.api_refuse(StatusCode::BAD_REQUEST, refused.key, &refused.detail);
+    }
     let ids = match expand_groups(
         &state,
         &body.ids,
@@ -361,7 +386,7 @@ pub(super) async fn api(
         Err(e) => return ctx.store_failed(&e),
     };
     let request = TriageRequest { ids, ..request };
-    match apply_named(&state, &ctx, &request).await {
+    match apply_named(&state, &ctx, &request, body.grouped).await {
         Ok(Ok(n)) => Json(json!({ "recorded": n })).into_response(),
         Ok(Err(refused)) => ctx.api_refuse(refusal_status(&refused), refused.key, &refused.detail),
         Err(e) => ctx.store_failed(&e),
