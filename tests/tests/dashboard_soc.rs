@@ -371,11 +371,11 @@ async fn analysts_triage_auditors_read_admins_manage() {
         "named by its child"
     );
     assert_eq!(detail["lineage"][3]["seen"], false);
-    assert!(detail["nearby"]
+    assert!(detail["context"]["events"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["target"] == "/tmp/.x"));
+        .any(|e| e["subject"] == "/tmp/.x"));
     assert_eq!(detail["earlier"][0]["alert_id"], "a0");
     let page = get(port, "/alerts/a1?lang=fr", &aud);
     assert!(page.body.contains("Shell inversé") && page.body.contains("Filiation des processus"));
@@ -603,4 +603,146 @@ async fn analysts_triage_auditors_read_admins_manage() {
         200,
         "others stay signed in"
     );
+}
+
+/// Issue #15: the host's events around an alert are centred on it, 25 each side, with
+/// what each is about (command lines for processes), paged both ways; an end that is
+/// cut says so, and the other host's events never mix in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_context_of_an_alert_is_centred_paged_and_says_when_it_is_cut() {
+    let stack = Stack::start("").await;
+    let t0 = vigie_model::event::now_ms() - 30 * MINUTE;
+    // 200 events of web1, one a second, processes and file changes in turn; the alert
+    // is on the 100th. Another host's events at the same times.
+    let mut rows = Vec::new();
+    let mut alert_event = None;
+    for seq in 1..=200u64 {
+        let ts = t0 + seq * 1_000;
+        let (row, stored) = if seq % 2 == 0 {
+            event(
+                seq,
+                ts,
+                "process_creation",
+                json!({"Image": "/usr/bin/curl", "CommandLine": format!("curl -s http://10.0.0.{seq}/x"),
+                       "ProcessId": 1000 + seq, "User": "www-data"}),
+            )
+        } else {
+            event(
+                seq,
+                ts,
+                "file_event",
+                json!({"TargetFilename": format!("/tmp/f{seq}"), "Action": "created"}),
+            )
+        };
+        if seq == 100 {
+            alert_event = Some(stored);
+        }
+        rows.push(row);
+        let (mut other, _) = event(
+            seq,
+            ts,
+            "file_event",
+            json!({"TargetFilename": "/elsewhere"}),
+        );
+        other.agent_id = "agent-db1".into();
+        other.hostname = "db1".into();
+        rows.push(other);
+    }
+    vigie_store::insert_rows(&stack.client, "events", &rows)
+        .await
+        .unwrap();
+    let alert_event = alert_event.unwrap();
+    vigie_store::insert_rows(
+        &stack.client,
+        "alerts",
+        &[alert(
+            "x1",
+            alert_event.ts,
+            "web1",
+            "r-curl",
+            "high",
+            "/usr/bin/curl",
+            100,
+            std::slice::from_ref(&alert_event),
+        )],
+    )
+    .await
+    .unwrap();
+    let dashboard = stack.start_dashboard("admin-password-1").await;
+    let (port, admin) = (dashboard.port, dashboard.session.clone());
+    let auth = ("Cookie", admin.as_str());
+    let context = |query: &str| {
+        let r = get(port, &format!("/api/v1/alerts/x1{query}"), &auth);
+        assert_eq!(r.status, 200, "{}", r.body);
+        json_of(&r)["context"].clone()
+    };
+    let seqs = |c: &Value| -> Vec<u64> {
+        c["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_u64().unwrap())
+            .collect()
+    };
+
+    // Centred: 25 before the alert's event, it, and 24 after; more either side.
+    let c = context("");
+    assert_eq!(seqs(&c), (75..=124).collect::<Vec<_>>());
+    assert_eq!(
+        (c["more_before"].as_bool(), c["more_after"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let here: Vec<&Value> = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["is_alert"] == true)
+        .collect();
+    assert_eq!(here.len(), 1);
+    assert_eq!(
+        here[0]["subject"], "curl -s http://10.0.0.100/x",
+        "a process by its command line"
+    );
+    assert_eq!(here[0]["image"], "/usr/bin/curl");
+    assert_eq!(c["events"][0]["subject"], "/tmp/f75");
+
+    // Paged earlier from the first shown, down to the start, which says it is the start.
+    let first = &c["events"][0];
+    let earlier = context(&format!("?around={}-{}", first["ts"], first["seq"]));
+    assert_eq!(seqs(&earlier), (50..=99).collect::<Vec<_>>());
+    let start = context(&format!("?around={}-1", t0 + 1_000));
+    assert_eq!(seqs(&start), (1..=25).collect::<Vec<_>>());
+    assert_eq!(start["more_before"], false);
+    let end = context(&format!("?around={}-200", t0 + 200_000));
+    assert_eq!(seqs(&end).first(), Some(&175));
+    assert_eq!(
+        (end["more_before"].as_bool(), end["more_after"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    // The page: the alert's row marked, links both ways; bad centres refused by name.
+    let page = get(port, "/alerts/x1", &auth);
+    for needle in [
+        "id=\"context-earlier\"",
+        "id=\"context-later\"",
+        "class=\"here\"",
+        "curl -s http://10.0.0.100/x",
+    ] {
+        assert!(page.body.contains(needle), "page lacks {needle}");
+    }
+    assert!(!page.body.contains("/elsewhere"), "another host's events");
+    for bad in ["?around=yesterday", "?around=1-2-3", "?centre=1-2"] {
+        let r = get(port, &format!("/api/v1/alerts/x1{bad}"), &auth);
+        assert_eq!(r.status, 400, "{bad}");
+        let name = if bad.contains("centre") {
+            "centre"
+        } else {
+            "around"
+        };
+        assert!(
+            json_of(&r)["detail"].as_str().unwrap().starts_with(name),
+            "{bad}: {}",
+            r.body
+        );
+    }
 }

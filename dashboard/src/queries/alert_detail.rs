@@ -1,5 +1,5 @@
 //! Everything about one alert: the alert, its rule, the triggering events, the process
-//! lineage rebuilt from stored process events, the host's other events around it, the
+//! lineage rebuilt from stored process events, the host's events around it, the
 //! rule's earlier alerts on the host, and the triage history.
 
 use clickhouse::Row;
@@ -9,12 +9,11 @@ use vigie_model::Event;
 use vigie_store::rows::{AlertRow, RuleRow};
 use vigie_store::Client;
 
+use crate::queries::context::{self, Anchor, Context};
 use crate::queries::triage::HistoryStep;
 
 /// How far the lineage climbs.
 const LINEAGE_DEPTH: usize = 12;
-/// The window of the host's other events, either side (ms).
-const NEARBY_MS: u64 = 5 * 60 * 1000;
 
 /// One process of the lineage, the alert's own first.
 #[derive(Debug, Clone, Serialize)]
@@ -32,25 +31,6 @@ pub struct Process {
     /// True when known from a stored process event; false when only named by its
     /// child (it started before the agent watched).
     pub seen: bool,
-}
-
-/// One of the host's other events.
-#[derive(Debug, Clone, Row, Deserialize, Serialize)]
-pub struct NearbyEvent {
-    /// When (ms).
-    pub ts: u64,
-    /// Sequence number.
-    pub seq: u64,
-    /// Category.
-    pub category: String,
-    /// File action.
-    pub action: String,
-    /// File.
-    pub target: String,
-    /// Program.
-    pub image: String,
-    /// User.
-    pub user: String,
 }
 
 /// An earlier alert of the same rule on the same host.
@@ -85,8 +65,8 @@ pub struct AlertDetail {
     pub history: Vec<HistoryStep>,
     /// Processes, the alert's own first, then its parent, and so on.
     pub lineage: Vec<Process>,
-    /// The host's other events, 5 minutes either side.
-    pub nearby: Vec<NearbyEvent>,
+    /// The host's events around the alert (or where the analyst paged to).
+    pub context: Context,
     /// Earlier alerts of the rule on the host, newest first.
     pub earlier: Vec<EarlierAlert>,
 }
@@ -194,15 +174,12 @@ fn process_of(ts: Option<u64>, fields: &Map<String, Value>, pid: u64, seen: bool
     }
 }
 
-/// `YYYY-MM-DD` of a time, for partition pruning.
-fn day(ms: u64) -> String {
-    vigie_model::time::day(ms)
-}
-
-/// Everything about alert `alert_id`, or `None` if there is no such alert.
+/// Everything about alert `alert_id`, or `None` if there is no such alert; its host's
+/// events centred on `centre`, or on the alert's own event.
 pub async fn load(
     client: &Client,
     alert_id: &str,
+    centre: Option<Anchor>,
 ) -> Result<Option<AlertDetail>, clickhouse::error::Error> {
     let alert: Option<AlertRow> = client
         .query("SELECT ?fields FROM alerts WHERE alert_id = ? LIMIT 1")
@@ -233,24 +210,17 @@ pub async fn load(
         Some(e) => lineage(client, e).await?,
         None => Vec::new(),
     };
-    let (from, to) = (
-        alert.ts.saturating_sub(NEARBY_MS),
-        alert.ts.saturating_add(NEARBY_MS),
-    );
-    let nearby: Vec<NearbyEvent> = client
-        .query(
-            "SELECT ts, seq, category, action, target, image, user FROM events \
-             WHERE agent_id = ? AND date >= toDate(?) AND date <= toDate(?) \
-             AND ts >= ? AND ts <= ? AND seq != ? ORDER BY ts, seq LIMIT 200",
-        )
-        .bind(alert.agent_id.as_str())
-        .bind(day(from))
-        .bind(day(to))
-        .bind(from)
-        .bind(to)
-        .bind(alert.event_seq)
-        .fetch_all()
-        .await?;
+    let at_alert = Anchor {
+        ts: alert.ts,
+        seq: alert.event_seq,
+    };
+    let context = context::around(
+        client,
+        &alert.agent_id,
+        centre.unwrap_or(at_alert),
+        at_alert,
+    )
+    .await?;
     let earlier: Vec<EarlierAlert> = client
         .query(
             "SELECT alert_id, ts, severity, summary FROM alerts \
@@ -269,7 +239,7 @@ pub async fn load(
         assignee,
         history,
         lineage,
-        nearby,
+        context,
         earlier,
     }))
 }

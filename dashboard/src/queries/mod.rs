@@ -6,6 +6,7 @@ pub mod alert_detail;
 pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
+pub mod context;
 pub mod exceptions;
 pub mod fleet;
 pub mod hunt;

@@ -10,10 +10,24 @@ use serde_json::json;
 
 use super::context::{param, Api, AppState, Page, Params};
 use crate::i18n::Msg;
+use crate::params::{bad, only_known, BadParam, Problem};
 use crate::queries::alert_detail;
+use crate::queries::context::Anchor;
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Where the host's events are centred (`around=TS-SEQ`; the alert's event when absent),
+/// refusing any parameter not in `known`.
+fn centre_of(params: &Params, known: &[&str]) -> Result<Option<Anchor>, BadParam> {
+    only_known(params, known)?;
+    match param(params, "around") {
+        None | Some("") => Ok(None),
+        Some(text) => Anchor::parse(text)
+            .map(Some)
+            .ok_or_else(|| bad("around", Problem::NotACursor)),
+    }
 }
 
 /// `GET /alerts/{id}`.
@@ -26,7 +40,11 @@ pub(super) async fn page(
     if !valid_id(&id) {
         return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, "");
     }
-    let detail = match alert_detail::load(&state.client, &id).await {
+    let centre = match centre_of(&params, &["around", "group", "done", "lang"]) {
+        Ok(c) => c,
+        Err(e) => return ctx.bad_param(&e),
+    };
+    let detail = match alert_detail::load(&state.client, &id, centre).await {
         Ok(Some(d)) => d,
         Ok(None) => return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, ""),
         Err(e) => return ctx.store_failed(&e),
@@ -72,11 +90,16 @@ pub(super) async fn api(
     State(state): State<Arc<AppState>>,
     Api(ctx): Api,
     Path(id): Path<String>,
+    Query(params): Query<Params>,
 ) -> Response {
     if !valid_id(&id) {
         return ctx.api_refuse(StatusCode::NOT_FOUND, Msg::NotFound, "");
     }
-    match alert_detail::load(&state.client, &id).await {
+    let centre = match centre_of(&params, &["around", "lang"]) {
+        Ok(c) => c,
+        Err(e) => return ctx.bad_param(&e),
+    };
+    match alert_detail::load(&state.client, &id, centre).await {
         Ok(Some(d)) => {
             state
                 .audit

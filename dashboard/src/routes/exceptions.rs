@@ -109,7 +109,7 @@ pub(super) async fn new_form(
         expires_ms: 0,
     };
     if !alert_id.is_empty() {
-        match crate::queries::alert_detail::load(&state.client, alert_id).await {
+        match crate::queries::alert_detail::load(&state.client, alert_id, None).await {
             Ok(Some(detail)) => {
                 spec.rule_id = detail.alert.rule_id.clone();
                 if let Some(event) = detail.events.last() {

@@ -52,7 +52,7 @@ pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around<'_>) -
         (events_section(lang, d))
         (lineage_section(lang, d))
         (history_section(lang, who, d, around))
-        (nearby_section(lang, d))
+        (context_section(lang, d, around.from_group))
         (earlier_section(lang, d))
     }
 }
@@ -229,27 +229,55 @@ fn history_section(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around
     }
 }
 
-fn nearby_section(lang: Lang, d: &AlertDetail) -> Markup {
+/// The host's events around the alert, the alert's own marked, with links to page
+/// earlier and later and a word when more lies beyond either end.
+fn context_section(lang: Lang, d: &AlertDetail, from_group: bool) -> Markup {
+    let c = &d.context;
+    let link = |e: &crate::queries::context::ContextEvent| {
+        let anchor = crate::queries::context::Anchor {
+            ts: e.ts,
+            seq: e.seq,
+        };
+        format!(
+            "/alerts/{}?around={}{}#context",
+            d.alert.alert_id,
+            anchor.encode(),
+            if from_group { "&group=1" } else { "" }
+        )
+    };
     html! {
-        section {
+        section #context {
             h2 { (t(lang, Msg::NearbyEvents)) }
-            @if d.nearby.is_empty() {
+            @if c.events.is_empty() {
                 p.muted { (t(lang, Msg::NearbyEmpty)) }
             } @else {
+                @let (first, last) = (&c.events[0], &c.events[c.events.len() - 1]);
+                p {
+                    (fill(lang, Msg::ContextShown, &[("n", &c.events.len()), ("first", &utc(first.ts)), ("last", &utc(last.ts))]))
+                }
+                @if c.more_before {
+                    p.more { a #context-earlier href=(link(first)) { "← " (t(lang, Msg::ContextEarlier)) } }
+                }
                 table {
                     (head(lang, &[Msg::ColTime, Msg::ColCategory, Msg::ColAction, Msg::ColTarget, Msg::ColImage, Msg::ColUser]))
                     tbody {
-                        @for e in &d.nearby {
-                            tr {
+                        @for e in &c.events {
+                            tr class=[e.is_alert.then_some("here")] {
                                 td { (utc(e.ts)) }
                                 td { (e.category) }
-                                td { (e.action) }
-                                td.wrap { (e.target) }
+                                td {
+                                    @if e.is_alert { strong { (t(lang, Msg::ContextThisAlert)) } " " }
+                                    (e.action)
+                                }
+                                td.wrap { code { (e.subject) } }
                                 td.wrap { (e.image) }
                                 td { (e.user) }
                             }
                         }
                     }
+                }
+                @if c.more_after {
+                    p.more { a #context-later href=(link(last)) { (t(lang, Msg::ContextLater)) " →" } }
                 }
             }
         }

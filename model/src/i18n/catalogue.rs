@@ -475,11 +475,23 @@ catalogue! {
         "User",
         "Utilisateur";
     NearbyEvents = "nearby_events",
-        "Other events of this host, 5 minutes either side",
-        "Autres événements de cet hôte, 5 minutes avant et après";
+        "Events of this host around the alert",
+        "Événements de cet hôte autour de l'alerte";
     NearbyEmpty = "nearby_empty",
-        "No other events.",
-        "Aucun autre événement.";
+        "No events of this host are stored around it.",
+        "Aucun événement de cet hôte n'est conservé autour d'elle.";
+    ContextShown = "context_shown",
+        "{n} events, from {first} to {last}.",
+        "{n} événements, du {first} au {last}.";
+    ContextEarlier = "context_earlier",
+        "There are earlier events: show them",
+        "Il y a des événements plus anciens : les afficher";
+    ContextLater = "context_later",
+        "There are later events: show them",
+        "Il y a des événements plus récents : les afficher";
+    ContextThisAlert = "context_this_alert",
+        "this alert",
+        "cette alerte";
     ColCategory = "col_category",
         "Category",
         "Catégorie";
