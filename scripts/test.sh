@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Vigie, installing first what the tests need (ClickHouse from
 # Debian's clickhouse-server package, Chromium and its driver for the browser test,
-# poppler-utils to read reports, libcap2-bin for setcap).
+# poppler-utils to read reports, libcap2-bin for setcap, python3-aiosmtpd as a mail
+# server).
 # Lance tous les tests de Vigie, après avoir installé ce dont ils ont besoin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,13 @@ if ! command -v setcap >/dev/null 2>&1 && [ ! -x /usr/sbin/setcap ] && [ ! -x /s
     echo "Installing libcap2-bin / installation de libcap2-bin (setcap)"
     sudo_if_needed apt-get update -q
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libcap2-bin
+fi
+
+# Notification tests run a real SMTP server: Debian's aiosmtpd, under /usr/bin/python3.
+if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+    echo "Installing python3-aiosmtpd / installation de python3-aiosmtpd"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-aiosmtpd
 fi
 
 # Building needs clang and the libbpf headers (the agent's eBPF programs).

@@ -65,6 +65,8 @@ pub struct CollectorConfig {
     /// (`[retention]`: `events_days`, `batches_days`, `alerts_days`,
     /// `alert_actions_days`, `audit_days`; 0 keeps forever).
     pub retention: vigie_store::retention::Retention,
+    /// Who is told of alerts, and how (`[notify]`: e-mail, webhook, syslog).
+    pub notify: crate::notify::config::NotifyConfig,
 }
 
 impl Default for CollectorConfig {
@@ -91,6 +93,7 @@ impl Default for CollectorConfig {
             rules_dirs: Vec::new(),
             agent_silent_minutes: 5,
             retention: Default::default(),
+            notify: Default::default(),
         }
     }
 }
@@ -107,7 +110,9 @@ impl CollectorConfig {
 
     /// Parses a TOML file's text. Unknown keys are errors that name the key.
     pub fn from_toml(text: &str) -> anyhow::Result<CollectorConfig> {
-        Ok(toml::from_str(text)?)
+        let config: CollectorConfig = toml::from_str(text)?;
+        config.notify.check().map_err(anyhow::Error::msg)?;
+        Ok(config)
     }
 
     /// Applies `VIGIE_COLLECTOR_ADDR` and the `VIGIE_CLICKHOUSE_*` variables.

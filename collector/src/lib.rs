@@ -12,6 +12,7 @@ pub mod detect;
 pub mod error;
 pub mod exceptions;
 pub mod ingest;
+pub mod notify;
 pub mod pki;
 pub mod registry;
 pub mod reload;

@@ -214,6 +214,27 @@ pub fn start(
         }
     });
     let c = state.clone();
+    let notifier = Arc::new(tokio::sync::Mutex::new(crate::notify::Notifier::default()));
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "vigie".into());
+    tasks.every(
+        "notify",
+        crate::notify::TICK,
+        crate::notify::TICK,
+        move || {
+            let (c, notifier, hostname) = (c.clone(), notifier.clone(), hostname.clone());
+            async move {
+                let config = c.config().notify.clone();
+                notifier
+                    .lock()
+                    .await
+                    .tick(&c.client, &config, &hostname)
+                    .await;
+            }
+        },
+    );
+    let c = state.clone();
     // First a minute after start (not in the way of starting), then daily.
     tasks.every(
         "retention",

@@ -40,13 +40,14 @@ impl Default for Retention {
 
 impl Retention {
     /// Each table with its retention.
-    pub fn tables(&self) -> [(&'static str, u32); 6] {
+    pub fn tables(&self) -> [(&'static str, u32); 7] {
         [
             ("events", self.events_days),
             ("batches", self.batches_days),
             ("alerts", self.alerts_days),
             // What exceptions held back is kept as long as the alerts it would have been.
             ("suppressed", self.alerts_days),
+            ("notifications", self.alerts_days),
             ("alert_actions", self.alert_actions_days),
             ("audit_log", self.audit_days),
         ]

@@ -420,3 +420,32 @@ impl crate::Versioned for ApiTokenRow {
         &mut self.updated_ms
     }
 }
+
+/// A row of `notifications`: one alert to tell one channel, and how that went (latest
+/// `updated_ms` wins). The outbox: a row is written before the first attempt, so a
+/// restart resumes what was not yet delivered.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct NotificationRow {
+    /// Month partition: day of `created_ms`.
+    pub date: u16,
+    /// The channel's name.
+    pub channel: String,
+    /// The alert.
+    pub alert_id: String,
+    /// The alert's time (ms).
+    pub alert_ms: u64,
+    /// When the collector queued it (ms).
+    pub created_ms: u64,
+    /// `pending`, `sent`, or `digested` (told within a digest).
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Not before this time (ms): the next attempt after a failure.
+    pub next_ms: u64,
+    /// Why the last attempt failed.
+    pub last_error: String,
+    /// For `digested`: the digest's id.
+    pub digest_id: String,
+    /// When the row was written (ms); the version.
+    pub updated_ms: u64,
+}

@@ -143,6 +143,21 @@ pub const MIGRATIONS: &[Migration] = &[
           ORDER BY (exception_id, alert_id)",
         ],
     },
+    Migration {
+        version: 9,
+        description: "notifications outbox, and how far alerts were read for it",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS notifications (
+            date Date, channel String, alert_id String, alert_ms UInt64, created_ms UInt64,
+            state String, attempts UInt32, next_ms UInt64, last_error String,
+            digest_id String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) PARTITION BY toYYYYMM(date)
+          ORDER BY (channel, alert_id)",
+            "CREATE TABLE IF NOT EXISTS notify_cursor (
+            name String, created_ms UInt64, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY name",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]
