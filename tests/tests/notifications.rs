@@ -316,6 +316,7 @@ format = "cef"
 
     // A storm of forty: the channel's limit (5 a minute) turns them into one digest.
     let before = mails(&stack.path("mail")).len();
+    let storm_at = Instant::now();
     agent.send(&collector, 1, 40, 1, Duration::ZERO).await;
     let digest = wait_for("the digest", Duration::from_secs(90), || async {
         mails(&stack.path("mail"))
@@ -324,6 +325,10 @@ format = "cef"
             .find(|m| m["subject"].as_str().unwrap().contains("alertes en rafale"))
     })
     .await;
+    println!(
+        "from the storm's events sent to its digest mailed: {} ms",
+        storm_at.elapsed().as_millis()
+    );
     assert!(digest["subject"]
         .as_str()
         .unwrap()
@@ -345,6 +350,28 @@ format = "cef"
             .count("SELECT count() FROM notifications FINAL WHERE channel = 'soc-mail' AND state = 'digested'")
             .await,
         40
+    );
+    // One more event: the time to the webhook, whose limit is far.
+    let one_at = Instant::now();
+    agent.send(&collector, 1, 1, 1, Duration::ZERO).await;
+    let last = wait_for("the last alert", Duration::from_secs(30), || async {
+        account_alerts(&stack)
+            .await
+            .into_iter()
+            .find(|id| !first_three.contains(id) && !storm.contains(id))
+    })
+    .await;
+    wait_for("its webhook", Duration::from_secs(30), || async {
+        hook.lock()
+            .unwrap()
+            .iter()
+            .any(|(_, body)| String::from_utf8_lossy(body).contains(&last))
+            .then_some(())
+    })
+    .await;
+    println!(
+        "from an event sent to its webhook delivered: {} ms",
+        one_at.elapsed().as_millis()
     );
     let _ = sink.kill();
     let _ = sink.wait();

@@ -1,6 +1,7 @@
-//! Commands that documents show for figures, run exactly as written, and the figures
-//! they print held to what the documents promise. (The `bench/` scripts take minutes
-//! of the whole machine each; they are benchmarks, run by hand, not here.)
+//! What documents show, checked as written: commands run (and the figures they print
+//! held to what the documents promise), configuration examples read by the programs.
+//! (The `bench/` scripts take minutes of the whole machine each; they are benchmarks,
+//! run by hand, not here.)
 
 use std::path::Path;
 use std::process::Command;
@@ -57,6 +58,46 @@ fn the_wire_format_figures_run_as_documented_and_keep_file_events_under_40_bytes
         assert!(
             bytes <= 40.0,
             "{line}: {bytes} bytes per event, promised ≤ 40"
+        );
+    }
+}
+
+/// The ```toml blocks of `doc`.
+fn toml_blocks(doc: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(doc)).expect("document exists");
+    text.split("```toml\n")
+        .skip(1)
+        .map(|block| block[..block.find("```").expect("closing fence")].to_string())
+        .collect()
+}
+
+#[test]
+fn the_notification_settings_documented_are_read_as_written_and_mistakes_named() {
+    for doc in ["docs/notifications.md", "docs/notifications.fr.md"] {
+        let blocks = toml_blocks(doc);
+        assert_eq!(blocks.len(), 1, "{doc}");
+        let config = vigie_collector::config::CollectorConfig::from_toml(&blocks[0])
+            .unwrap_or_else(|e| panic!("{doc}: {e:#}"));
+        let names: Vec<&str> = config
+            .notify
+            .channels
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["soc-mail", "ticketing", "cert-siem"], "{doc}");
+        // The mistake the page quotes, with the message it quotes.
+        let wrong = blocks[0].replace("to = [\"soc@ministere.example\"]", "to = []");
+        let e = vigie_collector::config::CollectorConfig::from_toml(&wrong).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "notify.channels \"soc-mail\": smtp.to: no recipient"
+        );
+        let text = std::fs::read_to_string(root().join(doc))
+            .unwrap()
+            .replace('\n', " ");
+        assert!(
+            text.contains("`notify.channels \"soc-mail\": smtp.to: no recipient`"),
+            "{doc} quotes the message"
         );
     }
 }
