@@ -214,6 +214,38 @@ pub enum FileAction {
     Baseline,
 }
 
+/// What a person reads for a category written `name` (shown as written when unknown).
+pub fn category_label(name: &str, lang: crate::i18n::Lang) -> &str {
+    use crate::i18n::Msg;
+    let msg = match Category::parse(name) {
+        Some(Category::FileEvent) => Msg::CategoryFileEvent,
+        Some(Category::ProcessCreation) => Msg::CategoryProcessCreation,
+        Some(Category::NetworkConnection) => Msg::CategoryNetworkConnection,
+        Some(Category::DnsQuery) => Msg::CategoryDnsQuery,
+        Some(Category::ListeningSocket) => Msg::CategoryListeningSocket,
+        Some(Category::NetworkFlow) => Msg::CategoryNetworkFlow,
+        Some(Category::HostInventory) => Msg::CategoryHostInventory,
+        Some(Category::AgentHealth) => Msg::CategoryAgentHealth,
+        None => return name,
+    };
+    msg.text(lang)
+}
+
+/// What a person reads for an event's `Action`: a file action, a listening socket
+/// opened or closed; an action this version does not know is shown as written.
+pub fn action_label(action: &str, lang: crate::i18n::Lang) -> &str {
+    use crate::i18n::Msg;
+    let msg = match FileAction::parse(action) {
+        Some(a) => a.msg(),
+        None => match action {
+            "opened" => Msg::ActionOpened,
+            "closed" => Msg::ActionClosed,
+            other => return other,
+        },
+    };
+    msg.text(lang)
+}
+
 impl FileAction {
     /// What a person reads for it.
     pub fn msg(self) -> crate::i18n::Msg {

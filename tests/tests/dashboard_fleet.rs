@@ -265,6 +265,31 @@ async fn fleet_hunt_and_overview() {
     assert_eq!(overview["agents"], json!([1, 0, 1]));
     let page = http(port, "GET", "/overview?lang=fr", &[ana], "");
     assert!(page.body.contains("<svg") && page.body.contains("Vue d'ensemble"));
+    // Every bar leads to the queue filtered as it counts, and the queue reads the link.
+    assert!(
+        page.body
+            .contains("href=\"/alerts?host=db1&amp;range=24h\""),
+        "host bars"
+    );
+    assert!(
+        page.body.contains("connexion réseau"),
+        "categories in words"
+    );
+    let segment = page
+        .body
+        .split("href=\"/alerts?range=custom&amp;from=")
+        .nth(1)
+        .expect("a time segment leads to the queue");
+    let segment = format!(
+        "/alerts?range=custom&from={}",
+        segment[..segment.find('"').unwrap()].replace("&amp;", "&")
+    );
+    let queue = http(port, "GET", &segment, &[ana], "");
+    assert_eq!(queue.status, 200, "{segment}: {}", queue.body);
+    assert!(
+        queue.body.contains("data-alert-id="),
+        "{segment} finds its alerts"
+    );
     assert_eq!(
         http(port, "GET", "/api/v1/overview?range=1y", &[ana], "").status,
         400

@@ -264,10 +264,10 @@ fn context_section(lang: Lang, d: &AlertDetail, from_group: bool) -> Markup {
                         @for e in &c.events {
                             tr class=[e.is_alert.then_some("here")] {
                                 td { (utc(e.ts)) }
-                                td { (e.category) }
+                                td title=(e.category) { (vigie_model::event::category_label(&e.category, lang)) }
                                 td {
                                     @if e.is_alert { strong { (t(lang, Msg::ContextThisAlert)) } " " }
-                                    (e.action)
+                                    (vigie_model::event::action_label(&e.action, lang))
                                 }
                                 td.wrap { code { (e.subject) } }
                                 td.wrap { (e.image) }

@@ -260,7 +260,7 @@ fn subject(lang: Lang, line: &AlertLine) -> Markup {
         @if !line.action.is_empty() {
             " "
             span.muted {
-                "(" (vigie_model::event::FileAction::parse(&line.action).map_or(line.action.as_str(), |a| t(lang, a.msg()))) ")"
+                "(" (vigie_model::event::action_label(&line.action, lang)) ")"
             }
         }
     }

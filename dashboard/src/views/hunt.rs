@@ -76,7 +76,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[Found]) -> Markup {
                         tr {
                             td { (utc(r.ts)) }
                             td { (r.hostname) }
-                            td { (r.category) }
+                            td title=(r.category) { (vigie_model::event::category_label(&r.category, lang)) }
                             td.wrap { (r.image) }
                             td.wrap { (r.target) }
                             td { (r.user) }

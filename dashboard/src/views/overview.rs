@@ -30,11 +30,34 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
             (label, v.clone())
         })
         .collect();
-    let rules: Vec<(String, u64)> = o
+    // Every bar leads to the queue filtered as it counts.
+    let queue = |pairs: &[(&str, &str)]| {
+        let mut all = pairs.to_vec();
+        all.push(("range", period));
+        format!(
+            "/alerts?{}",
+            serde_urlencoded::to_string(&all).expect("text pairs")
+        )
+    };
+    let rules: Vec<(String, u64, String)> = o
         .top_rules
         .iter()
-        .map(|(_, en, fr, n)| (title(lang, en, fr).to_string(), *n))
+        .map(|(id, en, fr, n)| (title(lang, en, fr).to_string(), *n, queue(&[("rule", id)])))
         .collect();
+    let hosts: Vec<(String, u64, String)> = o
+        .top_hosts
+        .iter()
+        .map(|(host, n)| (host.clone(), *n, queue(&[("host", host)])))
+        .collect();
+    let starts: Vec<u64> = o.alerts_over_time.iter().map(|(b, _)| *b).collect();
+    let segment = |bucket: usize, series: usize| {
+        let from = starts[bucket];
+        format!(
+            "/alerts?range=custom&from={from}&to={}&severity={}",
+            from + o.bucket_ms,
+            Severity::ALL[series].as_str()
+        )
+    };
     html! {
         h1 { (t(lang, Msg::NavOverview)) }
         nav.tabs {
@@ -52,11 +75,11 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
         }
         section {
             h2 { (t(lang, Msg::OverviewAlertsTime)) }
-            (stacked_bars(t(lang, Msg::OverviewAlertsTime), &series, &buckets))
+            (stacked_bars(t(lang, Msg::OverviewAlertsTime), &series, &buckets, &segment))
         }
         @for (key, items, colour) in [
             (Msg::OverviewTopRules, &rules, "#1d3557"),
-            (Msg::OverviewTopHosts, &o.top_hosts, "#457b9d"),
+            (Msg::OverviewTopHosts, &hosts, "#457b9d"),
         ] {
             section {
                 h2 { (t(lang, key)) }
@@ -73,7 +96,7 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
                 (head(lang, &[Msg::ColCategory, Msg::OverviewPerSecond]))
                 tbody {
                     @for (category, eps) in &o.events_per_second {
-                        tr { td { (category) } td.n { (format!("{eps:.2}")) } }
+                        tr { td title=(category) { (vigie_model::event::category_label(category, lang)) } td.n { (format!("{eps:.2}")) } }
                     }
                 }
             }

@@ -152,6 +152,36 @@ catalogue! {
     ActionBaseline = "action_baseline",
         "baseline recorded",
         "état de référence enregistré";
+    CategoryFileEvent = "category_file_event",
+        "file change",
+        "modification de fichier";
+    CategoryProcessCreation = "category_process_creation",
+        "process started",
+        "processus lancé";
+    CategoryNetworkConnection = "category_network_connection",
+        "network connection",
+        "connexion réseau";
+    CategoryDnsQuery = "category_dns_query",
+        "DNS query",
+        "requête DNS";
+    CategoryListeningSocket = "category_listening_socket",
+        "listening socket",
+        "port en écoute";
+    CategoryNetworkFlow = "category_network_flow",
+        "network flow",
+        "flux réseau";
+    CategoryHostInventory = "category_host_inventory",
+        "host inventory",
+        "inventaire de l'hôte";
+    CategoryAgentHealth = "category_agent_health",
+        "agent health",
+        "santé de l'agent";
+    ActionOpened = "action_opened",
+        "opened",
+        "ouvert";
+    ActionClosed = "action_closed",
+        "closed",
+        "fermé";
     NotSignedIn = "not_signed_in",
         "Sign in first.",
         "Connectez-vous d'abord.";
