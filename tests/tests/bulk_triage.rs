@@ -222,11 +222,23 @@ async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
     let audited = stack
         .count(&format!(
             "SELECT count() FROM audit_log WHERE action = 'triage' AND actor = 'ana' \
-             AND position(details, '\"alerts\":{}') > 0 AND position(details, 'status=new') > 0",
+             AND position(details, '\"alerts\":{}') > 0 AND position(details, 'status=new') > 0 \
+             AND position(details, '\"before\":{{\"new\":{}}}') > 0",
+            STORM - 1,
             STORM - 1
         ))
         .await;
-    assert_eq!(audited, 1);
+    assert_eq!(
+        audited, 1,
+        "one row: the filter, the count, the statuses before"
+    );
+    // The audit trail reads as words, the details as lines, not raw JSON.
+    let audit = get(port, "/audit?lang=fr", &dashboard.session);
+    assert!(
+        audit.body.contains("title=\"triage\">tri<"),
+        "actions in words"
+    );
+    assert!(audit.body.contains("<dt>before</dt>"), "details as lines");
 
     // The API: 409 with the count until it is confirmed.
     let api = |body: Value, cookie: &str, csrf: &str| {

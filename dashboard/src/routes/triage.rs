@@ -47,6 +47,28 @@ async fn expand_groups(
     Ok(all)
 }
 
+/// What a triage wrote, and how many of its alerts were in each status before.
+type Recorded = (Vec<AlertActionRow>, std::collections::BTreeMap<String, u64>);
+
+/// Records `request` with `record` after reading the statuses it changes, for the
+/// audit trail's before and after.
+/// `known`: the statuses before, when the caller has them already (a filter's counts).
+async fn with_before<F>(
+    state: &AppState,
+    request: &TriageRequest,
+    known: Option<std::collections::BTreeMap<String, u64>>,
+    record: F,
+) -> Result<Result<Recorded, Refused>, StoreError>
+where
+    F: std::future::Future<Output = Result<Result<Vec<AlertActionRow>, Refused>, StoreError>>,
+{
+    let before = match known {
+        Some(counts) => counts,
+        None => triage::statuses(&state.client, &request.ids).await?,
+    };
+    Ok(record.await?.map(|rows| (rows, before)))
+}
+
 /// Logs and audits what `recorded` wrote for `request` (`filter`: the filter the
 /// alerts were chosen by, if any); the number of alerts.
 async fn audited(
@@ -54,10 +76,10 @@ async fn audited(
     ctx: &Ctx,
     request: &TriageRequest,
     filter: Option<&str>,
-    recorded: Result<Result<Vec<AlertActionRow>, Refused>, StoreError>,
+    recorded: Result<Result<Recorded, Refused>, StoreError>,
 ) -> Result<Result<usize, Refused>, StoreError> {
-    let rows = match recorded {
-        Ok(Ok(rows)) => rows,
+    let (rows, before) = match recorded {
+        Ok(Ok(done)) => done,
         Ok(Err(refused)) => return Ok(Err(refused)),
         Err(e) => return Err(e),
     };
@@ -78,7 +100,11 @@ async fn audited(
             "triage",
             &ids.join(" "),
             json!({
-                "action": request.action, "status": request.status, "assignee": request.assignee,
+                "action": request.action,
+                // Only what the action set: a status for `status`, an assignee for `assign`.
+                "status": (request.action == "status").then_some(&request.status),
+                "assignee": (request.action == "assign").then_some(request.assignee.trim()),
+                "before": before,
                 "comment": request.comment, "alerts": rows.len(), "filter": filter,
                 "request_id": rows.first().map(|r| r.request_id.as_str()),
                 "actions_sha256": AlertActionRow::digest(&rows),
@@ -99,9 +125,21 @@ async fn apply_named(
     expanded: bool,
 ) -> Result<Result<usize, Refused>, StoreError> {
     let recorded = if expanded {
-        triage::apply_listed(&state.client, request, &ctx.who.username).await
+        with_before(
+            state,
+            request,
+            None,
+            triage::apply_listed(&state.client, request, &ctx.who.username),
+        )
+        .await
     } else {
-        triage::apply(&state.client, request, &ctx.who.username).await
+        with_before(
+            state,
+            request,
+            None,
+            triage::apply(&state.client, request, &ctx.who.username),
+        )
+        .await
     };
     audited(state, ctx, request, None, recorded).await
 }
@@ -178,7 +216,19 @@ async fn apply_by_filter(
         });
     }
     let request = TriageRequest { ids, ..request };
-    let recorded = triage::apply_listed(&state.client, &request, &ctx.who.username).await;
+    // The filter's counts per status are the statuses before, in one query.
+    let before = alerts::counts(&state.client, &filter)
+        .await?
+        .into_iter()
+        .filter(|(status, n)| *n > 0 && filter.status.is_none_or(|s| s.as_str() == status))
+        .collect();
+    let recorded = with_before(
+        state,
+        &request,
+        Some(before),
+        triage::apply_listed(&state.client, &request, &ctx.who.username),
+    )
+    .await;
     Ok(
         match audited(state, ctx, &request, Some(filter_query), recorded).await? {
             Ok(n) => ByFilter::Recorded(n),

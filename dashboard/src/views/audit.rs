@@ -64,9 +64,9 @@ pub fn page(
                         td { (r.chain) }
                         td.n { (r.seq) }
                         td { (r.actor) }
-                        td { (r.action) }
+                        td title=(r.action) { (action_label(&r.action, lang)) }
                         td.wrap { (r.target) }
-                        td.wrap { code { (r.details) } }
+                        td.wrap { (details(lang, &r.details)) }
                     }
                 }
             }
@@ -74,6 +74,68 @@ pub fn page(
         @if more {
             @if let Some(last) = rows.last() {
                 p { a href={ "/audit?" (filter.query_string(Some(last.ts))) } rel="next" { (t(lang, Msg::NextPage)) } }
+            }
+        }
+    }
+}
+
+/// What a person reads for an audit action (shown as stored when unknown).
+pub fn action_label(action: &str, lang: Lang) -> &str {
+    let msg = match action {
+        "agent_enrolled" => Msg::AuditAgentEnrolled,
+        "agent_group_set" => Msg::AuditAgentGroupSet,
+        "agent_revoked" => Msg::AuditAgentRevoked,
+        "agent_settings_changed" => Msg::AuditAgentSettingsChanged,
+        "alert_viewed" => Msg::AuditAlertViewed,
+        "enrollment_token_created" => Msg::AuditEnrollmentTokenCreated,
+        "enrollment_token_revoked" => Msg::AuditEnrollmentTokenRevoked,
+        "exception_changed" => Msg::AuditExceptionChanged,
+        "exception_created" => Msg::AuditExceptionCreated,
+        "exception_removed" => Msg::AuditExceptionRemoved,
+        "export_csv" => Msg::AuditExportCsv,
+        "hunt" => Msg::AuditHunt,
+        "login" => Msg::AuditLogin,
+        "login_failed" => Msg::AuditLoginFailed,
+        "logout" => Msg::AuditLogout,
+        "logout_everywhere" => Msg::AuditLogoutEverywhere,
+        "password_changed" => Msg::AuditPasswordChanged,
+        "report_downloaded" => Msg::AuditReportDownloaded,
+        "report_exported" => Msg::AuditReportExported,
+        "retention_dropped" => Msg::AuditRetentionDropped,
+        "rules_changed" => Msg::AuditRulesChanged,
+        "rules_loaded" => Msg::AuditRulesLoaded,
+        "search" => Msg::AuditSearch,
+        "token_created" => Msg::AuditTokenCreated,
+        "token_revoked" => Msg::AuditTokenRevoked,
+        "triage" => Msg::AuditTriage,
+        "user_changed" => Msg::AuditUserChanged,
+        "user_created" => Msg::AuditUserCreated,
+        other => return other,
+    };
+    t(lang, msg)
+}
+
+/// An entry's details, readable: one line per value (statuses in words), the JSON
+/// itself on hover.
+fn details(lang: Lang, text: &str) -> Markup {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return html! { code { (text) } };
+    };
+    html! {
+        dl.details title=(text) {
+            @for (key, value) in &fields {
+                @if !value.is_null() && value != "" {
+                    dt { (key) }
+                    dd {
+                        @match value {
+                            serde_json::Value::String(s) if key == "status" => (vigie_model::AlertStatus::label_of(s, lang)),
+                            serde_json::Value::String(s) if key == "action" => (crate::queries::triage::action_label(s, lang)),
+                            serde_json::Value::String(s) => (s),
+                            other => (other.to_string()),
+                        }
+                    }
+                }
             }
         }
     }

@@ -152,6 +152,91 @@ catalogue! {
     ActionBaseline = "action_baseline",
         "baseline recorded",
         "état de référence enregistré";
+    // Audit trail actions.
+    AuditAgentEnrolled = "audit_agent_enrolled",
+        "agent enrolled",
+        "agent enrôlé";
+    AuditAgentGroupSet = "audit_agent_group_set",
+        "agent's group set",
+        "groupe de l'agent changé";
+    AuditAgentRevoked = "audit_agent_revoked",
+        "agent revoked",
+        "agent révoqué";
+    AuditAgentSettingsChanged = "audit_agent_settings_changed",
+        "agent settings changed",
+        "réglages des agents changés";
+    AuditAlertViewed = "audit_alert_viewed",
+        "alert viewed",
+        "alerte consultée";
+    AuditEnrollmentTokenCreated = "audit_enrollment_token_created",
+        "enrollment token created",
+        "jeton d'enrôlement créé";
+    AuditEnrollmentTokenRevoked = "audit_enrollment_token_revoked",
+        "enrollment token revoked",
+        "jeton d'enrôlement révoqué";
+    AuditExceptionChanged = "audit_exception_changed",
+        "exception changed",
+        "exception modifiée";
+    AuditExceptionCreated = "audit_exception_created",
+        "exception created",
+        "exception créée";
+    AuditExceptionRemoved = "audit_exception_removed",
+        "exception removed",
+        "exception retirée";
+    AuditExportCsv = "audit_export_csv",
+        "CSV exported",
+        "export CSV";
+    AuditHunt = "audit_hunt",
+        "hunt",
+        "recherche d'événements";
+    AuditLogin = "audit_login",
+        "signed in",
+        "connexion";
+    AuditLoginFailed = "audit_login_failed",
+        "sign-in failed",
+        "échec de connexion";
+    AuditLogout = "audit_logout",
+        "signed out",
+        "déconnexion";
+    AuditLogoutEverywhere = "audit_logout_everywhere",
+        "signed out everywhere",
+        "déconnexion partout";
+    AuditPasswordChanged = "audit_password_changed",
+        "password changed",
+        "mot de passe changé";
+    AuditReportDownloaded = "audit_report_downloaded",
+        "report downloaded",
+        "rapport téléchargé";
+    AuditReportExported = "audit_report_exported",
+        "report exported",
+        "rapport exporté";
+    AuditRetentionDropped = "audit_retention_dropped",
+        "old data dropped (retention)",
+        "anciennes données supprimées (conservation)";
+    AuditRulesChanged = "audit_rules_changed",
+        "rules changed",
+        "règles modifiées";
+    AuditRulesLoaded = "audit_rules_loaded",
+        "rules loaded",
+        "règles chargées";
+    AuditSearch = "audit_search",
+        "search",
+        "recherche";
+    AuditTokenCreated = "audit_token_created",
+        "API token created",
+        "jeton d'API créé";
+    AuditTokenRevoked = "audit_token_revoked",
+        "API token revoked",
+        "jeton d'API révoqué";
+    AuditTriage = "audit_triage",
+        "triage",
+        "tri";
+    AuditUserChanged = "audit_user_changed",
+        "account changed",
+        "compte modifié";
+    AuditUserCreated = "audit_user_created",
+        "account created",
+        "compte créé";
     CategoryFileEvent = "category_file_event",
         "file change",
         "modification de fichier";
