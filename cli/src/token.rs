@@ -47,7 +47,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
             let (client, _) = connect().await?;
             let now = vigie_model::event::now_ms();
             println!("{}", say(Msg::CliTokenHeader, &[]));
-            for t in vigie_collector::tokens::list(&client).await? {
+            for t in vigie_store::enrollment::list(&client).await? {
                 let state = say(
                     if t.row.revoked != 0 {
                         Msg::CliTokenRevoked
@@ -73,7 +73,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { token_id } => {
             let (client, anchor) = connect().await?;
-            if !vigie_collector::tokens::revoke(&client, &token_id).await? {
+            if !vigie_store::enrollment::revoke(&client, &token_id).await? {
                 anyhow::bail!(say(Msg::CliNoToken, &[("id", &format!("{token_id:?}"))]));
             }
             vigie_store::audit::AuditLog::open(client, &anchor, "cli")
@@ -97,7 +97,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
                 anyhow::bail!(say(Msg::CliTokenLimits, &[]));
             }
             let (client, anchor) = connect().await?;
-            let token = vigie_collector::tokens::create(
+            let token = vigie_store::enrollment::create(
                 &client,
                 Duration::from_secs(ttl_hours * 3600),
                 max_uses,

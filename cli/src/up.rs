@@ -111,7 +111,7 @@ async fn run_services(data_dir: &Path, managed: Option<&ManagedClickHouse>) -> a
     agent.collector.url = format!("https://{collector_host}:{}", collector.listen.port());
     agent.collector.ca_file = pki.ca_cert.clone();
     if !agent.data_dir.join("identity.json").exists() {
-        let token = vigie_collector::tokens::create(
+        let token = vigie_store::enrollment::create(
             &client,
             Duration::from_secs(3600),
             1,

@@ -22,7 +22,6 @@ pub mod serve;
 pub mod silence;
 pub mod tasks;
 pub mod tls;
-pub mod tokens;
 pub mod writer;
 
 use std::future::Future;

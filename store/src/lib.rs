@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod endpoint;
+pub mod enrollment;
 pub mod managed;
 pub mod retention;
 pub mod rows;

@@ -287,7 +287,7 @@ impl Stack {
 
     /// Makes an enrollment token for one agent.
     pub async fn token(&self) -> String {
-        vigie_collector::tokens::create(&self.client, Duration::from_secs(3600), 1, "test")
+        vigie_store::enrollment::create(&self.client, Duration::from_secs(3600), 1, "test")
             .await
             .expect("token")
             .secret

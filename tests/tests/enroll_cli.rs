@@ -62,14 +62,14 @@ async fn enrollment_succeeds_once_and_refusals_say_why() {
     assert!(said(&out).contains("refused the token"));
     // An expired token.
     let expired =
-        vigie_collector::tokens::create(&stack.client, Duration::from_millis(1), 1, "short")
+        vigie_store::enrollment::create(&stack.client, Duration::from_millis(1), 1, "short")
             .await
             .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let out = enroll(&url, &expired.secret, &stack.ca, &stack.path("a3"));
     assert_eq!(out.status.code(), Some(5), "{}", said(&out));
     // A revoked token, revoked with the command line, which lists it so.
-    let token = vigie_collector::tokens::create(
+    let token = vigie_store::enrollment::create(
         &stack.client,
         Duration::from_secs(3600),
         5,

@@ -14,7 +14,7 @@ use vigie_store::rows::AgentRow;
 
 use super::state::Collector;
 use crate::error::ApiError;
-use crate::tokens;
+use vigie_store::enrollment as tokens;
 
 /// The handler.
 pub(super) async fn enroll(

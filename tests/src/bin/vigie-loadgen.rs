@@ -159,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(minutes) = args.soak_minutes {
         let agents = args.agents.first().copied().unwrap_or(1000);
-        let token = vigie_collector::tokens::create(
+        let token = vigie_store::enrollment::create(
             &client,
             Duration::from_secs(3600),
             agents as u32,
@@ -200,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
     for (run, &agents) in args.agents.iter().enumerate() {
         let per_agent = (args.events / agents as u64).max(1);
         let batch = args.batch.min(per_agent).max(1);
-        let token = vigie_collector::tokens::create(
+        let token = vigie_store::enrollment::create(
             &client,
             Duration::from_secs(3600),
             agents as u32,

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use crate::rows::TokenRow;
+use crate::{Client, StoreError};
 use ring::rand::{SecureRandom, SystemRandom};
 use vigie_model::hex;
-use vigie_store::rows::TokenRow;
-use vigie_store::{Client, StoreError};
 
 /// A token just created: the secret is shown to the operator once and never stored.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub async fn create(
         note: note.to_string(),
         updated_ms: now,
     };
-    vigie_store::insert_rows(client, "enrollment_tokens", std::slice::from_ref(&row)).await?;
+    crate::insert_rows(client, "enrollment_tokens", std::slice::from_ref(&row)).await?;
     Ok(NewToken {
         token_id,
         secret,
@@ -121,7 +121,7 @@ pub async fn list(client: &Client) -> Result<Vec<TokenStatus>, StoreError> {
 /// Revokes token `token_id`: no agent may enroll with it any more (agents already
 /// enrolled keep working). False when there is no such token.
 pub async fn revoke(client: &Client, token_id: &str) -> Result<bool, StoreError> {
-    vigie_store::update_latest(
+    crate::update_latest(
         client,
         "enrollment_tokens",
         "token_id",
