@@ -110,6 +110,9 @@ async fn run_services(data_dir: &Path, managed: Option<&ManagedClickHouse>) -> a
     };
     agent.collector.url = format!("https://{collector_host}:{}", collector.listen.port());
     agent.collector.ca_file = pki.ca_cert.clone();
+    // Shown on the fleet page with each new enrollment token.
+    dashboard.collector_url = Some(agent.collector.url.clone());
+    dashboard.collector_ca_file = Some(pki.ca_cert.clone());
     if !agent.data_dir.join("identity.json").exists() {
         let token = vigie_store::enrollment::create(
             &client,

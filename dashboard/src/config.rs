@@ -39,6 +39,12 @@ pub struct DashboardConfig {
     /// The installation's Ed25519 report key (PKCS#8), made on first use. With
     /// `VIGIE_DATA_DIR` set and this not, `report-key.pk8` in that folder.
     pub report_key_file: std::path::PathBuf,
+    /// The collector's address as servers reach it (`https://soc.example:8443`), shown
+    /// with new enrollment tokens.
+    pub collector_url: Option<String>,
+    /// The CA certificate agents trust (`ca.pem`); its SHA-256 is shown with new tokens,
+    /// to check the copy on each server.
+    pub collector_ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for DashboardConfig {
@@ -55,6 +61,8 @@ impl Default for DashboardConfig {
             group_window_minutes: 60,
             agent_silent_minutes: 5,
             report_key_file: std::path::PathBuf::from("var/report-key.pk8"),
+            collector_url: None,
+            collector_ca_file: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use vigie_store::rows::{AgentRow, EventRow};
-use vigie_tests::{http, json_of, sign_in, wait_for, HttpResponse, Stack};
+use vigie_tests::{csrf_of, http, json_of, sign_in, wait_for, HttpResponse, Stack};
 
 fn agent(id: &str, host: &str, last_seen_ms: u64) -> AgentRow {
     AgentRow {
@@ -166,6 +166,163 @@ async fn fleet_hunt_and_overview() {
         !page.body.contains("/fleet/ag-live/revoke"),
         "analysts get no revoke button"
     );
+    assert!(
+        page.body.contains("title=\"événements perdus sur cet agent : 2 jetés de son tampon, 3 perdus par ses capteurs\">dégradé<"),
+        "an agent that lost events is not green"
+    );
+    assert!(
+        !page.body.contains("id=\"enroll\""),
+        "enrollment is for admins"
+    );
+
+    // Adding a server from the fleet page: a token shown once, its command, then used.
+    let made = http(
+        port,
+        "POST",
+        "/fleet/enrollment",
+        &[admin, ("Content-Type", "application/x-www-form-urlencoded")],
+        &format!("csrf={csrf}&hours=2&max_uses=1&note=web2+DGI"),
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    let secret = made.body.split("<code id=\"new-token\">").nth(1).unwrap();
+    let secret = secret[..secret.find('<').unwrap()].to_string();
+    assert!(made.body.contains(&format!(
+        "sudo -u vigie-agent vigie-agent enroll --config /etc/vigie/agent.toml --token {secret}"
+    )));
+    let data = stack.path("web2-agent");
+    let enrolled = std::process::Command::new(vigie_tests::bin("vigie-agent"))
+        .args([
+            "enroll",
+            "--collector",
+            &stack.collector_url(),
+            "--token",
+            &secret,
+            "--ca",
+        ])
+        .arg(&stack.ca)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let listed = json_of(&http(
+        port,
+        "GET",
+        "/api/v1/enrollment-tokens",
+        &[admin],
+        "",
+    ));
+    let token = listed["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["note"] == "web2 DGI")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (token["uses"].as_u64(), token["max_uses"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(http(port, "GET", "/fleet", &[admin], "")
+        .body
+        .contains("used up"));
+    // By the API: made, refused with the field named, revoked, then useless.
+    let api = |who: (&str, &str), token: &str, path: &str, body: Value| {
+        http(
+            port,
+            "POST",
+            path,
+            &[
+                who,
+                ("X-CSRF-Token", token),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        )
+    };
+    let made = api(
+        admin,
+        &csrf,
+        "/api/v1/enrollment-tokens",
+        json!({"hours": 1, "max_uses": 3}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let made = json_of(&made);
+    let (id, secret) = (
+        made["token_id"].as_str().unwrap(),
+        made["secret"].as_str().unwrap(),
+    );
+    assert!(made["command"].as_str().unwrap().ends_with(secret));
+    let bad = api(
+        admin,
+        &csrf,
+        "/api/v1/enrollment-tokens",
+        json!({"hours": 0}),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(json_of(&bad)["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("hours"));
+    let ana_csrf_now = csrf_of(&http(port, "GET", "/alerts", &[ana], "").body);
+    assert_eq!(
+        api(ana, &ana_csrf_now, "/api/v1/enrollment-tokens", json!({})).status,
+        403,
+        "analysts make no tokens"
+    );
+    let revoked = api(
+        admin,
+        &csrf,
+        &format!("/api/v1/enrollment-tokens/{id}/revoke"),
+        json!({}),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    let refused = std::process::Command::new(vigie_tests::bin("vigie-agent"))
+        .args([
+            "enroll",
+            "--collector",
+            &stack.collector_url(),
+            "--token",
+            secret,
+            "--ca",
+        ])
+        .arg(&stack.ca)
+        .arg("--data-dir")
+        .arg(stack.path("web3-agent"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(5),
+        "a revoked token enrolls nobody"
+    );
+    let audited = stack
+        .count(&format!(
+            "SELECT count() FROM audit_log WHERE action IN ('enrollment_token_created', \
+             'enrollment_token_revoked') AND position(details, '{secret}') = 0"
+        ))
+        .await;
+    assert_eq!(audited, 3, "made twice, revoked once, never the secret");
+    // Groups come from a list: a typo makes no new group.
+    let moved = api(
+        admin,
+        &csrf,
+        "/api/v1/agents/ag-live/group",
+        json!({"group": "wbe"}),
+    );
+    assert_eq!(moved.status, 400);
+    assert_eq!(json_of(&moved)["code"], "settings_unknown_group");
+    let moved = api(
+        admin,
+        &csrf,
+        "/api/v1/agents/ag-live/group",
+        json!({"group": "default"}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
 
     // Revocation: admins only.
     let revoke = |who: (&str, &str), token: &str| {
@@ -262,7 +419,8 @@ async fn fleet_hunt_and_overview() {
         .unwrap()
         .iter()
         .any(|c| c[0] == "network_connection"));
-    assert_eq!(overview["agents"], json!([1, 0, 1]));
+    // ag-live and the server enrolled above; ag-quiet revoked.
+    assert_eq!(overview["agents"], json!([2, 0, 1]));
     let page = http(port, "GET", "/overview?lang=fr", &[ana], "");
     assert!(page.body.contains("<svg") && page.body.contains("Vue d'ensemble"));
     // Every bar leads to the queue filtered as it counts, and the queue reads the link.

@@ -66,10 +66,37 @@ pub async fn save(
     Ok(Ok(row.version))
 }
 
-/// Puts agent `agent_id` in group `group`. False when the name is not usable.
-pub async fn assign(client: &Client, agent_id: &str, group: &str) -> Result<bool, StoreError> {
+/// The groups an agent may be put in: the default one and those with settings.
+pub async fn group_names(client: &Client) -> Result<Vec<String>, StoreError> {
+    let mut names = vec![DEFAULT_GROUP.to_string()];
+    for g in groups(client).await? {
+        if g.group_name != DEFAULT_GROUP {
+            names.push(g.group_name);
+        }
+    }
+    Ok(names)
+}
+
+/// Why an agent could not be put in a group.
+#[derive(Debug, PartialEq)]
+pub enum NotAssigned {
+    /// The name is not usable.
+    BadName,
+    /// No such group: a typo must not make a new, empty group.
+    Unknown,
+}
+
+/// Puts agent `agent_id` in group `group`, which must exist (see [`group_names`]).
+pub async fn assign(
+    client: &Client,
+    agent_id: &str,
+    group: &str,
+) -> Result<Result<(), NotAssigned>, StoreError> {
     if !valid_group(group) {
-        return Ok(false);
+        return Ok(Err(NotAssigned::BadName));
+    }
+    if !group_names(client).await?.iter().any(|g| g == group) {
+        return Ok(Err(NotAssigned::Unknown));
     }
     let row = AgentGroupRow {
         agent_id: agent_id.into(),
@@ -77,7 +104,7 @@ pub async fn assign(client: &Client, agent_id: &str, group: &str) -> Result<bool
         updated_ms: vigie_model::event::now_ms(),
     };
     vigie_store::insert_rows(client, "agent_groups", std::slice::from_ref(&row)).await?;
-    Ok(true)
+    Ok(Ok(()))
 }
 
 /// An agent's group.

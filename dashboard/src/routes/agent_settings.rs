@@ -126,7 +126,7 @@ async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str) -> Response 
         return ctx.fail(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     match agent_settings::assign(&state.client, id, group).await {
-        Ok(true) => {
+        Ok(Ok(())) => {
             state
                 .audit
                 .note(
@@ -142,7 +142,12 @@ async fn assign(state: &AppState, ctx: &Ctx, id: &str, group: &str) -> Response 
                 see_other("/fleet")
             }
         }
-        Ok(false) => ctx.fail(StatusCode::BAD_REQUEST, Msg::SettingsBadGroup, group),
+        Ok(Err(agent_settings::NotAssigned::BadName)) => {
+            ctx.fail(StatusCode::BAD_REQUEST, Msg::SettingsBadGroup, group)
+        }
+        Ok(Err(agent_settings::NotAssigned::Unknown)) => {
+            ctx.fail(StatusCode::BAD_REQUEST, Msg::SettingsUnknownGroup, group)
+        }
         Err(e) => ctx.store_failed(&e),
     }
 }

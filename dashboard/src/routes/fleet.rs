@@ -15,12 +15,47 @@ use crate::queries::fleet::{self};
 
 /// `GET /fleet`.
 pub(super) async fn page(State(state): State<Arc<AppState>>, Page(ctx): Page) -> Response {
+    render(&state, &ctx, None).await
+}
+
+/// The fleet page; for admins with the groups to choose from and the enrollment
+/// section, showing `new` once when a token was just made.
+pub(super) async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    new: Option<&vigie_store::enrollment::NewToken>,
+) -> Response {
     let now = vigie_model::event::now_ms();
     let agents = match fleet::agents(&state.client, now, state.config().silent_after_ms()).await {
         Ok(a) => a,
         Err(e) => return ctx.store_failed(&e),
     };
-    let body = crate::views::fleet::page(ctx.lang, &ctx.who, &agents);
+    let admin = ctx.who.role.is_admin();
+    let (groups, tokens) = if admin {
+        match tokio::try_join!(
+            crate::queries::agent_settings::group_names(&state.client),
+            vigie_store::enrollment::list(&state.client)
+        ) {
+            Ok(found) => found,
+            Err(e) => return ctx.store_failed(&e),
+        }
+    } else {
+        Default::default()
+    };
+    let config = state.config();
+    let ca_sha256 = config
+        .collector_ca_file
+        .as_ref()
+        .and_then(|path| std::fs::read(path).ok())
+        .map(|bytes| vigie_model::hex::sha256(&bytes));
+    let enrollment = crate::views::enrollment::Enrollment {
+        tokens: &tokens,
+        new,
+        collector_url: config.collector_url.as_deref(),
+        ca_sha256: ca_sha256.as_deref(),
+        now_ms: now,
+    };
+    let body = crate::views::fleet::page(ctx.lang, &ctx.who, &agents, &groups, &enrollment);
     ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavFleet), body)
 }
 

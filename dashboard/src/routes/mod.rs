@@ -8,6 +8,7 @@ mod alerts;
 mod assets;
 mod audit;
 mod context;
+mod enrollment;
 mod exceptions;
 mod fleet;
 mod hunt;
@@ -91,6 +92,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/agents/{id}/group", post(agent_settings::api_group))
         .route("/fleet", get(fleet::page))
+        .route("/fleet/enrollment", post(enrollment::create_form))
+        .route(
+            "/fleet/enrollment/{id}/revoke",
+            post(enrollment::revoke_form),
+        )
+        .route(
+            "/api/v1/enrollment-tokens",
+            get(enrollment::api_list).post(enrollment::api_create),
+        )
+        .route(
+            "/api/v1/enrollment-tokens/{id}/revoke",
+            post(enrollment::api_revoke),
+        )
         .route("/fleet/{id}/revoke", post(fleet::revoke_form))
         .route("/api/v1/agents", get(fleet::api))
         .route("/api/v1/agents/{id}/revoke", post(fleet::revoke_api))

@@ -8,8 +8,14 @@ use crate::i18n::{t, Lang, Msg};
 use crate::queries::fleet::AgentStatus;
 use crate::views::html::utc;
 
-/// The page's body.
-pub fn page(lang: Lang, who: &Principal, agents: &[AgentStatus]) -> Markup {
+/// The page's body; `groups` are those an admin may move an agent to.
+pub fn page(
+    lang: Lang,
+    who: &Principal,
+    agents: &[AgentStatus],
+    groups: &[String],
+    enrollment: &crate::views::enrollment::Enrollment<'_>,
+) -> Markup {
     let silent = agents.iter().filter(|a| a.silent).count();
     let admin = who.role.is_admin();
     html! {
@@ -36,9 +42,12 @@ pub fn page(lang: Lang, who: &Principal, agents: &[AgentStatus]) -> Markup {
                     @if admin { th {} }
                 } }
                 tbody {
-                    @for a in agents { (row(lang, who, a, admin)) }
+                    @for a in agents { (row(lang, who, a, admin, groups)) }
                 }
             }
+        }
+        @if admin {
+            (crate::views::enrollment::section(lang, who, enrollment))
         }
     }
 }
@@ -56,18 +65,28 @@ fn process_source(lang: Lang, source: &str) -> Markup {
     }
 }
 
-fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool) -> Markup {
+fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool, groups: &[String]) -> Markup {
     let (state_key, class) = if a.revoked {
         (Msg::FleetRevoked, "st")
     } else if a.silent {
         (Msg::FleetIsSilent, "sev sev-high")
+    } else if a.dropped > 0 || a.sensor_losses > 0 {
+        // Working, but events were lost: not green.
+        (Msg::FleetDegraded, "sev sev-medium")
     } else {
         (Msg::FleetOk, "st st-resolved")
     };
+    let why = (state_key == Msg::FleetDegraded).then(|| {
+        crate::i18n::fill(
+            lang,
+            Msg::FleetDegradedWhy,
+            &[("dropped", &a.dropped), ("losses", &a.sensor_losses)],
+        )
+    });
     html! {
         tr data-agent-id=(a.agent_id) {
             td { (a.hostname) br; code.muted { (a.agent_id) } }
-            td { span class=(class) { (t(lang, state_key)) } }
+            td { span class=(class) title=[why] { (t(lang, state_key)) } }
             td { (a.os) br; span.muted { (a.kernel) } }
             td { (a.version) }
             td { (utc(a.last_seen_ms)) }
@@ -80,7 +99,14 @@ fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool) -> Markup {
                 @if admin {
                     form method="post" action={ "/fleet/" (a.agent_id) "/group" } {
                         input type="hidden" name="csrf" value=(who.csrf());
-                        input name="group" value=(a.group) size="10" aria-label=(t(lang, Msg::SettingsGroup));
+                        select name="group" aria-label=(t(lang, Msg::SettingsGroup)) {
+                            @for g in groups {
+                                option value=(g) selected[*g == a.group] { (g) }
+                            }
+                            @if !groups.contains(&a.group) {
+                                option value=(a.group) selected { (a.group) }
+                            }
+                        }
                         " "
                         button type="submit" { (t(lang, Msg::SettingsMove)) }
                     }

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod audit;
 pub mod charts;
 pub mod csv;
+pub mod enrollment;
 pub mod exceptions;
 pub mod fleet;
 pub mod forms;

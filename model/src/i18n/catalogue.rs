@@ -847,6 +847,78 @@ catalogue! {
     SettingsBadGroup = "settings_bad_group",
         "A group name has 1 to 64 of a-z, 0-9, '.', '_' and '-'.",
         "Un nom de groupe compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - ».";
+    SettingsUnknownGroup = "settings_unknown_group",
+        "There is no such group: create it first, with its settings (Agents → Agent settings).",
+        "Ce groupe n'existe pas : créez-le d'abord, avec ses réglages (Agents → Réglages des agents).";
+    FleetDegraded = "fleet_degraded",
+        "degraded",
+        "dégradé";
+    FleetDegradedWhy = "fleet_degraded_why",
+        "events lost on this agent: {dropped} dropped from its spool, {losses} lost by its sensors",
+        "événements perdus sur cet agent : {dropped} jetés de son tampon, {losses} perdus par ses capteurs";
+    EnrollTitle = "enroll_title",
+        "Add a server",
+        "Ajouter un serveur";
+    EnrollIntro = "enroll_intro",
+        "A server joins with a token made here: install the agent package, give it the SOC's CA certificate, then enroll it with the token. Tokens are shown once, expire, and serve a limited number of servers.",
+        "Un serveur rejoint Vigie avec un jeton fait ici : installez le paquet de l'agent, donnez-lui le certificat de l'autorité du SOC, puis enrôlez-le avec le jeton. Un jeton ne s'affiche qu'une fois, expire, et sert à un nombre limité de serveurs.";
+    EnrollCollector = "enroll_collector",
+        "Collector address for agents",
+        "Adresse du collecteur pour les agents";
+    EnrollCaFingerprint = "enroll_ca_fingerprint",
+        "SHA-256 of the CA certificate (ca.pem), to compare on the server",
+        "SHA-256 du certificat de l'autorité (ca.pem), à comparer sur le serveur";
+    EnrollHours = "enroll_hours",
+        "Valid for (hours)",
+        "Valable (heures)";
+    EnrollMaxUses = "enroll_max_uses",
+        "Servers it may enroll",
+        "Serveurs qu'il peut enrôler";
+    EnrollNote = "enroll_note",
+        "Note (which servers, who asked)",
+        "Note (quels serveurs, qui l'a demandé)";
+    EnrollCreate = "enroll_create",
+        "Make a token",
+        "Créer un jeton";
+    EnrollCreated = "enroll_created",
+        "Token made. Copy it now: it will not be shown again.",
+        "Jeton créé. Copiez-le maintenant : il ne sera plus affiché.";
+    EnrollSteps = "enroll_steps",
+        "On the server, as root:",
+        "Sur le serveur, en root :";
+    EnrollTokens = "enroll_tokens",
+        "Enrollment tokens",
+        "Jetons d'enrôlement";
+    EnrollNone = "enroll_none",
+        "No enrollment token yet.",
+        "Aucun jeton d'enrôlement pour l'instant.";
+    EnrollUses = "enroll_uses",
+        "Used",
+        "Utilisé";
+    EnrollExpires = "enroll_expires",
+        "Expires (UTC)",
+        "Expire (UTC)";
+    EnrollActive = "enroll_active",
+        "usable",
+        "utilisable";
+    EnrollExpired = "enroll_expired",
+        "expired",
+        "expiré";
+    EnrollUsedUp = "enroll_used_up",
+        "used up",
+        "épuisé";
+    EnrollRevoked = "enroll_revoked",
+        "revoked",
+        "révoqué";
+    EnrollRevoke = "enroll_revoke",
+        "Revoke…",
+        "Révoquer…";
+    EnrollRevokeConfirm = "enroll_revoke_confirm",
+        "Revoke this token: no more servers enroll with it",
+        "Révoquer ce jeton : plus aucun serveur ne s'enrôle avec";
+    CopyButton = "copy_button",
+        "Copy",
+        "Copier";
     SettingsInvalid = "settings_invalid",
         "These settings would not work on an agent",
         "Ces réglages ne fonctionneraient pas sur un agent";
