@@ -380,6 +380,42 @@ async fn fleet_hunt_and_overview() {
     );
     assert!(found("f1=Image&op1=eq&v1=%27%20OR%201%3D1%20--").is_empty());
     assert!(found("host=db1").is_empty());
+    // Every category the agents emit; counts by a field (stacking); unknown names refused.
+    assert!(found("category=listening_socket").is_empty());
+    let counts = json_of(&hunt("count_by=Image"));
+    assert_eq!(counts["field"], "Image");
+    assert_eq!(counts["counts"][0]["value"], "/tmp/evil", "{counts}");
+    assert_eq!(counts["counts"][0]["count"], 2);
+    assert_eq!(counts["counts"][1]["value"], "/usr/bin/curl");
+    let unknown = hunt("categroy=process_creation");
+    assert_eq!(unknown.status, 400);
+    assert!(json_of(&unknown)["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("categroy"));
+    // Chosen fields as columns, every value a pivot into a narrower hunt.
+    let page = http(
+        port,
+        "GET",
+        "/hunt?category=network_connection&columns=Image,DestinationIp,DestinationPort",
+        &[ana],
+        "",
+    );
+    assert!(
+        page.body.contains("<th>DestinationIp</th>"),
+        "{}",
+        page.body
+    );
+    let pivot = page
+        .body
+        .split("href=\"")
+        .map(|h| h[..h.find('"').unwrap()].replace("&amp;", "&"))
+        .find(|h| h.starts_with("/hunt?") && h.contains("v1=10.9.9.9"))
+        .expect("a pivot on the address");
+    let narrowed = http(port, "GET", &pivot, &[ana], "");
+    assert!(narrowed.body.contains("/tmp/evil") && !narrowed.body.contains("/usr/bin/curl"));
+    let stacked = http(port, "GET", "/hunt?count_by=DestinationPort", &[ana], "");
+    assert!(stacked.body.contains("id=\"counts\"") && stacked.body.contains("4444"));
     let bad = hunt("f1=Image%27--&v1=x");
     assert_eq!(bad.status, 400);
     assert!(

@@ -11,15 +11,47 @@ use crate::params::{param, Params};
 use crate::params::{parse_time, BadParam};
 use crate::queries::sql::{Bind, Sql};
 
-/// Event categories to choose from.
-pub const CATEGORIES: [&str; 7] = [
-    "process_creation",
-    "file_event",
-    "network_connection",
-    "dns_query",
-    "network_flow",
-    "host_inventory",
-    "agent_health",
+/// Event categories to choose from: every one the agents emit.
+pub fn categories() -> Vec<&'static str> {
+    vigie_model::event::Category::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect()
+}
+
+/// The fields shown as columns when none are chosen, by category.
+pub fn default_columns(category: &str) -> &'static [&'static str] {
+    match category {
+        "process_creation" => &["Image", "CommandLine", "User", "ParentImage"],
+        "file_event" => &["TargetFilename", "Action", "Image", "ProcessUser", "Sha256"],
+        "network_connection" => &[
+            "Image",
+            "DestinationIp",
+            "DestinationPort",
+            "Protocol",
+            "User",
+        ],
+        "listening_socket" => &["Action", "LocalIp", "LocalPort", "Image"],
+        "dns_query" => &["QueryName", "QueryResults", "Image"],
+        "network_flow" => &[
+            "SourceIp",
+            "DestinationIp",
+            "DestinationPort",
+            "Bytes",
+            "Packets",
+        ],
+        _ => &["Image", "TargetFilename", "User"],
+    }
+}
+
+/// Most columns a hunt shows.
+pub const MAX_COLUMNS: usize = 8;
+/// Values a count by field lists.
+pub const COUNT_ROWS: u64 = 50;
+/// Every parameter a hunt reads (`lang` is the page's own; `limit` the API's).
+pub const PARAMS: [&str; 24] = [
+    "category", "host", "from", "to", "before", "columns", "count_by", "limit", "lang", "f1",
+    "op1", "v1", "f2", "op2", "v2", "f3", "op3", "v3", "f4", "op4", "v4", "f5", "op5", "v5",
 ];
 
 /// Condition operators: parameter value and catalogue key.
@@ -65,6 +97,10 @@ pub struct Hunt {
     pub conditions: Vec<Condition>,
     /// Only events older than this (ms), for the next page.
     pub before: Option<u64>,
+    /// Fields shown as columns (empty: the category's usual ones).
+    pub columns: Vec<String>,
+    /// Count the events by this field's values instead of listing them.
+    pub count_by: Option<String>,
 }
 
 fn valid_field(name: &str) -> bool {
@@ -74,11 +110,33 @@ fn valid_field(name: &str) -> bool {
 impl Hunt {
     /// Reads a hunt from the URL: `category`, `host`, `from`, `to` (default: the last 24
     /// hours), `before`, and conditions `f1`/`op1`/`v1` … `f5`/`op5`/`v5`.
+    /// `columns` (comma-separated field names) and `count_by` (a field name) choose what
+    /// is shown. An unknown parameter is refused with its name.
     pub fn parse(params: &Params, now_ms: u64) -> Result<Hunt, BadParam> {
+        crate::params::only_known(params, &PARAMS)?;
         let category = param(params, "category").unwrap_or("").to_string();
-        if !category.is_empty() && !CATEGORIES.contains(&category.as_str()) {
-            return Err(bad("category", one_of(&category, &CATEGORIES)));
+        if !category.is_empty() && !categories().contains(&category.as_str()) {
+            return Err(bad("category", one_of(&category, &categories())));
         }
+        let mut columns = Vec::new();
+        for name in param(params, "columns").unwrap_or("").split(',') {
+            let name = name.trim();
+            if name.is_empty() || columns.iter().any(|c| c == name) {
+                continue;
+            }
+            if !valid_field(name) {
+                return Err(bad("columns", Problem::NotAFieldName(name.into())));
+            }
+            if columns.len() == MAX_COLUMNS {
+                return Err(bad("columns", Problem::OutOfRange(1, MAX_COLUMNS as u64)));
+            }
+            columns.push(name.to_string());
+        }
+        let count_by = match param(params, "count_by").map(str::trim) {
+            None | Some("") => None,
+            Some(name) if valid_field(name) => Some(name.to_string()),
+            Some(name) => return Err(bad("count_by", Problem::NotAFieldName(name.into()))),
+        };
         let host = param(params, "host").unwrap_or("").trim().to_string();
         if host.chars().count() > 255 {
             return Err(bad("host", Problem::TooLong(255)));
@@ -140,14 +198,58 @@ impl Hunt {
             to_ms,
             conditions,
             before,
+            columns,
+            count_by,
         })
     }
 
+    /// The columns shown: those chosen, else the category's usual ones.
+    pub fn shown_columns(&self) -> Vec<String> {
+        if self.columns.is_empty() {
+            default_columns(&self.category)
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        } else {
+            self.columns.clone()
+        }
+    }
+
     fn sql(&self, limit: u64) -> Sql {
-        let day = |ms: u64| vigie_model::time::day(ms);
+        let mut sql = Sql::default();
+        sql.push("SELECT ?fields FROM events", []);
+        self.push_where(&mut sql);
+        sql.push(
+            " ORDER BY ts DESC, agent_id, seq LIMIT ?",
+            [Bind::Number(limit)],
+        );
+        sql
+    }
+
+    /// Counts by `field`'s values, most frequent first.
+    fn count_sql(&self, field: &str) -> Sql {
         let mut sql = Sql::default();
         sql.push(
-            "SELECT ?fields FROM events WHERE date >= toDate(?) AND date <= toDate(?) AND ts >= ? AND ts < ?",
+            &format!("SELECT {TEXT_VALUE} AS value, count() AS n FROM events"),
+            [
+                Bind::Text(field.into()),
+                Bind::Text(field.into()),
+                Bind::Text(field.into()),
+            ],
+        );
+        self.push_where(&mut sql);
+        // Events without the field are not a value of it.
+        sql.push(
+            " GROUP BY value HAVING value != '' ORDER BY n DESC, value LIMIT ?",
+            [Bind::Number(COUNT_ROWS)],
+        );
+        sql
+    }
+
+    fn push_where(&self, sql: &mut Sql) {
+        let day = |ms: u64| vigie_model::time::day(ms);
+        sql.push(
+            " WHERE date >= toDate(?) AND date <= toDate(?) AND ts >= ? AND ts < ?",
             [
                 Bind::Text(day(self.from_ms)),
                 Bind::Text(day(self.to_ms)),
@@ -165,8 +267,7 @@ impl Hunt {
             sql.push(" AND hostname = ?", [Bind::Text(self.host.clone())]);
         }
         for c in &self.conditions {
-            // The value as text: a JSON string's content, else the raw JSON (numbers).
-            let value = "if(visitParamExtractString(fields, ?) != '', visitParamExtractString(fields, ?), visitParamExtractRaw(fields, ?))";
+            let value = TEXT_VALUE;
             let field = || Bind::Text(c.field.clone());
             let compared = match c.op.as_str() {
                 "eq" => format!(" AND {value} = ?"),
@@ -186,11 +287,6 @@ impl Hunt {
                 ],
             );
         }
-        sql.push(
-            " ORDER BY ts DESC, agent_id, seq LIMIT ?",
-            [Bind::Number(limit)],
-        );
-        sql
     }
 
     /// The URL parameters giving this hunt back, continuing `before` when given.
@@ -201,6 +297,12 @@ impl Hunt {
             ("from".to_string(), self.from_ms.to_string()),
             ("to".to_string(), self.to_ms.to_string()),
         ];
+        if !self.columns.is_empty() {
+            pairs.push(("columns".into(), self.columns.join(",")));
+        }
+        if let Some(field) = &self.count_by {
+            pairs.push(("count_by".into(), field.clone()));
+        }
         for (i, c) in self.conditions.iter().enumerate() {
             let n = i + 1;
             pairs.push((format!("f{n}"), c.field.clone()));
@@ -212,6 +314,47 @@ impl Hunt {
         }
         serde_urlencoded::to_string(&pairs).expect("text pairs always encode")
     }
+
+    /// The hunt with one more condition, `field` equal to `value`, listing events: where a
+    /// count's value or a pivot leads.
+    pub fn narrowed(&self, field: &str, value: &str) -> Hunt {
+        let mut next = self.clone();
+        next.count_by = None;
+        next.before = None;
+        if field == "hostname" {
+            next.host = value.into();
+        } else if next.conditions.len() < MAX_CONDITIONS {
+            next.conditions.push(Condition {
+                field: field.into(),
+                op: "eq".into(),
+                value: value.into(),
+            });
+        }
+        next
+    }
+}
+
+/// A field's value as text: a JSON string's content, else the raw JSON (numbers);
+/// takes the field name three times.
+const TEXT_VALUE: &str = "if(visitParamExtractString(fields, ?) != '', \
+    visitParamExtractString(fields, ?), visitParamExtractRaw(fields, ?))";
+
+/// One value of a count by field.
+#[derive(Debug, Clone, clickhouse::Row, serde::Deserialize, Serialize)]
+pub struct Count {
+    /// The value, as text.
+    pub value: String,
+    /// Events with it.
+    pub count: u64,
+}
+
+/// Counts `hunt`'s events by `field`, the most frequent values first.
+pub async fn count(
+    client: &vigie_store::Client,
+    hunt: &Hunt,
+    field: &str,
+) -> Result<Vec<Count>, clickhouse::error::Error> {
+    hunt.count_sql(field).query(client).fetch_all().await
 }
 
 /// One event found: a stored event row, as every part of Vigie reads events.

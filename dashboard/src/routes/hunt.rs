@@ -11,6 +11,7 @@ use serde_json::json;
 use super::context::{Api, AppState, Page, Params};
 use crate::i18n::{t, Msg};
 use crate::queries::hunt::{self, Hunt, MAX_EXPORT, PAGE_ROWS};
+use crate::views::hunt::Outcome;
 
 /// `GET /hunt`.
 pub(super) async fn page(
@@ -26,9 +27,17 @@ pub(super) async fn page(
     };
     // A search runs once the form was sent (not on first arrival).
     let mut found = None;
-    if params.iter().any(|(k, _)| k == "from" || k == "category") {
-        let rows = match hunt::run(&state.client, &hunt, PAGE_ROWS + 1).await {
-            Ok(r) => r,
+    if params.iter().any(|(k, _)| k != "lang") {
+        let outcome = match &hunt.count_by {
+            Some(field) => hunt::count(&state.client, &hunt, field)
+                .await
+                .map(Outcome::Counts),
+            None => hunt::run(&state.client, &hunt, PAGE_ROWS + 1)
+                .await
+                .map(Outcome::Events),
+        };
+        let outcome = match outcome {
+            Ok(o) => o,
             Err(e) => return ctx.store_failed(&e),
         };
         tracing::info!(user = ctx.who.username, hunt = ?hunt, "hunt");
@@ -41,9 +50,9 @@ pub(super) async fn page(
                 serde_json::to_value(&hunt).unwrap_or_default(),
             )
             .await;
-        found = Some(rows);
+        found = Some(outcome);
     }
-    let body = crate::views::hunt::page(lang, &hunt, found.as_deref());
+    let body = crate::views::hunt::page(lang, &hunt, found.as_ref());
     ctx.render(StatusCode::OK, t(lang, Msg::NavHunt), body)
 }
 
@@ -105,6 +114,23 @@ pub(super) async fn api(
             return ctx.bad_param(&crate::params::bad("limit", problem));
         }
     };
+    if let Some(field) = &hunt.count_by {
+        return match hunt::count(&state.client, &hunt, field).await {
+            Ok(counts) => {
+                state
+                    .audit
+                    .note(
+                        &ctx.who.username,
+                        "search",
+                        "events",
+                        serde_json::json!({"hunt": hunt, "counted_by": field, "via": "api"}),
+                    )
+                    .await;
+                Json(json!({ "field": field, "counts": counts })).into_response()
+            }
+            Err(e) => ctx.store_failed(&e),
+        };
+    }
     match hunt::run(&state.client, &hunt, limit).await {
         Ok(rows) => {
             // Bulk reads by programs are in the trail like searches by people.

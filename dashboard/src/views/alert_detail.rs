@@ -101,13 +101,15 @@ fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
                             tr { td { (k) } td.wrap { (v) } }
                         }
                         @for (k, v) in &event.fields {
+                            @let text = match v {
+                                serde_json::Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
                             tr {
                                 td { (k) }
                                 td.wrap {
-                                    @match v {
-                                        serde_json::Value::String(s) => (s),
-                                        other => (other.to_string()),
-                                    }
+                                    (text) " "
+                                    a.pivot href=(hunt_link(&event.hostname, event.ts, k, &text)) title=(t(lang, Msg::HuntPivot)) { "⌕" }
                                 }
                             }
                         }
@@ -116,6 +118,23 @@ fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
             }
         }
     }
+}
+
+/// A hunt for `field` = `value` on `host`, an hour either side of `ts`: a pivot from the
+/// alert's event.
+fn hunt_link(host: &str, ts: u64, field: &str, value: &str) -> String {
+    let pairs = [
+        ("host", host.to_string()),
+        ("from", ts.saturating_sub(3_600_000).to_string()),
+        ("to", (ts + 3_600_000).to_string()),
+        ("f1", field.to_string()),
+        ("op1", "eq".to_string()),
+        ("v1", value.to_string()),
+    ];
+    format!(
+        "/hunt?{}",
+        serde_urlencoded::to_string(pairs).expect("text pairs")
+    )
 }
 
 fn lineage_section(lang: Lang, d: &AlertDetail) -> Markup {

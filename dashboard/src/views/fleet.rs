@@ -85,7 +85,10 @@ fn row(lang: Lang, who: &Principal, a: &AgentStatus, admin: bool, groups: &[Stri
     });
     html! {
         tr data-agent-id=(a.agent_id) {
-            td { (a.hostname) br; code.muted { (a.agent_id) } }
+            td {
+                a href={ "/hunt?" (serde_urlencoded::to_string([("host", a.hostname.as_str())]).expect("text")) } title=(t(lang, Msg::HuntPivot)) { (a.hostname) }
+                br; code.muted { (a.agent_id) }
+            }
             td { span class=(class) title=[why] { (t(lang, state_key)) } }
             td { (a.os) br; span.muted { (a.kernel) } }
             td { (a.version) }

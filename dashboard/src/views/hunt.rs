@@ -1,17 +1,58 @@
-//! Hunting: the search form (category, host, period, field conditions) and its results.
+//! Hunting: the search form (category, host, period, field conditions, columns, count
+//! by a field) and its results — events with the chosen fields as columns, each value a
+//! pivot into a narrower hunt, or the most frequent values of a field with their counts.
 
 use maud::{html, Markup};
 
 use crate::i18n::{t, Lang, Msg};
-use crate::queries::hunt::{Found, Hunt, CATEGORIES, MAX_CONDITIONS, OPERATORS, PAGE_ROWS};
+use crate::queries::hunt::{categories, Count, Found, Hunt, MAX_CONDITIONS, OPERATORS, PAGE_ROWS};
 use crate::views::html::{head, utc};
 
-/// The page's body; `rows` when a search ran.
-pub fn page(lang: Lang, hunt: &Hunt, rows: Option<&[Found]>) -> Markup {
+/// What a search found: events, or counts by a field.
+pub enum Outcome {
+    /// Events, newest first.
+    Events(Vec<Found>),
+    /// Values of the `count_by` field, most frequent first.
+    Counts(Vec<Count>),
+}
+
+/// The page's body; `found` when a search ran.
+pub fn page(lang: Lang, hunt: &Hunt, found: Option<&Outcome>) -> Markup {
     html! {
         h1 { (t(lang, Msg::NavHunt)) }
         (form(lang, hunt))
-        @if let Some(rows) = rows { (results(lang, hunt, rows)) }
+        @match found {
+            Some(Outcome::Events(rows)) => (results(lang, hunt, rows)),
+            Some(Outcome::Counts(counts)) => (count_table(lang, hunt, counts)),
+            None => {}
+        }
+    }
+}
+
+/// A link to the hunt narrowed to `field` = `value`.
+fn pivot(h: &Hunt, field: &str, value: &str) -> String {
+    format!("/hunt?{}", h.narrowed(field, value).query_string(None))
+}
+
+fn count_table(lang: Lang, h: &Hunt, counts: &[Count]) -> Markup {
+    let field = h.count_by.as_deref().unwrap_or("");
+    html! {
+        h2 { (t(lang, Msg::HuntCountBy)) " " code { (field) } }
+        @if counts.is_empty() {
+            p { (t(lang, Msg::HuntNone)) }
+        } @else {
+            table #counts {
+                (head(lang, &[Msg::ColValue, Msg::HuntEvents]))
+                tbody {
+                    @for c in counts {
+                        tr {
+                            td.wrap { a href=(pivot(h, field, &c.value)) { code { (c.value) } } }
+                            td.n { (c.count) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -22,8 +63,8 @@ fn form(lang: Lang, h: &Hunt) -> Markup {
                 (t(lang, Msg::ColCategory))
                 select name="category" {
                     option value="" { (t(lang, Msg::Any)) }
-                    @for c in CATEGORIES {
-                        option value=(c) selected[h.category == c] { (c) }
+                    @for c in categories() {
+                        option value=(c) selected[h.category == c] { (vigie_model::event::category_label(c, lang)) }
                     }
                 }
             }
@@ -52,6 +93,14 @@ fn form(lang: Lang, h: &Hunt) -> Markup {
                     }
                 }
             }
+            label {
+                (t(lang, Msg::HuntColumns))
+                input name="columns" value=(h.columns.join(",")) placeholder=(h.shown_columns().join(",")) size="30";
+            }
+            label {
+                (t(lang, Msg::HuntCountBy))
+                input name="count_by" value=(h.count_by.as_deref().unwrap_or("")) placeholder="Image" size="16";
+            }
             button type="submit" { (t(lang, Msg::HuntSearch)) }
         }
     }
@@ -69,18 +118,29 @@ fn results(lang: Lang, h: &Hunt, rows: &[Found]) -> Markup {
         @if rows.is_empty() {
             p { (t(lang, Msg::HuntNone)) }
         } @else {
-            table {
-                (head(lang, &[Msg::ColTime, Msg::ColHost, Msg::ColCategory, Msg::ColImage, Msg::ColTarget, Msg::ColUser, Msg::HuntFields]))
+            @let columns = h.shown_columns();
+            table #events {
+                thead { tr {
+                    th { (t(lang, Msg::ColTime)) }
+                    th { (t(lang, Msg::ColHost)) }
+                    th { (t(lang, Msg::ColCategory)) }
+                    @for c in &columns { th { (c) } }
+                } }
                 tbody {
                     @for r in rows {
+                        @let event: Option<vigie_model::Event> = serde_json::from_str(&r.fields).ok();
                         tr {
                             td { (utc(r.ts)) }
-                            td { (r.hostname) }
+                            td { a href=(pivot(h, "hostname", &r.hostname)) { (r.hostname) } }
                             td title=(r.category) { (vigie_model::event::category_label(&r.category, lang)) }
-                            td.wrap { (r.image) }
-                            td.wrap { (r.target) }
-                            td { (r.user) }
-                            td.wrap { code { (r.fields.chars().take(400).collect::<String>()) } }
+                            @for c in &columns {
+                                @let value = event.as_ref().and_then(|e| e.text_field(c)).unwrap_or_default();
+                                td.wrap {
+                                    @if !value.is_empty() {
+                                        a href=(pivot(h, c, &value)) { (value.chars().take(300).collect::<String>()) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -758,6 +758,18 @@ catalogue! {
     HuntNone = "hunt_none",
         "No event matches.",
         "Aucun événement ne correspond.";
+    HuntColumns = "hunt_columns",
+        "Columns (fields, comma-separated)",
+        "Colonnes (champs, séparés par des virgules)";
+    HuntCountBy = "hunt_count_by",
+        "Count by field",
+        "Compter par champ";
+    HuntEvents = "hunt_events",
+        "Events",
+        "Événements";
+    HuntPivot = "hunt_pivot",
+        "Hunt for this value",
+        "Rechercher cette valeur";
     HuntFields = "hunt_fields",
         "Fields",
         "Champs";
