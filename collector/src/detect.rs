@@ -131,13 +131,25 @@ pub struct Detected {
 pub fn alerts_for(
     engine: &Engine,
     exceptions: &ExceptionSet,
+    settings: &crate::rule_settings::Settings,
     events: &[Event],
     stored: &[EventRow],
     now_ms: u64,
 ) -> Detected {
     let mut detected = Detected::default();
     for (event, stored) in events.iter().zip(stored) {
-        for detection in engine.evaluate(event) {
+        for mut detection in engine.evaluate(event) {
+            let rule_id = &detection.rule.id;
+            // Admins' settings: a rule turned off raises nothing; a severity set replaces
+            // the rule's.
+            if let Some(setting) = settings.get(rule_id) {
+                if !setting.enabled {
+                    continue;
+                }
+                if let Some(severity) = setting.severity {
+                    detection.severity = severity;
+                }
+            }
             let rule_id = &detection.rule.id;
             if let Some(exception) = exceptions.first_suppressing(rule_id, event, now_ms) {
                 detected.suppressed.push(SuppressedRow {

@@ -17,6 +17,7 @@ pub mod pki;
 pub mod registry;
 pub mod reload;
 pub mod rule_library;
+pub mod rule_settings;
 pub mod rules;
 pub mod serve;
 pub mod silence;

@@ -32,11 +32,13 @@ pub fn details(
 /// rule behind each alert (older versions stay, for older alerts).
 pub async fn publish(client: &vigie_store::Client, engine: &vigie_rules::Engine) {
     let now = vigie_model::event::now_ms();
+    let source = sources();
     let rows: Vec<vigie_store::rows::RuleRow> = engine
         .describe()
         .into_iter()
         .chain(detect::own_rules())
         .map(|(info, description)| vigie_store::rows::RuleRow {
+            source: source(&info.id).into(),
             rule_id: info.id.clone(),
             title: info.title.clone(),
             title_fr: info.title_fr.clone(),
@@ -49,6 +51,32 @@ pub async fn publish(client: &vigie_store::Client, engine: &vigie_rules::Engine)
         .collect();
     if let Err(e) = vigie_store::insert_rows(client, "rules", &rows).await {
         tracing::warn!(error = %e, "could not publish the rule catalogue");
+    }
+}
+
+/// Where a rule comes from, by id: the collector's own, a coded detector, Vigie's pack,
+/// or else a rule folder.
+fn sources() -> impl Fn(&str) -> &'static str {
+    use vigie_rules::Detector;
+    let ids = |described: Vec<(Arc<vigie_rules::RuleInfo>, String)>| {
+        described
+            .into_iter()
+            .map(|(info, _)| info.id.clone())
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let own = ids(detect::own_rules());
+    let coded = ids(vigie_rules::builtin::FimChange::new().describe());
+    let pack = ids(vigie_rules::Engine::with_builtins().describe());
+    move |id| {
+        if own.contains(id) {
+            "collector"
+        } else if coded.contains(id) {
+            "built-in"
+        } else if pack.contains(id) {
+            "pack"
+        } else {
+            "folder"
+        }
     }
 }
 

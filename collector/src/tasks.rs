@@ -190,6 +190,20 @@ pub fn start(
     );
     let c = state.clone();
     tasks.every(
+        "rule settings",
+        Duration::ZERO,
+        crate::rule_settings::REFRESH_EVERY,
+        move || {
+            let c = c.clone();
+            async move {
+                if let Err(e) = c.rule_settings.refresh(&c.client).await {
+                    tracing::debug!(error = %e, "rule settings refresh failed");
+                }
+            }
+        },
+    );
+    let c = state.clone();
+    tasks.every(
         "last seen",
         registry::STORE_SEEN_EVERY,
         registry::STORE_SEEN_EVERY,

@@ -266,7 +266,27 @@ pub struct RuleRow {
     pub author: String,
     /// Tags such as `attack.t1059.004`.
     pub tags: Vec<String>,
-    /// Version of this row (ms).
+    /// Version of this row (ms); the rules of the latest version are those in force.
+    pub updated_ms: u64,
+    /// Where it comes from: `pack` (Vigie's own rules), `built-in` (coded detectors),
+    /// `collector` (the collector's alerts about itself and its agents), `folder`.
+    pub source: String,
+}
+
+/// A row of `rule_settings`: what admins set for one rule (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct RuleSettingRow {
+    /// The rule.
+    pub rule_id: String,
+    /// 0 turns it off: it raises no alert.
+    pub enabled: u8,
+    /// A severity its alerts take instead of the rule's own; empty: the rule's.
+    pub severity: String,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub updated_by: String,
+    /// When (ms); the version.
     pub updated_ms: u64,
 }
 

@@ -158,6 +158,17 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY name",
         ],
     },
+    Migration {
+        version: 10,
+        description: "where each rule comes from, and admins' settings per rule",
+        statements: &[
+            "ALTER TABLE rules ADD COLUMN IF NOT EXISTS source String DEFAULT ''",
+            "CREATE TABLE IF NOT EXISTS rule_settings (
+            rule_id String, enabled UInt8, severity String, reason String,
+            updated_by String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY rule_id",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

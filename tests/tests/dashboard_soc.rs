@@ -186,6 +186,7 @@ async fn analysts_triage_auditors_read_admins_manage() {
         author: "Vigie".into(),
         tags: vec!["attack.execution".into(), "attack.t1059.004".into()],
         updated_ms: now,
+        source: "folder".into(),
     };
     vigie_store::insert_rows(&stack.client, "rules", &[rule])
         .await

@@ -165,10 +165,11 @@ async fn ingest_checked(c: &Collector, request: &VerifiedAgent) -> Result<Ack, A
     let engine = c.engine();
     let event_rows: Vec<EventRow> = events.iter().map(|e| EventRow::received(e, now)).collect();
     let exceptions = c.exceptions.current();
+    let settings = c.rule_settings.current();
     let detect::Detected {
         mut alerts,
         suppressed,
-    } = detect::alerts_for(&engine, &exceptions, &events, &event_rows, now);
+    } = detect::alerts_for(&engine, &exceptions, &settings, &events, &event_rows, now);
     let evicted = engine.take_evictions();
     if evicted > 0 {
         tracing::warn!(

@@ -22,6 +22,8 @@ pub struct Collector {
     pub registry: Registry,
     /// Exceptions in force (analysts' "do not alert on this").
     pub exceptions: crate::exceptions::Exceptions,
+    /// Admins' settings per rule (off, or another severity).
+    pub rule_settings: crate::rule_settings::RuleSettings,
     /// Detection; swapped whole when rule folders change.
     pub engine: std::sync::RwLock<Arc<Engine>>,
     /// Per-agent delivery state; `None` until loaded (or after a failed write).
@@ -70,6 +72,7 @@ impl Collector {
             memory_kib: config.max_inflight_mib.max(1) * 1024,
             registry: Registry::new(client.clone()),
             exceptions: Default::default(),
+            rule_settings: Default::default(),
             config: std::sync::RwLock::new(config),
             client,
             engine: std::sync::RwLock::new(Arc::new(engine)),

@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod hunt;
 pub mod overview;
 pub mod report;
+pub mod rules;
 pub mod sql;
 pub mod triage;
 pub mod users;

@@ -15,6 +15,7 @@ mod hunt;
 mod login;
 mod overview;
 mod reports;
+mod rules;
 mod stream;
 mod tokens;
 mod triage;
@@ -74,6 +75,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/exceptions/{id}/remove",
             post(exceptions::api_remove),
         )
+        .route("/rules", get(rules::page))
+        .route("/rules/{id}", post(rules::form))
+        .route("/api/v1/rules", get(rules::api))
+        .route("/api/v1/rules/{id}", post(rules::api_change))
         .route("/audit", get(audit::page))
         .route("/api/v1/audit", get(audit::api))
         .route("/overview", get(overview::page))

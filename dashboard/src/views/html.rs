@@ -20,6 +20,7 @@ fn links(who: &Principal) -> Vec<(&'static str, Msg)> {
         ("/overview", Msg::NavOverview),
         ("/alerts", Msg::NavAlerts),
         ("/exceptions", Msg::NavExceptions),
+        ("/rules", Msg::NavRules),
         ("/fleet", Msg::NavFleet),
         ("/hunt", Msg::NavHunt),
         ("/reports", Msg::NavReports),

@@ -1212,6 +1212,64 @@ catalogue! {
     AuditUnknownChain = "audit_unknown_chain",
         "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
         "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";
+    // Rules (dashboard).
+    NavRules = "nav_rules",
+        "Rules",
+        "Règles";
+    RulesHelp = "rules_help",
+        "Every rule in force: where it comes from, how severe, what it detects, how often it fired. Admins turn a rule off or give its alerts another severity; the collector applies it within seconds, and the audit trail keeps who did it and why.",
+        "Chaque règle en vigueur : d'où elle vient, sa gravité, ce qu'elle détecte, combien de fois elle s'est déclenchée. Les administrateurs désactivent une règle ou donnent une autre gravité à ses alertes ; le collecteur l'applique en quelques secondes, et la piste d'audit garde qui l'a fait et pourquoi.";
+    RulesSource = "rules_source",
+        "Source",
+        "Origine";
+    RulesLast24h = "rules_last_24h",
+        "24 h",
+        "24 h";
+    RulesLast7d = "rules_last_7d",
+        "7 days",
+        "7 jours";
+    RulesLastFired = "rules_last_fired",
+        "Last fired (UTC)",
+        "Dernier déclenchement (UTC)";
+    RulesState = "rules_state",
+        "State",
+        "État";
+    RulesOn = "rules_on",
+        "on",
+        "active";
+    RulesOff = "rules_off",
+        "off",
+        "désactivée";
+    RulesOwnSeverity = "rules_own_severity",
+        "the rule's own",
+        "celle de la règle";
+    RulesSave = "rules_save",
+        "Save",
+        "Enregistrer";
+    RulesReason = "rules_reason",
+        "Why",
+        "Pourquoi";
+    RulesReasonRequired = "rules_reason_required",
+        "Say why the rule is changed.",
+        "Dites pourquoi la règle est changée.";
+    RulesCannotTurnOff = "rules_cannot_turn_off",
+        "The collector's own rules (lost or forged events, silent agents) cannot be turned off.",
+        "Les règles propres au collecteur (événements perdus ou falsifiés, agents muets) ne peuvent pas être désactivées.";
+    RulesSaved = "rules_saved",
+        "Saved: the collector applies it within seconds.",
+        "Enregistré : le collecteur l'applique en quelques secondes.";
+    RulesSourcePack = "rules_source_pack",
+        "Vigie pack",
+        "jeu de Vigie";
+    RulesSourceBuiltIn = "rules_source_built_in",
+        "built-in",
+        "intégrée";
+    RulesSourceCollector = "rules_source_collector",
+        "collector",
+        "collecteur";
+    RulesSourceFolder = "rules_source_folder",
+        "rule folder",
+        "dossier de règles";
     // Exceptions (dashboard).
     NavExceptions = "nav_exceptions",
         "Exceptions",
