@@ -297,3 +297,48 @@ async fn an_analyst_closes_a_storm_of_a_thousand_alerts_at_once() {
     browser.screenshot(&shots().join("8-grouped-mix.png"));
     assert_eq!(browser.dialog(), None);
 }
+
+/// Issue #15: the rules page in a browser — an admin finds the account-files rule,
+/// gives its alerts another severity with a reason, and the page says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_sets_a_rules_severity_from_the_rules_page() {
+    if skipped() {
+        return;
+    }
+    let stack = Stack::start("").await;
+    // The collector publishes its rules when it starts; wait for the catalogue.
+    vigie_tests::wait_for("the rule catalogue", Duration::from_secs(30), || async {
+        (stack.count("SELECT count() FROM rules").await > 0).then_some(())
+    })
+    .await;
+    let (_dashboard, browser, base) = signed_in(&stack).await;
+    browser.go(&format!("{base}/rules"));
+    let listed = browser.wait_for_text("#rules", "Account database changed");
+    assert!(
+        listed.contains("Vigie pack") && listed.contains("built-in"),
+        "{listed}"
+    );
+    let row = format!("tr[data-rule-id=\"{ACCOUNT_FILES_RULE}\"]");
+    browser.click(&format!("{row} details.rule-change summary"));
+    browser.click(&format!(
+        "{row} select[name=severity] option[value=critical]"
+    ));
+    browser.type_into(
+        &format!("{row} input[name=reason]"),
+        "crown jewels on these hosts",
+    );
+    browser.click(&format!("{row} button[type=submit]"));
+    browser.wait_for_url("the saved rules page", |u| u.contains("/rules?saved="));
+    let after = browser.wait_for_text(&row, "crown jewels");
+    assert!(after.contains("critical"), "{after}");
+    browser.screenshot(&shots().join("9-rule-severity.png"));
+    assert_eq!(
+        stack
+            .count(&format!(
+                "SELECT count() FROM rule_settings WHERE rule_id = '{ACCOUNT_FILES_RULE}' AND severity = 'critical'"
+            ))
+            .await,
+        1
+    );
+    assert_eq!(browser.dialog(), None);
+}

@@ -76,7 +76,7 @@ fn change_form(lang: Lang, who: &Principal, r: &RuleLine) -> Markup {
     let current = r.severity_override.as_deref().unwrap_or("");
     html! {
         details.rule-change {
-            summary { "…" }
+            summary { (t(lang, Msg::RulesChange)) }
             form method="post" action={ "/rules/" (r.rule.rule_id) } {
                 input type="hidden" name="csrf" value=(who.csrf());
                 @if r.rule.source != "collector" {

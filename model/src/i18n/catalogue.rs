@@ -1243,6 +1243,9 @@ catalogue! {
     RulesOwnSeverity = "rules_own_severity",
         "the rule's own",
         "celle de la règle";
+    RulesChange = "rules_change",
+        "Change…",
+        "Modifier…";
     RulesSave = "rules_save",
         "Save",
         "Enregistrer";
