@@ -151,6 +151,29 @@ async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
         r.header("location")
     );
 
+    // A refused form goes back to its page, the reason shown beside the form.
+    let r = post_form(
+        port,
+        "/alerts/triage",
+        &ana,
+        &[
+            ("csrf", ana_csrf.as_str()),
+            ("id", &rep),
+            ("alert", &rep),
+            ("scope", "alert"),
+            ("action", "status"),
+            ("status", "resolved"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let back = r.header("location").unwrap().to_string();
+    assert!(
+        back.starts_with(&format!("/alerts/{rep}?refused=triage_reason_required")),
+        "{back}"
+    );
+    let page = get(port, &back[..back.find('#').unwrap()], &ana);
+    assert!(page.body.contains("needs a reason"), "{}", page.body);
+
     // Every alert matching a filter: first the count to confirm, nothing recorded.
     let actions_before = stack.count("SELECT count() FROM alert_actions").await;
     let filter = format!(

@@ -115,10 +115,11 @@ pub struct AlertFilter {
 }
 
 impl AlertFilter {
-    /// The parameters the queue reads (`lang` and `done` are the page's own).
-    pub const PARAMS: [&'static str; 15] = [
+    /// The parameters the queue reads (`lang`, `done`, `refused` and `what` are the
+    /// page's own: its language and what the last triage came to).
+    pub const PARAMS: [&'static str; 17] = [
         "severity", "status", "host", "rule", "tag", "q", "range", "from", "to", "sort", "group",
-        "after", "limit", "lang", "done",
+        "after", "limit", "lang", "done", "refused", "what",
     ];
 
     /// Reads the filter from the URL's parameters; `now_ms` anchors the period presets.

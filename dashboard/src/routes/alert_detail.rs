@@ -40,7 +40,10 @@ pub(super) async fn page(
     if !valid_id(&id) {
         return ctx.refuse(StatusCode::NOT_FOUND, Msg::NotFound, "");
     }
-    let centre = match centre_of(&params, &["around", "group", "done", "lang"]) {
+    let centre = match centre_of(
+        &params,
+        &["around", "group", "done", "lang", "refused", "what"],
+    ) {
         Ok(c) => c,
         Err(e) => return ctx.bad_param(&e),
     };
@@ -75,6 +78,7 @@ pub(super) async fn page(
         from_group: param(&params, "group") == Some("1"),
         assignees: &assignees,
         done: param(&params, "done").and_then(|n| n.parse::<u64>().ok()),
+        refused: super::context::refused_of(&params),
     };
     let body = crate::views::alert_detail::page(ctx.lang, &ctx.who, &detail, &around);
     let heading = crate::views::alerts::title(

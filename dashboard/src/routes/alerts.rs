@@ -51,6 +51,7 @@ pub(super) async fn page(
         counts: &counts,
         done,
         assignees: &assignees,
+        refused: super::context::refused_of(&params),
     };
     let body = crate::views::alerts::page(ctx.lang, &ctx.who, &queue);
     ctx.render(StatusCode::OK, t(ctx.lang, Msg::AlertsTitle), body)

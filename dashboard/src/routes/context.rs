@@ -339,6 +339,18 @@ pub(super) fn session_cookie(state: &AppState, value: &str, max_age: Option<u64>
     .expect("cookie value is ASCII")
 }
 
+/// What the last triage was refused for, as the form's redirect says it: a catalogue
+/// key (anything else is ignored) and what.
+pub(super) fn refused_of(params: &Params) -> Option<(crate::i18n::Msg, String)> {
+    let key = crate::i18n::Msg::from_key(param(params, "refused")?)?;
+    let what: String = param(params, "what")
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    Some((key, what))
+}
+
 /// A redirect to `location` (303, so a POST becomes a GET).
 pub(super) fn see_other(location: &str) -> Response {
     (

@@ -326,8 +326,19 @@ pub(super) async fn form(
             }
         }
         Ok(Err(refused)) => {
-            let body = crate::views::forms::triage_refused(ctx.lang, refused.key, &refused.detail);
-            ctx.render(refusal_status(&refused), t(ctx.lang, Msg::Triage), body)
+            // Back to the page the form was on, the reason shown beside the form.
+            let said = serde_urlencoded::to_string([
+                ("refused", refused.key.key()),
+                ("what", refused.detail.as_str()),
+            ])
+            .expect("text pairs");
+            match param(&fields, "alert").filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric())) {
+                Some(alert) => see_other(&format!("/alerts/{alert}?{said}#triage")),
+                None => {
+                    let back = queue_link(param(&fields, "return").unwrap_or(""));
+                    see_other(&format!("/alerts?{back}&{said}#triage"))
+                }
+            }
         }
         Err(e) => ctx.store_failed(&e),
     }

@@ -24,6 +24,8 @@ pub struct Around<'a> {
     pub assignees: &'a [String],
     /// How many alerts were just triaged, to say so.
     pub done: Option<u64>,
+    /// Why the last triage was refused, and what.
+    pub refused: Option<(Msg, String)>,
 }
 
 /// Most alerts of a group listed on the page.
@@ -234,6 +236,9 @@ fn history_section(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around
                 }
             }
             @if who.role.can_triage() {
+                @if let Some((key, what)) = &around.refused {
+                    p.err #triage role="alert" { (t(lang, *key)) @if !what.is_empty() { " (" (what) ")" } }
+                }
                 form method="post" action="/alerts/triage" {
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="id" value=(d.alert.alert_id);

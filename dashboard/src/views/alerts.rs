@@ -39,6 +39,8 @@ pub struct Queue<'a> {
     pub done: Option<u64>,
     /// Who alerts may be assigned to.
     pub assignees: &'a [String],
+    /// Why the last triage was refused, and what.
+    pub refused: Option<(Msg, String)>,
 }
 
 /// The page's body.
@@ -217,6 +219,9 @@ fn queue(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
                         input type="hidden" name="status_filter" value=(s);
                     }
                     (table)
+                    @if let Some((key, what)) = &q.refused {
+                        p.err #triage role="alert" { (t(lang, *key)) @if !what.is_empty() { " (" (what) ")" } }
+                    }
                     (triage_controls(lang, q.assignees, &scopes))
                 }
             } @else {
