@@ -225,6 +225,32 @@ format = "cef"
         (tried == 3).then_some(())
     })
     .await;
+    // The overview says the mail channel is failing, and why.
+    let dashboard = stack.start_dashboard("admin-password-1").await;
+    let overview = |dashboard: &vigie_tests::Dashboard| {
+        let r = vigie_tests::http(
+            dashboard.port,
+            "GET",
+            "/api/v1/overview",
+            &[("Cookie", &dashboard.session)],
+            "",
+        );
+        let o = vigie_tests::json_of(&r);
+        o["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == "soc-mail")
+            .cloned()
+            .expect("the mail channel on the overview")
+    };
+    let mail = overview(&dashboard);
+    assert_eq!(
+        (mail["waiting"].as_u64(), mail["failing"].as_u64()),
+        (Some(3), Some(3)),
+        "{mail}"
+    );
+    assert!(!mail["last_error"].as_str().unwrap().is_empty(), "{mail}");
     // …and survive a kill -9 of the collector.
     stack.collector.as_mut().unwrap().kill();
     stack.start_collector().await;
@@ -373,6 +399,9 @@ format = "cef"
         "from an event sent to its webhook delivered: {} ms",
         one_at.elapsed().as_millis()
     );
+    let mail = overview(&dashboard);
+    assert_eq!(mail["waiting"], 0, "{mail}");
+    assert_eq!(mail["digested"], 40, "{mail}");
     let _ = sink.kill();
     let _ = sink.wait();
 }

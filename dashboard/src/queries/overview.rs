@@ -24,6 +24,27 @@ pub struct Overview {
     pub events_per_second: Vec<(String, f64)>,
     /// Agents reporting, silent, revoked.
     pub agents: (usize, usize, usize),
+    /// Each notification channel's outbox.
+    pub notifications: Vec<ChannelState>,
+}
+
+/// How a notification channel's outbox stands.
+#[derive(Debug, Clone, Row, Deserialize, serde::Serialize)]
+pub struct ChannelState {
+    /// The channel's name.
+    pub channel: String,
+    /// Alerts told one by one.
+    pub sent: u64,
+    /// Alerts told within a digest.
+    pub digested: u64,
+    /// Alerts waiting to be told.
+    pub waiting: u64,
+    /// Of those, how many failed at least once (the channel is down or refuses).
+    pub failing: u64,
+    /// Since when the oldest waits (ms; 0 when none waits).
+    pub oldest_waiting_ms: u64,
+    /// The latest delivery error.
+    pub last_error: String,
 }
 
 #[derive(Row, Deserialize)]
@@ -105,6 +126,15 @@ pub async fn load(
         .bind(now_ms - window_ms)
         .fetch_all()
         .await?;
+    let notifications: Vec<ChannelState> = client
+        .query(
+            "SELECT channel, countIf(state = 'sent'), countIf(state = 'digested'), \
+             countIf(state = 'pending'), countIf(state = 'pending' AND attempts > 0), \
+             minIf(created_ms, state = 'pending'), argMaxIf(last_error, updated_ms, last_error != '') \
+             FROM notifications FINAL GROUP BY channel ORDER BY channel",
+        )
+        .fetch_all()
+        .await?;
     let fleet = crate::queries::fleet::agents(client, now_ms, silent_after_ms).await?;
     let silent = fleet.iter().filter(|a| a.silent).count();
     let revoked = fleet.iter().filter(|a| a.revoked).count();
@@ -122,5 +152,6 @@ pub async fn load(
             .map(|c| (c.key, c.count as f64 / (window_ms / 1000) as f64))
             .collect(),
         agents: (fleet.len() - silent - revoked, silent, revoked),
+        notifications,
     })
 }

@@ -90,6 +90,29 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
                 }
             }
         }
+        section #notifications {
+            h2 { (t(lang, Msg::OverviewNotifications)) }
+            @if o.notifications.is_empty() {
+                p.muted { (t(lang, Msg::NotifyNone)) }
+            } @else {
+                table {
+                    (head(lang, &[Msg::NotifyChannel, Msg::NotifySent, Msg::NotifyDigested, Msg::NotifyWaiting, Msg::NotifyFailing, Msg::NotifyOldest, Msg::NotifyLastError]))
+                    tbody {
+                        @for c in &o.notifications {
+                            tr class=[(c.failing > 0).then_some("failing")] {
+                                td { (c.channel) }
+                                td.n { (c.sent) }
+                                td.n { (c.digested) }
+                                td.n { (c.waiting) }
+                                td.n { @if c.failing > 0 { span.sev.sev-high { (c.failing) } } @else { "0" } }
+                                td { @if c.waiting > 0 { (utc(c.oldest_waiting_ms)) } }
+                                td.wrap { @if c.failing > 0 { (c.last_error) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         section {
             h2 { (t(lang, Msg::OverviewEps)) }
             table {

@@ -1212,6 +1212,34 @@ catalogue! {
     AuditUnknownChain = "audit_unknown_chain",
         "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
         "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";
+    // Notifications on the overview.
+    OverviewNotifications = "overview_notifications",
+        "Notifications",
+        "Notifications";
+    NotifyNone = "notify_none",
+        "No notification channel has told anything yet (channels are set in the collector's configuration, [notify]).",
+        "Aucun canal de notification n'a encore rien transmis (les canaux se règlent dans la configuration du collecteur, [notify]).";
+    NotifyChannel = "notify_channel",
+        "Channel",
+        "Canal";
+    NotifySent = "notify_sent",
+        "Sent",
+        "Envoyées";
+    NotifyDigested = "notify_digested",
+        "In digests",
+        "En récapitulatif";
+    NotifyWaiting = "notify_waiting",
+        "Waiting",
+        "En attente";
+    NotifyFailing = "notify_failing",
+        "Retried after a failure",
+        "Réessayées après un échec";
+    NotifyOldest = "notify_oldest",
+        "Oldest waiting since (UTC)",
+        "La plus ancienne attend depuis (UTC)";
+    NotifyLastError = "notify_last_error",
+        "Last error",
+        "Dernière erreur";
     // Rules (dashboard).
     NavRules = "nav_rules",
         "Rules",
