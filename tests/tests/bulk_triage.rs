@@ -151,6 +151,18 @@ async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
         r.header("location")
     );
 
+    // A form without the session's CSRF token changes nothing.
+    let forged = post_form(
+        port,
+        "/alerts/triage",
+        &ana,
+        &[
+            ("csrf", "forged"),
+            ("id", rep.as_str()),
+            ("action", "acknowledge"),
+        ],
+    );
+    assert_eq!(forged.status, 403);
     // A refused form goes back to its page, the reason shown beside the form.
     let r = post_form(
         port,

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Params, Surface};
 use crate::i18n::{t, Lang, Msg};
 use crate::queries::agent_settings::{self, Refused};
 
@@ -63,12 +63,8 @@ async fn render(
 /// `POST /fleet/settings`.
 pub(super) async fn save_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     if !ctx.who.role.is_admin() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
@@ -105,13 +101,9 @@ pub(super) async fn save_form(
 /// `POST /fleet/{id}/group`.
 pub(super) async fn group_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     assign(
         &state,
         &ctx,

@@ -141,6 +141,35 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Api {
     }
 }
 
+/// A page's form, as an extractor: the page's context (a redirect to sign in without a
+/// session), then the form's fields, whose CSRF token must be the session's (403
+/// otherwise) before the handler runs.
+pub(super) struct PageForm(pub Ctx, pub Params);
+
+impl axum::extract::FromRequest<Arc<AppState>> for PageForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &Arc<AppState>,
+    ) -> Result<PageForm, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Page(ctx) =
+            <Page as axum::extract::FromRequestParts<Arc<AppState>>>::from_request_parts(
+                &mut parts, state,
+            )
+            .await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(fields) = axum::Form::<Params>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if !ctx.who.csrf_ok(param(&fields, "csrf")) {
+            return Err(ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, ""));
+        }
+        Ok(PageForm(ctx, fields))
+    }
+}
+
 /// Who the answer is for: a person's browser (pages) or a program (JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {

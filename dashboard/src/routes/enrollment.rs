@@ -10,12 +10,12 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use vigie_store::enrollment::{self, NewToken};
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
+use super::context::{param, see_other, Api, AppState, Ctx, PageForm, Surface};
 use crate::i18n::Msg;
 use crate::params::{bad, BadParam, Problem};
 
@@ -89,12 +89,8 @@ async fn create(state: &AppState, ctx: &Ctx, wanted: &Wanted) -> Result<NewToken
 /// `POST /fleet/enrollment`: the fleet page again, with the new token shown once.
 pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     let number = |name: &str, default: u64| -> Result<u64, BadParam> {
         match param(&fields, name).map(str::trim) {
             None | Some("") => Ok(default),
@@ -140,13 +136,9 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str) -> Response {
 /// `POST /fleet/enrollment/{id}/revoke`.
 pub(super) async fn revoke_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    Form(fields): Form<Params>,
+    PageForm(ctx, _fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     revoke(&state, &ctx, &id).await
 }
 

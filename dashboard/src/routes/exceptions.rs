@@ -9,14 +9,14 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde_json::json;
 use vigie_model::exception::{
     Condition, ExceptionError, ExceptionSpec, Op, MAX_CONDITIONS, MAX_REASON_BYTES, MAX_VALUE_BYTES,
 };
 use vigie_model::Event;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Params};
 use crate::i18n::{fill, rule_title, t, Lang, Msg};
 use crate::queries::exceptions::{self as queries, RuleTitle};
 use crate::views::exceptions::{self as views, Draft};
@@ -266,12 +266,8 @@ fn spec_from_form(fields: &Params, keep_expiry: u64, now_ms: u64) -> ExceptionSp
 /// `POST /exceptions`: preview, or save a new exception or a change.
 pub(super) async fn submit(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     if !ctx.who.role.can_triage() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
@@ -380,13 +376,9 @@ async fn remove(state: &AppState, ctx: &Ctx, id: &str) -> Result<bool, vigie_sto
 /// `POST /exceptions/{id}/remove`.
 pub(super) async fn remove_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    Form(fields): Form<Params>,
+    PageForm(ctx, _fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     if !ctx.who.role.can_triage() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde_json::json;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
+use super::context::{see_other, Api, AppState, Ctx, Page, PageForm, Surface};
 use crate::i18n::{t, Msg};
 use crate::queries::fleet::{self};
 
@@ -98,13 +98,9 @@ async fn revoke(state: &AppState, ctx: &Ctx, id: &str) -> Response {
 /// `POST /fleet/{id}/revoke`.
 pub(super) async fn revoke_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    Form(fields): Form<Params>,
+    PageForm(ctx, _fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     revoke(&state, &ctx, &id).await
 }
 

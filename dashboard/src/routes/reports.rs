@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use base64::Engine;
 use clickhouse::Row;
 use ring::signature::KeyPair;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use vigie_store::rows::ReportRow;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Params};
 use crate::i18n::{t, Msg};
 use crate::queries::report::{self, ReportRequest};
 
@@ -92,12 +92,8 @@ pub(super) async fn page(
 /// `POST /reports`.
 pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     let request = match ReportRequest::parse(&fields, ctx.lang) {
         Ok(r) => r,
         Err(e) => return ctx.bad_param(&e),

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde_json::json;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params, Surface};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Params, Surface};
 use crate::i18n::{t, Msg};
 use crate::queries::rules::{self, Change, Refused};
 
@@ -86,13 +86,9 @@ async fn apply(state: &AppState, ctx: &Ctx, id: &str, change: &Change) -> Respon
 /// `POST /rules/{id}`.
 pub(super) async fn form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     let change = Change {
         enabled: param(&fields, "enabled") == Some("1"),
         severity: param(&fields, "severity").unwrap_or("").into(),

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::context::{param, see_other, Api, AppState, Ctx, Page, Params};
+use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Params};
 use crate::auth::{Credential, Role};
 use crate::i18n::{t, Msg};
 use crate::queries::api_tokens;
@@ -91,12 +91,8 @@ fn by_session(ctx: &Ctx) -> bool {
 /// `POST /tokens`.
 pub(super) async fn create_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    axum::Form(fields): axum::Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     if !by_session(&ctx) {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
@@ -141,13 +137,9 @@ pub(super) async fn create_form(
 /// `POST /tokens/{id}/revoke`.
 pub(super) async fn revoke_form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
     Path(id): Path<String>,
-    axum::Form(fields): axum::Form<Params>,
+    PageForm(ctx, _fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     match api_tokens::revoke(&state.client, &id, owner_filter(&ctx)).await {
         Ok(true) => {
             tracing::info!(user = ctx.who.username, token = id, "API token revoked");

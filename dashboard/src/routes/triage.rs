@@ -12,11 +12,11 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::context::{api_error_with, param, see_other, Api, AppState, Ctx, Page, Params};
+use super::context::{api_error_with, param, see_other, Api, AppState, Ctx, PageForm, Params};
 use crate::i18n::{t, Msg};
 use crate::params::BadParam;
 use crate::queries::alerts::{self, AlertFilter};
@@ -271,12 +271,8 @@ fn form_request(fields: &Params, ids: Vec<String>) -> TriageRequest {
 /// (the alert page's `id`), or `filter` (every alert the `filter` query matches).
 pub(super) async fn form(
     State(state): State<Arc<AppState>>,
-    Page(ctx): Page,
-    Form(fields): Form<Params>,
+    PageForm(ctx, fields): PageForm,
 ) -> Response {
-    if !ctx.who.csrf_ok(param(&fields, "csrf")) {
-        return ctx.refuse(StatusCode::FORBIDDEN, Msg::CsrfFailed, "");
-    }
     if !ctx.who.role.can_triage() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
