@@ -6,12 +6,18 @@
 //! interface is gone ends (counted and logged once), a capture that keeps failing ends
 //! too, and [`Captures::sync`], called every few seconds, starts captures on interfaces
 //! that appeared — including one re-created under the same name.
+//!
+//! Each capture socket is made here rather than by pnet, for two things pnet does not
+//! do: a kernel buffer large enough for a burst (the default, about 150 packets,
+//! overflowed on a busy machine and lost one short connection in eight), and reading
+//! the kernel's count of packets it dropped anyway, so no loss is silent.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pnet::datalink::{self, Channel, NetworkInterface};
 
@@ -23,6 +29,11 @@ use crate::health::{bump, Counters};
 const MAX_ERRORS_IN_A_ROW: u32 = 50;
 /// Pause after a failed read, so a failing socket never spins.
 const AFTER_ERROR: Duration = Duration::from_millis(100);
+/// Kernel buffer of each capture socket: a burst waits there while the capture thread
+/// is off the CPU. 8 MiB holds several thousand small packets.
+const KERNEL_BUFFER: usize = 8 << 20;
+/// How often the kernel's drop count is read.
+const DROPS_EVERY: Duration = Duration::from_secs(1);
 
 /// A running capture.
 struct Running {
@@ -85,10 +96,20 @@ impl Captures {
     }
 
     fn start(&self, iface: &NetworkInterface) -> Option<Running> {
+        let socket = match packet_socket() {
+            Ok(socket) => socket,
+            Err(e) => {
+                tracing::warn!(interface = iface.name, error = %e, "cannot capture (needs root or CAP_NET_RAW)");
+                return None;
+            }
+        };
+        // A second handle on the same socket, to read its drop count (pnet owns the first).
+        let stats = socket.try_clone().ok();
         let config = datalink::Config {
             read_timeout: Some(Duration::from_millis(200)),
             read_buffer_size: 65_536,
             promiscuous: false,
+            socket_fd: Some(socket.into_raw_fd()),
             ..Default::default()
         };
         let mut link = match datalink::channel(iface, config) {
@@ -114,7 +135,12 @@ impl Captures {
             .spawn(move || {
                 let keep = |a: u16, b: u16| dns_ports.contains(&a) || dns_ports.contains(&b);
                 let mut errors = 0;
+                let mut drops_read = Instant::now();
                 while !stop.load(Ordering::Relaxed) && !quit.load(Ordering::Relaxed) {
+                    if drops_read.elapsed() >= DROPS_EVERY {
+                        add_kernel_drops(stats.as_ref(), &counters.network_packets_dropped);
+                        drops_read = Instant::now();
+                    }
                     let frame = match link.next() {
                         Ok(frame) => frame,
                         Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
@@ -143,10 +169,53 @@ impl Captures {
                         Err(TrySendError::Disconnected(_)) => break,
                     }
                 }
+                add_kernel_drops(stats.as_ref(), &counters.network_packets_dropped);
                 ended.store(true, Ordering::Relaxed);
             });
         spawned.ok().map(|_| running)
     }
+}
+
+/// A packet socket for every protocol, with a kernel buffer of [`KERNEL_BUFFER`]
+/// (forced past `net.core.rmem_max` when the agent may; else as much as allowed).
+fn packet_socket() -> std::io::Result<OwnedFd> {
+    use rustix::net::{self, sockopt, AddressFamily, SocketType};
+    let socket = net::socket(AddressFamily::PACKET, SocketType::RAW, Some(net::eth::ALL))?;
+    if sockopt::set_socket_recv_buffer_size_force(&socket, KERNEL_BUFFER).is_err() {
+        let _ = sockopt::set_socket_recv_buffer_size(&socket, KERNEL_BUFFER);
+    }
+    Ok(socket)
+}
+
+/// Adds to `dropped` the packets the kernel dropped on `socket` since the last call
+/// (reading them resets the kernel's count).
+fn add_kernel_drops(socket: Option<&OwnedFd>, dropped: &AtomicU64) {
+    if let Some(n) = socket.and_then(kernel_drops) {
+        dropped.fetch_add(u64::from(n), Ordering::Relaxed);
+    }
+}
+
+/// `PACKET_STATISTICS` of a packet socket: how many packets it dropped since the last
+/// read. Hand-written because neither rustix nor pnet offers this option.
+#[allow(unsafe_code)] // getsockopt(2) has no safe wrapper for this option; see SAFETY.
+fn kernel_drops(socket: &OwnedFd) -> Option<u32> {
+    let mut stats = libc::tpacket_stats {
+        tp_packets: 0,
+        tp_drops: 0,
+    };
+    let mut len = std::mem::size_of::<libc::tpacket_stats>() as libc::socklen_t;
+    // SAFETY: the fd is open for the borrow's lifetime; `stats` and `len` are valid,
+    // writable and sized for PACKET_STATISTICS, and the kernel writes at most `len` bytes.
+    let done = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_PACKET,
+            libc::PACKET_STATISTICS,
+            (&mut stats as *mut libc::tpacket_stats).cast(),
+            &mut len,
+        )
+    };
+    (done == 0).then_some(stats.tp_drops)
 }
 
 /// Whether the interface `name` still exists with index `index` (in this namespace).
@@ -154,4 +223,24 @@ fn exists(name: &str, index: u32) -> bool {
     datalink::interfaces()
         .iter()
         .any(|i| i.name == name && i.index == index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The socket gets the large buffer (as root; the kernel reports twice what was
+    /// set) and its drop count can be read.
+    #[test]
+    fn a_capture_socket_has_a_large_buffer_and_a_readable_drop_count() {
+        let Ok(socket) = packet_socket() else {
+            eprintln!("skipped: packet sockets need root or CAP_NET_RAW");
+            return;
+        };
+        let size = rustix::net::sockopt::socket_recv_buffer_size(&socket).unwrap();
+        if rustix::process::geteuid().is_root() {
+            assert!(size >= KERNEL_BUFFER, "kernel buffer {size}");
+        }
+        assert_eq!(kernel_drops(&socket), Some(0));
+    }
 }
