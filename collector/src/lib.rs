@@ -85,7 +85,7 @@ pub async fn run(
     let listener =
         listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
     let mut library = rule_library::RuleLibrary::new(config.rules_dirs.clone());
-    let first = library.refresh();
+    let first = library.refresh_with(rules::stored(&client).await);
     let anchor = vigie_store::audit::AuditDir::new(config.audit_dir.clone());
     let audit = vigie_store::audit::AuditLog::open(client.clone(), &anchor, "collector")
         .await
@@ -108,7 +108,7 @@ pub async fn run(
         .context("loading the exceptions")?;
     tracing::info!(exceptions, "exceptions in force");
     rules::report(&first, &state.engine());
-    rules::publish(&state.client, &state.engine()).await;
+    rules::publish(&state.client, &state.engine(), &library).await;
     state
         .audit
         .note(

@@ -4,9 +4,10 @@
 //!
 //! Folders are polled (path, size and mtime of every file): a new or changed
 //! file takes effect without a restart; a file that no longer parses is reported and its
-//! previous version stays in force; a removed file's rules go away.
+//! previous version stays in force; a removed file's rules go away. Rule files admins
+//! write in the dashboard (the `custom_rules` table) are held the same way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -15,6 +16,7 @@ use vigie_rules::sigma::{
     assemble, parse_file, Correlation, Limits, Parsed, RuleError, RuleSet, SigmaRule,
 };
 use vigie_rules::Engine;
+use vigie_store::rows::CustomRuleRow;
 
 /// Every `.yml`/`.yaml` file under `path` (or `path` itself), sorted.
 pub fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -125,6 +127,9 @@ pub struct Refresh {
 pub struct RuleLibrary {
     dirs: Vec<PathBuf>,
     files: BTreeMap<PathBuf, Loaded>,
+    /// Rule files written in the dashboard, by file id (their version is the signature's
+    /// length).
+    stored: BTreeMap<String, Loaded>,
 }
 
 impl RuleLibrary {
@@ -133,7 +138,73 @@ impl RuleLibrary {
         RuleLibrary {
             dirs,
             files: BTreeMap::new(),
+            stored: BTreeMap::new(),
         }
+    }
+
+    /// Like [`RuleLibrary::refresh`], and puts in force the rule files written in the
+    /// dashboard: `stored` holds the latest version of each (deleted ones included, to
+    /// be removed), or is `None` when they could not be read (those in force stay). A
+    /// stored file that no longer parses keeps its previous version, like a folder's.
+    pub fn refresh_with(&mut self, stored: Option<Vec<CustomRuleRow>>) -> Refresh {
+        let mut refresh = self.refresh();
+        let Some(rows) = stored else {
+            return refresh;
+        };
+        let live: HashSet<&str> = rows
+            .iter()
+            .filter(|r| r.deleted == 0)
+            .map(|r| r.file_id.as_str())
+            .collect();
+        let before = self.stored.len();
+        self.stored.retain(|id, _| live.contains(id.as_str()));
+        refresh.changed |= self.stored.len() != before;
+        for row in rows.iter().filter(|r| r.deleted == 0) {
+            let signature = (None, row.updated_ms);
+            if self
+                .stored
+                .get(&row.file_id)
+                .is_some_and(|l| l.signature == signature)
+            {
+                continue;
+            }
+            let parsed = parse_file(&row.yaml, &format!("dashboard:{}", row.file_id));
+            if parsed.errors.is_empty() || !self.stored.contains_key(&row.file_id) {
+                refresh.changed = true;
+                let loaded = Loaded {
+                    signature,
+                    rules: parsed.rules,
+                    correlations: parsed.correlations,
+                    lists: Vec::new(),
+                };
+                self.stored.insert(row.file_id.clone(), loaded);
+            } else if let Some(previous) = self.stored.get_mut(&row.file_id) {
+                previous.signature = signature;
+            }
+            refresh.errors.extend(parsed.errors);
+        }
+        refresh.rules += self
+            .stored
+            .values()
+            .map(|l| l.rules.len() + l.correlations.len())
+            .sum::<usize>();
+        refresh
+    }
+
+    /// The ids of the rules written in the dashboard that are in force.
+    pub fn stored_ids(&self) -> HashSet<String> {
+        self.stored
+            .values()
+            .flat_map(|l| {
+                let rules = l.rules.iter().map(|r| r.info.id.clone());
+                rules.chain(l.correlations.iter().map(|c| c.info.id.clone()))
+            })
+            .collect()
+    }
+
+    /// Everything loaded: the folders' files, then the dashboard's.
+    fn all_loaded(&self) -> impl Iterator<Item = &Loaded> {
+        self.files.values().chain(self.stored.values())
     }
 
     /// Looks for new, changed and removed files and loads what changed.
@@ -194,9 +265,13 @@ impl RuleLibrary {
         &self.dirs
     }
 
-    /// The rule and indicator files loaded, by path.
+    /// The rule and indicator files loaded, by path (`dashboard:ID` for those written in
+    /// the dashboard).
     pub fn files(&self) -> Vec<String> {
-        self.files.keys().map(|p| p.display().to_string()).collect()
+        let folders = self.files.keys().map(|p| p.display().to_string());
+        folders
+            .chain(self.stored.keys().map(|id| format!("dashboard:{id}")))
+            .collect()
     }
 
     /// An engine with the built-in detectors and every rule in force, and the
@@ -204,13 +279,11 @@ impl RuleLibrary {
     pub fn engine(&self) -> (Engine, Vec<RuleError>) {
         let mut engine = Engine::with_builtins();
         let rules = self
-            .files
-            .values()
+            .all_loaded()
             .flat_map(|l| l.rules.iter().cloned())
             .collect();
         let correlations = self
-            .files
-            .values()
+            .all_loaded()
             .flat_map(|l| l.correlations.iter().cloned())
             .collect();
         let (standalone, correlator, errors) = assemble(rules, correlations, Limits::default());
@@ -218,7 +291,7 @@ impl RuleLibrary {
         if !correlator.is_empty() {
             engine.add(Box::new(correlator));
         }
-        for list in self.files.values().flat_map(|l| l.lists.iter()) {
+        for list in self.all_loaded().flat_map(|l| l.lists.iter()) {
             engine.add(Box::new(list.clone()));
         }
         (engine, errors)
@@ -278,5 +351,45 @@ mod tests {
         .unwrap();
         let r = library.refresh();
         assert_eq!(r.errors[0].line, Some(1), "{r:?}");
+    }
+
+    fn stored(id: &str, yaml: &str, version: u64, deleted: u8) -> CustomRuleRow {
+        CustomRuleRow {
+            file_id: id.into(),
+            yaml: yaml.into(),
+            rule_ids: vec![id.into()],
+            deleted,
+            updated_by: "admin".into(),
+            updated_ms: version,
+        }
+    }
+
+    #[test]
+    fn rules_written_in_the_dashboard_come_change_break_and_go() {
+        let mut library = RuleLibrary::new(Vec::new());
+        let r = library.refresh_with(Some(vec![stored("r1", RULE, 1, 0)]));
+        assert!(r.changed && r.rules == 1 && r.errors.is_empty(), "{r:?}");
+        assert!(library.stored_ids().contains("r1"));
+        assert_eq!(library.files(), vec!["dashboard:r1".to_string()]);
+        assert!(
+            !library
+                .refresh_with(Some(vec![stored("r1", RULE, 1, 0)]))
+                .changed
+        );
+
+        // Unreadable table: those in force stay.
+        let r = library.refresh_with(None);
+        assert!(!r.changed, "{r:?}");
+        assert!(library.stored_ids().contains("r1"));
+
+        // Broken by a newer collector's rules: reported once, the previous one stays.
+        let broken = RULE.replace("condition: sel", "condition: nope");
+        let r = library.refresh_with(Some(vec![stored("r1", &broken, 2, 0)]));
+        assert!(!r.changed && r.rules == 1 && r.errors.len() == 1, "{r:?}");
+        assert!(r.errors[0].origin == "dashboard:r1", "{r:?}");
+
+        let r = library.refresh_with(Some(vec![stored("r1", RULE, 3, 1)]));
+        assert!(r.changed && r.rules == 0, "{r:?}");
+        assert!(library.stored_ids().is_empty());
     }
 }

@@ -30,9 +30,13 @@ pub fn details(
 
 /// Writes the rules in force to the `rules` table, so the dashboard can describe the
 /// rule behind each alert (older versions stay, for older alerts).
-pub async fn publish(client: &vigie_store::Client, engine: &vigie_rules::Engine) {
+pub async fn publish(
+    client: &vigie_store::Client,
+    engine: &vigie_rules::Engine,
+    library: &rule_library::RuleLibrary,
+) {
     let now = vigie_model::event::now_ms();
-    let source = sources();
+    let source = sources(library.stored_ids());
     let rows: Vec<vigie_store::rows::RuleRow> = engine
         .describe()
         .into_iter()
@@ -55,8 +59,8 @@ pub async fn publish(client: &vigie_store::Client, engine: &vigie_rules::Engine)
 }
 
 /// Where a rule comes from, by id: the collector's own, a coded detector, Vigie's pack,
-/// or else a rule folder.
-fn sources() -> impl Fn(&str) -> &'static str {
+/// written in the dashboard (`stored`), or else a rule folder.
+fn sources(stored: std::collections::HashSet<String>) -> impl Fn(&str) -> &'static str {
     use vigie_rules::Detector;
     let ids = |described: Vec<(Arc<vigie_rules::RuleInfo>, String)>| {
         described
@@ -74,8 +78,26 @@ fn sources() -> impl Fn(&str) -> &'static str {
             "built-in"
         } else if pack.contains(id) {
             "pack"
+        } else if stored.contains(id) {
+            "dashboard"
         } else {
             "folder"
+        }
+    }
+}
+
+/// The rule files written in the dashboard, the latest version of each (deleted ones
+/// too); `None`, logged, when they cannot be read — those in force then stay.
+pub async fn stored(client: &vigie_store::Client) -> Option<Vec<vigie_store::rows::CustomRuleRow>> {
+    match client
+        .query("SELECT ?fields FROM custom_rules FINAL")
+        .fetch_all()
+        .await
+    {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the rules written in the dashboard");
+            None
         }
     }
 }
@@ -88,7 +110,7 @@ pub fn report(refresh: &rule_library::Refresh, engine: &vigie_rules::Engine) {
     }
     tracing::info!(
         in_force = engine.describe().len(),
-        from_folders = refresh.rules,
+        from_folders_and_dashboard = refresh.rules,
         failed = refresh.errors.len(),
         "rules in force"
     );
@@ -104,9 +126,10 @@ pub async fn reload_if_changed(c: &Arc<Collector>, library: &mut rule_library::R
         *library = rule_library::RuleLibrary::new(dirs);
     }
     let taken = std::mem::replace(library, rule_library::RuleLibrary::new(Vec::new()));
+    let rows = stored(&c.client).await;
     let (back, mut refresh) = tokio::task::spawn_blocking(move || {
         let mut taken = taken;
-        let refresh = taken.refresh();
+        let refresh = taken.refresh_with(rows);
         (taken, refresh)
     })
     .await
@@ -115,7 +138,7 @@ pub async fn reload_if_changed(c: &Arc<Collector>, library: &mut rule_library::R
     refresh.changed |= dirs_changed;
     if refresh.changed {
         c.set_engine(build_engine(library));
-        publish(&c.client, &c.engine()).await;
+        publish(&c.client, &c.engine(), library).await;
         let mut audit_details = details(&c.engine(), library);
         audit_details["errors"] = refresh.errors.iter().map(|e| e.to_string()).collect();
         c.audit

@@ -8,7 +8,7 @@
 //! | `exceptions` | reloads the exceptions analysts saved | [`exceptions::REFRESH_EVERY`] |
 //! | `silence` | raises one alert per agent gone silent | [`silence::CHECK_EVERY`] |
 //! | `retention` | drops partitions past each table's retention | a minute after start, then daily |
-//! | `rules` | reloads rule folders when a file changes | [`RULES_POLL`] |
+//! | `rules` | reloads rule folders when a file changes, and rules written in the dashboard | [`RULES_POLL`] |
 //! | `hangup` | rereads the configuration file on SIGHUP | on signal |
 //! | `figures` | logs what ingestion did: events stored, writes, failed writes, batches waiting and refused | [`FIGURES_EVERY`] |
 

@@ -273,6 +273,24 @@ pub struct RuleRow {
     pub source: String,
 }
 
+/// A row of `custom_rules`: one Sigma rule file written in the dashboard (latest
+/// `updated_ms` wins; `deleted` removes it).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct CustomRuleRow {
+    /// The file, named after its first rule's id.
+    pub file_id: String,
+    /// Its YAML text, as the admin wrote it.
+    pub yaml: String,
+    /// The ids of the rules it holds.
+    pub rule_ids: Vec<String>,
+    /// 1: removed.
+    pub deleted: u8,
+    /// Who wrote this version.
+    pub updated_by: String,
+    /// When (ms); the version.
+    pub updated_ms: u64,
+}
+
 /// A row of `rule_settings`: what admins set for one rule (latest `updated_ms` wins).
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct RuleSettingRow {

@@ -169,6 +169,14 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY rule_id",
         ],
     },
+    Migration {
+        version: 11,
+        description: "Sigma rules written in the dashboard",
+        statements: &["CREATE TABLE IF NOT EXISTS custom_rules (
+            file_id String, yaml String, rule_ids Array(String), deleted UInt8,
+            updated_by String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY file_id"],
+    },
 ];
 
 #[derive(Row, Deserialize)]

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod context;
+pub mod custom_rules;
 pub mod exceptions;
 pub mod fleet;
 pub mod hunt;

@@ -15,6 +15,7 @@ mod hunt;
 mod login;
 mod overview;
 mod reports;
+mod rule_editor;
 mod rules;
 mod stream;
 mod tokens;
@@ -76,6 +77,20 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(exceptions::api_remove),
         )
         .route("/rules", get(rules::page))
+        .route(
+            "/rules/write",
+            get(rule_editor::page).post(rule_editor::submit),
+        )
+        .route("/rules/write/{id}/delete", post(rule_editor::delete_form))
+        .route(
+            "/api/v1/custom-rules",
+            get(rule_editor::api_list).post(rule_editor::api_save),
+        )
+        .route("/api/v1/custom-rules/check", post(rule_editor::api_check))
+        .route(
+            "/api/v1/custom-rules/{id}/delete",
+            post(rule_editor::api_delete),
+        )
         .route("/rules/{id}", post(rules::form))
         .route("/api/v1/rules", get(rules::api))
         .route("/api/v1/rules/{id}", post(rules::api_change))

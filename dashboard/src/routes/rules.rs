@@ -20,10 +20,18 @@ pub(super) async fn page(
     Page(ctx): Page,
     Query(params): Query<Params>,
 ) -> Response {
-    match rules::list(&state.client, vigie_model::event::now_ms()).await {
-        Ok(list) => {
+    let now = vigie_model::event::now_ms();
+    match tokio::try_join!(
+        rules::list(&state.client, now),
+        crate::queries::custom_rules::files(&state.client)
+    ) {
+        Ok((list, written)) => {
             let saved = param(&params, "saved");
-            let body = crate::views::rules::page(ctx.lang, &ctx.who, &list, saved);
+            let deleted = param(&params, "deleted").is_some();
+            let body = maud::html! {
+                (crate::views::rules::page(ctx.lang, &ctx.who, &list, saved, deleted))
+                (crate::views::rule_editor::written(ctx.lang, &ctx.who, &written))
+            };
             ctx.render(StatusCode::OK, t(ctx.lang, Msg::NavRules), body)
         }
         Err(e) => ctx.store_failed(&e),

@@ -103,6 +103,8 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "report_exported" => Msg::AuditReportExported,
         "retention_dropped" => Msg::AuditRetentionDropped,
         "rules_changed" => Msg::AuditRulesChanged,
+        "rules_written" => Msg::AuditRulesWritten,
+        "rules_deleted" => Msg::AuditRulesDeleted,
         "rules_loaded" => Msg::AuditRulesLoaded,
         "search" => Msg::AuditSearch,
         "token_created" => Msg::AuditTokenCreated,

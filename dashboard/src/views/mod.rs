@@ -18,6 +18,7 @@ pub mod overview;
 pub mod pdf;
 pub mod report;
 pub mod reports;
+pub mod rule_editor;
 pub mod rules;
 pub mod tokens;
 pub mod triage;

@@ -17,19 +17,33 @@ fn source(lang: Lang, source: &str) -> Markup {
         "built-in" => Msg::RulesSourceBuiltIn,
         "collector" => Msg::RulesSourceCollector,
         "folder" => Msg::RulesSourceFolder,
+        "dashboard" => Msg::RulesSourceDashboard,
         other => return html! { (other) },
     };
     html! { (t(lang, key)) }
 }
 
-/// The page's body; `saved` names a rule just changed.
-pub fn page(lang: Lang, who: &Principal, rules: &[RuleLine], saved: Option<&str>) -> Markup {
+/// The page's body; `saved` names a rule just changed, `deleted` says a written rule
+/// file was just deleted.
+pub fn page(
+    lang: Lang,
+    who: &Principal,
+    rules: &[RuleLine],
+    saved: Option<&str>,
+    deleted: bool,
+) -> Markup {
     let admin = who.role.is_admin();
     html! {
         h1 { (t(lang, Msg::NavRules)) }
         p.muted { (t(lang, Msg::RulesHelp)) }
         @if let Some(id) = saved {
             p.ok role="status" { (t(lang, Msg::RulesSaved)) " (" code { (id) } ")" }
+        }
+        @if deleted {
+            p.ok role="status" { (t(lang, Msg::RulesDeleted)) }
+        }
+        @if admin {
+            p { a href="/rules/write" { (t(lang, Msg::RulesWrite)) } }
         }
         table #rules {
             thead { tr {

@@ -216,6 +216,12 @@ catalogue! {
     AuditRulesChanged = "audit_rules_changed",
         "rules changed",
         "règles modifiées";
+    AuditRulesWritten = "audit_rules_written",
+        "rule written",
+        "règle écrite";
+    AuditRulesDeleted = "audit_rules_deleted",
+        "rule deleted",
+        "règle supprimée";
     AuditRulesLoaded = "audit_rules_loaded",
         "rules loaded",
         "règles chargées";
@@ -1301,6 +1307,73 @@ catalogue! {
     RulesSourceFolder = "rules_source_folder",
         "rule folder",
         "dossier de règles";
+    RulesSourceDashboard = "rules_source_dashboard",
+        "written in Vigie",
+        "écrite dans Vigie";
+    // Rules written in the dashboard.
+    RulesWritten = "rules_written",
+        "Rules written in Vigie",
+        "Règles écrites dans Vigie";
+    RulesWrite = "rules_write",
+        "Write a rule",
+        "Écrire une règle";
+    RulesEditText = "rules_edit_text",
+        "Edit the text",
+        "Modifier le texte";
+    RulesWriteHelp = "rules_write_help",
+        "A Sigma rule in YAML — or several, separated by ---, such as a correlation with the rules it counts. It is checked as `vigie rules check` checks a file; try it on the events already stored to see how often it would have fired, then save it: the collector puts it in force within seconds.",
+        "Une règle Sigma en YAML — ou plusieurs, séparées par ---, comme une corrélation avec les règles qu'elle compte. Elle est vérifiée comme `vigie rules check` vérifie un fichier ; essayez-la sur les événements déjà enregistrés pour voir combien de fois elle se serait déclenchée, puis enregistrez-la : le collecteur la met en vigueur en quelques secondes.";
+    RulesText = "rules_text",
+        "Sigma rule (YAML)",
+        "Règle Sigma (YAML)";
+    RulesTryOver = "rules_try_over",
+        "Try it on the events of the last",
+        "L'essayer sur les événements des dernières";
+    RulesHours = "rules_hours",
+        "{n} h",
+        "{n} h";
+    RulesTry = "rules_try",
+        "Check and try",
+        "Vérifier et essayer";
+    RulesSaveRule = "rules_save_rule",
+        "Check and save",
+        "Vérifier et enregistrer";
+    RulesProblems = "rules_problems",
+        "Problems found — nothing was saved:",
+        "Problèmes trouvés — rien n'a été enregistré :";
+    RulesInvalid = "rules_invalid",
+        "The rule text has problems; nothing was saved.",
+        "Le texte de la règle a des problèmes ; rien n'a été enregistré.";
+    RulesLine = "rules_line",
+        "line {n}: ",
+        "ligne {n} : ";
+    RulesTrialHosts = "rules_trial_hosts",
+        "By host: ",
+        "Par hôte : ";
+    RulesInText = "rules_in_text",
+        "Rules in the text",
+        "Règles du texte";
+    RulesCorrelation = "rules_correlation",
+        "correlation",
+        "corrélation";
+    RulesTrialFired = "rules_trial_fired",
+        "Would have fired {n} times in the {examined} events of the last {hours} h (before exceptions and rule settings).",
+        "Se serait déclenchée {n} fois sur les {examined} événements des {hours} dernières heures (avant exceptions et réglages des règles).";
+    RulesTrialCut = "rules_trial_cut",
+        "That window holds more than {max} events: only those since {from} UTC were read.",
+        "Cette période compte plus de {max} événements : seuls ceux depuis le {from} UTC ont été lus.";
+    RulesTrialFirst = "rules_trial_first",
+        "First matches",
+        "Premières correspondances";
+    RulesDelete = "rules_delete",
+        "Delete",
+        "Supprimer";
+    RulesDeleteConfirm = "rules_delete_confirm",
+        "Delete this rule file? Its rules stop raising alerts within seconds; the audit trail keeps its text.",
+        "Supprimer ce fichier de règles ? Ses règles cessent de lever des alertes en quelques secondes ; la piste d'audit garde son texte.";
+    RulesDeleted = "rules_deleted",
+        "Deleted: the collector stops the rule within seconds.",
+        "Supprimée : le collecteur arrête la règle en quelques secondes.";
     // Exceptions (dashboard).
     NavExceptions = "nav_exceptions",
         "Exceptions",

@@ -47,17 +47,28 @@ pub fn parse_file(text: &str, origin: &str) -> Parsed {
         }
     };
     let mut parsed = Parsed::default();
-    for doc in documents.iter().filter(|d| !d.is_null()) {
+    let documents: Vec<&serde_json::Value> = documents.iter().filter(|d| !d.is_null()).collect();
+    // Each document's own text, so an error's line is found in its document and counted
+    // from the file's start; the whole text when they cannot be told apart.
+    let mut texts = document_texts(text);
+    if texts.len() != documents.len() {
+        texts = vec![(0, text); documents.len()];
+    }
+    for (doc, (offset, doc_text)) in documents.into_iter().zip(texts) {
+        let in_file = |mut e: RuleError| {
+            e.line = e.line.map(|l| l + offset);
+            e
+        };
         match doc.as_object() {
             Some(map) if map.contains_key("correlation") => {
-                match Correlation::from_document(map, origin, text) {
+                match Correlation::from_document(map, origin, doc_text) {
                     Ok(c) => parsed.correlations.push(c),
-                    Err(e) => parsed.errors.push(e),
+                    Err(e) => parsed.errors.push(in_file(e)),
                 }
             }
-            _ => match SigmaRule::from_document(doc, origin, text) {
+            _ => match SigmaRule::from_document(doc, origin, doc_text) {
                 Ok(rule) => parsed.rules.push(rule),
-                Err(e) => parsed.errors.push(e),
+                Err(e) => parsed.errors.push(in_file(e)),
             },
         }
     }
@@ -67,6 +78,33 @@ pub fn parse_file(text: &str, origin: &str) -> Parsed {
             .push(RuleError::new(origin, "the file holds no rule"));
     }
     parsed
+}
+
+/// The text of each document of a YAML file that holds something (documents are
+/// separated by `---` lines), with the number of lines before it.
+fn document_texts(text: &str) -> Vec<(usize, &str)> {
+    let mut texts = Vec::new();
+    let (mut start, mut start_line) = (0, 0);
+    let mut at = 0;
+    let holds_something = |t: &str| {
+        t.lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    };
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t") {
+            if holds_something(&text[start..at]) {
+                texts.push((start_line, &text[start..at]));
+            }
+            start = at + line.len();
+            start_line = index + 1;
+        }
+        at += line.len();
+    }
+    if holds_something(&text[start..]) {
+        texts.push((start_line, &text[start..]));
+    }
+    texts
 }
 
 /// Puts loaded rules together: the correlator over all correlations, and the rules

@@ -121,6 +121,16 @@ fn broken_rules_are_refused_with_file_line_and_reason() {
 }
 
 #[test]
+fn an_error_in_a_later_document_names_its_line_in_the_file() {
+    let second = REVERSE_SHELL.replace("Image|endswith", "Image|endswit");
+    let text = format!("# rules\n{REVERSE_SHELL}---\n{second}");
+    let (rules, errors) = parse_rules(&text, "two.yml");
+    assert_eq!(rules.len(), 1);
+    let before = 1 + REVERSE_SHELL.lines().count() + 1;
+    assert_eq!(errors[0].line, Some(before + 14), "{}", errors[0]);
+}
+
+#[test]
 fn several_documents_in_one_file_load_independently() {
     let text = format!("{REVERSE_SHELL}\n---\ntitle: broken\nlogsource: {{product: linux}}\ndetection: {{condition: x}}\n");
     let (rules, errors) = parse_rules(&text, "multi.yml");
