@@ -22,6 +22,9 @@ pub const SPOOL_DROP_RULE_ID: &str = "8f4a2c63-1d7e-4b9a-a5c2-6e0d3f8b1c32";
 /// Rule id of "detection state was full: correlations may have been missed".
 pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e43";
 
+/// Rule id of "a notification channel keeps failing".
+pub const NOTIFY_FAILING_RULE_ID: &str = "c2e8a4f1-6b3d-4e7a-9f25-8d1c0b7e3a54";
+
 /// The collector's own rules: id, catalogue message of the title, level, tags, description.
 const OWN_RULES: &[(&str, Msg, Severity, &[&str], &str)] = &[
     (
@@ -58,6 +61,13 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], &str)] = &[
         Severity::Medium,
         &["vigie.detection"],
         "Correlation state reached its limits and older entries were dropped: some correlations may have been missed.",
+    ),
+    (
+        NOTIFY_FAILING_RULE_ID,
+        Msg::RuleNotifyFailing,
+        Severity::High,
+        &["vigie.notify"],
+        "A notification channel (e-mail, webhook or syslog) has failed to deliver for longer than the configured time: the people or systems it serves are not being told of alerts. The outbox keeps what waits and delivers it when the channel works again.",
     ),
 ];
 
@@ -243,6 +253,52 @@ pub fn silence_alert(agent: &vigie_store::rows::AgentRow, now_ms: u64) -> AlertR
             agent.agent_id, agent.hostname
         ),
         target: agent.hostname.clone(),
+        action: String::new(),
+        events: "[]".into(),
+    }
+}
+
+/// A notification channel in an outage, as its alert tells it.
+pub struct ChannelOutage<'a> {
+    /// The channel's name.
+    pub channel: &'a str,
+    /// When its oldest undelivered notice that failed was queued.
+    pub since_ms: u64,
+    /// Notices waiting.
+    pub waiting: u64,
+    /// The latest error.
+    pub last_error: &'a str,
+}
+
+/// The collector's own alert "notification channel failing": one per outage (its id is
+/// made from the channel and its oldest undelivered notice, so a restart of the
+/// collector does not raise it twice). `collector`: this host's name.
+pub fn notify_failing_alert(failing: &ChannelOutage, collector: &str, now_ms: u64) -> AlertRow {
+    let rule = own_rule(NOTIFY_FAILING_RULE_ID);
+    let minutes = now_ms.saturating_sub(failing.since_ms) / 60_000;
+    AlertRow {
+        date: vigie_store::date_of(now_ms),
+        ts: now_ms,
+        created_ms: now_ms,
+        alert_id: alert_id(
+            &format!("notify:{}", failing.channel),
+            failing.since_ms,
+            NOTIFY_FAILING_RULE_ID,
+        ),
+        agent_id: String::new(),
+        hostname: collector.into(),
+        event_seq: 0,
+        rule_id: rule.id.clone(),
+        rule_title: rule.title.clone(),
+        rule_title_fr: rule.title_fr.clone(),
+        severity: rule.level.as_str().into(),
+        tags: rule.tags.clone(),
+        author: rule.author.clone(),
+        summary: format!(
+            "notification channel {} failing for {minutes} minutes, {} notices waiting: {}",
+            failing.channel, failing.waiting, failing.last_error
+        ),
+        target: failing.channel.into(),
         action: String::new(),
         events: "[]".into(),
     }

@@ -17,7 +17,12 @@ use crate::glob::PathGlob;
 
 /// Tags of the collector's own rules (transport, fleet, detection state): their alerts say
 /// evidence may be missing, and exceptions never apply to them.
-pub const COLLECTOR_OWN_TAGS: [&str; 3] = ["vigie.transport", "vigie.fleet", "vigie.detection"];
+pub const COLLECTOR_OWN_TAGS: [&str; 4] = [
+    "vigie.transport",
+    "vigie.fleet",
+    "vigie.detection",
+    "vigie.notify",
+];
 
 /// Most conditions one exception may hold.
 pub const MAX_CONDITIONS: usize = 16;

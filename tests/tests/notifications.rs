@@ -1,7 +1,8 @@
 //! Notifications against real servers started here: a real SMTP server (aiosmtpd,
 //! STARTTLS and authentication required), a webhook receiver and a syslog listener on
-//! TLS, all on real sockets. The mail server is down at first and the collector is
-//! killed (-9) while mails wait: once the server is up every alert is mailed all the
+//! TLS, all on real sockets. The mail server is down at first (which raises the
+//! collector's own alert, once) and the collector is killed (-9) while mails wait: once
+//! the server is up every alert is mailed all the
 //! same, in French, with its link and a stable id; the webhook's signature checks; the
 //! SIEM gets RFC 5424 lines with CEF; a storm becomes one digest, not forty mails.
 
@@ -17,6 +18,8 @@ use vigie_tests::{free_port, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`), high.
 const SHADOW_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
+/// The collector's own rule "notification channel failing".
+const NOTIFY_FAILING_RULE: &str = "c2e8a4f1-6b3d-4e7a-9f25-8d1c0b7e3a54";
 const HOOK_SECRET: &str = "a-long-shared-webhook-secret";
 
 /// What the webhook receiver got: headers (lowercase names) and body.
@@ -152,6 +155,7 @@ async fn alerts_reach_mail_webhook_and_siem_through_an_outage_and_a_storm() {
         r#"
 [notify]
 dashboard_url = "https://soc.example"
+failing_alert_after_secs = 2
 
 [[notify.channels]]
 name = "soc-mail"
@@ -251,15 +255,51 @@ format = "cef"
         "{mail}"
     );
     assert!(!mail["last_error"].as_str().unwrap().is_empty(), "{mail}");
-    // …and survive a kill -9 of the collector.
+    // The outage raises the collector's own alert, once, naming the channel.
+    let outage_alerts = |stack: &Stack| {
+        let client = stack.client.clone();
+        async move {
+            client
+                .query("SELECT alert_id, target, summary FROM alerts WHERE rule_id = ?")
+                .bind(NOTIFY_FAILING_RULE)
+                .fetch_all::<(String, String, String)>()
+                .await
+                .unwrap()
+        }
+    };
+    let outage = wait_for(
+        "the failing channel's alert",
+        Duration::from_secs(60),
+        || async {
+            let alerts = outage_alerts(&stack).await;
+            (!alerts.is_empty()).then_some(alerts)
+        },
+    )
+    .await;
+    assert_eq!(outage.len(), 1, "{outage:?}");
+    assert_eq!(outage[0].1, "soc-mail");
+    assert!(outage[0].2.contains("3 notices waiting"), "{outage:?}");
+    // …and survive a kill -9 of the collector, which does not raise that alert again.
     stack.collector.as_mut().unwrap().kill();
     stack.start_collector().await;
 
-    // The webhook got each alert, signed; the SIEM each as RFC 5424 with CEF.
+    // The webhook got each alert, signed, and the outage's; the SIEM each as RFC 5424
+    // with CEF.
     wait_for("webhook deliveries", Duration::from_secs(30), || async {
-        (hook.lock().unwrap().len() >= 3).then_some(())
+        let received = hook.lock().unwrap();
+        let outage_told = received
+            .iter()
+            .any(|(_, body)| String::from_utf8_lossy(body).contains(&outage[0].0));
+        (received.len() >= 4 && outage_told).then_some(())
     })
     .await;
+    // The restarted collector checked at once (its first round): still one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        outage_alerts(&stack).await.len(),
+        1,
+        "raised once per outage"
+    );
     for (headers, body) in hook.lock().unwrap().iter() {
         let header = |name: &str| {
             headers

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use vigie_model::Severity;
 
 /// `[notify]`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotifyConfig {
     /// The dashboard's address as analysts reach it, for links to alerts
@@ -16,6 +16,19 @@ pub struct NotifyConfig {
     pub dashboard_url: String,
     /// The channels (`[[notify.channels]]`).
     pub channels: Vec<ChannelConfig>,
+    /// A channel whose oldest undelivered notice has failed for this long raises the
+    /// collector's own alert "notification channel failing" (once per outage).
+    pub failing_alert_after_secs: u64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> NotifyConfig {
+        NotifyConfig {
+            dashboard_url: String::new(),
+            channels: Vec::new(),
+            failing_alert_after_secs: 600,
+        }
+    }
 }
 
 /// One channel: a name, a route, a language, a rate limit, and one transport.

@@ -34,6 +34,8 @@ const READ_PER_TICK: u64 = 5_000;
 const DUE_PER_TICK: u64 = 2_000;
 /// Longest wait between two attempts.
 const MAX_BACKOFF_MS: u64 = 300_000;
+/// How often channels are checked for an outage worth an alert.
+const FAILING_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The notifier's state between ticks.
 #[derive(Default)]
@@ -42,6 +44,8 @@ pub struct Notifier {
     cursor: Option<u64>,
     /// Per channel: the minute and how many messages went in it.
     sent_in_minute: HashMap<String, (u64, u32)>,
+    /// When channels were last checked for an outage.
+    failing_checked: Option<std::time::Instant>,
 }
 
 /// Whether `channel`'s route takes `alert` (`group`: its agent's group, if any).
@@ -104,6 +108,15 @@ impl Notifier {
         }
         if let Err(e) = self.deliver_due(client, config, hostname).await {
             tracing::warn!(error = %e, "notifications: cannot read the outbox; retried");
+        }
+        if self
+            .failing_checked
+            .is_none_or(|at| at.elapsed() >= FAILING_CHECK_EVERY)
+        {
+            self.failing_checked = Some(std::time::Instant::now());
+            if let Err(e) = raise_failing_alerts(client, config, hostname).await {
+                tracing::warn!(error = %e, "notifications: cannot check for failing channels; retried");
+            }
         }
     }
 
@@ -269,6 +282,52 @@ impl Notifier {
         }
         Ok(())
     }
+}
+
+/// Raises the collector's own alert for each channel of `config` that has failed for
+/// longer than `failing_alert_after_secs`, once per outage; returns how many.
+async fn raise_failing_alerts(
+    client: &Client,
+    config: &NotifyConfig,
+    hostname: &str,
+) -> anyhow::Result<usize> {
+    let now = vigie_model::event::now_ms();
+    let after_ms = config.failing_alert_after_secs.saturating_mul(1_000);
+    let failing: Vec<outbox::Failing> = outbox::failing(client, now.saturating_sub(after_ms))
+        .await?
+        .into_iter()
+        .filter(|f| config.channels.iter().any(|c| c.name == f.channel))
+        .collect();
+    if failing.is_empty() {
+        return Ok(0);
+    }
+    let alerts: Vec<_> = failing
+        .iter()
+        .map(|f| {
+            let outage = crate::detect::ChannelOutage {
+                channel: &f.channel,
+                since_ms: f.since_ms,
+                waiting: f.waiting,
+                last_error: &f.last_error,
+            };
+            crate::detect::notify_failing_alert(&outage, hostname, now)
+        })
+        .collect();
+    let ids: Vec<String> = alerts.iter().map(|a| a.alert_id.clone()).collect();
+    let raised = outbox::existing_alerts(client, &ids).await?;
+    let new: Vec<_> = alerts
+        .into_iter()
+        .filter(|a| !raised.contains(&a.alert_id))
+        .collect();
+    for alert in &new {
+        tracing::warn!(
+            channel = alert.target,
+            summary = alert.summary,
+            "notification channel failing"
+        );
+    }
+    vigie_store::insert_rows(client, "alerts", &new).await?;
+    Ok(new.len())
 }
 
 #[cfg(test)]

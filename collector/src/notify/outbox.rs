@@ -121,6 +121,51 @@ pub async fn due(
         .await?)
 }
 
+/// A channel that keeps failing.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct Failing {
+    /// Its name.
+    pub channel: String,
+    /// When its oldest notice that failed was queued: about when the outage began.
+    pub since_ms: u64,
+    /// Notices waiting that failed at least once.
+    pub waiting: u64,
+    /// The latest error.
+    pub last_error: String,
+}
+
+/// Channels whose oldest notice that failed was queued before `since_ms` and is still
+/// undelivered.
+pub async fn failing(client: &Client, since_ms: u64) -> Result<Vec<Failing>, StoreError> {
+    Ok(client
+        .query(
+            "SELECT channel, min(created_ms) AS since_ms, count() AS waiting, \
+             argMax(last_error, updated_ms) AS last_error \
+             FROM notifications FINAL WHERE state = 'pending' AND attempts >= 1 \
+             GROUP BY channel HAVING since_ms <= ?",
+        )
+        .bind(since_ms)
+        .fetch_all()
+        .await?)
+}
+
+/// Which of `ids` are stored alerts.
+pub async fn existing_alerts(
+    client: &Client,
+    ids: &[String],
+) -> Result<HashSet<String>, StoreError> {
+    #[derive(Row, Deserialize)]
+    struct Id {
+        alert_id: String,
+    }
+    let rows: Vec<Id> = client
+        .query("SELECT alert_id FROM alerts WHERE has(?, alert_id)")
+        .bind(ids)
+        .fetch_all()
+        .await?;
+    Ok(rows.into_iter().map(|r| r.alert_id).collect())
+}
+
 /// Writes `rows` (new notices, or new states of old ones).
 pub async fn write(client: &Client, rows: &[NotificationRow]) -> Result<(), StoreError> {
     if rows.is_empty() {

@@ -78,6 +78,9 @@ catalogue! {
     RuleDetectionEvicted = "rule_detection_evicted",
         "Detection state was full: some correlations may have been missed",
         "État de détection plein : des corrélations ont pu être manquées";
+    RuleNotifyFailing = "rule_notify_failing",
+        "Notification channel failing",
+        "Canal de notification en échec";
     RuleAgentSilent = "rule_agent_silent",
         "An agent has gone silent",
         "Un agent ne donne plus de nouvelles";
