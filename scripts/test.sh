@@ -45,6 +45,13 @@ if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-aiosmtpd
 fi
 
+# The packaging test runs the documented install lines as written, which use sudo.
+if ! command -v sudo >/dev/null 2>&1; then
+    echo "Installing sudo / installation de sudo"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo
+fi
+
 # Building needs clang and the libbpf headers (the agent's eBPF programs).
 bash scripts/build-deps.sh
 
