@@ -445,3 +445,76 @@ format = "cef"
     let _ = sink.kill();
     let _ = sink.wait();
 }
+
+/// `security = "tls"`: the mail server speaks TLS from the first byte (SMTPS, port 465
+/// style), authentication inside it; the alert is mailed all the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_goes_out_over_implicit_tls_too() {
+    let mut stack = Stack::start("").await;
+    let pki = stack.path("pki");
+    let (ca, cert, key) = (
+        pki.join("ca.pem"),
+        pki.join("collector.pem"),
+        pki.join("collector-key.pem"),
+    );
+    let smtp_port = free_port();
+    std::fs::write(stack.path("smtp.pass"), "mail-password-1\n").unwrap();
+    let mut sink = std::process::Command::new("/usr/bin/python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smtp_sink.py"))
+        .args([&smtp_port.to_string()])
+        .arg(&cert)
+        .arg(&key)
+        .arg(stack.path("mail"))
+        .args(["vigie", "mail-password-1", "implicit"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (Debian's python3-aiosmtpd)");
+    let mut ready = String::new();
+    BufReader::new(sink.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert_eq!(ready.trim(), "listening");
+    stack.collector_extra = format!(
+        r#"
+[notify]
+dashboard_url = "https://soc.example"
+
+[[notify.channels]]
+name = "smtps"
+tags = ["attack.t1136"]
+[notify.channels.smtp]
+server = "localhost"
+port = {smtp_port}
+security = "tls"
+ca_file = "{ca}"
+user = "vigie"
+password_file = "{pass}"
+from = "vigie@soc.example"
+to = ["soc@ministere.example"]
+"#,
+        ca = ca.display(),
+        pass = stack.path("smtp.pass").display(),
+    );
+    stack.stop_collector();
+    stack.start_collector().await;
+    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let mut agent = stack.sim_agent(&collector, "smtps1").await;
+    agent.send(&collector, 1, 1, 1, Duration::ZERO).await;
+    let mail = wait_for("the mail over TLS", Duration::from_secs(30), || async {
+        mails(&stack.path("mail")).into_iter().next()
+    })
+    .await;
+    assert!(
+        mail["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("[Vigie] HIGH — Account database changed — sim-"),
+        "{mail}"
+    );
+    assert!(mail["message_id"]
+        .as_str()
+        .unwrap()
+        .ends_with(".smtps@vigie>"));
+    let _ = sink.kill();
+    let _ = sink.wait();
+}
