@@ -100,8 +100,12 @@ pub struct ProcessConfig {
     /// Turns process monitoring on or off.
     pub enabled: bool,
     /// Takes every exec from the kernel through eBPF, arguments included, when the
-    /// kernel allows it (root, BTF); false (or eBPF refused) starts from the connector.
+    /// kernel allows it (root, BTF); false (or eBPF refused) starts from the audit
+    /// subsystem.
     pub ebpf: bool,
+    /// Takes every exec from the kernel's audit subsystem, arguments included, where
+    /// eBPF is off or refused; false (or audit refused) starts from the connector.
+    pub audit: bool,
     /// Uses the kernel's process connector when it can (else lists processes every
     /// second); false forces the listing.
     pub connector: bool,
@@ -116,6 +120,7 @@ impl Default for ProcessConfig {
         ProcessConfig {
             enabled: true,
             ebpf: true,
+            audit: true,
             connector: true,
             listeners: true,
             listen_interval_secs: 5,

@@ -35,8 +35,11 @@ pub fn configured(
             context.sink.clone(),
             context.counters.clone(),
             context.throttle.clone(),
-            config.process.ebpf,
-            config.process.connector,
+            process::Sources {
+                ebpf: config.process.ebpf,
+                audit: config.process.audit,
+                connector: config.process.connector,
+            },
         )));
     }
     if config.process.listeners {

@@ -57,6 +57,8 @@ fn process_source(lang: Lang, source: &str) -> Markup {
     let degraded = |key| html! { span.sev.sev-medium { (t(lang, key)) } };
     match source {
         "ebpf" => html! { (t(lang, Msg::FleetProcessEbpf)) },
+        // Every exec whole, as with eBPF: not degraded.
+        "audit" => html! { (t(lang, Msg::FleetProcessAudit)) },
         "connector" => degraded(Msg::FleetProcessConnector),
         "polling" => degraded(Msg::FleetProcessPolling),
         "off" => html! { span.muted { (t(lang, Msg::FleetProcessOff)) } },

@@ -819,6 +819,9 @@ catalogue! {
     FleetProcessEbpf = "fleet_process_ebpf",
         "eBPF: every exec whole",
         "eBPF : chaque exec complet";
+    FleetProcessAudit = "fleet_process_audit",
+        "kernel audit: every exec whole",
+        "audit du noyau : chaque exec complet";
     FleetProcessConnector = "fleet_process_connector",
         "degraded: kernel connector, brief processes may lack their command line",
         "dégradé : connecteur du noyau, les processus brefs peuvent manquer leur ligne de commande";

@@ -13,6 +13,7 @@ use std::sync::atomic::AtomicBool;
 
 use libbpf_rs::{Link, Object};
 
+use super::exec_record::ExecRecord;
 use crate::ebpf::{self, components, text, u16_at, u32_at};
 
 /// The compiled eBPF program (see `build.rs`).
@@ -27,28 +28,6 @@ const EXE_AT: usize = FILENAME_AT + FILENAME_BUF;
 const CWD_AT: usize = EXE_AT + PATH_BUF;
 const ARGS_AT: usize = CWD_AT + PATH_BUF;
 const TRUNCATED_ARGS: u32 = 1;
-
-/// One exec as the kernel saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ExecRecord {
-    /// Process id.
-    pub pid: u32,
-    /// Parent process id.
-    pub ppid: u32,
-    /// Real user id.
-    pub uid: u32,
-    /// Login user id (audit), when set.
-    pub login_uid: Option<u32>,
-    /// The program's real path (links resolved; the interpreter of a script), or the
-    /// name it was called by when the path could not be read.
-    pub image: String,
-    /// Working folder, when read.
-    pub cwd: Option<String>,
-    /// Arguments.
-    pub args: Vec<String>,
-    /// The arguments were longer than the kernel-side buffer (4 KiB) and were cut.
-    pub args_truncated: bool,
-}
 
 /// The loaded and attached program; dropping it detaches it.
 pub(super) struct ExecProbe {

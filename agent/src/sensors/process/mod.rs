@@ -3,15 +3,19 @@
 //!
 //! 1. eBPF ([`ebpf`]): the kernel hands over the whole exec, arguments included, so a
 //!    process that lives a microsecond is still reported whole;
-//! 2. the kernel's process connector ([`connector`]): says a process exec'd, the rest
+//! 2. the kernel's audit subsystem ([`audit`]), where eBPF is refused: each exec's
+//!    program, arguments and folder written by the kernel before the process can exit;
+//! 3. the kernel's process connector ([`connector`]): says a process exec'd, the rest
 //!    is read from `/proc`, so a process that exits first is reported with what is
 //!    known (`Incomplete`) and counted;
-//! 3. listing `/proc` every second (not root, no connector).
+//! 4. listing `/proc` every second (not root, no connector).
 //!
 //! Which one runs is in `agent_health` (`ProcessMode`): a degraded sensor is visible.
 
+mod audit;
 mod connector;
 mod ebpf;
+mod exec_record;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
@@ -49,19 +53,30 @@ pub struct ProcessSensor {
     own_pid: u32,
     stopped: bool,
     use_ebpf: bool,
+    use_audit: bool,
     use_connector: bool,
     throttle: Arc<Throttle>,
 }
 
+/// Which kernel sources the sensor may use, best first (from `[process]`).
+#[derive(Debug, Clone, Copy)]
+pub struct Sources {
+    /// eBPF.
+    pub ebpf: bool,
+    /// The audit subsystem.
+    pub audit: bool,
+    /// The process connector (false: listing `/proc`, and nothing better).
+    pub connector: bool,
+}
+
 impl ProcessSensor {
-    /// A sensor sending to `sink`; `use_ebpf` false starts from the connector,
-    /// `use_connector` false forces polling.
+    /// A sensor sending to `sink`, from the best of `sources` that works; without the
+    /// connector, it lists `/proc` (the better sources need the same privileges).
     pub fn new(
         sink: Sink,
         counters: Arc<Counters>,
         throttle: Arc<Throttle>,
-        use_ebpf: bool,
-        use_connector: bool,
+        sources: Sources,
     ) -> ProcessSensor {
         ProcessSensor {
             throttle,
@@ -74,8 +89,9 @@ impl ProcessSensor {
             hashes: HashMap::new(),
             own_pid: std::process::id(),
             stopped: false,
-            use_ebpf: use_ebpf && use_connector,
-            use_connector,
+            use_ebpf: sources.ebpf && sources.connector,
+            use_audit: sources.audit && sources.connector,
+            use_connector: sources.connector,
         }
     }
 
@@ -83,6 +99,12 @@ impl ProcessSensor {
     fn run_until(mut self, stop: Arc<AtomicBool>) {
         if self.use_ebpf {
             self.follow_ebpf(&stop);
+            if stop.load(Ordering::Relaxed) || self.stopped {
+                return;
+            }
+        }
+        if self.use_audit {
+            self.follow_audit(&stop);
             if stop.load(Ordering::Relaxed) || self.stopped {
                 return;
             }
@@ -145,7 +167,7 @@ impl ProcessSensor {
         let followed = probe.follow(
             stop,
             |record| {
-                self.on_exec_record(record);
+                self.on_exec_record(record, "ebpf");
                 !self.stopped
             },
             |dropped| {
@@ -161,9 +183,45 @@ impl ProcessSensor {
         }
     }
 
-    /// One exec from eBPF: all of it came from the kernel; only the parent (alive, as a
+    /// Follows execs through the audit subsystem until stopped; returns at once (logged)
+    /// when it cannot be used, or when it fails, for the caller to fall back.
+    fn follow_audit(&mut self, stop: &AtomicBool) {
+        let audit = match audit::AuditExec::open() {
+            Ok(audit) => audit,
+            Err(e) => {
+                tracing::warn!(error = %e, "kernel audit unavailable; process events from the kernel connector instead");
+                return;
+            }
+        };
+        self.counters.set_process_mode("audit");
+        match audit.role() {
+            audit::Role::Daemon { .. } => tracing::info!(
+                "process events from the kernel audit subsystem (as its daemon: no auditd runs)"
+            ),
+            audit::Role::Reader => tracing::info!(
+                "process events from the kernel audit subsystem (reading beside auditd)"
+            ),
+        }
+        let counters = self.counters.clone();
+        let followed = audit.follow(
+            stop,
+            |record| {
+                self.on_exec_record(record, "audit");
+                !self.stopped
+            },
+            |lost| {
+                counters.process_lost.fetch_add(lost, Ordering::Relaxed);
+                tracing::warn!(lost, "the kernel lost audit records (queue full)");
+            },
+        );
+        if let Err(e) = followed {
+            tracing::error!(error = %e, "audit process sensor failed; falling back to the kernel connector");
+        }
+    }
+
+    /// One exec from eBPF or audit: all of it came from the kernel; only the parent (alive, as a
     /// rule) and the program's hash are read here.
-    fn on_exec_record(&mut self, r: ebpf::ExecRecord) {
+    fn on_exec_record(&mut self, r: exec_record::ExecRecord, detected_by: &str) {
         if r.pid == self.own_pid {
             return;
         }
@@ -188,7 +246,7 @@ impl ProcessSensor {
             bump(&self.counters.process_parents_cleared);
         }
         self.recent.insert(r.pid, info.clone());
-        self.emit(r.pid, "ebpf", info, parent, r.args_truncated);
+        self.emit(r.pid, detected_by, info, parent, r.args_truncated);
     }
 
     fn on_event(&mut self, event: ProcEvent) {
