@@ -88,7 +88,7 @@ fn a_thousand_brief_files_are_each_reported_with_their_process() {
     let mut without_process = Vec::new();
     // Transient as a rule: gone before examined (a writer paused longer than the
     // settle time between the two would get an ordinary pair, also right).
-    let mut transient = 0;
+    let (mut transient, mut hashed) = (0, 0);
     agent.collect(Duration::from_secs(120), |seen| {
         if let Some(e) = seen.last() {
             let name = e["TargetFilename"].as_str().unwrap_or_default();
@@ -105,6 +105,7 @@ fn a_thousand_brief_files_are_each_reported_with_their_process() {
                     }
                 };
                 transient += usize::from(e["Transient"] == true);
+                hashed += usize::from(e["Action"] == "created" && e["Sha256"].is_string());
             }
         }
         created.len() == 1000 && deleted.len() == 1000
@@ -117,6 +118,42 @@ fn a_thousand_brief_files_are_each_reported_with_their_process() {
     );
     assert_eq!((created.len(), deleted.len()), (1000, 1000));
     assert!(transient > 0, "brief files are marked Transient");
+    // Deleted within microseconds: a hash when the sensor opened the file in time.
+    println!("brief files: {transient} transient events, {hashed} of 1000 with their hash");
+}
+
+/// A dropper that writes its payload, runs it a moment, then deletes it: the file is
+/// gone before it is examined, yet its pair of events carries the payload's SHA-256
+/// (read through the handle the sensor opened when the file appeared).
+#[test]
+fn a_brief_file_is_reported_with_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("drop");
+    std::fs::create_dir_all(&watched).unwrap();
+    let agent = start(&watched);
+
+    let payload = format!("#!/bin/sh\necho dropped {}\n", std::process::id());
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "printf '%s' '{payload}' > stage2; sleep 0.02; rm stage2"
+        ))
+        .current_dir(&watched)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let digest = ring::digest::digest(&ring::digest::SHA256, payload.as_bytes());
+    let expected: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    for action in ["created", "deleted"] {
+        let e = agent
+            .next_event(Duration::from_secs(20), |e| {
+                file_event(e, action, "/stage2")
+            })
+            .unwrap_or_else(|| panic!("stage2 {action}"));
+        assert_eq!(e["Transient"], true, "{e}");
+        assert_eq!(e["Sha256"], expected, "{e}");
+        assert_eq!(e["Size"], payload.len(), "{e}");
+    }
 }
 
 #[test]

@@ -86,8 +86,14 @@ pub struct FileSensor {
     silent_roots: BTreeSet<PathBuf>,
     /// Who changed what, from eBPF (none when unavailable or turned off).
     who: Option<Arc<who::WhoTable>>,
+    /// Files seen created, opened at once and held until examined: one deleted
+    /// meanwhile is still read through its handle, so a brief file gets its hash.
+    held: HashMap<PathBuf, std::fs::File>,
     stopped: bool,
 }
+
+/// Most created files held open at once (file descriptors are a shared budget).
+const MAX_HELD: usize = 128;
 
 impl FileSensor {
     /// A sensor over `baseline` (loaded from `baseline_path` and replayed by the caller;
@@ -118,6 +124,7 @@ impl FileSensor {
             ancestors: HashSet::new(),
             rewatch: false,
             silent_roots: BTreeSet::new(),
+            held: HashMap::new(),
             who: None,
             stopped: false,
         }
@@ -190,6 +197,8 @@ impl FileSensor {
                 tracing::warn!("file event queue overflowed: rescanning");
                 bump(&self.counters.fim_queue_overflows);
                 self.pending.clear();
+                self.held.clear();
+                self.held.clear();
                 self.full_scan(Some("rescan"));
             }
             self.process_due(false);
@@ -323,6 +332,7 @@ impl FileSensor {
         if event.need_rescan() {
             bump(&self.counters.fim_queue_overflows);
             self.pending.clear();
+            self.held.clear();
             self.full_scan(Some("rescan"));
             return;
         }
@@ -342,15 +352,39 @@ impl FileSensor {
                     self.mark(p.clone(), None);
                     if let Some(pending) = self.pending.get_mut(p) {
                         pending.created = true;
+                        self.hold(p);
                     }
                 }
             }
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => self.mark_all(&event.paths),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                self.mark_all(&event.paths);
+                for p in &event.paths {
+                    if self.pending.get(p).is_some_and(|pending| pending.created) {
+                        self.hold(p);
+                    }
+                }
+            }
             EventKind::Access(_) => {}
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if event.paths.len() == 2 => {
                 self.mark_rename(event.paths[0].clone(), event.paths[1].clone());
             }
             _ => self.mark_all(&event.paths),
+        }
+    }
+
+    /// Opens a file just created, if not yet held and the budget allows: should it be
+    /// deleted before it is examined, its content is still read through the handle.
+    fn hold(&mut self, path: &Path) {
+        if self.held.len() >= MAX_HELD || self.held.contains_key(path) {
+            return;
+        }
+        // Not a FIFO's open that blocks, nor a folder: regular files only.
+        let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+        if !regular {
+            return;
+        }
+        if let Ok(file) = std::fs::File::open(path) {
+            self.held.insert(path.to_path_buf(), file);
         }
     }
 
@@ -386,12 +420,14 @@ impl FileSensor {
             );
             bump(&self.counters.fim_pending_overflows);
             self.pending.clear();
+            self.held.clear();
             self.full_scan(Some("rescan"));
         }
     }
 
     fn mark_rename(&mut self, from: PathBuf, to: PathBuf) {
         // A chain a → b → c within the settle time is one rename a → c.
+        self.held.remove(&from);
         let origin = self
             .pending
             .remove(&from)
@@ -420,9 +456,10 @@ impl FileSensor {
             let Some(pending) = self.pending.remove(&path) else {
                 continue;
             };
+            let held = self.held.remove(&path);
             match pending.rename_from {
                 Some(from) => self.renamed(&from, &path),
-                None if pending.created && self.lived_briefly(&path) => self.transient(&path),
+                None if pending.created && self.lived_briefly(&path) => self.transient(&path, held),
                 None => self.examine(&path, "realtime"),
             }
         }
@@ -434,17 +471,37 @@ impl FileSensor {
     }
 
     /// A file created and deleted before it could be examined (a dropper's way): both
-    /// are reported, marked `Transient`, with the process behind them when known.
-    fn transient(&mut self, path: &Path) {
+    /// are reported, marked `Transient`, with the process behind them when known, and
+    /// its content's hash and size when it was `held` open in time.
+    fn transient(&mut self, path: &Path, held: Option<std::fs::File>) {
         if self.watches.covering(path).is_none() {
             return;
         }
+        let content = held.and_then(|file| self.read_held(&file));
         for action in [FileAction::Created, FileAction::Deleted] {
-            let draft = self
+            let mut draft = self
                 .file_event(action, path, None, None, "realtime", None)
                 .with(field::TRANSIENT, true);
+            if let Some((sha256, size)) = &content {
+                draft = draft
+                    .with(field::SHA256, sha256.clone())
+                    .with(field::SIZE, *size);
+            }
             self.emit(draft);
         }
+    }
+
+    /// SHA-256 and size of a held file, deleted or not (read through `/proc/self/fd`,
+    /// which reaches a deleted file's content), within `max_hash_bytes`.
+    fn read_held(&self, file: &std::fs::File) -> Option<(String, u64)> {
+        use std::os::fd::AsRawFd;
+        let size = file.metadata().ok()?.len();
+        if size > self.config.max_hash_bytes {
+            return None;
+        }
+        let through = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        let sha256 = hash_file(&through, &self.throttle).ok()?;
+        Some((sha256, size))
     }
 
     /// Compares one path with the baseline and reports what changed.
