@@ -115,8 +115,10 @@ fn load_any(file: &Path, signature: (Option<SystemTime>, u64)) -> (Loaded, Vec<R
 pub struct Refresh {
     /// Whether the rules in force changed.
     pub changed: bool,
-    /// Rules in force now.
+    /// Rules from the folders in force now.
     pub rules: usize,
+    /// Rules written in the dashboard in force now.
+    pub dashboard_rules: usize,
     /// Indicator lists in force now.
     pub indicator_lists: usize,
     /// Problems found in changed files (their previous versions stay in force).
@@ -183,7 +185,7 @@ impl RuleLibrary {
             }
             refresh.errors.extend(parsed.errors);
         }
-        refresh.rules += self
+        refresh.dashboard_rules = self
             .stored
             .values()
             .map(|l| l.rules.len() + l.correlations.len())
@@ -368,7 +370,7 @@ mod tests {
     fn rules_written_in_the_dashboard_come_change_break_and_go() {
         let mut library = RuleLibrary::new(Vec::new());
         let r = library.refresh_with(Some(vec![stored("r1", RULE, 1, 0)]));
-        assert!(r.changed && r.rules == 1 && r.errors.is_empty(), "{r:?}");
+        assert!(r.changed && r.dashboard_rules == 1 && r.errors.is_empty(), "{r:?}");
         assert!(library.stored_ids().contains("r1"));
         assert_eq!(library.files(), vec!["dashboard:r1".to_string()]);
         assert!(
@@ -385,11 +387,11 @@ mod tests {
         // Broken by a newer collector's rules: reported once, the previous one stays.
         let broken = RULE.replace("condition: sel", "condition: nope");
         let r = library.refresh_with(Some(vec![stored("r1", &broken, 2, 0)]));
-        assert!(!r.changed && r.rules == 1 && r.errors.len() == 1, "{r:?}");
+        assert!(!r.changed && r.dashboard_rules == 1 && r.errors.len() == 1, "{r:?}");
         assert!(r.errors[0].origin == "dashboard:r1", "{r:?}");
 
         let r = library.refresh_with(Some(vec![stored("r1", RULE, 3, 1)]));
-        assert!(r.changed && r.rules == 0, "{r:?}");
+        assert!(r.changed && r.dashboard_rules == 0, "{r:?}");
         assert!(library.stored_ids().is_empty());
     }
 }

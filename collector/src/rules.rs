@@ -110,7 +110,8 @@ pub fn report(refresh: &rule_library::Refresh, engine: &vigie_rules::Engine) {
     }
     tracing::info!(
         in_force = engine.describe().len(),
-        from_folders_and_dashboard = refresh.rules,
+        from_folders = refresh.rules,
+        from_dashboard = refresh.dashboard_rules,
         failed = refresh.errors.len(),
         "rules in force"
     );
