@@ -4,7 +4,10 @@
 # loopback), and how many execs were missed; then a full-speed exec storm (two shells
 # running /bin/true with a marker) without the agent, with it on eBPF and with it on
 # the process connector: execs/s (the workload's slowdown), agent CPU, and how many
-# command lines each source captured. Prints figures; asserts nothing.
+# command lines each source captured; then a file storm (two writers creating,
+# writing and deleting files in a watched folder at full speed) without and with the
+# agent: files/s, agent CPU, and how many files were reported. Prints figures;
+# asserts nothing.
 # Mesures des capteurs de l'agent ; affiche des chiffres, ne vérifie rien.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,8 +91,12 @@ storm() { # SECONDS MARKER -> total execs
 }
 baseline=$(storm "$SECS" "vigie-none")
 echo "exec storm at full speed, no agent: $((baseline / SECS)) execs/s"
-for source in ebpf connector; do
-    if [ "$source" = ebpf ]; then extra=""; else extra="ebpf = false"; fi
+for source in ebpf audit connector; do
+    case "$source" in
+        ebpf) extra="" ;;
+        audit) extra="ebpf = false" ;;
+        *) extra=$'ebpf = false\naudit = false' ;;
+    esac
     printf '[process]
 listeners = false
 %s
@@ -109,3 +116,50 @@ enabled = false
     echo "exec storm at full speed, agent on $source: $((total / SECS)) execs/s ($(( (baseline - total) * 100 / baseline ))% slower), agent CPU $(cpu "$before" "$after" "$((SECS + 3))"), RSS $(rss) MiB, $captured of $total command lines ($((captured * 100 / total))%), ${lost:-ProcessLost:0}"
     kill "$AGENT"; wait "$AGENT" 2>/dev/null || true
 done
+
+# File storm: two writers, each creating a file, writing 4 KiB, closing and deleting it,
+# in a loop, in the watched folder: without the agent, then with it (every sensor on).
+file_storm() { # SECONDS TAG -> total files
+    python3 - "$1" "$WORK/watched" "$2" <<'PY'
+import os, sys, time, multiprocessing
+secs, folder, tag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def writer(w, out):
+    n, end, block = 0, time.time() + secs, b"x" * 4096
+    while time.time() < end:
+        path = os.path.join(folder, f"{tag}-{w}-{n}")
+        with open(path, "wb") as f:
+            f.write(block)
+        os.remove(path)
+        n += 1
+    out.put(n)
+q = multiprocessing.Queue()
+ps = [multiprocessing.Process(target=writer, args=(w, q)) for w in (1, 2)]
+[p.start() for p in ps]; [p.join() for p in ps]
+print(q.get() + q.get())
+PY
+}
+baseline=$(file_storm "$SECS" "none")
+echo "file storm, no agent: $((baseline / SECS)) files/s (each created, written, deleted)"
+printf '[process]\nlisten_interval_secs = 5\n' > "$WORK/files.toml"
+VIGIE_WATCH="$WORK/watched" target/release/vigie-agent --print --config "$WORK/files.toml" > "$WORK/files.jsonl" 2> "$WORK/files.log" &
+AGENT=$!
+for _ in $(seq 1 100); do grep -q "file baseline ready" "$WORK/files.log" && break; sleep 0.1; done
+sleep 1
+before=$(ticks)
+total=$(file_storm "$SECS" "agent")
+sleep 3
+after=$(ticks)
+created=$(python3 - "$WORK/files.jsonl" <<'PY'
+import json, sys
+names, hashed = set(), 0
+for line in open(sys.argv[1]):
+    if '"file_event"' not in line or "/agent-" not in line:
+        continue
+    e = json.loads(line)
+    if e.get("Action") == "created":
+        names.add(e["TargetFilename"]); hashed += "Sha256" in e
+print(len(names), hashed)
+PY
+)
+overflows=$(grep -o '"FimQueueOverflows":[0-9]*' "$WORK/files.jsonl" | tail -1)
+echo "file storm, agent on: $((total / SECS)) files/s ($(( (baseline - total) * 100 / baseline ))% slower), agent CPU $(cpu "$before" "$after" "$((SECS + 3))"), RSS $(rss) MiB, created reported / with hash: $created of $total, ${overflows:-FimQueueOverflows:0}"

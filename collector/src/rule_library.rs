@@ -370,7 +370,10 @@ mod tests {
     fn rules_written_in_the_dashboard_come_change_break_and_go() {
         let mut library = RuleLibrary::new(Vec::new());
         let r = library.refresh_with(Some(vec![stored("r1", RULE, 1, 0)]));
-        assert!(r.changed && r.dashboard_rules == 1 && r.errors.is_empty(), "{r:?}");
+        assert!(
+            r.changed && r.dashboard_rules == 1 && r.errors.is_empty(),
+            "{r:?}"
+        );
         assert!(library.stored_ids().contains("r1"));
         assert_eq!(library.files(), vec!["dashboard:r1".to_string()]);
         assert!(
@@ -387,7 +390,10 @@ mod tests {
         // Broken by a newer collector's rules: reported once, the previous one stays.
         let broken = RULE.replace("condition: sel", "condition: nope");
         let r = library.refresh_with(Some(vec![stored("r1", &broken, 2, 0)]));
-        assert!(!r.changed && r.dashboard_rules == 1 && r.errors.len() == 1, "{r:?}");
+        assert!(
+            !r.changed && r.dashboard_rules == 1 && r.errors.len() == 1,
+            "{r:?}"
+        );
         assert!(r.errors[0].origin == "dashboard:r1", "{r:?}");
 
         let r = library.refresh_with(Some(vec![stored("r1", RULE, 3, 1)]));

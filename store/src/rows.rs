@@ -273,6 +273,108 @@ pub struct RuleRow {
     pub source: String,
 }
 
+/// A row of `incidents`: an incident's state (latest `updated_ms` wins).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct IncidentRow {
+    /// Its id (`INC-YYYYMMDD-XXXXXX`).
+    pub incident_id: String,
+    /// Its title.
+    pub title: String,
+    /// `informational` … `critical`.
+    pub severity: String,
+    /// `open`, `contained`, `eradicated` or `closed`.
+    pub status: String,
+    /// Who leads it (a user name; empty: nobody yet).
+    pub owner: String,
+    /// ATT&CK technique ids (`T1059.004`).
+    pub techniques: Vec<String>,
+    /// What the analysts recommend.
+    pub recommendations: String,
+    /// When it was opened (ms).
+    pub created_ms: u64,
+    /// Who opened it.
+    pub created_by: String,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When (ms); the version.
+    pub updated_ms: u64,
+}
+
+/// A row of `incident_history`: one thing done to an incident (append-only).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct IncidentHistoryRow {
+    /// The incident.
+    pub incident_id: String,
+    /// When (ms).
+    pub ts: u64,
+    /// Who.
+    pub actor: String,
+    /// `opened`, `changed`, `note`, `action_taken`, `alerts_attached`,
+    /// `alerts_detached`, `evidence_attached`.
+    pub action: String,
+    /// What the person wrote (notes, actions), if anything.
+    pub text: String,
+    /// What changed, as JSON.
+    pub details: String,
+}
+
+/// A row of `incident_alerts`: an alert attached to an incident (latest `updated_ms`
+/// wins; `attached` 0 once detached), with what the incident keeps of it should the
+/// alert itself pass its retention.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct IncidentAlertRow {
+    /// The incident.
+    pub incident_id: String,
+    /// The alert.
+    pub alert_id: String,
+    /// 1 attached, 0 detached.
+    pub attached: u8,
+    /// The alert's time (ms).
+    pub ts: u64,
+    /// Its host.
+    pub hostname: String,
+    /// Its rule.
+    pub rule_id: String,
+    /// The rule's title.
+    pub rule_title: String,
+    /// The rule's French title.
+    pub rule_title_fr: String,
+    /// Its severity.
+    pub severity: String,
+    /// Its tags (ATT&CK among them).
+    pub tags: Vec<String>,
+    /// What happened.
+    pub summary: String,
+    /// SHA-256 of the alert as stored when attached (JSON of its row).
+    pub sha256: String,
+    /// Who attached or detached it.
+    pub updated_by: String,
+    /// When (ms); the version.
+    pub updated_ms: u64,
+}
+
+/// A row of `incident_evidence`: something kept as evidence (an event, a hunt's
+/// results), with its SHA-256 (append-only).
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct IncidentEvidenceRow {
+    /// The incident.
+    pub incident_id: String,
+    /// Its id.
+    pub evidence_id: String,
+    /// `event` or `hunt`.
+    pub kind: String,
+    /// What it is, in words (the event's subject, the hunt's filter).
+    pub label: String,
+    /// The evidence itself, as JSON.
+    pub content: String,
+    /// SHA-256 of `content`.
+    pub sha256: String,
+    /// Who attached it.
+    pub added_by: String,
+    /// When (ms).
+    pub added_ms: u64,
+}
+
 /// A row of `custom_rules`: one Sigma rule file written in the dashboard (latest
 /// `updated_ms` wins; `deleted` removes it).
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]

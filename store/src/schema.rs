@@ -177,6 +177,31 @@ pub const MIGRATIONS: &[Migration] = &[
             updated_by String, updated_ms UInt64
         ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY file_id"],
     },
+    Migration {
+        version: 12,
+        description: "incidents: their state, history, alerts and evidence",
+        statements: &[
+            "CREATE TABLE IF NOT EXISTS incidents (
+            incident_id String, title String, severity String, status String, owner String,
+            techniques Array(String), recommendations String,
+            created_ms UInt64, created_by String, updated_by String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY incident_id",
+            "CREATE TABLE IF NOT EXISTS incident_history (
+            incident_id String, ts UInt64, actor String, action String, text String,
+            details String
+        ) ENGINE = MergeTree() ORDER BY (incident_id, ts)",
+            "CREATE TABLE IF NOT EXISTS incident_alerts (
+            incident_id String, alert_id String, attached UInt8, ts UInt64,
+            hostname String, rule_id String, rule_title String, rule_title_fr String,
+            severity String, tags Array(String), summary String, sha256 String,
+            updated_by String, updated_ms UInt64
+        ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY (alert_id, incident_id)",
+            "CREATE TABLE IF NOT EXISTS incident_evidence (
+            incident_id String, evidence_id String, kind String, label String,
+            content String, sha256 String, added_by String, added_ms UInt64
+        ) ENGINE = MergeTree() ORDER BY (incident_id, added_ms)",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

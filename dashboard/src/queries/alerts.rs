@@ -397,6 +397,24 @@ pub struct AlertLine {
     pub action: String,
     /// Severity rank (1 informational … 5 critical), for paging.
     pub rank: u64,
+    /// The incident the latest alert is in (filled in by [`with_incidents`]).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub incident: String,
+}
+
+/// Fills in the incident of each line's latest alert.
+pub async fn with_incidents(
+    client: &Client,
+    lines: &mut [AlertLine],
+) -> Result<(), vigie_store::StoreError> {
+    let ids: Vec<String> = lines.iter().map(|l| l.alert_id.clone()).collect();
+    let of = crate::queries::incidents::of_alerts(client, &ids).await?;
+    for line in lines {
+        if let Some(incident) = of.get(&line.alert_id) {
+            line.incident = incident.clone();
+        }
+    }
+    Ok(())
 }
 
 impl AlertLine {
@@ -652,6 +670,7 @@ pub async fn page(
                 author: s.author.clone(),
                 action: s.action.clone(),
                 rank: k.rank,
+                incident: String::new(),
             })
         })
         .collect();

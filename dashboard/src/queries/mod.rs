@@ -11,6 +11,7 @@ pub mod custom_rules;
 pub mod exceptions;
 pub mod fleet;
 pub mod hunt;
+pub mod incidents;
 pub mod overview;
 pub mod report;
 pub mod rules;

@@ -62,13 +62,15 @@ pub(super) async fn page(
         )
         .await;
     let window = state.config().group_window_ms();
-    let (group, assignees) = match tokio::try_join!(
+    let (group, assignees, incident, open_incidents) = match tokio::try_join!(
         async {
             crate::queries::alerts::group_of(&state.client, &id, window)
                 .await
                 .map_err(vigie_store::StoreError::from)
         },
-        crate::queries::triage::assignees(&state.client)
+        crate::queries::triage::assignees(&state.client),
+        crate::queries::incidents::of_alerts(&state.client, std::slice::from_ref(&id)),
+        crate::queries::incidents::open_ones(&state.client)
     ) {
         Ok(found) => found,
         Err(e) => return ctx.store_failed(&e),
@@ -80,7 +82,16 @@ pub(super) async fn page(
         done: param(&params, "done").and_then(|n| n.parse::<u64>().ok()),
         refused: super::context::refused_of(&params),
     };
-    let body = crate::views::alert_detail::page(ctx.lang, &ctx.who, &detail, &around);
+    let body = maud::html! {
+        (crate::views::alert_detail::page(ctx.lang, &ctx.who, &detail, &around))
+        (crate::views::incidents::on_alert(
+            ctx.lang,
+            &ctx.who,
+            &id,
+            incident.get(&id).map(String::as_str),
+            &open_incidents,
+        ))
+    };
     let heading = crate::views::alerts::title(
         ctx.lang,
         &detail.alert.rule_title,
@@ -117,6 +128,12 @@ pub(super) async fn api(
             let mut value = serde_json::to_value(&d).expect("serializable");
             value["alert"] = serde_json::to_value(&d.alert).expect("serializable");
             value["rule"] = serde_json::to_value(&d.rule).expect("serializable");
+            let incident =
+                crate::queries::incidents::of_alerts(&state.client, std::slice::from_ref(&id))
+                    .await
+                    .ok()
+                    .and_then(|mut of| of.remove(&id));
+            value["incident"] = json!(incident);
             value["techniques"] = json!(d
                 .rule
                 .as_ref()

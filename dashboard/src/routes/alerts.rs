@@ -29,13 +29,16 @@ pub(super) async fn page(
         Err(e) => return ctx.bad_param(&e),
     };
     let window = state.config().group_window_ms();
-    let (lines, more, counts) = match tokio::try_join!(
+    let (mut lines, more, counts) = match tokio::try_join!(
         alerts::page(&state.client, &filter, window),
         alerts::counts(&state.client, &filter)
     ) {
         Ok(((lines, more), counts)) => (lines, more, counts),
         Err(e) => return ctx.store_failed(&e),
     };
+    if let Err(e) = alerts::with_incidents(&state.client, &mut lines).await {
+        return ctx.store_failed(&e);
+    }
     let assignees = match crate::queries::triage::assignees(&state.client).await {
         Ok(names) => names,
         Err(e) => return ctx.store_failed(&e),
@@ -73,7 +76,10 @@ pub(super) async fn api(
         alerts::page(&state.client, &filter, window),
         alerts::counts(&state.client, &filter)
     ) {
-        Ok(((lines, more), counts)) => {
+        Ok(((mut lines, more), counts)) => {
+            if let Err(e) = alerts::with_incidents(&state.client, &mut lines).await {
+                return ctx.store_failed(&e);
+            }
             let next = more.then(|| lines.last().map(|l| l.cursor().encode()));
             let counts: serde_json::Map<String, serde_json::Value> =
                 counts.into_iter().map(|(s, n)| (s, json!(n))).collect();

@@ -12,6 +12,7 @@ mod enrollment;
 mod exceptions;
 mod fleet;
 mod hunt;
+mod incidents;
 mod login;
 mod overview;
 mod reports;
@@ -75,6 +76,31 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/exceptions/{id}/remove",
             post(exceptions::api_remove),
+        )
+        .route(
+            "/incidents",
+            get(incidents::page).post(incidents::open_form),
+        )
+        .route("/incidents/attach", post(incidents::attach_form))
+        .route(
+            "/incidents/{id}",
+            get(incidents::one).post(incidents::change_form),
+        )
+        .route("/incidents/{id}/notes", post(incidents::text_form))
+        .route("/incidents/{id}/evidence", post(incidents::evidence_form))
+        .route(
+            "/api/v1/incidents",
+            get(incidents::api_list).post(incidents::api_open),
+        )
+        .route(
+            "/api/v1/incidents/{id}",
+            get(incidents::api_one).post(incidents::api_change),
+        )
+        .route("/api/v1/incidents/{id}/notes", post(incidents::api_text))
+        .route("/api/v1/incidents/{id}/alerts", post(incidents::api_attach))
+        .route(
+            "/api/v1/incidents/{id}/evidence",
+            post(incidents::api_evidence),
         )
         .route("/rules", get(rules::page))
         .route(

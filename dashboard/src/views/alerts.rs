@@ -191,6 +191,9 @@ fn queue(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
                             a href={ "/alerts/" (line.alert_id) @if line.count > 1 { "?group=1" } } title=(line.summary) {
                                 (title(lang, &line.rule_title, &line.rule_title_fr))
                             }
+                            @if !line.incident.is_empty() {
+                                " " a.incident href={ "/incidents/" (line.incident) } title=(t(lang, Msg::IncidentIn)) { (line.incident) }
+                            }
                         }
                         td.wrap { (subject(lang, line)) }
                         td.n { (line.count) }

@@ -19,6 +19,7 @@ fn links(who: &Principal) -> Vec<(&'static str, Msg)> {
     let mut links = vec![
         ("/overview", Msg::NavOverview),
         ("/alerts", Msg::NavAlerts),
+        ("/incidents", Msg::NavIncidents),
         ("/exceptions", Msg::NavExceptions),
         ("/rules", Msg::NavRules),
         ("/fleet", Msg::NavFleet),

@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod forms;
 pub mod html;
 pub mod hunt;
+pub mod incidents;
 pub mod overview;
 pub mod pdf;
 pub mod report;

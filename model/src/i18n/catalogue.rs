@@ -219,6 +219,21 @@ catalogue! {
     AuditRulesChanged = "audit_rules_changed",
         "rules changed",
         "règles modifiées";
+    AuditIncidentOpened = "audit_incident_opened",
+        "incident opened",
+        "incident ouvert";
+    AuditIncidentChanged = "audit_incident_changed",
+        "incident changed",
+        "incident modifié";
+    AuditIncidentNote = "audit_incident_note",
+        "incident note or action",
+        "note ou action d'incident";
+    AuditIncidentAlerts = "audit_incident_alerts",
+        "alerts attached to an incident",
+        "alertes rattachées à un incident";
+    AuditIncidentEvidence = "audit_incident_evidence",
+        "evidence kept for an incident",
+        "preuve conservée pour un incident";
     AuditRulesWritten = "audit_rules_written",
         "rule written",
         "règle écrite";
@@ -1381,6 +1396,118 @@ catalogue! {
         "Deleted: the collector stops the rule within seconds.",
         "Supprimée : le collecteur arrête la règle en quelques secondes.";
     // Exceptions (dashboard).
+    // Incidents (dashboard).
+    NavIncidents = "nav_incidents",
+        "Incidents",
+        "Incidents";
+    IncidentsHelp = "incidents_help",
+        "An incident gathers the alerts that are one intrusion, on one host or several: what was found, what was done, and the evidence kept with its SHA-256. Analysts and admins write, auditors read; everything done is kept in its history and in the audit trail.",
+        "Un incident réunit les alertes qui forment une même intrusion, sur un hôte ou plusieurs : ce qui a été trouvé, ce qui a été fait, et les preuves conservées avec leur SHA-256. Les analystes et les administrateurs écrivent, les auditeurs lisent ; tout ce qui est fait est gardé dans son historique et dans la piste d'audit.";
+    IncidentsEmpty = "incidents_empty",
+        "No incident yet. Open one from an alert.",
+        "Aucun incident pour l'instant. Ouvrez-en un depuis une alerte.";
+    IncidentTitle = "incident_title",
+        "Title",
+        "Titre";
+    IncidentOwner = "incident_owner",
+        "Lead",
+        "Responsable";
+    IncidentOpenedAt = "incident_opened_at",
+        "Opened (UTC)",
+        "Ouvert le (UTC)";
+    IncidentHosts = "incident_hosts",
+        "Affected hosts",
+        "Hôtes touchés";
+    IncidentRecommendations = "incident_recommendations",
+        "Recommendations",
+        "Recommandations";
+    IncidentHistory = "incident_history",
+        "History",
+        "Historique";
+    IncidentEvidence = "incident_evidence",
+        "Evidence",
+        "Éléments de preuve";
+    IncidentStatusOpen = "incident_status_open",
+        "open",
+        "ouvert";
+    IncidentStatusContained = "incident_status_contained",
+        "contained",
+        "contenu";
+    IncidentStatusEradicated = "incident_status_eradicated",
+        "eradicated",
+        "éradiqué";
+    IncidentStatusClosed = "incident_status_closed",
+        "closed",
+        "clos";
+    IncidentOpen = "incident_open",
+        "Open an incident",
+        "Ouvrir un incident";
+    IncidentOpenWithLine = "incident_open_with_line",
+        "Open an incident with this line's alerts",
+        "Ouvrir un incident avec les alertes de cette ligne";
+    IncidentAddTo = "incident_add_to",
+        "Add this line's alerts to",
+        "Ajouter les alertes de cette ligne à";
+    IncidentIn = "incident_in",
+        "In incident",
+        "Dans l'incident";
+    IncidentAttach = "incident_attach",
+        "Add",
+        "Ajouter";
+    IncidentSaveChanges = "incident_save_changes",
+        "Save changes",
+        "Enregistrer les modifications";
+    IncidentNote = "incident_note",
+        "Note",
+        "Note";
+    IncidentActionTaken = "incident_action_taken",
+        "Action taken",
+        "Action menée";
+    IncidentAddText = "incident_add_text",
+        "Add to the history",
+        "Ajouter à l'historique";
+    IncidentKeepEvent = "incident_keep_event",
+        "Keep as evidence in",
+        "Garder comme preuve dans";
+    IncidentKeepHunt = "incident_keep_hunt",
+        "Keep these results as evidence in",
+        "Garder ces résultats comme preuve dans";
+    IncidentTitleRequired = "incident_title_required",
+        "Give the incident a title.",
+        "Donnez un titre à l'incident.";
+    IncidentTextRequired = "incident_text_required",
+        "Write the note or the action.",
+        "Écrivez la note ou l'action.";
+    IncidentNoAlert = "incident_no_alert",
+        "Choose at least one alert.",
+        "Choisissez au moins une alerte.";
+    IncidentSaved = "incident_saved",
+        "Recorded.",
+        "Enregistré.";
+    IncidentDidOpened = "incident_did_opened",
+        "opened the incident",
+        "a ouvert l'incident";
+    IncidentDidChanged = "incident_did_changed",
+        "changed",
+        "a modifié";
+    IncidentDidNote = "incident_did_note",
+        "noted",
+        "a noté";
+    IncidentDidActionTaken = "incident_did_action_taken",
+        "took an action",
+        "a mené une action";
+    IncidentDidAlertsAttached = "incident_did_alerts_attached",
+        "attached alerts",
+        "a rattaché des alertes";
+    IncidentDidEvidenceAttached = "incident_did_evidence_attached",
+        "kept evidence",
+        "a conservé une preuve";
+    EvidenceKindEvent = "evidence_kind_event",
+        "event",
+        "événement";
+    EvidenceKindHunt = "evidence_kind_hunt",
+        "hunt results",
+        "résultats de recherche";
     NavExceptions = "nav_exceptions",
         "Exceptions",
         "Exceptions";
