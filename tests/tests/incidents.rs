@@ -253,6 +253,67 @@ async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
     let list = http(port, "GET", "/incidents", &[("Cookie", &aud)], "");
     assert!(list.body.contains(&id));
 
+    // From the hunt page: its results kept in the incident chosen.
+    let hunt_query = format!(
+        "category=file_event&host={}",
+        line["hostname"].as_str().unwrap()
+    );
+    let hunt = http(
+        port,
+        "GET",
+        &format!("/hunt?{hunt_query}"),
+        &[("Cookie", &ana)],
+        "",
+    );
+    assert!(hunt.body.contains("id=\"keep-hunt\""), "{}", hunt.body);
+    let kept = http(
+        port,
+        "POST",
+        "/incidents/evidence",
+        &[
+            ("Cookie", &ana),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form_body(&[
+            ("csrf", ana_csrf.as_str()),
+            ("incident", id.as_str()),
+            ("hunt", hunt_query.as_str()),
+        ]),
+    );
+    assert_eq!(kept.status, 303, "{}", kept.body);
+
+    // From the queue: the ticked lines of a grouped queue, whole.
+    let second = http(
+        port,
+        "POST",
+        "/incidents",
+        &[
+            ("Cookie", &ana),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form_body(&[
+            ("csrf", ana_csrf.as_str()),
+            ("grouped", "1"),
+            ("id", anchor.as_str()),
+            ("incident_title", "Second look"),
+            ("action", "acknowledge"),
+        ]),
+    );
+    assert_eq!(second.status, 303, "{}", second.body);
+    let second_id = second
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/incidents/")
+        .to_string();
+    let second = json_of(&http(
+        port,
+        "GET",
+        &format!("/api/v1/incidents/{second_id}"),
+        &[("Cookie", &ana)],
+        "",
+    ));
+    assert_eq!(second["alerts"].as_array().unwrap().len(), 3, "{second}");
+
     // The audit trail has each change.
     let audit = json_of(&http(
         port,

@@ -52,7 +52,26 @@ pub(super) async fn page(
             .await;
         found = Some(outcome);
     }
-    let body = crate::views::hunt::page(lang, &hunt, found.as_ref());
+    let mut keep = maud::html! {};
+    if matches!(found, Some(Outcome::Events(ref rows)) if !rows.is_empty())
+        && ctx.who.role.can_triage()
+    {
+        match crate::queries::incidents::open_ones(&state.client).await {
+            Ok(open) => {
+                keep = crate::views::incidents::keep_hunt(
+                    lang,
+                    &ctx.who,
+                    &hunt.query_string(None),
+                    &open,
+                );
+            }
+            Err(e) => return ctx.store_failed(&e),
+        }
+    }
+    let body = maud::html! {
+        (crate::views::hunt::page(lang, &hunt, found.as_ref()))
+        (keep)
+    };
     ctx.render(StatusCode::OK, t(lang, Msg::NavHunt), body)
 }
 

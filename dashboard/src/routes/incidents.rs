@@ -20,25 +20,45 @@ use super::context::{param, see_other, Api, AppState, Ctx, Page, PageForm, Param
 use crate::i18n::{t, Msg};
 use crate::queries::incidents::{self as queries, Change, Opening, Refused};
 
-/// The alert ids a form or request names: `alert` fields, or the whole line of
-/// `group_of`.
+/// Most queue lines expanded to their alerts in one go.
+const MAX_LINES: usize = 200;
+
+/// The alert ids a form or request names: `ids` as they are, and every alert of the
+/// lines of `lines` (each line named by one of its alerts).
 async fn chosen_alerts(
     state: &AppState,
     ids: Vec<String>,
-    group_of: Option<&str>,
+    lines: &[String],
 ) -> Result<Vec<String>, vigie_store::StoreError> {
     let mut ids = ids;
-    if let Some(anchor) = group_of.filter(|a| !a.is_empty()) {
-        let window = state.config().group_window_ms();
+    let window = state.config().group_window_ms();
+    for anchor in lines.iter().filter(|a| !a.is_empty()).take(MAX_LINES) {
         let group = crate::queries::alerts::group_of(&state.client, anchor, window).await?;
-        ids.extend(group.into_iter().map(|m| m.alert_id));
-        if ids.is_empty() {
-            ids.push(anchor.to_string());
+        if group.is_empty() {
+            ids.push(anchor.clone());
         }
+        ids.extend(group.into_iter().map(|m| m.alert_id));
     }
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+/// The alerts a page form names: `alert` fields; `group_of` (an alert page's line); or
+/// the queue's ticked lines (`id`), whole lines when the queue is grouped.
+async fn form_alerts(
+    state: &AppState,
+    fields: &Params,
+) -> Result<Vec<String>, vigie_store::StoreError> {
+    let mut lines = all(fields, "group_of");
+    let ticked = all(fields, "id");
+    let mut ids = all(fields, "alert");
+    if param(fields, "grouped") == Some("1") {
+        lines.extend(ticked);
+    } else {
+        ids.extend(ticked);
+    }
+    chosen_alerts(state, ids, &lines).await
 }
 
 /// Every value of field `name` in a form.
@@ -157,13 +177,13 @@ pub(super) async fn open_form(
     if !ctx.who.role.can_triage() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
-    let alert_ids =
-        match chosen_alerts(&state, all(&fields, "alert"), param(&fields, "group_of")).await {
-            Ok(ids) => ids,
-            Err(e) => return ctx.store_failed(&e),
-        };
+    let alert_ids = match form_alerts(&state, &fields).await {
+        Ok(ids) => ids,
+        Err(e) => return ctx.store_failed(&e),
+    };
+    let title = param(&fields, "title").or_else(|| param(&fields, "incident_title"));
     let opening = Opening {
-        title: param(&fields, "title").unwrap_or("").into(),
+        title: title.unwrap_or("").into(),
         severity: param(&fields, "severity").unwrap_or("").into(),
         owner: param(&fields, "owner").unwrap_or("").into(),
         alert_ids,
@@ -197,11 +217,16 @@ pub(super) async fn api_open(
         Ok(r) => r,
         Err(refusal) => return *refusal,
     };
-    let alert_ids =
-        match chosen_alerts(&state, request.alert_ids, request.group_of.as_deref()).await {
-            Ok(ids) => ids,
-            Err(e) => return ctx.store_failed(&e),
-        };
+    let alert_ids = match chosen_alerts(
+        &state,
+        request.alert_ids,
+        &request.group_of.into_iter().collect::<Vec<_>>(),
+    )
+    .await
+    {
+        Ok(ids) => ids,
+        Err(e) => return ctx.store_failed(&e),
+    };
     let opening = Opening {
         title: request.title,
         severity: request.severity,
@@ -239,7 +264,7 @@ pub(super) async fn attach_form(
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
     let id = param(&fields, "incident").unwrap_or("").to_string();
-    let ids = match chosen_alerts(&state, all(&fields, "alert"), param(&fields, "group_of")).await {
+    let ids = match form_alerts(&state, &fields).await {
         Ok(ids) => ids,
         Err(e) => return ctx.store_failed(&e),
     };
@@ -268,7 +293,13 @@ pub(super) async fn api_attach(
         Ok(r) => r,
         Err(refusal) => return *refusal,
     };
-    let ids = match chosen_alerts(&state, request.alert_ids, request.group_of.as_deref()).await {
+    let ids = match chosen_alerts(
+        &state,
+        request.alert_ids,
+        &request.group_of.into_iter().collect::<Vec<_>>(),
+    )
+    .await
+    {
         Ok(ids) => ids,
         Err(e) => return ctx.store_failed(&e),
     };
@@ -499,13 +530,22 @@ pub(super) async fn evidence_form(
     if !ctx.who.role.can_triage() {
         return ctx.refuse(StatusCode::FORBIDDEN, Msg::Forbidden, "");
     }
-    let id = param(&fields, "incident").map_or(id, str::to_string);
     let asked = Evidence {
         agent_id: param(&fields, "agent_id").map(str::to_string),
         seq: param(&fields, "seq").and_then(|s| s.parse().ok()),
         hunt: param(&fields, "hunt").map(str::to_string),
     };
     keep(&state, &ctx, &id, &asked).await
+}
+
+/// `POST /incidents/evidence`: evidence for the incident chosen in the form
+/// (`incident`), as from the hunt page.
+pub(super) async fn evidence_chosen_form(
+    State(state): State<Arc<AppState>>,
+    PageForm(ctx, fields): PageForm,
+) -> Response {
+    let id = param(&fields, "incident").unwrap_or("").to_string();
+    evidence_form(State(state), Path(id), PageForm(ctx, fields)).await
 }
 
 /// `POST /api/v1/incidents/{id}/evidence` with `{agent_id, seq}` or `{hunt}`.

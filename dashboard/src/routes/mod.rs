@@ -82,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(incidents::page).post(incidents::open_form),
         )
         .route("/incidents/attach", post(incidents::attach_form))
+        .route("/incidents/evidence", post(incidents::evidence_chosen_form))
         .route(
             "/incidents/{id}",
             get(incidents::one).post(incidents::change_form),

@@ -226,6 +226,13 @@ fn queue(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
                         p.err #triage role="alert" { (t(lang, *key)) @if !what.is_empty() { " (" (what) ")" } }
                     }
                     (triage_controls(lang, q.assignees, &scopes))
+                    details #open-incident {
+                        summary { (t(lang, Msg::IncidentOpen)) }
+                        // Not `required`: the form's triage buttons must still submit.
+                        label { (t(lang, Msg::IncidentTitle)) " " input name="incident_title" maxlength="200"; }
+                        " "
+                        button type="submit" formaction="/incidents" { (t(lang, Msg::IncidentOpenSelected)) }
+                    }
                 }
             } @else {
                 (table)

@@ -240,6 +240,25 @@ pub fn on_alert(
     }
 }
 
+/// On the hunt page: keep these results as evidence in an open incident.
+pub fn keep_hunt(lang: Lang, who: &Principal, query: &str, open: &[(String, String)]) -> Markup {
+    html! {
+        @if !open.is_empty() {
+            form #keep-hunt method="post" action="/incidents/evidence" {
+                input type="hidden" name="csrf" value=(who.csrf());
+                input type="hidden" name="hunt" value=(query);
+                label { (t(lang, Msg::IncidentKeepHunt)) " "
+                    select name="incident" {
+                        @for (id, title) in open { option value=(id) { (id) " — " (title) } }
+                    }
+                }
+                " "
+                button type="submit" { (t(lang, Msg::IncidentAttach)) }
+            }
+        }
+    }
+}
+
 /// A colon as each language writes it after a word.
 fn colon(lang: Lang) -> &'static str {
     match lang {

@@ -1442,6 +1442,9 @@ catalogue! {
     IncidentOpen = "incident_open",
         "Open an incident",
         "Ouvrir un incident";
+    IncidentOpenSelected = "incident_open_selected",
+        "Open an incident with the selected lines",
+        "Ouvrir un incident avec les lignes choisies";
     IncidentOpenWithLine = "incident_open_with_line",
         "Open an incident with this line's alerts",
         "Ouvrir un incident avec les alertes de cette ligne";
