@@ -42,7 +42,7 @@ fn compile(clang: &str, program: &str, out: &Path, bpf_arch: &str, multiarch: &s
             "cannot run {clang} to build {source}: {e}\n\
                  Install the build dependencies: scripts/build-deps.sh \
                  (clang, libbpf-dev, libelf-dev, zlib1g-dev, pkg-config).\n\
-                 Installez les dépendances de compilation : scripts/build-deps.sh"
+                 Installez les dépendances de compilation\u{a0}: scripts/build-deps.sh"
         ),
     }
 }

@@ -63,7 +63,7 @@ pub(crate) fn find() -> anyhow::Result<Site> {
     }
     anyhow::bail!(
         "no ClickHouse: set VIGIE_CLICKHOUSE_URL, run `vigie up` ({} missing), or install the \
-         server package ({} missing) / pas de ClickHouse : indiquez VIGIE_CLICKHOUSE_URL, lancez \
+         server package ({} missing) / pas de ClickHouse\u{a0}: indiquez VIGIE_CLICKHOUSE_URL, lancez \
          `vigie up` ou installez le paquet serveur",
         url_file.display(),
         config.display()

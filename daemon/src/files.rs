@@ -49,7 +49,7 @@ pub fn read_private(path: &Path, max_len: u64) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             format!(
-                "mode {mode:o} lets others read it; chmod 600 it / mode {mode:o} : d'autres peuvent le lire ; faites chmod 600"
+                "mode {mode:o} lets others read it; chmod 600 it / mode {mode:o}\u{a0}: d'autres peuvent le lire\u{a0}; faites chmod 600"
             ),
         ));
     }

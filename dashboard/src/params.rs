@@ -109,7 +109,7 @@ impl BadParam {
             Problem::NotAQuery if fr => "pas une chaîne de requête (nom=valeur&…)".into(),
             Problem::NotAQuery => "not a query string (name=value&…)".into(),
             Problem::Unknown(known) if fr => {
-                format!("paramètre inconnu ici (connus : {})", known.join(", "))
+                format!("paramètre inconnu ici (connus\u{a0}: {})", known.join(", "))
             }
             Problem::Unknown(known) => {
                 format!("no such parameter here (known: {})", known.join(", "))

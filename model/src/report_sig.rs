@@ -167,7 +167,7 @@ pub fn verify(
                 sig.sha256
             ),
             format!(
-                "le fichier et la signature ne correspondent pas : le fichier a été modifié, ou la signature est celle d'un autre fichier (SHA-256 du fichier {digest}, signé {})",
+                "le fichier et la signature ne correspondent pas\u{a0}: le fichier a été modifié, ou la signature est celle d'un autre fichier (SHA-256 du fichier {digest}, signé {})",
                 sig.sha256
             ),
         ));

@@ -158,7 +158,7 @@ async fn fleet_hunt_and_overview() {
     assert!(
         page.body.contains("muet")
             && page.body.contains("Debian")
-            && page.body.contains("dégradé : connecteur du noyau"),
+            && page.body.contains("dégradé\u{a0}: connecteur du noyau"),
         "{}",
         page.body
     );
@@ -167,7 +167,7 @@ async fn fleet_hunt_and_overview() {
         "analysts get no revoke button"
     );
     assert!(
-        page.body.contains("title=\"événements perdus sur cet agent : 2 jetés de son tampon, 3 perdus par ses capteurs\">dégradé<"),
+        page.body.contains("title=\"événements perdus sur cet agent\u{a0}: 2 jetés de son tampon, 3 perdus par ses capteurs\">dégradé<"),
         "an agent that lost events is not green"
     );
     assert!(

@@ -94,7 +94,7 @@ impl Notice {
                 a.hostname
             ),
             Notice::Digest { alerts, .. } if fr(lang) => format!(
-                "[Vigie] {} alertes en rafale — la plus grave : {}",
+                "[Vigie] {} alertes en rafale — la plus grave\u{a0}: {}",
                 alerts.len(),
                 self.severity().label(lang)
             ),

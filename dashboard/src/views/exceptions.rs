@@ -34,7 +34,7 @@ pub fn conditions_text(lang: Lang, spec: &ExceptionSpec) -> String {
         .iter()
         .map(|c| {
             let (open, close) = match lang {
-                Lang::Fr => ("« ", " »"),
+                Lang::Fr => ("«\u{a0}", "\u{a0}»"),
                 Lang::En => ("\u{201c}", "\u{201d}"),
             };
             format!(

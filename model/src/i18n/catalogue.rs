@@ -10,7 +10,7 @@ catalogue! {
     // Collector refusals.
     UnknownAgent = "unknown_agent",
         "unknown agent: enroll it first",
-        "agent inconnu : enrôlez-le d'abord";
+        "agent inconnu\u{a0}: enrôlez-le d'abord";
     RevokedAgent = "revoked_agent",
         "this agent has been revoked",
         "cet agent a été révoqué";
@@ -49,10 +49,10 @@ catalogue! {
         "le lot nomme un autre agent que son expéditeur";
     StorageUnavailable = "storage_unavailable",
         "storage is unavailable; retry later",
-        "le stockage est indisponible ; réessayez plus tard";
+        "le stockage est indisponible\u{a0}; réessayez plus tard";
     Overloaded = "overloaded",
         "the collector is busy; retry later",
-        "le collecteur est occupé ; réessayez plus tard";
+        "le collecteur est occupé\u{a0}; réessayez plus tard";
     TokenRefused = "token_refused",
         "the enrollment token is unknown, expired, revoked or used up",
         "le jeton d'enrôlement est inconnu, expiré, révoqué ou épuisé";
@@ -64,7 +64,7 @@ catalogue! {
         "la requête est mal formée";
     Internal = "internal",
         "internal error; see the server log",
-        "erreur interne ; voir le journal du serveur";
+        "erreur interne\u{a0}; voir le journal du serveur";
     // Built-in alerts.
     RuleFimChange = "rule_fim_change",
         "File change under a watched path",
@@ -77,7 +77,7 @@ catalogue! {
         "La chaîne de lots d'un agent a bifurqué (altération ou état d'agent restauré)";
     RuleDetectionEvicted = "rule_detection_evicted",
         "Detection state was full: some correlations may have been missed",
-        "État de détection plein : des corrélations ont pu être manquées";
+        "État de détection plein\u{a0}: des corrélations ont pu être manquées";
     RuleNotifyFailing = "rule_notify_failing",
         "Notification channel failing",
         "Canal de notification en échec";
@@ -86,7 +86,7 @@ catalogue! {
         "Un agent ne donne plus de nouvelles";
     RuleSpoolDrop = "rule_spool_drop",
         "An agent dropped events: its spool was full",
-        "Un agent a perdu des événements : son tampon disque était plein";
+        "Un agent a perdu des événements\u{a0}: son tampon disque était plein";
 
     // The dashboard.
     AppName = "app_name",
@@ -112,7 +112,7 @@ catalogue! {
         "Nom d'utilisateur ou mot de passe incorrect.";
     LoginThrottled = "login_throttled",
         "Too many failed attempts; wait a minute and try again.",
-        "Trop d'échecs ; attendez une minute puis réessayez.";
+        "Trop d'échecs\u{a0}; attendez une minute puis réessayez.";
     AlertsTitle = "alerts_title",
         "Alerts",
         "Alertes";
@@ -296,10 +296,10 @@ catalogue! {
         "Connectez-vous d'abord.";
     CsrfFailed = "csrf_failed",
         "The form expired or did not come from this site; reload and try again.",
-        "Le formulaire a expiré ou ne vient pas de ce site ; rechargez et réessayez.";
+        "Le formulaire a expiré ou ne vient pas de ce site\u{a0}; rechargez et réessayez.";
     StoreUnavailable = "store_unavailable",
         "The event store is unavailable; try again shortly.",
-        "La base d'événements est indisponible ; réessayez bientôt.";
+        "La base d'événements est indisponible\u{a0}; réessayez bientôt.";
     BadLimit = "bad_limit",
         "limit must be a whole number from 1 to 1000",
         "limit doit être un entier de 1 à 1000";
@@ -444,7 +444,7 @@ catalogue! {
         "Ce qui s'est passé";
     NewAlerts = "new_alerts",
         "new alerts: reload to see them",
-        "nouvelles alertes : rechargez pour les voir";
+        "nouvelles alertes\u{a0}: rechargez pour les voir";
     AlertsNoneMatch = "alerts_none_match",
         "No alert matches these filters.",
         "Aucune alerte ne correspond à ces filtres.";
@@ -500,7 +500,7 @@ catalogue! {
         "Aucun utilisateur de ce nom à qui assigner.";
     TriageAssigneeCannotTriage = "triage_assignee_cannot_triage",
         "This user only reads (auditor): alerts are assigned to analysts and administrators.",
-        "Cet utilisateur ne fait que consulter (auditeur) : les alertes s'assignent aux analystes et aux administrateurs.";
+        "Cet utilisateur ne fait que consulter (auditeur)\u{a0}: les alertes s'assignent aux analystes et aux administrateurs.";
     TriageScope = "triage_scope",
         "Apply to",
         "Appliquer à";
@@ -518,10 +518,10 @@ catalogue! {
         "les {n} alertes de sa ligne";
     TriageConfirmTitle = "triage_confirm_title",
         "Confirm: {action} on {n} alerts",
-        "Confirmer : {action} sur {n} alertes";
+        "Confirmer\u{a0}: {action} sur {n} alertes";
     TriageConfirmText = "triage_confirm_text",
         "This records the action once for each of the {n} alerts that match this filter now, on every page:",
-        "L'action sera enregistrée une fois pour chacune des {n} alertes qui correspondent maintenant à ce filtre, sur toutes les pages :";
+        "L'action sera enregistrée une fois pour chacune des {n} alertes qui correspondent maintenant à ce filtre, sur toutes les pages\u{a0}:";
     TriageConfirm = "triage_confirm",
         "Confirm",
         "Confirmer";
@@ -530,10 +530,10 @@ catalogue! {
         "Retour à la file, rien d'enregistré";
     TriageConfirmCount = "triage_confirm_count",
         "The number of alerts matching the filter is not the one confirmed (it changed, or was not given): check it and confirm again.",
-        "Le nombre d'alertes correspondant au filtre n'est pas celui qui a été confirmé (il a changé, ou n'a pas été donné) : vérifiez-le et confirmez de nouveau.";
+        "Le nombre d'alertes correspondant au filtre n'est pas celui qui a été confirmé (il a changé, ou n'a pas été donné)\u{a0}: vérifiez-le et confirmez de nouveau.";
     TriageTooMany = "triage_too_many",
         "More alerts match this filter than one action may change at once: narrow the filter (period, severity, host) and try again.",
-        "Plus d'alertes correspondent à ce filtre qu'une action ne peut en changer d'un coup : resserrez le filtre (période, gravité, hôte) et recommencez.";
+        "Plus d'alertes correspondent à ce filtre qu'une action ne peut en changer d'un coup\u{a0}: resserrez le filtre (période, gravité, hôte) et recommencez.";
     TriageIdsAndFilter = "triage_ids_and_filter",
         "Give either alert ids or a filter, not both.",
         "Donnez soit des identifiants d'alertes, soit un filtre, pas les deux.";
@@ -542,13 +542,13 @@ catalogue! {
         "Répétitions sur la même ligne";
     GroupText = "group_text",
         "The queue shows this alert as one line standing for {n} alerts: same rule, same host, same subject, from {first} to {last}.",
-        "La file montre cette alerte sur une ligne qui en représente {n} : même règle, même hôte, même sujet, du {first} au {last}.";
+        "La file montre cette alerte sur une ligne qui en représente {n}\u{a0}: même règle, même hôte, même sujet, du {first} au {last}.";
     GroupMore = "group_more",
         "… and {n} more.",
         "… et {n} de plus.";
     TriageDone = "triage_done",
         "Recorded (alerts: {n}).",
-        "Enregistré (alertes : {n}).";
+        "Enregistré (alertes\u{a0}: {n}).";
     History = "history",
         "Triage history",
         "Historique du tri";
@@ -624,10 +624,10 @@ catalogue! {
         "{n} événements, du {first} au {last}.";
     ContextEarlier = "context_earlier",
         "There are earlier events: show them",
-        "Il y a des événements plus anciens : les afficher";
+        "Il y a des événements plus anciens\u{a0}: les afficher";
     ContextLater = "context_later",
         "There are later events: show them",
-        "Il y a des événements plus récents : les afficher";
+        "Il y a des événements plus récents\u{a0}: les afficher";
     ContextThisAlert = "context_this_alert",
         "this alert",
         "cette alerte";
@@ -833,16 +833,16 @@ catalogue! {
         "Capteur de processus";
     FleetProcessEbpf = "fleet_process_ebpf",
         "eBPF: every exec whole",
-        "eBPF : chaque exec complet";
+        "eBPF\u{a0}: chaque exec complet";
     FleetProcessAudit = "fleet_process_audit",
         "kernel audit: every exec whole",
-        "audit du noyau : chaque exec complet";
+        "audit du noyau\u{a0}: chaque exec complet";
     FleetProcessConnector = "fleet_process_connector",
         "degraded: kernel connector, brief processes may lack their command line",
-        "dégradé : connecteur du noyau, les processus brefs peuvent manquer leur ligne de commande";
+        "dégradé\u{a0}: connecteur du noyau, les processus brefs peuvent manquer leur ligne de commande";
     FleetProcessPolling = "fleet_process_polling",
         "degraded: listing every second, brief processes missed",
-        "dégradé : relevé chaque seconde, processus brefs manqués";
+        "dégradé\u{a0}: relevé chaque seconde, processus brefs manqués";
     FleetProcessOff = "fleet_process_off",
         "off",
         "arrêté";
@@ -860,14 +860,14 @@ catalogue! {
         "Révoquer…";
     FleetRevokeConfirm = "fleet_revoke_confirm",
         "Revoke this agent: it can no longer send anything",
-        "Révoquer cet agent : il ne pourra plus rien envoyer";
+        "Révoquer cet agent\u{a0}: il ne pourra plus rien envoyer";
     // Remote agent settings.
     NavSettings = "nav_settings",
         "Agent settings",
         "Réglages des agents";
     SettingsHelp = "settings_help",
         "Per group of agents: the [fim], [process] and [network] sections (as in agent.toml) that replace the agents' own. Agents fetch a new version at their next health report and apply it without a restart.",
-        "Par groupe d'agents : les sections [fim], [process] et [network] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.";
+        "Par groupe d'agents\u{a0}: les sections [fim], [process] et [network] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.";
     SettingsGroup = "settings_group",
         "Group",
         "Groupe";
@@ -885,22 +885,22 @@ catalogue! {
         "en attente";
     SettingsBadGroup = "settings_bad_group",
         "A group name has 1 to 64 of a-z, 0-9, '.', '_' and '-'.",
-        "Un nom de groupe compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - ».";
+        "Un nom de groupe compte 1 à 64 caractères parmi a-z, 0-9, «\u{a0}.\u{a0}», «\u{a0}_\u{a0}» et «\u{a0}-\u{a0}».";
     SettingsUnknownGroup = "settings_unknown_group",
         "There is no such group: create it first, with its settings (Agents → Agent settings).",
-        "Ce groupe n'existe pas : créez-le d'abord, avec ses réglages (Agents → Réglages des agents).";
+        "Ce groupe n'existe pas\u{a0}: créez-le d'abord, avec ses réglages (Agents → Réglages des agents).";
     FleetDegraded = "fleet_degraded",
         "degraded",
         "dégradé";
     FleetDegradedWhy = "fleet_degraded_why",
         "events lost on this agent: {dropped} dropped from its spool, {losses} lost by its sensors",
-        "événements perdus sur cet agent : {dropped} jetés de son tampon, {losses} perdus par ses capteurs";
+        "événements perdus sur cet agent\u{a0}: {dropped} jetés de son tampon, {losses} perdus par ses capteurs";
     EnrollTitle = "enroll_title",
         "Add a server",
         "Ajouter un serveur";
     EnrollIntro = "enroll_intro",
         "A server joins with a token made here: install the agent package, give it the SOC's CA certificate, then enroll it with the token. Tokens are shown once, expire, and serve a limited number of servers.",
-        "Un serveur rejoint Vigie avec un jeton fait ici : installez le paquet de l'agent, donnez-lui le certificat de l'autorité du SOC, puis enrôlez-le avec le jeton. Un jeton ne s'affiche qu'une fois, expire, et sert à un nombre limité de serveurs.";
+        "Un serveur rejoint Vigie avec un jeton fait ici\u{a0}: installez le paquet de l'agent, donnez-lui le certificat de l'autorité du SOC, puis enrôlez-le avec le jeton. Un jeton ne s'affiche qu'une fois, expire, et sert à un nombre limité de serveurs.";
     EnrollCollector = "enroll_collector",
         "Collector address for agents",
         "Adresse du collecteur pour les agents";
@@ -921,10 +921,10 @@ catalogue! {
         "Créer un jeton";
     EnrollCreated = "enroll_created",
         "Token made. Copy it now: it will not be shown again.",
-        "Jeton créé. Copiez-le maintenant : il ne sera plus affiché.";
+        "Jeton créé. Copiez-le maintenant\u{a0}: il ne sera plus affiché.";
     EnrollSteps = "enroll_steps",
         "On the server, as root:",
-        "Sur le serveur, en root :";
+        "Sur le serveur, en root\u{a0}:";
     EnrollTokens = "enroll_tokens",
         "Enrollment tokens",
         "Jetons d'enrôlement";
@@ -954,7 +954,7 @@ catalogue! {
         "Révoquer…";
     EnrollRevokeConfirm = "enroll_revoke_confirm",
         "Revoke this token: no more servers enroll with it",
-        "Révoquer ce jeton : plus aucun serveur ne s'enrôle avec";
+        "Révoquer ce jeton\u{a0}: plus aucun serveur ne s'enrôle avec";
     CopyButton = "copy_button",
         "Copy",
         "Copier";
@@ -1000,26 +1000,26 @@ catalogue! {
         "Le mot de passe doit compter au moins 10 caractères.";
     PasswordTooSimple = "password_too_simple",
         "The password is too simple: a repeated character, a run like 1234 or azerty, the user name, or a well-known password. A few unrelated words make a good one.",
-        "Le mot de passe est trop simple : un caractère répété, une suite comme 1234 ou azerty, le nom d'utilisateur ou un mot de passe connu. Quelques mots sans rapport en font un bon.";
+        "Le mot de passe est trop simple\u{a0}: un caractère répété, une suite comme 1234 ou azerty, le nom d'utilisateur ou un mot de passe connu. Quelques mots sans rapport en font un bon.";
     BadRole = "bad_role",
         "The role must be admin, analyst or auditor.",
         "Le rôle doit être admin, analyst ou auditor.";
     BadUsername = "bad_username",
         "A user name has 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit.",
-        "Un nom d'utilisateur compte 1 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - », et commence par une lettre ou un chiffre.";
+        "Un nom d'utilisateur compte 1 à 64 caractères parmi a-z, 0-9, «\u{a0}.\u{a0}», «\u{a0}_\u{a0}» et «\u{a0}-\u{a0}», et commence par une lettre ou un chiffre.";
     UserExists = "user_exists",
         "That user name is taken.",
         "Ce nom d'utilisateur est déjà pris.";
     LastAdmin = "last_admin",
         "This is the last administrator: it can be neither demoted nor disabled.",
-        "C'est le dernier administrateur : il ne peut être ni rétrogradé ni désactivé.";
+        "C'est le dernier administrateur\u{a0}: il ne peut être ni rétrogradé ni désactivé.";
     // API tokens.
     TokensHelp = "tokens_help",
-        "A token lets a program use the API as you, with at most your role: send it as 'Authorization: Bearer <token>'.",
-        "Un jeton permet à un programme d'utiliser l'API en votre nom, avec au plus votre rôle : envoyez-le dans « Authorization: Bearer <jeton> ».";
+        "A token lets a program use the API as you, with at most your role: send it as `Authorization: Bearer <token>`.",
+        "Un jeton permet à un programme d'utiliser l'API en votre nom, avec au plus votre rôle\u{a0}: envoyez-le dans `Authorization: Bearer <jeton>`.";
     TokenShownOnce = "token_shown_once",
         "Copy this token now: it will not be shown again.",
-        "Copiez ce jeton maintenant : il ne sera plus affiché.";
+        "Copiez ce jeton maintenant\u{a0}: il ne sera plus affiché.";
     TokenName = "token_name",
         "Name",
         "Nom";
@@ -1049,45 +1049,45 @@ catalogue! {
         "Donnez un nom au jeton (100 caractères au plus).";
     TooManyStreams = "too_many_streams",
         "Too many live streams are open for this account (or in all); close a tab and retry.",
-        "Trop de flux en direct sont ouverts pour ce compte (ou en tout) ; fermez un onglet et réessayez.";
+        "Trop de flux en direct sont ouverts pour ce compte (ou en tout)\u{a0}; fermez un onglet et réessayez.";
     TokenBadDays = "token_bad_days",
         "The validity must be 1 to 365 days: every token ends.",
-        "La validité doit être de 1 à 365 jours : tout jeton prend fin.";
+        "La validité doit être de 1 à 365 jours\u{a0}: tout jeton prend fin.";
 
     // The agent.
     AgentAlreadyEnrolled = "agent_already_enrolled",
         "already enrolled as agent {agent} ({path}); remove that file to enroll again",
-        "déjà enrôlé comme agent {agent} ({path}) ; supprimez ce fichier pour enrôler à nouveau";
+        "déjà enrôlé comme agent {agent} ({path})\u{a0}; supprimez ce fichier pour enrôler à nouveau";
     AgentCannotCreate = "agent_cannot_create",
         "cannot create {path}: {error}",
-        "impossible de créer {path} : {error}";
+        "impossible de créer {path}\u{a0}: {error}";
     AgentBadCaOrUrl = "agent_bad_ca_or_url",
         "the CA file or the collector's URL cannot be used: {error}",
-        "fichier d'autorité (CA) ou adresse du collecteur inutilisable : {error}";
+        "fichier d'autorité (CA) ou adresse du collecteur inutilisable\u{a0}: {error}";
     AgentCollectorUntrusted = "agent_collector_untrusted",
         "the collector's certificate is not signed by the CA in {path} (wrong CA file?): {error}",
-        "le certificat du collecteur n'est pas signé par l'autorité de {path} (mauvais fichier CA ?) : {error}";
+        "le certificat du collecteur n'est pas signé par l'autorité de {path} (mauvais fichier CA\u{a0}?)\u{a0}: {error}";
     AgentCollectorUnreachable = "agent_collector_unreachable",
         "cannot reach the collector at {url}: {error}",
-        "collecteur injoignable à {url} : {error}";
+        "collecteur injoignable à {url}\u{a0}: {error}";
     AgentClockSkew = "agent_clock_skew",
         "this server's clock differs from the collector's by {skew} s (more than {max} s): its batches would be refused; set the time (NTP) and retry",
-        "l'horloge de ce serveur diffère de celle du collecteur de {skew} s (plus de {max} s) : ses lots seraient refusés ; réglez l'heure (NTP) et recommencez";
+        "l'horloge de ce serveur diffère de celle du collecteur de {skew} s (plus de {max} s)\u{a0}: ses lots seraient refusés\u{a0}; réglez l'heure (NTP) et recommencez";
     AgentTokenRefused = "agent_token_refused",
         "the collector refused the token: wrong, expired, used up or revoked (ask for a new one: vigie token create)",
-        "le collecteur a refusé le jeton : erroné, expiré, épuisé ou révoqué (demandez-en un nouveau : vigie token create)";
+        "le collecteur a refusé le jeton\u{a0}: erroné, expiré, épuisé ou révoqué (demandez-en un nouveau\u{a0}: vigie token create)";
     AgentEnrollmentError = "agent_enrollment_error",
         "the collector did not complete the enrollment: {error}",
-        "le collecteur n'a pas mené l'enrôlement à son terme : {error}";
+        "le collecteur n'a pas mené l'enrôlement à son terme\u{a0}: {error}";
     AgentNotEnrolled = "agent_not_enrolled",
         "this agent is not enrolled and no enrollment token is configured (collector.enrollment_token)",
         "cet agent n'est pas enrôlé et aucun jeton d'enrôlement n'est configuré (collector.enrollment_token)";
     AgentEnrolled = "agent_enrolled",
         "enrolled as agent {agent} (key {key}); identity saved to {path} (mode {mode})",
-        "enrôlé comme agent {agent} (clé {key}) ; identité enregistrée dans {path} (mode {mode})";
+        "enrôlé comme agent {agent} (clé {key})\u{a0}; identité enregistrée dans {path} (mode {mode})";
     AgentEnrollFailed = "agent_enroll_failed",
         "enrollment failed: {reason}",
-        "échec de l'enrôlement : {reason}";
+        "échec de l'enrôlement\u{a0}: {reason}";
     AgentEnrollNeeds = "agent_enroll_needs",
         "--collector and --token are needed (or a --config holding them)",
         "--collector et --token sont requis (ou un --config qui les contient)";
@@ -1101,43 +1101,43 @@ catalogue! {
         "le journal d'audit est vide";
     CliAuditIntact = "cli_audit_intact",
         "{chain}: intact, {rows} rows from seq {first}, signed tip outside the database at seq {tip}",
-        "{chain} : intacte, {rows} lignes depuis le numéro {first}, sommet signé hors de la base au numéro {tip}";
+        "{chain}\u{a0}: intacte, {rows} lignes depuis le numéro {first}, sommet signé hors de la base au numéro {tip}";
     CliTriageIntact = "cli_triage_intact",
         "triage history: intact, {rows} rows in {requests} requests match the audit trail",
-        "historique de tri : intact, {rows} lignes en {requests} demandes correspondent au journal d'audit";
+        "historique de tri\u{a0}: intact, {rows} lignes en {requests} demandes correspondent au journal d'audit";
     CliTriageBroken = "cli_triage_broken",
         "triage history: BROKEN: {reason}",
-        "historique de tri : ROMPU : {reason}";
+        "historique de tri\u{a0}: ROMPU\u{a0}: {reason}";
     CliAuditBroken = "cli_audit_broken",
         "{chain}: BROKEN: {reason}",
-        "{chain} : ROMPUE : {reason}";
+        "{chain}\u{a0}: ROMPUE\u{a0}: {reason}";
     CliPkiMade = "cli_pki_made",
         "CA: {ca} (give it to agents)\ncollector: {cert} and {key}",
-        "autorité (CA) : {ca} (à donner aux agents)\ncollecteur : {cert} et {key}";
+        "autorité (CA)\u{a0}: {ca} (à donner aux agents)\ncollecteur\u{a0}: {cert} et {key}";
     CliNotASignature = "cli_not_a_signature",
         "invalid: {path} is not a signature file ({error})",
-        "invalide : {path} n'est pas un fichier de signature ({error})";
+        "invalide\u{a0}: {path} n'est pas un fichier de signature ({error})";
     CliNotAKey = "cli_not_a_key",
         "--key {key} is not an Ed25519 public key (base64, hex or a .sig file)",
         "--key {key} n'est pas une clé publique Ed25519 (base64, hexadécimal ou fichier .sig)";
     CliReportValid = "cli_report_valid",
         "valid: {path} signed by key {fingerprint} at {when} UTC",
-        "valide : {path} signé par la clé {fingerprint} le {when} UTC";
+        "valide\u{a0}: {path} signé par la clé {fingerprint} le {when} UTC";
     CliReportKeyNotChecked = "cli_report_key_not_checked",
         "the signature is valid, but its key was NOT checked: no --key was given and this installation's report key is not on this machine; anyone can sign with a key of their own. Compare the fingerprint above with the one the dashboard shows (Reports), or pass --key FINGERPRINT (exit code 3)",
-        "la signature est valide, mais sa clé n'a PAS été vérifiée : pas de --key et la clé de rapport de cette installation n'est pas sur cette machine ; n'importe qui peut signer avec sa propre clé. Comparez l'empreinte ci-dessus avec celle du tableau de bord (Rapports), ou donnez --key EMPREINTE (code de sortie 3)";
+        "la signature est valide, mais sa clé n'a PAS été vérifiée\u{a0}: pas de --key et la clé de rapport de cette installation n'est pas sur cette machine\u{a0}; n'importe qui peut signer avec sa propre clé. Comparez l'empreinte ci-dessus avec celle du tableau de bord (Rapports), ou donnez --key EMPREINTE (code de sortie 3)";
     CliReportKeyGiven = "cli_report_key_given",
         "key checked: the one given with --key",
-        "clé vérifiée : celle donnée avec --key";
+        "clé vérifiée\u{a0}: celle donnée avec --key";
     CliReportKeyInstallation = "cli_report_key_installation",
         "key checked: this installation's report key ({path})",
-        "clé vérifiée : la clé de rapport de cette installation ({path})";
+        "clé vérifiée\u{a0}: la clé de rapport de cette installation ({path})";
     CliReportInvalid = "cli_report_invalid",
         "invalid: {reason}",
-        "invalide : {reason}";
+        "invalide\u{a0}: {reason}";
     CliRuleNotLoaded = "cli_rule_not_loaded",
         "rule not loaded: {error}",
-        "règle non chargée : {error}";
+        "règle non chargée\u{a0}: {error}";
     CliTokenHeader = "cli_token_header",
         "id        state     uses  expires (UTC)        note",
         "id        état      usages expire (UTC)       note";
@@ -1173,16 +1173,16 @@ catalogue! {
         "Vigie est lancé.";
     CliDashboardAt = "cli_dashboard_at",
         "  Dashboard: {url}",
-        "  Tableau de bord : {url}";
+        "  Tableau de bord\u{a0}: {url}";
     CliLoginOnce = "cli_login_once",
         "  Login: admin / {password}   (shown once)",
-        "  Identifiant : admin / {password}   (affiché une seule fois)";
+        "  Identifiant\u{a0}: admin / {password}   (affiché une seule fois)";
     CliLoginExisting = "cli_login_existing",
         "  Login: admin (existing password)",
-        "  Identifiant : admin (mot de passe existant)";
+        "  Identifiant\u{a0}: admin (mot de passe existant)";
     CliDataAt = "cli_data_at",
         "  Data: {path}",
-        "  Données : {path}";
+        "  Données\u{a0}: {path}";
     CliCtrlC = "cli_ctrl_c",
         "  Ctrl-C stops everything.",
         "  Ctrl-C arrête tout.";
@@ -1197,7 +1197,7 @@ catalogue! {
         "certains services ne se sont pas arrêtés en 30 s";
     CliInstallClickhouse = "cli_install_clickhouse",
         "ClickHouse is not installed. On Debian or Ubuntu: sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an existing server)",
-        "ClickHouse n'est pas installé. Sur Debian ou Ubuntu : sudo apt-get install clickhouse-server (ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
+        "ClickHouse n'est pas installé. Sur Debian ou Ubuntu\u{a0}: sudo apt-get install clickhouse-server (ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
 
     // The audit trail's verdicts.
     AuditRowsMissingBefore = "audit_rows_missing_before",
@@ -1205,40 +1205,40 @@ catalogue! {
         "les lignes avant le numéro {seq} manquent (supprimées) et aucun point de contrôle de rétention ne l'explique";
     AuditRowAltered = "audit_row_altered",
         "row seq {seq} was altered: its content does not match its hash",
-        "la ligne {seq} a été modifiée : son contenu ne correspond pas à son empreinte";
+        "la ligne {seq} a été modifiée\u{a0}: son contenu ne correspond pas à son empreinte";
     AuditSeqTwice = "audit_seq_twice",
         "seq {seq} appears twice: a row was inserted",
-        "le numéro {seq} apparaît deux fois : une ligne a été insérée";
+        "le numéro {seq} apparaît deux fois\u{a0}: une ligne a été insérée";
     AuditRowsMissing = "audit_rows_missing",
         "rows seq {from} to {to} are missing (deleted)",
         "les lignes {from} à {to} manquent (supprimées)";
     AuditRowNotFollowing = "audit_row_not_following",
         "row seq {seq} does not follow seq {prev}: a row was inserted or replaced",
-        "la ligne {seq} ne suit pas la ligne {prev} : une ligne a été insérée ou remplacée";
+        "la ligne {seq} ne suit pas la ligne {prev}\u{a0}: une ligne a été insérée ou remplacée";
     AuditBadSignature = "audit_bad_signature",
         "row seq {seq} is not signed by its writer's key: it was rewritten or forged in the database",
-        "la ligne {seq} n'est pas signée par la clé de son auteur : elle a été réécrite ou forgée dans la base";
+        "la ligne {seq} n'est pas signée par la clé de son auteur\u{a0}: elle a été réécrite ou forgée dans la base";
     AuditUnsigned = "audit_unsigned",
         "row seq {seq} has no signature where one is required: it was rewritten or forged in the database",
-        "la ligne {seq} n'a pas de signature alors qu'il en faut une : elle a été réécrite ou forgée dans la base";
+        "la ligne {seq} n'a pas de signature alors qu'il en faut une\u{a0}: elle a été réécrite ou forgée dans la base";
     AuditTailMissing = "audit_tail_missing",
         "rows seq {from} to {to} are missing from the end: the chain was cut short (its signed tip outside the database reaches {to})",
-        "les lignes {from} à {to} manquent à la fin : la chaîne a été tronquée (son sommet signé hors de la base atteint {to})";
+        "les lignes {from} à {to} manquent à la fin\u{a0}: la chaîne a été tronquée (son sommet signé hors de la base atteint {to})";
     AuditTipDiffers = "audit_tip_differs",
         "row seq {seq} differs from the one its signed tip records: it was replaced",
-        "la ligne {seq} diffère de celle que son sommet signé enregistre : elle a été remplacée";
+        "la ligne {seq} diffère de celle que son sommet signé enregistre\u{a0}: elle a été remplacée";
     AuditTipForged = "audit_tip_forged",
         "the tip file (seq {seq}) is not signed by this chain's key",
         "le fichier de sommet (ligne {seq}) n'est pas signé par la clé de cette chaîne";
     TriageRowsChanged = "triage_rows_changed",
         "triage history of alert {alert}: the request {actor} made is recorded with {recorded} rows, the database holds {found} that do not match: rows were changed or deleted",
-        "historique de tri de l'alerte {alert} : la demande faite par {actor} est enregistrée avec {recorded} lignes, la base en contient {found} qui ne correspondent pas : des lignes ont été modifiées ou supprimées";
+        "historique de tri de l'alerte {alert}\u{a0}: la demande faite par {actor} est enregistrée avec {recorded} lignes, la base en contient {found} qui ne correspondent pas\u{a0}: des lignes ont été modifiées ou supprimées";
     TriageRowUnrecorded = "triage_row_unrecorded",
         "triage history of alert {alert}: the {action} by {actor} at {when} UTC is in no audit record: it was added in the database",
-        "historique de tri de l'alerte {alert} : l'action {action} de {actor} le {when} UTC ne figure dans aucun enregistrement d'audit : elle a été ajoutée dans la base";
+        "historique de tri de l'alerte {alert}\u{a0}: l'action {action} de {actor} le {when} UTC ne figure dans aucun enregistrement d'audit\u{a0}: elle a été ajoutée dans la base";
     AuditUnknownChain = "audit_unknown_chain",
         "chain {chain} has no key pinned in {dir}: its rows come from no known writer",
-        "la chaîne {chain} n'a pas de clé épinglée dans {dir} : ses lignes ne viennent d'aucun auteur connu";
+        "la chaîne {chain} n'a pas de clé épinglée dans {dir}\u{a0}: ses lignes ne viennent d'aucun auteur connu";
     // Notifications on the overview.
     OverviewNotifications = "overview_notifications",
         "Notifications",
@@ -1273,7 +1273,7 @@ catalogue! {
         "Règles";
     RulesHelp = "rules_help",
         "Every rule in force: where it comes from, how severe, what it detects, how often it fired. Admins turn a rule off or give its alerts another severity; the collector applies it within seconds, and the audit trail keeps who did it and why.",
-        "Chaque règle en vigueur : d'où elle vient, sa gravité, ce qu'elle détecte, combien de fois elle s'est déclenchée. Les administrateurs désactivent une règle ou donnent une autre gravité à ses alertes ; le collecteur l'applique en quelques secondes, et la piste d'audit garde qui l'a fait et pourquoi.";
+        "Chaque règle en vigueur\u{a0}: d'où elle vient, sa gravité, ce qu'elle détecte, combien de fois elle s'est déclenchée. Les administrateurs désactivent une règle ou donnent une autre gravité à ses alertes\u{a0}; le collecteur l'applique en quelques secondes, et la piste d'audit garde qui l'a fait et pourquoi.";
     RulesSource = "rules_source",
         "Source",
         "Origine";
@@ -1315,7 +1315,7 @@ catalogue! {
         "Les règles propres au collecteur (événements perdus ou falsifiés, agents muets) ne peuvent pas être désactivées.";
     RulesSaved = "rules_saved",
         "Saved: the collector applies it within seconds.",
-        "Enregistré : le collecteur l'applique en quelques secondes.";
+        "Enregistré\u{a0}: le collecteur l'applique en quelques secondes.";
     RulesSourcePack = "rules_source_pack",
         "Vigie pack",
         "jeu de Vigie";
@@ -1343,7 +1343,7 @@ catalogue! {
         "Modifier le texte";
     RulesWriteHelp = "rules_write_help",
         "A Sigma rule in YAML — or several, separated by ---, such as a correlation with the rules it counts. It is checked as `vigie rules check` checks a file; try it on the events already stored to see how often it would have fired, then save it: the collector puts it in force within seconds.",
-        "Une règle Sigma en YAML — ou plusieurs, séparées par ---, comme une corrélation avec les règles qu'elle compte. Elle est vérifiée comme `vigie rules check` vérifie un fichier ; essayez-la sur les événements déjà enregistrés pour voir combien de fois elle se serait déclenchée, puis enregistrez-la : le collecteur la met en vigueur en quelques secondes.";
+        "Une règle Sigma en YAML — ou plusieurs, séparées par ---, comme une corrélation avec les règles qu'elle compte. Elle est vérifiée comme `vigie rules check` vérifie un fichier\u{a0}; essayez-la sur les événements déjà enregistrés pour voir combien de fois elle se serait déclenchée, puis enregistrez-la\u{a0}: le collecteur la met en vigueur en quelques secondes.";
     RulesText = "rules_text",
         "Sigma rule (YAML)",
         "Règle Sigma (YAML)";
@@ -1361,16 +1361,16 @@ catalogue! {
         "Vérifier et enregistrer";
     RulesProblems = "rules_problems",
         "Problems found — nothing was saved:",
-        "Problèmes trouvés — rien n'a été enregistré :";
+        "Problèmes trouvés — rien n'a été enregistré\u{a0}:";
     RulesInvalid = "rules_invalid",
         "The rule text has problems; nothing was saved.",
-        "Le texte de la règle a des problèmes ; rien n'a été enregistré.";
+        "Le texte de la règle a des problèmes\u{a0}; rien n'a été enregistré.";
     RulesLine = "rules_line",
         "line {n}: ",
-        "ligne {n} : ";
+        "ligne {n}\u{a0}: ";
     RulesTrialHosts = "rules_trial_hosts",
         "By host: ",
-        "Par hôte : ";
+        "Par hôte\u{a0}: ";
     RulesInText = "rules_in_text",
         "Rules in the text",
         "Règles du texte";
@@ -1382,7 +1382,7 @@ catalogue! {
         "Se serait déclenchée {n} fois sur les {examined} événements des {hours} dernières heures (avant exceptions et réglages des règles).";
     RulesTrialCut = "rules_trial_cut",
         "That window holds more than {max} events: only those since {from} UTC were read.",
-        "Cette période compte plus de {max} événements : seuls ceux depuis le {from} UTC ont été lus.";
+        "Cette période compte plus de {max} événements\u{a0}: seuls ceux depuis le {from} UTC ont été lus.";
     RulesTrialFirst = "rules_trial_first",
         "First matches",
         "Premières correspondances";
@@ -1391,10 +1391,10 @@ catalogue! {
         "Supprimer";
     RulesDeleteConfirm = "rules_delete_confirm",
         "Delete this rule file? Its rules stop raising alerts within seconds; the audit trail keeps its text.",
-        "Supprimer ce fichier de règles ? Ses règles cessent de lever des alertes en quelques secondes ; la piste d'audit garde son texte.";
+        "Supprimer ce fichier de règles\u{a0}? Ses règles cessent de lever des alertes en quelques secondes\u{a0}; la piste d'audit garde son texte.";
     RulesDeleted = "rules_deleted",
         "Deleted: the collector stops the rule within seconds.",
-        "Supprimée : le collecteur arrête la règle en quelques secondes.";
+        "Supprimée\u{a0}: le collecteur arrête la règle en quelques secondes.";
     // Exceptions (dashboard).
     // Incidents (dashboard).
     NavIncidents = "nav_incidents",
@@ -1402,7 +1402,7 @@ catalogue! {
         "Incidents";
     IncidentsHelp = "incidents_help",
         "An incident gathers the alerts that are one intrusion, on one host or several: what was found, what was done, and the evidence kept with its SHA-256. Analysts and admins write, auditors read; everything done is kept in its history and in the audit trail.",
-        "Un incident réunit les alertes qui forment une même intrusion, sur un hôte ou plusieurs : ce qui a été trouvé, ce qui a été fait, et les preuves conservées avec leur SHA-256. Les analystes et les administrateurs écrivent, les auditeurs lisent ; tout ce qui est fait est gardé dans son historique et dans la piste d'audit.";
+        "Un incident réunit les alertes qui forment une même intrusion, sur un hôte ou plusieurs\u{a0}: ce qui a été trouvé, ce qui a été fait, et les preuves conservées avec leur SHA-256. Les analystes et les administrateurs écrivent, les auditeurs lisent\u{a0}; tout ce qui est fait est gardé dans son historique et dans la piste d'audit.";
     IncidentsEmpty = "incidents_empty",
         "No incident yet. Open one from an alert.",
         "Aucun incident pour l'instant. Ouvrez-en un depuis une alerte.";
@@ -1516,7 +1516,7 @@ catalogue! {
         "Exceptions";
     ExceptionsHelp = "exceptions_help",
         "An exception stops a rule (or every rule) from raising alerts on events that meet all of its conditions. The events are still stored; what each exception held back is counted here. The collector's own alerts (lost or forged events, silent agents) are never held back.",
-        "Une exception empêche une règle (ou toutes) de lever des alertes sur les événements qui remplissent toutes ses conditions. Les événements restent enregistrés ; ce que chaque exception a retenu est compté ici. Les alertes propres au collecteur (événements perdus ou falsifiés, agents muets) ne sont jamais retenues.";
+        "Une exception empêche une règle (ou toutes) de lever des alertes sur les événements qui remplissent toutes ses conditions. Les événements restent enregistrés\u{a0}; ce que chaque exception a retenu est compté ici. Les alertes propres au collecteur (événements perdus ou falsifiés, agents muets) ne sont jamais retenues.";
     ExceptionNew = "exception_new",
         "New exception",
         "Nouvelle exception";
@@ -1534,7 +1534,7 @@ catalogue! {
         "toutes les règles";
     ExceptionConditions = "exception_conditions",
         "Conditions (all must hold; leave a value empty to drop its line)",
-        "Conditions (toutes doivent être remplies ; videz une valeur pour retirer sa ligne)";
+        "Conditions (toutes doivent être remplies\u{a0}; videz une valeur pour retirer sa ligne)";
     ExceptionField = "exception_field",
         "Field",
         "Champ";
@@ -1585,13 +1585,13 @@ catalogue! {
         "Enregistrer l'exception";
     ExceptionSaved = "exception_saved",
         "Exception saved: it applies to new events within seconds.",
-        "Exception enregistrée : elle s'applique aux nouveaux événements d'ici quelques secondes.";
+        "Exception enregistrée\u{a0}: elle s'applique aux nouveaux événements d'ici quelques secondes.";
     ExceptionRemove = "exception_remove",
         "Remove…",
         "Retirer…";
     ExceptionRemoveConfirm = "exception_remove_confirm",
         "Remove this exception: its rule alerts again on these events",
-        "Retirer cette exception : sa règle alertera de nouveau sur ces événements";
+        "Retirer cette exception\u{a0}: sa règle alertera de nouveau sur ces événements";
     ExceptionRemoved = "exception_removed",
         "Exception removed.",
         "Exception retirée.";
@@ -1633,16 +1633,16 @@ catalogue! {
         "au plus {max} conditions";
     ExceptionEmptyField = "exception_empty_field",
         "condition {n}: the field is empty",
-        "condition {n} : le champ est vide";
+        "condition {n}\u{a0}: le champ est vide";
     ExceptionEmptyValue = "exception_empty_value",
         "condition {n} ({field}): the value is empty",
-        "condition {n} ({field}) : la valeur est vide";
+        "condition {n} ({field})\u{a0}: la valeur est vide";
     ExceptionValueTooLong = "exception_value_too_long",
         "condition {n} ({field}): the value is longer than {max} bytes",
-        "condition {n} ({field}) : la valeur dépasse {max} octets";
+        "condition {n} ({field})\u{a0}: la valeur dépasse {max} octets";
     ExceptionBadGlob = "exception_bad_glob",
         "condition {n} ({field}): the pattern is not valid ({reason})",
-        "condition {n} ({field}) : le motif n'est pas valide ({reason})";
+        "condition {n} ({field})\u{a0}: le motif n'est pas valide ({reason})";
     ExceptionNoReason = "exception_no_reason",
         "a reason is required (at most {max} bytes)",
         "un motif est obligatoire (au plus {max} octets)";

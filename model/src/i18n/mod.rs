@@ -167,6 +167,60 @@ mod tests {
         }
     }
 
+    /// Where in `text` a French high punctuation mark (`: ; ! ?`) has no no-break space
+    /// before it; times (`14:03`), addresses (`https://`),
+    /// code in backquotes and placeholders are left alone.
+    fn unspaced_punctuation(text: &str) -> Option<usize> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut in_code = false;
+        for (i, c) in chars.iter().enumerate() {
+            if *c == '`' {
+                in_code = !in_code;
+            }
+            if in_code || !matches!(c, ':' | ';' | '!' | '?') || i == 0 {
+                continue;
+            }
+            let before = chars[i - 1];
+            let after = chars.get(i + 1).copied().unwrap_or(' ');
+            // A no-break space: a plain one lets the line break before the mark.
+            let spaced = matches!(before, '\u{a0}' | '\u{202f}');
+            let time_or_address = before.is_ascii_digit() && after.is_ascii_digit()
+                || (*c == ':' && after == '/')
+                || before == '}'
+                || after == '{';
+            if !spaced && !time_or_address {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn french_puts_a_space_before_high_punctuation_and_english_does_not() {
+        let mut wrong = Vec::new();
+        for msg in Msg::ALL {
+            let fr = msg.text(Lang::Fr);
+            if let Some(at) = unspaced_punctuation(fr) {
+                wrong.push(format!("{} (fr, at {at}): {fr}", msg.key()));
+            }
+            let en = msg.text(Lang::En);
+            if en.contains(" :") || en.contains("\u{a0}:") {
+                wrong.push(format!("{} (en): {en}", msg.key()));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(unspaced_punctuation("Période: 1 déc."), Some(7));
+        assert_eq!(
+            unspaced_punctuation("Période : 1 déc."),
+            Some(8),
+            "a plain space"
+        );
+        assert_eq!(
+            unspaced_punctuation("Période\u{a0}: 14:03, https://x"),
+            None
+        );
+    }
+
     #[test]
     fn placeholders_are_the_same_in_both_languages() {
         let names = |text: &str| -> Vec<String> {
@@ -204,7 +258,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de"), Lang::En);
         assert_eq!(
             t(Lang::Fr, Msg::RuleSpoolDrop),
-            "Un agent a perdu des événements : son tampon disque était plein"
+            "Un agent a perdu des événements\u{a0}: son tampon disque était plein"
         );
         assert_eq!(Msg::from_key("no_such_key"), None);
     }
