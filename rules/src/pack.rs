@@ -45,6 +45,31 @@ pub const FILES: &[(&str, &str)] = &[
         "net_new_listener.yml",
         include_str!("../pack/net_new_listener.yml"),
     ),
+    (
+        "proc_credential_access.yml",
+        include_str!("../pack/proc_credential_access.yml"),
+    ),
+    (
+        "proc_defense_evasion.yml",
+        include_str!("../pack/proc_defense_evasion.yml"),
+    ),
+    (
+        "proc_privilege_escalation.yml",
+        include_str!("../pack/proc_privilege_escalation.yml"),
+    ),
+    ("proc_impact.yml", include_str!("../pack/proc_impact.yml")),
+    (
+        "proc_shell_upgrade.yml",
+        include_str!("../pack/proc_shell_upgrade.yml"),
+    ),
+    (
+        "proc_exfiltration.yml",
+        include_str!("../pack/proc_exfiltration.yml"),
+    ),
+    (
+        "proc_discovery_burst.yml",
+        include_str!("../pack/proc_discovery_burst.yml"),
+    ),
 ];
 
 /// Every rule and correlation of the pack, compiled.
@@ -154,6 +179,6 @@ mod tests {
             }
         }
         let (_, correlator, errors) = assemble(all.rules, all.correlations, Limits::default());
-        assert!(errors.is_empty() && correlator.len() == 3, "{errors:?}");
+        assert!(errors.is_empty() && correlator.len() == 4, "{errors:?}");
     }
 }
