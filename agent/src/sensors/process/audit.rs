@@ -21,7 +21,6 @@ use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use rustix::net::netlink::{self, SocketAddrNetlink};
 use rustix::net::{
     bind, recv, send, socket_with, sockopt, AddressFamily, RecvFlags, SendFlags, SocketFlags,
@@ -29,6 +28,7 @@ use rustix::net::{
 };
 
 use super::exec_record::{ExecRecord, MAX_ARGS_BYTES};
+use super::readable::readable;
 
 const NLMSG_HDRLEN: usize = 16;
 const NLMSG_ERROR: u16 = 2;
@@ -255,16 +255,8 @@ impl AuditExec {
 
     /// Waits up to `timeout_ms` for a datagram; its messages as (type, seq, payload).
     fn receive(&mut self, timeout_ms: i32) -> io::Result<Vec<(u16, u32, Vec<u8>)>> {
-        let timeout = Timespec {
-            tv_sec: i64::from(timeout_ms / 1000),
-            tv_nsec: i64::from(timeout_ms % 1000) * 1_000_000,
-        };
-        let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
-        match poll(&mut fds, Some(&timeout)) {
-            Ok(0) => return Ok(Vec::new()),
-            Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        if !readable(&self.fd, timeout_ms)? {
+            return Ok(Vec::new());
         }
         let (_, n) = recv(&self.fd, &mut self.buf[..], RecvFlags::empty())?;
         Ok(messages(&self.buf[..n.min(self.buf.len())]))

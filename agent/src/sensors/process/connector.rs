@@ -8,7 +8,7 @@
 use std::io;
 use std::os::fd::OwnedFd;
 
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use super::readable::readable;
 use rustix::net::netlink::{self, SocketAddrNetlink};
 use rustix::net::{
     bind, recv, send, socket_with, sockopt, AddressFamily, RecvFlags, SendFlags, SocketFlags,
@@ -92,16 +92,8 @@ impl Connector {
     /// timeout). `ENOBUFS` means the kernel dropped events: returned as an error so the
     /// caller counts it.
     pub(super) fn read(&mut self, timeout_ms: i32) -> io::Result<Vec<ProcEvent>> {
-        let timeout = Timespec {
-            tv_sec: i64::from(timeout_ms / 1000),
-            tv_nsec: i64::from(timeout_ms % 1000) * 1_000_000,
-        };
-        let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
-        match poll(&mut fds, Some(&timeout)) {
-            Ok(0) => return Ok(Vec::new()),
-            Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        if !readable(&self.fd, timeout_ms)? {
+            return Ok(Vec::new());
         }
         let (_, n) = recv(&self.fd, &mut self.buf[..], RecvFlags::empty())?;
         Ok(parse(&self.buf[..n.min(self.buf.len())]))

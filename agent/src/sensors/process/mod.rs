@@ -16,6 +16,7 @@ mod audit;
 mod connector;
 mod ebpf;
 mod exec_record;
+mod readable;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
