@@ -12,6 +12,14 @@ use std::time::Duration;
 use serde_json::Value;
 use vigie_tests::print_agent::PrintAgent;
 
+/// The tests here run thousands of processes, which every agent running sees: one at a
+/// time, or each agent reads the others' storms too.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn agent_with(process: &str) -> (PrintAgent, tempfile::TempDir) {
     let watched = tempfile::tempdir().unwrap();
     let config = watched.path().join("agent.toml");
@@ -64,6 +72,7 @@ fn is_marked(e: &Value, marker: &str) -> bool {
 
 #[test]
 fn ten_thousand_short_processes_are_all_reported_whole_through_ebpf() {
+    let _alone = one_at_a_time();
     let (agent, _watched) = agent_with("");
     agent.wait_log("process events from eBPF", Duration::from_secs(30));
     let health = agent.next_event(Duration::from_secs(10), |v| {
@@ -169,6 +178,7 @@ fn stop(mut agent: PrintAgent) {
 
 #[test]
 fn with_ebpf_refused_the_audit_subsystem_reports_every_exec_whole() {
+    let _alone = one_at_a_time();
     let before = audit_state();
     let (daemon, _w1) = agent_with("ebpf = false");
     daemon.wait_log(
@@ -217,6 +227,7 @@ fn with_ebpf_refused_the_audit_subsystem_reports_every_exec_whole() {
 
 #[test]
 fn with_ebpf_and_audit_refused_the_connector_takes_over_and_says_so() {
+    let _alone = one_at_a_time();
     let (agent, _watched) = agent_with("ebpf = false\naudit = false");
     agent.wait_log(
         "process events from the kernel connector",
