@@ -342,3 +342,66 @@ async fn an_admin_sets_a_rules_severity_from_the_rules_page() {
     );
     assert_eq!(browser.dialog(), None);
 }
+
+/// Issue #16: an incident opened from an alert's line, a hunt's results kept in it as
+/// evidence, then closed — all through the pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analyst_opens_an_incident_keeps_evidence_and_closes_it() {
+    if skipped() {
+        return;
+    }
+    let stack = Stack::start("").await;
+    let collector =
+        vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let mut agent = stack.sim_agent(&collector, "intrusion").await;
+    // Three writes to /etc/shadow: one line of three alerts of the account-files rule.
+    agent.send(&collector, 1, 3, 1, Duration::ZERO).await;
+    vigie_tests::wait_for("the alerts", Duration::from_secs(30), || async {
+        let n = stack
+            .count(&format!(
+                "SELECT count() FROM alerts WHERE rule_id = '{ACCOUNT_FILES_RULE}'"
+            ))
+            .await;
+        (n == 3).then_some(())
+    })
+    .await;
+    let (alert_id, host): (String, String) = stack
+        .client
+        .query("SELECT alert_id, hostname FROM alerts WHERE rule_id = ? LIMIT 1")
+        .bind(ACCOUNT_FILES_RULE)
+        .fetch_one()
+        .await
+        .unwrap();
+    let (_dashboard, browser, base) = signed_in(&stack).await;
+
+    browser.go(&format!("{base}/alerts/{alert_id}"));
+    browser.type_into(
+        "#alert-incident input[name=title]",
+        "Accounts added on a web server",
+    );
+    browser.click("#alert-incident form button");
+    let url = browser.wait_for_url("the incident", |u| u.contains("/incidents/INC-"));
+    let incident = url.rsplit('/').next().unwrap().to_string();
+    let alerts = browser.text("#incident-alerts");
+    assert_eq!(alerts.matches(&host).count(), 3, "{alerts}");
+
+    browser.go(&format!("{base}/hunt?category=file_event&host={host}"));
+    browser.click("#keep-hunt button");
+    browser.wait_for_url("back on the incident", |u| u.contains("saved=1"));
+    let evidence = browser.text("#incident-evidence");
+    assert!(evidence.contains("hunt results"), "{evidence}");
+
+    browser.go(&format!("{base}/incidents/{incident}"));
+    browser.click("#incident-change summary");
+    browser.click("#incident-change select[name=status] option[value=closed]");
+    browser.click("#incident-change button[type=submit]");
+    browser.wait_for_text("#incident-status", "closed");
+    let history = browser.text("#incident-history");
+    assert!(
+        history.contains("opened the incident") && history.contains("kept evidence"),
+        "{history}"
+    );
+    browser.screenshot(&shots().join("10-incident.png"));
+    assert!(url.ends_with(&incident));
+    assert_eq!(browser.dialog(), None);
+}

@@ -149,9 +149,7 @@ pub fn page(lang: Lang, who: &Principal, i: &Incident, notice: bool) -> Markup {
                 li {
                     (utc(h.ts)) " — " strong { (h.actor) } " " (did(lang, &h.action))
                     @if !h.text.is_empty() { (colon(lang)) span.pre { (h.text) } }
-                    @if h.action == "changed" || h.action == "alerts_attached" || h.action == "evidence_attached" {
-                        " " code.muted { (h.details) }
-                    }
+                    (details(lang, &h.action, &h.details))
                 }
             }
         }
@@ -255,6 +253,59 @@ pub fn keep_hunt(lang: Lang, who: &Principal, query: &str, open: &[(String, Stri
                 " "
                 button type="submit" { (t(lang, Msg::IncidentAttach)) }
             }
+        }
+    }
+}
+
+/// What a history entry's details say, in words: each field changed with its before
+/// and after, how many alerts, which evidence.
+fn details(lang: Lang, action: &str, details: &str) -> Markup {
+    let value: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    };
+    let field_label = |field: &str| -> String {
+        let key = match field {
+            "title" => Msg::IncidentTitle,
+            "severity" => Msg::ColSeverity,
+            "status" => Msg::ColStatus,
+            "owner" => Msg::IncidentOwner,
+            "techniques" => Msg::RuleTechniques,
+            "recommendations" => Msg::IncidentRecommendations,
+            other => return other.to_string(),
+        };
+        t(lang, key).to_string()
+    };
+    let shown = |field: &str, v: &serde_json::Value| match field {
+        "status" => status_label(lang, &text(v)).to_string(),
+        "severity" => Severity::label_of(&text(v), lang).to_string(),
+        _ => text(v),
+    };
+    html! {
+        @match action {
+            "changed" => {
+                @if let Some(fields) = value.as_object() {
+                    @for (field, change) in fields {
+                        " · " (field_label(field)) (colon(lang))
+                        s.muted { (shown(field, &change["before"])) } " → " (shown(field, &change["after"]))
+                    }
+                }
+            }
+            "alerts_attached" | "opened" => {
+                @if let Some(n) = value["alerts"].as_u64() { " · " (t(lang, Msg::NavAlerts)) (colon(lang)) (n) }
+            }
+            "evidence_attached" => {
+                " · " (kind_label(lang, value["kind"].as_str().unwrap_or(""))) " "
+                code { (value["label"].as_str().unwrap_or("")) }
+                " " code.muted { "SHA-256 " (value["sha256"].as_str().unwrap_or("")) }
+            }
+            _ => {}
         }
     }
 }
