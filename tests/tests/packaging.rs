@@ -134,7 +134,7 @@ async fn packages_build_unpack_verify_and_install_as_documented() {
     assert!(
         agent_unit.contains("User=vigie-agent")
             && agent_unit.contains(
-                "AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE"
+                "AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_BPF CAP_PERFMON CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE"
             )
     );
     let mut verify = Command::new("systemd-analyze");
