@@ -168,6 +168,20 @@ async fn alerts(client: &Client, ids: &[String]) -> Result<Vec<AlertRow>, StoreE
     Ok(found)
 }
 
+/// The stored alerts `ids` name, or a refusal naming the first that is not stored.
+async fn every_alert(
+    client: &Client,
+    ids: &[String],
+) -> Result<Result<Vec<AlertRow>, Refused>, StoreError> {
+    let found = alerts(client, ids).await?;
+    let stored: std::collections::HashSet<&str> =
+        found.iter().map(|a| a.alert_id.as_str()).collect();
+    if let Some(missing) = ids.iter().find(|id| !stored.contains(id.as_str())) {
+        return refused(Msg::NotFound, format!("alert {missing}"));
+    }
+    Ok(Ok(found))
+}
+
 fn attached_row(incident_id: &str, alert: &AlertRow, by: &str, now: u64) -> IncidentAlertRow {
     let json = serde_json::to_string(alert).expect("an alert row is plain data");
     IncidentAlertRow {
@@ -259,14 +273,10 @@ pub async fn open(
             format!("alert_ids: more than {MAX_ALERTS_AT_ONCE}"),
         );
     }
-    let found = alerts(client, &opening.alert_ids).await?;
-    if let Some(missing) = opening
-        .alert_ids
-        .iter()
-        .find(|id| !found.iter().any(|a| &&a.alert_id == id))
-    {
-        return refused(Msg::NotFound, format!("alert {missing}"));
-    }
+    let found = match every_alert(client, &opening.alert_ids).await? {
+        Ok(found) => found,
+        Err(r) => return Ok(Err(r)),
+    };
     let severity = if opening.severity.is_empty() {
         found
             .iter()
@@ -324,13 +334,14 @@ pub async fn state(client: &Client, id: &str) -> Result<Option<IncidentRow>, Sto
         .await?)
 }
 
-/// Applies `change` to incident `id` as `by`; what it was before, or why not.
+/// Applies `change` to incident `id` as `by`; what changed (see [`differences`];
+/// empty when nothing did), or why not.
 pub async fn change(
     client: &Client,
     id: &str,
     change: &Change,
     by: &str,
-) -> Result<Result<IncidentRow, Refused>, StoreError> {
+) -> Result<Result<serde_json::Value, Refused>, StoreError> {
     let Some(before) = state(client, id).await? else {
         return refused(Msg::NotFound, id);
     };
@@ -381,14 +392,15 @@ pub async fn change(
         after.recommendations = text.trim().into();
     }
     if after == before {
-        return Ok(Ok(before));
+        return Ok(Ok(serde_json::json!({})));
     }
     after.updated_by = by.into();
     // Past both now and the last version, so this one wins even if the clock went back.
     after.updated_ms = vigie_model::event::now_ms().max(before.updated_ms + 1);
     vigie_store::insert_rows(client, "incidents", std::slice::from_ref(&after)).await?;
-    history(client, id, by, "changed", "", differences(&before, &after)).await?;
-    Ok(Ok(before))
+    let changed = differences(&before, &after);
+    history(client, id, by, "changed", "", changed.clone()).await?;
+    Ok(Ok(changed))
 }
 
 /// What changed between two states, as `{"field": {"before": …, "after": …}}`.
@@ -463,13 +475,10 @@ pub async fn attach_alerts(
     if state(client, id).await?.is_none() {
         return refused(Msg::NotFound, id);
     }
-    let found = alerts(client, ids).await?;
-    if let Some(missing) = ids
-        .iter()
-        .find(|i| !found.iter().any(|a| &&a.alert_id == i))
-    {
-        return refused(Msg::NotFound, format!("alert {missing}"));
-    }
+    let found = match every_alert(client, ids).await? {
+        Ok(found) => found,
+        Err(r) => return Ok(Err(r)),
+    };
     let already: BTreeSet<String> = attached(client, id)
         .await?
         .into_iter()

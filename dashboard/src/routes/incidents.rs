@@ -308,11 +308,7 @@ pub(super) async fn api_attach(
 
 async fn change(state: &AppState, ctx: &Ctx, id: &str, change: &Change) -> Response {
     match queries::change(&state.client, id, change, &ctx.who.username).await {
-        Ok(Ok(before)) => {
-            let after = queries::state(&state.client, id).await.ok().flatten();
-            let details = after
-                .as_ref()
-                .map_or(json!({}), |a| queries::differences(&before, a));
+        Ok(Ok(details)) => {
             state
                 .audit
                 .note(&ctx.who.username, "incident_changed", id, details.clone())
