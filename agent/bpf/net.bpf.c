@@ -62,7 +62,8 @@ struct pending {
 	u64 addr;
 };
 
-/* Room for about 180 connections waiting to be read: the agent maps the ring twice (for
+/* Room for about 2,000 connections waiting to be read (records of about 120 bytes; 180
+ * if every path were as long as it may be): the agent maps the ring twice (for
  * wrap-around), so each byte here counts twice in its memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -208,7 +209,12 @@ static __always_inline int finish(long ret)
 		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
 				       BPF_CORE_READ(exe, f_path.dentry),
 				       BPF_CORE_READ(exe, f_path.mnt), 1);
-	if (bpf_ringbuf_output(&conn_events, r, offsetof(struct conn_record, walk_off), 0) != 0) {
+	/* Only what was filled goes into the ring (the path comes last): a record is then
+	 * about a tenth of its full size, and a burst of connections fits. */
+	u64 size = offsetof(struct conn_record, exe) + r->exe_len;
+	if (size > offsetof(struct conn_record, walk_off))
+		size = offsetof(struct conn_record, walk_off);
+	if (bpf_ringbuf_output(&conn_events, r, size, 0) != 0) {
 		u64 *dropped = bpf_map_lookup_elem(&conn_drops, &zero);
 
 		if (dropped)

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libbpf_rs::{Map, MapCore, MapFlags, Object, ObjectBuilder, PrintLevel, RingBufferBuilder};
 
@@ -128,8 +128,34 @@ pub fn follow<T>(
     drops: &str,
     stop: &AtomicBool,
     parse: impl Fn(&[u8]) -> Option<T>,
+    on_record: impl FnMut(T) -> bool,
+    on_drops: impl FnMut(u64),
+) -> Result<(), Error> {
+    follow_with_progress(
+        object,
+        ring,
+        drops,
+        stop,
+        parse,
+        on_record,
+        on_drops,
+        |_| {},
+    )
+}
+
+/// [`follow`], also calling `caught_up(t)` after each pass: every record the kernel
+/// wrote before `t` has then been given to `on_record`. A reader waiting for a core on
+/// a busy machine lags; this says by how much.
+#[allow(clippy::too_many_arguments)]
+pub fn follow_with_progress<T>(
+    object: &Object,
+    ring: &str,
+    drops: &str,
+    stop: &AtomicBool,
+    parse: impl Fn(&[u8]) -> Option<T>,
     mut on_record: impl FnMut(T) -> bool,
     mut on_drops: impl FnMut(u64),
+    mut caught_up: impl FnMut(Instant),
 ) -> Result<(), Error> {
     let received: RefCell<Vec<T>> = RefCell::new(Vec::new());
     let events = map(object, ring)?;
@@ -145,11 +171,15 @@ pub fn follow<T>(
     let mut dropped = 0;
     while !stop.load(Ordering::Relaxed) {
         ring.poll(Duration::from_millis(200))?;
+        // Everything written before `now` is read by this last pass.
+        let now = Instant::now();
+        ring.consume()?;
         for record in received.borrow_mut().drain(..) {
             if !on_record(record) {
                 return Ok(());
             }
         }
+        caught_up(now);
         let total = dropped_total(&drops);
         if total > dropped {
             on_drops(total - dropped);

@@ -371,12 +371,14 @@ fn network_agent_in(link: &Link) -> (vigie_tests::print_agent::PrintAgent, tempf
     (vigie_tests::print_agent::PrintAgent::spawn(command), dir)
 }
 
-/// Short connections (each opened and closed at once) from a program in namespace a,
+/// Many short connections (each opened and closed at once) from a program in namespace a,
 /// while every core is busy: every one is reported (none lost in the kernel while the
 /// capture thread waits for a core) and carries that program, though its socket is
 /// gone before any look in `/proc` could find it.
 #[test]
 fn short_connections_are_each_reported_with_their_program() {
+    // More than the kernel's ring held when records were sent whole (180).
+    const COUNT: usize = 600;
     let link = Link::new();
     let mut server = Command::new("ip")
         .args(["netns", "exec", &link.b, "python3", "-c"])
@@ -398,7 +400,7 @@ fn short_connections_are_each_reported_with_their_program() {
     let busy = BusyCores::start();
     let client = Command::new("ip")
         .args(["netns", "exec", &link.a, "python3", "-c"])
-        .arg("import socket,sys\nfor i in range(200):\n    c=socket.create_connection(('10.231.7.2', 8444)); print(c.getsockname()[1]); c.close()\nprint(sys.executable, flush=True)")
+        .arg(format!("import socket,sys\nfor i in range({COUNT}):\n    c=socket.create_connection(('10.231.7.2', 8444)); print(c.getsockname()[1]); c.close()\nprint(sys.executable, flush=True)"))
         .output()
         .unwrap();
     drop(busy);
@@ -406,10 +408,10 @@ fn short_connections_are_each_reported_with_their_program() {
     let _ = server.wait();
     let out = String::from_utf8_lossy(&client.stdout);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 201, "{out}");
-    let python = std::fs::canonicalize(lines[200]).unwrap();
+    assert_eq!(lines.len(), COUNT + 1, "{out}");
+    let python = std::fs::canonicalize(lines[COUNT]).unwrap();
     let ports: std::collections::HashSet<u64> =
-        lines[..200].iter().map(|p| p.parse().unwrap()).collect();
+        lines[..COUNT].iter().map(|p| p.parse().unwrap()).collect();
     let mut seen = std::collections::HashMap::new();
     agent.collect(Duration::from_secs(30), |events| {
         if let Some(e) = events.last() {
@@ -425,10 +427,15 @@ fn short_connections_are_each_reported_with_their_program() {
         .filter(|e| e["Image"] == python.to_str().unwrap())
         .count();
     println!(
-        "short connections: {} of 200 reported, {with_program} with their program",
+        "short connections: {} of {COUNT} reported, {with_program} with their program",
         seen.len()
     );
-    assert_eq!(seen.len(), ports.len(), "{} of 200 reported", seen.len());
+    assert_eq!(
+        seen.len(),
+        ports.len(),
+        "{} of {COUNT} reported",
+        seen.len()
+    );
     assert_eq!(
         with_program,
         seen.len(),

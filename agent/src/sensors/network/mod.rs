@@ -12,6 +12,7 @@ mod capture;
 pub mod dns;
 mod owners;
 pub mod packet;
+mod pending;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -30,7 +31,9 @@ use crate::pipeline::{Item, Sink};
 use crate::procfs::{self, sockets};
 use crate::users::UserNames;
 use capture::Captures;
+use owners::Owner;
 use packet::{Packet, Proto};
+use pending::{Pending, Waiting};
 
 /// Network sensor settings (already validated).
 #[derive(Debug, Clone)]
@@ -69,7 +72,7 @@ struct Flow {
 
 /// Both directions of one flow share a key: endpoints in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct FlowKey(Proto, SocketAddr, SocketAddr);
+pub(super) struct FlowKey(Proto, SocketAddr, SocketAddr);
 
 fn key(p: &Packet) -> FlowKey {
     if p.src <= p.dst {
@@ -95,11 +98,10 @@ pub struct NetworkSensor {
     unowned: HashSet<u64>,
     /// Connections and their programs from eBPF (none when unavailable).
     opened: Option<Arc<owners::OwnerTable>>,
+    /// Events of connections this host opened, waiting for eBPF's record.
+    pending: Pending,
 }
 
-/// Longest wait for eBPF's record of a connection this host opened (its packet can be
-/// read first).
-const OWNER_WAIT: Duration = Duration::from_millis(50);
 /// Fewest milliseconds between two scans of every process's sockets.
 const OWNER_SCAN_MS: u64 = 100;
 /// Most sockets remembered as without owner.
@@ -120,6 +122,7 @@ impl NetworkSensor {
             owners_scanned: Instant::now() - Duration::from_secs(60),
             unowned: HashSet::new(),
             opened: None,
+            pending: Pending::default(),
         }
     }
 
@@ -177,14 +180,23 @@ impl NetworkSensor {
         let mut last_sweep = Instant::now();
         let mut last_rescan = Instant::now();
         while !stop.load(Ordering::Relaxed) {
-            match rx.recv_timeout(Duration::from_millis(200)) {
+            // Held events are looked at often; otherwise wake for the timers only.
+            let tick = if self.pending.is_empty() {
+                Duration::from_millis(200)
+            } else {
+                Duration::from_millis(20)
+            };
+            match rx.recv_timeout(tick) {
                 Ok(p) => {
                     if !self.on_packet(p) {
                         return;
                     }
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            if !self.send_due() {
+                return;
             }
             if last_rescan.elapsed() >= RESCAN_EVERY {
                 self.rescan(captures);
@@ -206,7 +218,7 @@ impl NetworkSensor {
                     .collect();
                 for k in idle {
                     if let Some(flow) = self.flows.remove(&k) {
-                        if !self.flow_event(&flow, "idle") {
+                        if !self.flow_event(&k, &flow, "idle") {
                             return;
                         }
                     }
@@ -214,6 +226,49 @@ impl NetworkSensor {
                 last_sweep = Instant::now();
             }
         }
+        // Stopping: what is held leaves now, with what `/proc` still knows.
+        for w in self.pending.drain() {
+            if !self.settle(w, None) {
+                return;
+            }
+        }
+    }
+
+    /// Sends the held events that can leave; false when the pipeline is gone.
+    fn send_due(&mut self) -> bool {
+        let Some(table) = self.opened.clone() else {
+            return true;
+        };
+        for (w, owner) in self.pending.due(&table) {
+            if !self.settle(w, owner) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Sends a held event and those of its flow behind it, with its program: `owner`
+    /// from eBPF, else from `/proc`. False when the pipeline is gone.
+    fn settle(&mut self, w: Waiting, owner: Option<Owner>) -> bool {
+        let owner = owner.or_else(|| self.proc_owner(w.proto, w.local));
+        let mut drafts = vec![w.draft];
+        drafts.extend(w.then);
+        for draft in drafts {
+            let draft = self.with_found_owner(draft, owner.as_ref());
+            bump(&self.counters.network_events);
+            if self.sink.blocking_send(Item::Event(draft)).is_err() {
+                return false;
+            }
+        }
+        if let (Some(key), Some(owner)) = (&w.flow, &owner) {
+            if let Some(mut flow) = self.flows.remove(key) {
+                let mut draft = EventDraft::now(Category::NetworkConnection);
+                draft.fields = std::mem::take(&mut flow.fields);
+                flow.fields = self.with_found_owner(draft, Some(owner)).fields;
+                self.flows.insert(key.clone(), flow);
+            }
+        }
+        true
     }
 
     fn ignored(&self, p: &Packet) -> bool {
@@ -242,7 +297,7 @@ impl NetworkSensor {
             flow.last = Instant::now();
             if p.closing {
                 let flow = self.flows.remove(&k).expect("present");
-                return self.flow_event(&flow, "ended");
+                return self.flow_event(&k, &flow, "ended");
             }
             if flow.last_report.elapsed() >= REPORT_EVERY {
                 flow.last_report = Instant::now();
@@ -254,7 +309,7 @@ impl NetworkSensor {
                     packets: flow.packets,
                     bytes: flow.bytes,
                 };
-                return self.flow_event(&snapshot, "ongoing");
+                return self.flow_event(&k, &snapshot, "ongoing");
             }
             return true;
         }
@@ -271,12 +326,12 @@ impl NetworkSensor {
             if let Some(o) = oldest {
                 let flow = self.flows.remove(&o).expect("present");
                 bump(&self.counters.network_flows_evicted);
-                if !self.flow_event(&flow, "evicted") {
+                if !self.flow_event(&o, &flow, "evicted") {
                     return false;
                 }
             }
         }
-        let Some(fields) = self.connection_event(&p) else {
+        let Some(fields) = self.connection_event(&p, &k) else {
             return false;
         };
         let now = Instant::now();
@@ -294,8 +349,9 @@ impl NetworkSensor {
         true
     }
 
-    /// Reports a flow's totals (`reason`: ended, idle, evicted, ongoing).
-    fn flow_event(&mut self, flow: &Flow, reason: &str) -> bool {
+    /// Reports a flow's totals (`reason`: ended, idle, evicted, ongoing), behind its
+    /// connection event when that one is held.
+    fn flow_event(&mut self, key: &FlowKey, flow: &Flow, reason: &str) -> bool {
         let mut draft = EventDraft::now(Category::NetworkFlow);
         draft.fields = flow.fields.clone();
         draft = draft
@@ -314,15 +370,19 @@ impl NetworkSensor {
                 field::DURATION_MS,
                 flow.last.duration_since(flow.started).as_millis() as u64,
             );
+        let Some(draft) = self.pending.defer(key, draft) else {
+            return true;
+        };
         bump(&self.counters.network_events);
         self.sink.blocking_send(Item::Event(draft)).is_ok()
     }
 
-    /// Reports a new connection; returns its fields (kept for the flow's totals), or
-    /// `None` when the pipeline is gone.
+    /// Reports a new connection (or holds it for its program); returns its fields (kept
+    /// for the flow's totals), or `None` when the pipeline is gone.
     fn connection_event(
         &mut self,
         p: &Packet,
+        key: &FlowKey,
     ) -> Option<serde_json::Map<String, serde_json::Value>> {
         let initiated = self.local.contains(&p.src.ip());
         let local = if initiated { p.src } else { p.dst };
@@ -344,7 +404,14 @@ impl NetworkSensor {
                 .with(field::SOURCE_PORT, p.src.port())
                 .with(field::DESTINATION_PORT, p.dst.port());
             let remote = if initiated { p.dst } else { p.src };
-            draft = self.with_owner(draft, p.proto, local, remote, initiated);
+            match self.with_owner(draft, p.proto, local, remote, initiated) {
+                Ok(found) => draft = found,
+                Err(held) => {
+                    let fields = held.fields.clone();
+                    let w = Waiting::new(held, p.proto, local, remote, Some(key.clone()));
+                    return self.hold(w).then_some(fields);
+                }
+            }
         }
         bump(&self.counters.network_events);
         let fields = draft.fields.clone();
@@ -352,6 +419,14 @@ impl NetworkSensor {
             .blocking_send(Item::Event(draft))
             .ok()
             .map(|()| fields)
+    }
+
+    /// Holds `w` for its record; false when the pipeline is gone.
+    fn hold(&mut self, w: Waiting) -> bool {
+        match self.pending.hold(w) {
+            Some(oldest) => self.settle(oldest, None),
+            None => true,
+        }
     }
 
     fn dns_event(&mut self, p: &Packet, r: dns::Response) -> bool {
@@ -362,20 +437,24 @@ impl NetworkSensor {
             self.names.insert(*ip, r.name.clone());
         }
         // The response goes to the client that asked.
-        let mut draft = EventDraft::now(Category::DnsQuery)
+        let draft = EventDraft::now(Category::DnsQuery)
             .with(field::QUERY_NAME, r.name.clone())
             .with(field::QUERY_TYPE, r.qtype.clone())
             .with(field::QUERY_RESULTS, r.results.join(";"))
             .with(field::DESTINATION_IP, p.src.ip().to_string())
             .with(field::DESTINATION_PORT, p.src.port());
-        draft = self.with_owner(draft, Proto::Udp, p.dst, p.src, true);
-        bump(&self.counters.network_events);
-        self.sink.blocking_send(Item::Event(draft)).is_ok()
+        match self.with_owner(draft, Proto::Udp, p.dst, p.src, true) {
+            Ok(found) => {
+                bump(&self.counters.network_events);
+                self.sink.blocking_send(Item::Event(found)).is_ok()
+            }
+            Err(held) => self.hold(Waiting::new(held, Proto::Udp, p.dst, p.src, None)),
+        }
     }
 
-    /// Adds the process owning the local socket `local` talking to `remote`, if it can
-    /// be found: from eBPF's record of the call that opened it (waited for briefly when
-    /// this host `initiated` it), else from `/proc`.
+    /// Adds the process owning the local socket `local` talking to `remote`: from eBPF's
+    /// record of the call that opened it, else from `/proc`. A connection this host
+    /// `initiated` whose record is not read yet comes back as `Err`, to be held.
     fn with_owner(
         &mut self,
         draft: EventDraft,
@@ -383,41 +462,39 @@ impl NetworkSensor {
         local: SocketAddr,
         remote: SocketAddr,
         initiated: bool,
-    ) -> EventDraft {
-        let wait = if initiated {
-            OWNER_WAIT
-        } else {
-            Duration::ZERO
+    ) -> Result<EventDraft, EventDraft> {
+        let owner = match &self.opened {
+            Some(table) => match table.owner(proto, local, remote) {
+                Some(owner) => Some(owner),
+                None if initiated => return Err(draft),
+                None => self.proc_owner(proto, local),
+            },
+            None => self.proc_owner(proto, local),
         };
-        let seen = self
-            .opened
-            .as_ref()
-            .and_then(|t| t.owner_within(proto, local, remote, wait));
-        if let Some(owner) = seen {
-            let user = self.users.name(owner.uid);
-            return draft
-                .with(field::PROCESS_ID, owner.pid)
-                .with(field::IMAGE, owner.image)
-                .with(field::USER, user);
-        }
-        self.with_proc_owner(draft, proto, local)
+        Ok(self.with_found_owner(draft, owner.as_ref()))
     }
 
-    /// Adds the process holding the local socket `local` in `/proc`, if it is there.
-    fn with_proc_owner(
-        &mut self,
-        mut draft: EventDraft,
-        proto: Proto,
-        local: SocketAddr,
-    ) -> EventDraft {
+    /// `draft` with `owner`'s process id, program and user.
+    fn with_found_owner(&mut self, mut draft: EventDraft, owner: Option<&Owner>) -> EventDraft {
+        let Some(owner) = owner else { return draft };
+        draft = draft.with(field::PROCESS_ID, owner.pid);
+        if !owner.image.is_empty() {
+            draft = draft.with(field::IMAGE, owner.image.clone());
+        }
+        if let Some(uid) = owner.uid {
+            draft = draft.with(field::USER, self.users.name(uid));
+        }
+        draft
+    }
+
+    /// The process holding the local socket `local` in `/proc`, if it is there.
+    fn proc_owner(&mut self, proto: Proto, local: SocketAddr) -> Option<Owner> {
         let protocol = match proto {
             Proto::Tcp => sockets::Protocol::Tcp,
             Proto::Udp => sockets::Protocol::Udp,
-            Proto::Icmp => return draft,
+            Proto::Icmp => return None,
         };
-        let Some(inode) = sockets::inode_of(protocol, local) else {
-            return draft;
-        };
+        let inode = sockets::inode_of(protocol, local)?;
         let mut pid = self.owners.get(&inode).copied();
         // A socket we have not seen: rescan /proc/*/fd, at most every 100 ms — waiting
         // out the rest of the interval rather than giving up, or a connection opened just
@@ -439,16 +516,13 @@ impl NetworkSensor {
                 self.unowned.insert(inode);
             }
         }
-        let Some(pid) = pid else { return draft };
+        let pid = pid?;
         let info = procfs::process::read(Path::new("/proc"), pid);
-        draft = draft.with(field::PROCESS_ID, pid);
-        if let Some(image) = info.image {
-            draft = draft.with(field::IMAGE, image);
-        }
-        if let Some(uid) = info.uid {
-            draft = draft.with(field::USER, self.users.name(uid));
-        }
-        draft
+        Some(Owner {
+            pid,
+            uid: info.uid,
+            image: info.image.unwrap_or_default(),
+        })
     }
 }
 

@@ -44,8 +44,8 @@ const SOCK_STREAM: u16 = 1;
 pub(super) struct Owner {
     /// Process id.
     pub pid: u32,
-    /// Real user id.
-    pub uid: u32,
+    /// Real user id (unknown when `/proc` could not say).
+    pub uid: Option<u32>,
     /// Its program's real path (or its name when the path could not be read).
     pub image: String,
 }
@@ -70,10 +70,12 @@ pub(super) struct OwnerTable {
     connections: Mutex<HashMap<Key, (Instant, Owner)>>,
     /// Entries forgotten before [`KEEP`] to make room.
     pub forgotten: AtomicU64,
+    /// Every record written before this instant has been noted.
+    caught_up: Mutex<Option<Instant>>,
 }
 
 impl OwnerTable {
-    fn note(&self, opened: Opened) {
+    pub(super) fn note(&self, opened: Opened) {
         let mut connections = self.connections.lock().expect("owners lock");
         if connections.len() >= MAX_CONNECTIONS {
             let before = connections.len();
@@ -105,25 +107,17 @@ impl OwnerTable {
             .map(|(_, o)| o.clone())
     }
 
-    /// [`OwnerTable::owner`], waiting up to `wait` for the record: the packet can be
-    /// read before the kernel's record of the call that sent it.
-    pub(super) fn owner_within(
-        &self,
-        proto: Proto,
-        local: SocketAddr,
-        remote: SocketAddr,
-        wait: Duration,
-    ) -> Option<Owner> {
-        let deadline = Instant::now() + wait;
-        loop {
-            if let Some(owner) = self.owner(proto, local, remote) {
-                return Some(owner);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
+    /// Whether every record the kernel wrote before `t` has been noted: a connection
+    /// opened before `t` and still unknown then has no record.
+    pub(super) fn caught_up_after(&self, t: Instant) -> bool {
+        self.caught_up
+            .lock()
+            .expect("owners lock")
+            .is_some_and(|at| at >= t)
+    }
+
+    pub(super) fn note_caught_up(&self, at: Instant) {
+        *self.caught_up.lock().expect("owners lock") = Some(at);
     }
 }
 
@@ -147,9 +141,9 @@ fn address(family: u16, bytes: &[u8], port: u16) -> Option<SocketAddr> {
     Some(plain(SocketAddr::new(ip, port)))
 }
 
-/// Reads one record; `None` when it is torn or not an IP socket.
+/// Reads one record (cut after its path); `None` when it is torn or not an IP socket.
 pub(super) fn parse(b: &[u8]) -> Option<Opened> {
-    if b.len() < RECORD {
+    if b.len() < EXE_AT || b.len() > RECORD {
         return None;
     }
     let family = u16_at(b, 8) as u16;
@@ -170,7 +164,7 @@ pub(super) fn parse(b: &[u8]) -> Option<Opened> {
         remote,
         owner: Owner {
             pid: u32_at(b, 0),
-            uid: u32_at(b, 4),
+            uid: Some(u32_at(b, 4)),
             image,
         },
     })
@@ -201,7 +195,7 @@ pub(super) fn start(stop: Arc<AtomicBool>, counters: Arc<Counters>) -> Option<Ar
     let table = Arc::new(OwnerTable::default());
     let shared = table.clone();
     let started = ebpf::spawn("vigie-net-owners", ConnProbe::load, move |probe| {
-        let followed = ebpf::follow(
+        let followed = ebpf::follow_with_progress(
             &probe.object,
             "conn_events",
             "conn_drops",
@@ -221,6 +215,7 @@ pub(super) fn start(stop: Arc<AtomicBool>, counters: Arc<Counters>) -> Option<Ar
                     "the kernel dropped connection records (ring buffer full)"
                 );
             },
+            |at| shared.note_caught_up(at),
         );
         if let Err(e) = followed {
             tracing::error!(error = %e, "connection owners from eBPF stopped: /proc lookups only");
@@ -277,6 +272,23 @@ mod tests {
         let remote: SocketAddr = "10.0.0.2:443".parse().unwrap();
         assert_eq!(table.owner(Proto::Tcp, local, remote).unwrap().pid, 77);
         assert!(table.owner(Proto::Udp, local, remote).is_none());
+    }
+
+    #[test]
+    fn a_record_cut_after_its_path_is_read_whole() {
+        let mut b = record(
+            AF_INET,
+            SOCK_STREAM,
+            (&[10, 0, 0, 1], 40000),
+            (&[10, 0, 0, 2], 443),
+        );
+        let path = b"curl\0bin\0usr\0";
+        b[EXE_AT..EXE_AT + path.len()].copy_from_slice(path);
+        b[52..54].copy_from_slice(&(path.len() as u16).to_ne_bytes());
+        b.truncate(EXE_AT + path.len());
+        assert_eq!(parse(&b).unwrap().owner.image, "/usr/bin/curl");
+        b.truncate(EXE_AT + 3);
+        assert!(parse(&b).is_none(), "a path cut short is torn");
     }
 
     #[test]
