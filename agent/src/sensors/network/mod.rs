@@ -10,6 +10,7 @@
 
 mod capture;
 pub mod dns;
+mod flow_key;
 mod owners;
 pub mod packet;
 mod pending;
@@ -31,6 +32,7 @@ use crate::pipeline::{Item, Sink};
 use crate::procfs::{self, sockets};
 use crate::users::UserNames;
 use capture::Captures;
+use flow_key::{key, FlowKey};
 use owners::Owner;
 use packet::{Packet, Proto};
 use pending::{Pending, Waiting};
@@ -68,18 +70,6 @@ struct Flow {
     last_report: Instant,
     packets: u64,
     bytes: u64,
-}
-
-/// Both directions of one flow share a key: endpoints in a fixed order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) struct FlowKey(Proto, SocketAddr, SocketAddr);
-
-fn key(p: &Packet) -> FlowKey {
-    if p.src <= p.dst {
-        FlowKey(p.proto, p.src, p.dst)
-    } else {
-        FlowKey(p.proto, p.dst, p.src)
-    }
 }
 
 /// The network sensor.

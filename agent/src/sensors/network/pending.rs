@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use vigie_model::EventDraft;
 
+use super::flow_key::FlowKey;
 use super::owners::{Owner, OwnerTable};
 use super::packet::Proto;
-use super::FlowKey;
 
 /// How long an event waits for its record (a slow link's handshake included).
 pub(super) const SETTLE_AFTER: Duration = Duration::from_secs(1);
