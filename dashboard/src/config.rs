@@ -45,6 +45,41 @@ pub struct DashboardConfig {
     /// The CA certificate agents trust (`ca.pem`); its SHA-256 is shown with new tokens,
     /// to check the copy on each server.
     pub collector_ca_file: Option<std::path::PathBuf>,
+    /// How reports present the organisation.
+    pub reports: ReportsConfig,
+}
+
+/// `[reports]`: the organisation's name and logo on each report's cover, and the
+/// classification marking printed at the top and bottom of every page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportsConfig {
+    /// Name on the cover (`Ministère de l'Économie et des Finances`).
+    pub organisation: String,
+    /// PNG or JPEG logo for the cover.
+    pub logo_file: Option<std::path::PathBuf>,
+    /// Marking of every page (`DIFFUSION RESTREINTE`); a report may set its own.
+    pub marking: String,
+}
+
+impl ReportsConfig {
+    /// The logo's bytes, checked to be a PNG or a JPEG; an error names the file.
+    pub fn logo(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(path) = &self.logo_file else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("[reports] logo_file {}: {e}", path.display()))?;
+        let png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+        let jpeg = bytes.starts_with(&[0xff, 0xd8, 0xff]);
+        if !png && !jpeg {
+            anyhow::bail!(
+                "[reports] logo_file {}: not a PNG or JPEG image",
+                path.display()
+            );
+        }
+        Ok(Some(bytes))
+    }
 }
 
 impl Default for DashboardConfig {
@@ -63,6 +98,7 @@ impl Default for DashboardConfig {
             report_key_file: std::path::PathBuf::from("var/report-key.pk8"),
             collector_url: None,
             collector_ca_file: None,
+            reports: ReportsConfig::default(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub async fn serve(
     let audit = vigie_store::audit::AuditLog::open(client.clone(), &anchor, "dashboard")
         .await
         .context("opening the audit trail")?;
+    config.reports.logo()?;
     let report_key = report_key::load_or_create(&config.report_key_file)?;
     let state = Arc::new(state::AppState {
         report_key,

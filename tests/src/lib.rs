@@ -692,12 +692,18 @@ impl Stack {
 
     /// Starts the dashboard with admin password `password` and signs in.
     pub async fn start_dashboard(&self, password: &str) -> Dashboard {
+        self.start_dashboard_with(password, "").await
+    }
+
+    /// [`Stack::start_dashboard`] with `extra` appended to its configuration file
+    /// (tables such as `[reports]`).
+    pub async fn start_dashboard_with(&self, password: &str, extra: &str) -> Dashboard {
         let port = free_port();
         let config = self.path("dashboard.toml");
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:{port}\"\n{}admin_password = \"{password}\"\nreport_key_file = \"{}\"\n",
+                "listen = \"127.0.0.1:{port}\"\n{}admin_password = \"{password}\"\nreport_key_file = \"{}\"\n{extra}",
                 self.clickhouse_settings(Component::Dashboard),
                 self.path("report-key.pk8").display()
             ),

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use base64::Engine;
 use serde_json::{json, Value};
 use vigie_store::rows::{AlertActionRow, AlertRow};
 use vigie_tests::{bin, http, json_of, sign_in, Stack};
@@ -74,6 +75,20 @@ fn answer_key_fingerprint(page: &str) -> String {
     page[at..at + 64].to_string()
 }
 
+/// A host named in Arabic script: it must come out of the PDF as written.
+const ARABIC_HOST: &str = "خادم-المالية";
+/// The organisation on the cover, in both scripts.
+const ORGANISATION: &str = "Ministère des Finances — وزارة المالية";
+/// A one-pixel PNG standing for the organisation's logo.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// Each page's text, from pdftotext (pages end with a form feed).
+fn pages_of(text: &str) -> Vec<&str> {
+    text.split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn signed_reports_verify_and_tampering_fails() {
     let stack = Stack::start("").await;
@@ -86,6 +101,13 @@ async fn signed_reports_verify_and_tampering_fails() {
             alert("rep1", now - 5 * hour, "web1", "high", &["attack.t1098"]),
             alert("rep2", now - 4 * hour, "db1", "critical", &["attack.t1098"]),
             alert("silent1", now - 3 * hour, "mail1", "high", &["vigie.fleet"]),
+            alert(
+                "rep3",
+                now - 3 * hour,
+                ARABIC_HOST,
+                "medium",
+                &["attack.persistence"],
+            ),
         ],
     )
     .await
@@ -123,7 +145,23 @@ async fn signed_reports_verify_and_tampering_fails() {
     )
     .await
     .unwrap();
-    let dashboard = stack.start_dashboard("report-password-1").await;
+    let logo = stack.path("logo.png");
+    std::fs::write(
+        &logo,
+        base64::engine::general_purpose::STANDARD
+            .decode(PNG)
+            .unwrap(),
+    )
+    .unwrap();
+    let dashboard = stack
+        .start_dashboard_with(
+            "report-password-1",
+            &format!(
+                "[reports]\norganisation = \"{ORGANISATION}\"\nmarking = \"DIFFUSION RESTREINTE\"\nlogo_file = \"{}\"\n",
+                logo.display()
+            ),
+        )
+        .await;
     let port = dashboard.port;
     let admin = ("Cookie", dashboard.session.as_str());
     let page = http(port, "GET", "/alerts", &[admin], "");
@@ -200,33 +238,37 @@ async fn signed_reports_verify_and_tampering_fails() {
         vigie_model::hex::sha256(&std::fs::read(&pdf_en).unwrap())
     );
 
-    // The PDF renders and reads back with the alerts and their triage.
+    // The PDF renders (its first two pages kept for a person to look at) and reads
+    // back: cover, summary in sentences, every section, the marking and "page N of M"
+    // on every page, Arabic script intact, the triage history in the annex.
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-output");
+    std::fs::create_dir_all(&shots).unwrap();
     let rendered = Command::new("pdftoppm")
         .args([
             "-png",
             "-r",
-            "50",
+            "60",
             "-f",
             "1",
             "-l",
-            "1",
+            "2",
             pdf_en.to_str().unwrap(),
-            dir.path().join("page").to_str().unwrap(),
         ])
+        .arg(shots.join("report-en"))
         .status()
         .expect("pdftoppm (poppler-utils) is installed by the test command");
     assert!(rendered.success());
-    let png = std::fs::read_dir(dir.path())
+    let cover = std::fs::read_dir(&shots)
         .unwrap()
         .filter_map(|e| e.ok())
-        .find(|e| e.file_name().to_string_lossy().ends_with(".png"));
+        .find(|e| e.file_name().to_string_lossy().starts_with("report-en-1"));
     assert!(
-        png.is_some_and(|p| p.metadata().unwrap().len() > 1000),
+        cover.is_some_and(|p| p.metadata().unwrap().len() > 1000),
         "a page image"
     );
     let pdftotext = |file: &Path| -> String {
         let out = Command::new("pdftotext")
-            .args([file.to_str().unwrap(), "-"])
+            .args(["-layout", file.to_str().unwrap(), "-"])
             .output()
             .expect("pdftotext");
         assert!(out.status.success());
@@ -234,7 +276,24 @@ async fn signed_reports_verify_and_tampering_fails() {
     };
     let english = pdftotext(&pdf_en);
     for needle in [
-        "Incident report",
+        "Security monitoring report",
+        "Ministère des Finances",
+        "Prepared by",
+        "aud",
+        "Vigie raised 4 alerts on 4 hosts.",
+        "By severity: 1 critical, 2 high and 1 medium.",
+        "Executive summary",
+        "Alerts over time and by severity",
+        "Hosts affected",
+        "Detections by rule and host",
+        "What was done",
+        "Agents that went silent",
+        "Recommendations",
+        "Persistence: compare cron tables",
+        "Sign-off",
+        "Approved by",
+        "This document is signed",
+        "Annex: every alert in detail",
         "rep1",
         "rep2",
         "account reset by the DSI",
@@ -250,11 +309,89 @@ async fn signed_reports_verify_and_tampering_fails() {
             "{needle:?} missing from:\n{english}"
         );
     }
+    // Arabic script intact: both words of the host name, whole, on one line
+    // (pdftotext orders right-to-left pieces around the hyphen by its own rules).
+    assert!(
+        english
+            .lines()
+            .any(|l| l.contains("خادم") && l.contains("المالية")),
+        "{english}"
+    );
+    assert!(english.contains("وزارة المالية"), "{english}");
+    let pages = pages_of(&english);
+    assert!(pages.len() >= 4, "{} pages", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        let footer = format!("Page {} of {}", i + 1, pages.len());
+        assert!(page.contains(&footer), "no {footer:?} on:\n{page}");
+        assert!(
+            page.matches("DIFFUSION RESTREINTE").count() >= 2,
+            "the marking at the top and bottom of page {}:\n{page}",
+            i + 1
+        );
+    }
+    // The contents give each section's page.
+    let contents = pages[1];
+    assert!(contents.contains("Contents"), "{contents}");
+    let annex_page = pages
+        .iter()
+        .position(|p| p.contains("Annex: every alert in detail") && !p.contains("Contents"))
+        .unwrap();
+    let listed = contents
+        .lines()
+        .find(|l| l.contains("Annex: every alert in detail"))
+        .unwrap();
+    assert!(
+        listed.trim_end().ends_with(&(annex_page + 1).to_string()),
+        "{listed:?} vs page {}",
+        annex_page + 1
+    );
+    // The verification command the report shows works as written, where the file has
+    // its own name, on another machine (no installation key there: the fingerprint it
+    // carries is what pins the key).
+    let command = english
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("vigie report verify "))
+        .expect("the verification command is shown");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let name = answer["file_name"].as_str().unwrap();
+    std::fs::copy(&pdf_en, elsewhere.path().join(name)).unwrap();
+    std::fs::copy(
+        format!("{}.sig", pdf_en.display()),
+        elsewhere.path().join(format!("{name}.sig")),
+    )
+    .unwrap();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[0], "vigie");
+    let out = Command::new(bin("vigie"))
+        .args(&words[1..])
+        .current_dir(elsewhere.path())
+        .env("VIGIE_DATA_DIR", elsewhere.path())
+        .env("VIGIE_DASHBOARD_CONFIG", elsewhere.path().join("none.toml"))
+        .env("VIGIE_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Without the annex: the same sections, fewer pages, no alert ids.
+    let (short, _) = make("pdf", "en", json!({"annex": "no"}));
+    let short_text = pdftotext(&short);
+    assert!(short_text.contains("Detections by rule and host"));
+    assert!(!short_text.contains("Annex: every alert in detail"));
+    assert!(pages_of(&short_text).len() < pages.len());
     let (pdf_fr, _) = make("pdf", "fr", json!({}));
     assert_eq!(verify(&pdf_fr, &[]).0, 0);
     let french = pdftotext(&pdf_fr);
     for needle in [
-        "Rapport d'incident",
+        "Rapport de surveillance de la sécurité",
+        "Synthèse pour la direction",
+        // pdftotext gives the no-break space before the colon as a space.
+        "Par gravité : 1 critique, 2 élevées et 1 moyenne.",
+        "Page 1 sur",
         "rep1",
         "account reset by the DSI",
         "Fichier shadow modifié",
@@ -372,7 +509,11 @@ async fn signed_reports_verify_and_tampering_fails() {
         "",
     ));
     let rows = trail["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows.len(),
+        5,
+        "PDF (with and without annex), French PDF, CSV, JSON"
+    );
     assert!(rows.iter().any(|r| r["details"]
         .as_str()
         .unwrap()

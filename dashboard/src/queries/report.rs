@@ -71,6 +71,12 @@ pub struct ReportRequest {
     pub rule: String,
     /// File format.
     pub format: Format,
+    /// Classification marking of every page (empty: the configured one).
+    pub marking: String,
+    /// The analyst's recommendations, one per line.
+    pub recommendations: String,
+    /// Whether the PDF carries the annex (every alert in detail).
+    pub annex: bool,
     /// Language.
     #[serde(serialize_with = "lang_code")]
     pub lang: Lang,
@@ -131,6 +137,22 @@ impl ReportRequest {
         if rule.len() > 255 {
             return Err(bad("rule", Problem::TooLong(255)));
         }
+        let marking = param(fields, "marking").unwrap_or("").trim().to_string();
+        if marking.chars().count() > 80 {
+            return Err(bad("marking", Problem::TooLong(80)));
+        }
+        let recommendations = param(fields, "recommendations")
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if recommendations.chars().count() > 10_000 {
+            return Err(bad("recommendations", Problem::TooLong(10_000)));
+        }
+        let annex = match param(fields, "annex").unwrap_or("yes") {
+            "yes" | "true" | "on" | "1" => true,
+            "no" | "false" | "0" => false,
+            other => return Err(bad("annex", one_of(other, &["yes", "no"]))),
+        };
         Ok(ReportRequest {
             from_ms,
             to_ms,
@@ -139,6 +161,9 @@ impl ReportRequest {
             statuses: listed(fields, "status", AlertStatus::parse, &AlertStatus::names())?,
             rule,
             format,
+            marking,
+            recommendations,
+            annex,
             lang,
         })
     }

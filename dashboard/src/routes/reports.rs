@@ -33,7 +33,17 @@ async fn make(
 ) -> Result<ReportRow, vigie_store::StoreError> {
     let fingerprint = key_fingerprint(state);
     let data = report::gather(&state.client, request, &ctx.who.username, &fingerprint).await?;
-    let bytes = crate::views::report::render(&data);
+    let settings = state.config().reports;
+    let logo = settings.logo().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "report made without the logo");
+        None
+    });
+    let presentation = crate::views::report_pdf::Presentation {
+        organisation: settings.organisation,
+        logo,
+        marking: settings.marking,
+    };
+    let bytes = crate::views::report::render(&data, &presentation);
     let name = crate::views::report::file_name(&data);
     let signature =
         vigie_model::report_sig::sign(&state.report_key, &name, &bytes, data.generated_ms);
@@ -85,6 +95,7 @@ pub(super) async fn page(
         param(&params, "made"),
         &reports,
         vigie_model::event::now_ms(),
+        &state.config().reports.marking,
     );
     ctx.render(StatusCode::OK, t(lang, Msg::NavReports), body)
 }

@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use vigie_model::{AlertStatus, Severity};
 
 use crate::auth::Principal;
-use crate::i18n::{fill, t, Lang, Msg};
+use crate::i18n::{colon, fill, t, Lang, Msg};
 use crate::queries::alert_detail::AlertDetail;
 use crate::queries::alerts::GroupMember;
 use crate::views::alerts::{severity_badge, status_badge, title};
@@ -79,7 +79,7 @@ fn rule_section(lang: Lang, d: &AlertDetail) -> Markup {
                 }
             } @else {
                 p.muted { (t(lang, Msg::RuleUnknown)) " (" (d.alert.rule_id) ")" }
-                p { (t(lang, Msg::RuleAuthor)) ": " (d.alert.author) }
+                p { (t(lang, Msg::RuleAuthor)) (colon(lang)) (d.alert.author) }
             }
         }
     }

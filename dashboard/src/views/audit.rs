@@ -4,7 +4,7 @@ use maud::{html, Markup};
 use vigie_store::audit::triage::TriageVerdict;
 use vigie_store::audit::{AuditRow, Verdict};
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::audit::AuditFilter;
 use crate::views::html::{head, utc};
 
@@ -152,7 +152,7 @@ fn triage_line(lang: Lang, v: &TriageVerdict) -> Markup {
     match v {
         TriageVerdict::Intact { rows, requests } => html! {
             li.ok {
-                strong { (t(lang, Msg::AuditTriageHistory)) } ": " (t(lang, Msg::AuditIntact))
+                strong { (t(lang, Msg::AuditTriageHistory)) } (colon(lang)) (t(lang, Msg::AuditIntact))
                 " (" (rows) " · " (requests) ")"
             }
         },
@@ -160,7 +160,7 @@ fn triage_line(lang: Lang, v: &TriageVerdict) -> Markup {
             reason, reason_fr, ..
         } => html! {
             li.err {
-                strong { (t(lang, Msg::AuditTriageHistory)) } ": " (if lang == Lang::Fr { reason_fr } else { reason })
+                strong { (t(lang, Msg::AuditTriageHistory)) } (colon(lang)) (if lang == Lang::Fr { reason_fr } else { reason })
             }
         },
     }
@@ -174,7 +174,7 @@ fn verdict_line(lang: Lang, chain: &str, v: &Verdict) -> Markup {
             witnessed,
         } => html! {
             li.ok {
-                strong { (chain) } ": " (t(lang, Msg::AuditIntact))
+                strong { (chain) } (colon(lang)) (t(lang, Msg::AuditIntact))
                 " (" (rows) " · " (t(lang, Msg::AuditFromSeq)) " " (first_seq)
                 " · " (t(lang, Msg::AuditWitnessed)) " " (witnessed) ")"
             }

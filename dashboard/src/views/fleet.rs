@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use crate::auth::Principal;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::fleet::AgentStatus;
 use crate::views::html::utc;
 
@@ -22,8 +22,8 @@ pub fn page(
         h1 { (t(lang, Msg::NavFleet)) }
         p { a href="/fleet/settings" { (t(lang, Msg::NavSettings)) } }
         p {
-            (t(lang, Msg::FleetTotal)) ": " (agents.len()) " · "
-            (t(lang, Msg::FleetSilent)) ": " (silent)
+            (t(lang, Msg::FleetTotal)) (colon(lang)) (agents.len()) " · "
+            (t(lang, Msg::FleetSilent)) (colon(lang)) (silent)
         }
         @if agents.is_empty() {
             p { (t(lang, Msg::FleetEmpty)) }

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 
 /// The form, with `error` above it when the last attempt failed.
 pub fn form(lang: Lang, error: Option<Msg>, csrf: &str) -> Markup {
@@ -23,7 +23,7 @@ pub fn form(lang: Lang, error: Option<Msg>, csrf: &str) -> Markup {
 /// Why a triage request was refused, and the way back to the queue.
 pub fn triage_refused(lang: Lang, key: Msg, detail: &str) -> Markup {
     html! {
-        p.err role="alert" { (t(lang, key)) ": " (detail) }
+        p.err role="alert" { (t(lang, key)) (colon(lang)) (detail) }
         p { a href="/alerts" { (t(lang, Msg::BackToAlerts)) } }
     }
 }

@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::hunt::{categories, Count, Found, Hunt, MAX_CONDITIONS, OPERATORS, PAGE_ROWS};
 use crate::views::html::{head, utc};
 
@@ -111,7 +111,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[Found]) -> Markup {
     let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
     html! {
         p {
-            (t(lang, Msg::HuntFound)) ": " (rows.len()) @if more { "+" }
+            (t(lang, Msg::HuntFound)) (colon(lang)) (rows.len()) @if more { "+" }
             " · "
             a href={ "/hunt.csv?" (h.query_string(None)) } download { (t(lang, Msg::HuntCsv)) }
         }

@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use vigie_model::Severity;
 
 use crate::auth::Principal;
-use crate::i18n::{rule_title, t, Lang, Msg};
+use crate::i18n::{colon, rule_title, t, Lang, Msg};
 use crate::queries::incidents::{Incident, Listed, STATUSES};
 use crate::views::alerts::severity_badge;
 use crate::views::html::utc;
@@ -307,13 +307,5 @@ fn details(lang: Lang, action: &str, details: &str) -> Markup {
             }
             _ => {}
         }
-    }
-}
-
-/// A colon as each language writes it after a word.
-fn colon(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "\u{a0}: ",
-        Lang::En => ": ",
     }
 }

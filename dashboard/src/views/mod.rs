@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod overview;
 pub mod pdf;
 pub mod report;
+pub mod report_pdf;
 pub mod reports;
 pub mod rule_editor;
 pub mod rules;

@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 use vigie_model::Severity;
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::overview::Overview;
 use crate::views::alerts::title;
 use crate::views::charts::{horizontal_bars, stacked_bars, SEVERITY_COLOURS};
@@ -68,9 +68,9 @@ pub fn page(lang: Lang, o: &Overview, periods: &[(&str, Msg)], period: &str) -> 
         section {
             h2 { (t(lang, Msg::NavFleet)) }
             p { a href="/fleet" {
-                (t(lang, Msg::FleetOk)) ": " (ok) " · "
-                (t(lang, Msg::FleetIsSilent)) ": " (silent) " · "
-                (t(lang, Msg::FleetRevoked)) ": " (revoked)
+                (t(lang, Msg::FleetOk)) (colon(lang)) (ok) " · "
+                (t(lang, Msg::FleetIsSilent)) (colon(lang)) (silent) " · "
+                (t(lang, Msg::FleetRevoked)) (colon(lang)) (revoked)
             } }
         }
         section {

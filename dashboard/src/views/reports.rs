@@ -1,11 +1,12 @@
 //! The reports page: the installation's signing key, the form to make a report (period,
-//! hosts, rule, severities, statuses, format, language), and the reports made so far.
+//! hosts, rule, severities, statuses, format, language, marking, annex,
+//! recommendations), and the reports made so far.
 
 use maud::{html, Markup};
 use vigie_model::{AlertStatus, Severity};
 
 use crate::auth::Principal;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::report::Listed;
 use crate::views::html::{head, utc};
 
@@ -17,11 +18,12 @@ pub fn page(
     made: Option<&str>,
     reports: &[Listed],
     now_ms: u64,
+    marking: &str,
 ) -> Markup {
     let input_time = |ms: u64| utc(ms).replace(' ', "T")[..16].to_string();
     html! {
         h1 { (t(lang, Msg::NavReports)) }
-        p.muted { (t(lang, Msg::ReportKey)) ": " code { (key_fingerprint) } }
+        p.muted { (t(lang, Msg::ReportKey)) (colon(lang)) code { (key_fingerprint) } }
         @if let Some(id) = made {
             p.ok role="status" {
                 (t(lang, Msg::ReportMade)) " "
@@ -64,6 +66,18 @@ pub fn page(
                     option value="fr" selected[lang == Lang::Fr] { "Français" }
                     option value="en" selected[lang == Lang::En] { "English" }
                 }
+            }
+            label { (t(lang, Msg::ReportMarking)) input name="marking" maxlength="80" placeholder=(marking); }
+            label {
+                (t(lang, Msg::ReportAnnex))
+                select name="annex" {
+                    option value="yes" { (t(lang, Msg::Yes)) }
+                    option value="no" { (t(lang, Msg::No)) }
+                }
+            }
+            label.wide {
+                (t(lang, Msg::ReportRecommendations))
+                textarea name="recommendations" rows="4" maxlength="10000" placeholder=(t(lang, Msg::ReportRecommendationsHint)) {}
             }
             button type="submit" { (t(lang, Msg::ReportMake)) }
         }

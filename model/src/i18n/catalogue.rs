@@ -698,6 +698,181 @@ catalogue! {
     ReportSha256 = "report_sha256",
         "SHA-256",
         "SHA-256";
+    // The report document.
+    Yes = "yes",
+        "Yes",
+        "Oui";
+    No = "no",
+        "No",
+        "Non";
+    ReportPeriodTitle = "report_period_title",
+        "Security monitoring report",
+        "Rapport de surveillance de la sécurité";
+    ReportPreparedBy = "report_prepared_by",
+        "Prepared by",
+        "Établi par";
+    ReportApprovedBy = "report_approved_by",
+        "Approved by",
+        "Approuvé par";
+    ReportDateSignature = "report_date_signature",
+        "Date and signature",
+        "Date et signature";
+    ReportContents = "report_contents",
+        "Contents",
+        "Sommaire";
+    ReportPageOf = "report_page_of",
+        "Page {n} of {m}",
+        "Page {n} sur {m}";
+    ReportMarking = "report_marking",
+        "Classification marking",
+        "Mention de protection";
+    ReportAnnex = "report_annex",
+        "Include the annex (every alert with its events and triage history)",
+        "Joindre l'annexe (chaque alerte avec ses événements et son historique de tri)";
+    ReportRecommendations = "report_recommendations",
+        "Recommendations",
+        "Recommandations";
+    ReportRecommendationsHint = "report_recommendations_hint",
+        "Your recommendations, one per line (the report adds those that follow from the techniques seen)",
+        "Vos recommandations, une par ligne (le rapport y ajoute celles qui découlent des techniques observées)";
+    ReportExecutive = "report_executive",
+        "Executive summary",
+        "Synthèse pour la direction";
+    ReportSentencePeriod = "report_sentence_period",
+        "Between {from} and {to}, Vigie raised {alerts} on {hosts}.",
+        "Entre le {from} et le {to}, Vigie a levé {alerts} sur {hosts}.";
+    ReportSentencePeriodOne = "report_sentence_period_one",
+        "Between {from} and {to}, Vigie raised {alerts} on one host, {host}.",
+        "Entre le {from} et le {to}, Vigie a levé {alerts} sur un seul hôte, {host}.";
+    ReportSentenceNone = "report_sentence_none",
+        "Between {from} and {to}, Vigie raised no alert matching this report's filters.",
+        "Entre le {from} et le {to}, Vigie n'a levé aucune alerte répondant aux filtres de ce rapport.";
+    ReportSentenceSeverity = "report_sentence_severity",
+        "By severity: {list}.",
+        "Par gravité\u{a0}: {list}.";
+    ReportSentenceStatus = "report_sentence_status",
+        "{open} still await an analyst's decision, {resolved} were resolved and {fp} were judged false positives.",
+        "{open} attendent encore la décision d'un analyste, {resolved} ont été résolues et {fp} jugées fausses alertes.";
+    ReportSentenceBusiest = "report_sentence_busiest",
+        "The busiest day was {day}, with {alerts}.",
+        "La journée la plus chargée a été le {day}, avec {alerts}.";
+    ReportSentenceHost = "report_sentence_host",
+        "The most affected host was {host}, with {alerts}.",
+        "L'hôte le plus touché a été {host}, avec {alerts}.";
+    ReportSentenceRule = "report_sentence_rule",
+        "The most frequent detection was “{rule}”, with {alerts}.",
+        "La détection la plus fréquente a été «\u{a0}{rule}\u{a0}», avec {alerts}.";
+    ReportSentenceTechniques = "report_sentence_techniques",
+        "ATT&CK techniques observed: {n}; the most frequent was {id} {name}.",
+        "Techniques ATT&CK observées\u{a0}: {n}\u{a0}; la plus fréquente a été {id} {name}.";
+    ReportSentenceSilent = "report_sentence_silent",
+        "Agents that went silent during the period: {n}; their servers were not watched for a while.",
+        "Agents devenus muets pendant la période\u{a0}: {n}\u{a0}; leurs serveurs n'ont pas été surveillés un temps.";
+    ReportSentenceNoSilent = "report_sentence_no_silent",
+        "No agent went silent: every server was watched throughout.",
+        "Aucun agent n'est devenu muet\u{a0}: chaque serveur a été surveillé sans interruption.";
+    AlertsOne = "alerts_one",
+        "1 alert",
+        "1 alerte";
+    AlertsMany = "alerts_many",
+        "{n} alerts",
+        "{n} alertes";
+    HostsOne = "hosts_one",
+        "1 host",
+        "1 hôte";
+    HostsMany = "hosts_many",
+        "{n} hosts",
+        "{n} hôtes";
+    ReportCharts = "report_charts",
+        "Alerts over time and by severity",
+        "Alertes dans le temps et par gravité";
+    ReportByStatus = "report_by_status",
+        "By status",
+        "Par statut";
+    ReportGrouped = "report_grouped",
+        "Detections by rule and host",
+        "Détections par règle et par hôte";
+    ReportFirst = "report_first",
+        "First",
+        "Première";
+    ReportLast = "report_last",
+        "Last",
+        "Dernière";
+    ReportCount = "report_count",
+        "Alerts",
+        "Alertes";
+    ReportHighest = "report_highest",
+        "Highest severity",
+        "Gravité maximale";
+    ReportDone = "report_done",
+        "What was done",
+        "Ce qui a été fait";
+    ReportDoneSentence = "report_done_sentence",
+        "Triage steps recorded by analysts on these alerts: {n}; those with a comment follow.",
+        "Étapes de tri enregistrées par les analystes sur ces alertes\u{a0}: {n}\u{a0}; celles qui portent un commentaire suivent.";
+    ReportDoneNone = "report_done_none",
+        "No triage was recorded on these alerts.",
+        "Aucun tri n'a été enregistré sur ces alertes.";
+    ReportAnalyst = "report_analyst",
+        "Analyst",
+        "Analyste";
+    ReportComment = "report_comment",
+        "Comment",
+        "Commentaire";
+    ReportSignOff = "report_sign_off",
+        "Sign-off",
+        "Validation";
+    ReportSignatureFacts = "report_signature_facts",
+        "This document is signed",
+        "Ce document est signé";
+    ReportSignatureText = "report_signature_text",
+        "Vigie signs this file with the installation's Ed25519 key; the signature travels beside it as {file}.sig. Anyone can check that not a byte has changed with this command (Vigie's command line, offline):",
+        "Vigie signe ce fichier avec la clé Ed25519 de l'installation\u{a0}; la signature l'accompagne sous le nom {file}.sig. Chacun peut vérifier qu'aucun octet n'a changé avec cette commande (ligne de commande de Vigie, hors ligne)\u{a0}:";
+    ReportAnnexTitle = "report_annex_title",
+        "Annex: every alert in detail",
+        "Annexe\u{a0}: chaque alerte en détail";
+    ReportHostsSentence = "report_hosts_sentence",
+        "Hosts with alerts in the period: {n}.",
+        "Hôtes ayant levé des alertes pendant la période\u{a0}: {n}.";
+    ReportTechniqueName = "report_technique_name",
+        "Technique",
+        "Technique";
+    RecommendDefault = "recommend_default",
+        "Review the open alerts first, starting with the critical and high ones, and close each with a decision.",
+        "Traiter d'abord les alertes ouvertes, en commençant par les critiques et les élevées, et clore chacune par une décision.";
+    RecommendSilent = "recommend_silent",
+        "Find out why agents went silent (server stopped, network cut, agent stopped) and restore them: a silent server is an unwatched one.",
+        "Établir pourquoi des agents sont devenus muets (serveur arrêté, réseau coupé, agent arrêté) et les rétablir\u{a0}: un serveur muet n'est plus surveillé.";
+    RecommendExecution = "recommend_execution",
+        "Execution: check the command lines of the alerts with their owners and restrict who may run shells and interpreters on servers.",
+        "Exécution\u{a0}: vérifier les lignes de commande des alertes avec leurs responsables et restreindre qui peut lancer des shells et des interpréteurs sur les serveurs.";
+    RecommendPersistence = "recommend_persistence",
+        "Persistence: compare cron tables, services, SSH authorized keys and accounts with the expected state and remove what nobody can explain.",
+        "Persistance\u{a0}: comparer tables cron, services, clés SSH autorisées et comptes à l'état attendu et retirer ce que personne ne sait expliquer.";
+    RecommendPrivilege = "recommend_privilege",
+        "Privilege escalation: review sudo rules, setuid files and file capabilities; apply pending security updates.",
+        "Élévation de privilèges\u{a0}: revoir les règles sudo, les fichiers setuid et les capacités de fichiers\u{a0}; appliquer les mises à jour de sécurité en attente.";
+    RecommendEvasion = "recommend_evasion",
+        "Defence evasion: check that logging, auditing and the Vigie agent run on every server; investigate any host where they were stopped.",
+        "Contournement des défenses\u{a0}: vérifier que journalisation, audit et agent Vigie fonctionnent sur chaque serveur\u{a0}; enquêter sur tout hôte où ils ont été arrêtés.";
+    RecommendCredentials = "recommend_credentials",
+        "Credential access: change the passwords and keys of the accounts concerned and look for their use from unusual places.",
+        "Accès aux identifiants\u{a0}: changer les mots de passe et clés des comptes concernés et rechercher leur usage depuis des lieux inhabituels.";
+    RecommendDiscovery = "recommend_discovery",
+        "Discovery: find who ran the reconnaissance commands; on a server, this often precedes an attack.",
+        "Découverte\u{a0}: identifier qui a lancé les commandes de reconnaissance\u{a0}; sur un serveur, elles précèdent souvent une attaque.";
+    RecommendLateral = "recommend_lateral",
+        "Lateral movement: restrict SSH between servers to what is needed and review the keys that allow it.",
+        "Déplacement latéral\u{a0}: limiter le SSH entre serveurs au nécessaire et revoir les clés qui le permettent.";
+    RecommendCommand = "recommend_command",
+        "Command and control: block the remote addresses seen at the firewall and look for them in other servers' connections.",
+        "Commande et contrôle\u{a0}: bloquer au pare-feu les adresses distantes observées et les rechercher dans les connexions des autres serveurs.";
+    RecommendExfiltration = "recommend_exfiltration",
+        "Exfiltration: establish what data left, to where, and inform its owners and the national CERT as the rules require.",
+        "Exfiltration\u{a0}: établir quelles données sont sorties et vers où, et en informer leurs responsables et le CERT national selon les règles.";
+    RecommendImpact = "recommend_impact",
+        "Impact: check backups and restore what was damaged from a copy made before the first alert.",
+        "Impact\u{a0}: vérifier les sauvegardes et restaurer ce qui a été endommagé à partir d'une copie antérieure à la première alerte.";
     // Audit trail.
     NavAudit = "nav_audit",
         "Audit trail",

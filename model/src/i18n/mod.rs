@@ -121,6 +121,60 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
     msg.text(lang)
 }
 
+/// A colon and its space as each language writes them after a word (French puts a
+/// no-break space before it).
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\u{a0}: ",
+        Lang::En => ": ",
+    }
+}
+
+/// A moment as a person reads it, in UTC: `1 Dec 2026 14:03` or `1 déc. 2026 14:03`.
+pub fn date_time(lang: Lang, ms: u64) -> String {
+    format!("{} {}", date(lang, ms), &crate::time::utc(ms)[11..16])
+}
+
+/// A day as a person reads it: `1 Dec 2026` or `1 déc. 2026`.
+pub fn date(lang: Lang, ms: u64) -> String {
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const FR: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    let day = crate::time::day(ms);
+    let (year, month, dd) = (&day[..4], &day[5..7], &day[8..10]);
+    let month: usize = month.parse().unwrap_or(1);
+    let names = match lang {
+        Lang::En => EN,
+        Lang::Fr => FR,
+    };
+    format!(
+        "{} {} {year}",
+        dd.trim_start_matches('0'),
+        names[month.clamp(1, 12) - 1]
+    )
+}
+
+/// A count as a person reads it: `12,345` or `12 345` (narrow no-break space).
+pub fn number(lang: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let separator = match lang {
+        Lang::En => ",",
+        Lang::Fr => "\u{202f}",
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The message `msg` in `lang` with each `{name}` replaced by its value.
 pub fn fill(lang: Lang, msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut text = msg.text(lang).to_string();
@@ -154,6 +208,18 @@ pub fn rule_title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_numbers_read_as_each_language_writes_them() {
+        // 2026-12-01 14:03 UTC.
+        let ms = 1_796_133_780_000;
+        assert_eq!(date_time(Lang::En, ms), "1 Dec 2026 14:03");
+        assert_eq!(date_time(Lang::Fr, ms), "1 déc. 2026 14:03");
+        assert_eq!(number(Lang::En, 1_234_567), "1,234,567");
+        assert_eq!(number(Lang::Fr, 12_345), "12\u{202f}345");
+        assert_eq!(number(Lang::Fr, 999), "999");
+        assert_eq!(colon(Lang::Fr), "\u{a0}: ");
+    }
 
     #[test]
     fn every_message_has_both_languages_and_its_own_key() {
