@@ -88,6 +88,8 @@ install -D -m 0640 packaging/etc/dashboard.toml "$S/etc/vigie/dashboard.toml"
 install -d -m 0750 "$S/etc/vigie/rules.d"
 install -D -m 0644 README.md "$S/usr/share/doc/vigie-server/README.md"
 install -D -m 0644 README.fr.md "$S/usr/share/doc/vigie-server/README.fr.md"
+# The dashboard embeds the DejaVu fonts in its reports: their licence travels with it.
+install -D -m 0644 /usr/share/doc/fonts-dejavu-core/copyright "$S/usr/share/doc/vigie-server/fonts-dejavu.copyright"
 mkdir -p "$S/DEBIAN"
 cat > "$S/DEBIAN/control" <<CONTROL
 Package: vigie-server
@@ -143,6 +145,7 @@ cp packaging/systemd/*.service "$B/systemd/"
 cp packaging/etc/*.toml "$B/etc/"
 cp -r rules/pack "$B/rules-pack"
 cp README.md README.fr.md "$B/"
+cp /usr/share/doc/fonts-dejavu-core/copyright "$B/fonts-dejavu.copyright"
 install -m 0755 packaging/install.sh "$B/install.sh"
 tar -C "$WORK" -czf "$OUT/vigie-$VERSION-linux-$ARCH.tar.gz" "vigie-$VERSION"
 
