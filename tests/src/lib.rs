@@ -744,3 +744,20 @@ pub fn send_signal(pid: u32, signal: i32) {
         libc::kill(pid as i32, signal);
     }
 }
+
+/// Downloads `path` (raw bytes) with `cookie`.
+pub fn download(port: u16, path: &str, cookie: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    raw[split + 4..].to_vec()
+}

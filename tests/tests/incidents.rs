@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use vigie_agent::client::CollectorClient;
-use vigie_tests::{form_body, http, json_of, post_json, wait_for, Stack};
+use vigie_tests::{download, form_body, http, json_of, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (ATT&CK T1136 among its tags).
 const SHADOW_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
@@ -250,6 +250,61 @@ async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
         "",
     );
     assert!(!page.body.contains("id=\"incident-text\""));
+    assert!(
+        page.body.contains("id=\"incident-report\""),
+        "auditors report on incidents"
+    );
+
+    // The incident's report: made by the auditor, signed, about this incident only.
+    let r = post_json(
+        port,
+        "/api/v1/reports",
+        &aud,
+        &aud_csrf,
+        &json!({"incident": id, "format": "pdf", "report_lang": "en"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let made = json_of(&r);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join(made["file_name"].as_str().unwrap());
+    std::fs::write(&pdf, download(port, made["file"].as_str().unwrap(), &aud)).unwrap();
+    std::fs::write(
+        format!("{}.sig", pdf.display()),
+        download(port, made["signature"].as_str().unwrap(), &aud),
+    )
+    .unwrap();
+    let verified = std::process::Command::new(vigie_tests::bin("vigie"))
+        .args(["report", "verify", pdf.to_str().unwrap()])
+        .env("VIGIE_DATA_DIR", stack.path(""))
+        .env("VIGIE_DASHBOARD_CONFIG", stack.path("none.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(verified.status.code(), Some(0));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by the test command");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in [
+        "Incident report",
+        id.as_str(),
+        "Two accounts were added at 03:12.",
+        "web1 isolated from the network.",
+        "Rotate every password of web1.",
+        kept["sha256"].as_str().unwrap(),
+        "T1136.001",
+        "Evidence",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    let r = post_json(
+        port,
+        "/api/v1/reports",
+        &aud,
+        &aud_csrf,
+        &json!({"incident": "INC-00000000-NOPE", "format": "pdf"}),
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
     let list = http(port, "GET", "/incidents", &[("Cookie", &aud)], "");
     assert!(list.body.contains(&id));
 

@@ -10,7 +10,7 @@ use std::process::Command;
 use base64::Engine;
 use serde_json::{json, Value};
 use vigie_store::rows::{AlertActionRow, AlertRow};
-use vigie_tests::{bin, http, json_of, sign_in, Stack};
+use vigie_tests::{bin, download, http, json_of, sign_in, Stack};
 
 fn alert(id: &str, ts: u64, host: &str, severity: &str, tags: &[&str]) -> AlertRow {
     AlertRow {
@@ -32,23 +32,6 @@ fn alert(id: &str, ts: u64, host: &str, severity: &str, tags: &[&str]) -> AlertR
         action: "modified".into(),
         events: json!([{"agent_id": format!("agent-{host}"), "hostname": host, "seq": 1, "ts": ts, "category": "file_event", "TargetFilename": "/etc/shadow", "Action": "modified"}]).to_string(),
     }
-}
-
-/// Downloads `path` (raw bytes) with `cookie`.
-fn download(port: u16, path: &str, cookie: &str) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    raw[split + 4..].to_vec()
 }
 
 /// `vigie report verify` on a machine whose data folder is `data_dir` (the SOC's, where

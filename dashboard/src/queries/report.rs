@@ -77,6 +77,9 @@ pub struct ReportRequest {
     pub recommendations: String,
     /// Whether the PDF carries the annex (every alert in detail).
     pub annex: bool,
+    /// The incident reported on (empty: a period report). Its alerts make the report,
+    /// whatever the period and filters.
+    pub incident: String,
     /// Language.
     #[serde(serialize_with = "lang_code")]
     pub lang: Lang,
@@ -94,7 +97,16 @@ impl ReportRequest {
             let v = param(fields, name).unwrap_or("");
             parse_time(v).ok_or_else(|| bad(name, Problem::NotATime(v.into())))
         };
-        let (from_ms, to_ms) = (time("from")?, time("to")?);
+        let incident = param(fields, "incident").unwrap_or("").trim().to_string();
+        if incident.len() > 64 {
+            return Err(bad("incident", Problem::TooLong(64)));
+        }
+        // An incident's report spans its alerts: the period is found, not asked.
+        let (from_ms, to_ms) = if incident.is_empty() {
+            (time("from")?, time("to")?)
+        } else {
+            (0, vigie_model::time::MAX_MS)
+        };
         if from_ms >= to_ms {
             return Err(bad("to", Problem::EndBeforeStart));
         }
@@ -164,6 +176,7 @@ impl ReportRequest {
             marking,
             recommendations,
             annex,
+            incident,
             lang,
         })
     }
@@ -231,6 +244,8 @@ pub struct ReportData {
     pub silent_agents: Vec<(String, String, u64)>,
     /// The alerts, oldest first.
     pub alerts: Vec<ReportAlert>,
+    /// The incident, for an incident's report.
+    pub incident: Option<crate::queries::incidents::Incident>,
 }
 
 #[derive(Row, Deserialize)]
@@ -251,10 +266,11 @@ struct Silent {
     ts: u64,
 }
 
-/// Gathers the report's content.
+/// Gathers the report's content; with `only`, of those alerts alone.
 pub async fn gather(
     client: &Client,
     request: &ReportRequest,
+    only: Option<&[String]>,
     generated_by: &str,
     key_fingerprint: &str,
 ) -> Result<ReportData, clickhouse::error::Error> {
@@ -263,6 +279,9 @@ pub async fn gather(
         "SELECT ?fields FROM alerts WHERE ts >= ? AND ts < ?",
         [Bind::Number(request.from_ms), Bind::Number(request.to_ms)],
     );
+    if let Some(ids) = only {
+        sql.push(" AND has(?, alert_id)", [Bind::Texts(ids.to_vec())]);
+    }
     if !request.hosts.is_empty() {
         sql.push(
             " AND has(?, hostname)",
@@ -321,6 +340,7 @@ pub async fn gather(
         techniques: BTreeMap::new(),
         silent_agents: Vec::new(),
         alerts: Vec::new(),
+        incident: None,
     };
     for row in rows {
         let history = steps.remove(&row.alert_id).unwrap_or_default();

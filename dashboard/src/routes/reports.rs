@@ -25,14 +25,52 @@ pub(super) fn key_fingerprint(state: &AppState) -> String {
     vigie_model::report_sig::fingerprint(state.report_key.public_key().as_ref())
 }
 
-/// Makes, signs and stores a report; returns its row.
+/// Makes, signs and stores a report; returns its row, or why not (an incident that
+/// does not exist).
 async fn make(
     state: &AppState,
     ctx: &Ctx,
     request: &ReportRequest,
-) -> Result<ReportRow, vigie_store::StoreError> {
+) -> Result<Result<ReportRow, Msg>, vigie_store::StoreError> {
     let fingerprint = key_fingerprint(state);
-    let data = report::gather(&state.client, request, &ctx.who.username, &fingerprint).await?;
+    let mut request = request.clone();
+    let incident = if request.incident.is_empty() {
+        None
+    } else {
+        match crate::queries::incidents::get(&state.client, &request.incident).await? {
+            Some(i) => Some(i),
+            None => return Ok(Err(Msg::NotFound)),
+        }
+    };
+    let only: Option<Vec<String>> = incident.as_ref().map(|i| {
+        let attached: Vec<_> = i.alerts.iter().filter(|a| a.attached == 1).collect();
+        // The report spans the incident's alerts (or its life, before it has any).
+        request.from_ms = attached
+            .iter()
+            .map(|a| a.ts)
+            .min()
+            .unwrap_or(i.state.created_ms);
+        request.to_ms = attached
+            .iter()
+            .map(|a| a.ts)
+            .max()
+            .unwrap_or(i.state.updated_ms)
+            .max(request.from_ms)
+            + 1;
+        // Agents gone silent matter on the incident's hosts only.
+        request.hosts = i.hosts.clone();
+        attached.iter().map(|a| a.alert_id.clone()).collect()
+    });
+    let request = &request;
+    let mut data = report::gather(
+        &state.client,
+        request,
+        only.as_deref(),
+        &ctx.who.username,
+        &fingerprint,
+    )
+    .await?;
+    data.incident = incident;
     let settings = state.config().reports;
     let logo = settings.logo().unwrap_or_else(|e| {
         tracing::warn!(error = %e, "report made without the logo");
@@ -74,7 +112,7 @@ async fn make(
             }),
         )
         .await;
-    Ok(row)
+    Ok(Ok(row))
 }
 
 /// `GET /reports`.
@@ -110,7 +148,8 @@ pub(super) async fn create_form(
         Err(e) => return ctx.bad_param(&e),
     };
     match make(&state, &ctx, &request).await {
-        Ok(row) => see_other(&format!("/reports?made={}", row.report_id)),
+        Ok(Ok(row)) => see_other(&format!("/reports?made={}", row.report_id)),
+        Ok(Err(why)) => ctx.refuse(StatusCode::NOT_FOUND, why, &request.incident),
         Err(e) => ctx.store_failed(&e),
     }
 }
@@ -230,7 +269,8 @@ pub(super) async fn api_create(
         Err(e) => return ctx.bad_param(&e),
     };
     match make(&state, &ctx, &request).await {
-        Ok(row) => (
+        Ok(Err(why)) => ctx.refuse(StatusCode::NOT_FOUND, why, &request.incident),
+        Ok(Ok(row)) => (
             StatusCode::CREATED,
             Json(json!({
                 "report_id": row.report_id, "file_name": row.file_name, "sha256": row.sha256,

@@ -24,7 +24,7 @@ pub fn status_label(lang: Lang, status: &str) -> &str {
 }
 
 /// What a history entry did, in words.
-fn did(lang: Lang, action: &str) -> &str {
+pub fn did(lang: Lang, action: &str) -> &str {
     let key = match action {
         "opened" => Msg::IncidentDidOpened,
         "changed" => Msg::IncidentDidChanged,
@@ -163,6 +163,31 @@ pub fn page(lang: Lang, who: &Principal, i: &Incident, notice: bool) -> Markup {
                 textarea name="text" rows="3" cols="80" required {}
                 button type="submit" { (t(lang, Msg::IncidentAddText)) }
             }
+        }
+        // Everyone who reads the incident may report on it (auditors first of all).
+        form #incident-report method="post" action="/reports" {
+            input type="hidden" name="csrf" value=(who.csrf());
+            input type="hidden" name="incident" value=(s.incident_id);
+            label { (t(lang, Msg::ReportFormat))
+                select name="format" {
+                    option value="pdf" { "PDF" }
+                    option value="csv" { "CSV" }
+                    option value="json" { "JSON" }
+                }
+            }
+            label { (t(lang, Msg::Language))
+                select name="report_lang" {
+                    option value="fr" selected[lang == Lang::Fr] { "Français" }
+                    option value="en" selected[lang == Lang::En] { "English" }
+                }
+            }
+            label { (t(lang, Msg::ReportAnnex))
+                select name="annex" {
+                    option value="yes" { (t(lang, Msg::Yes)) }
+                    option value="no" { (t(lang, Msg::No)) }
+                }
+            }
+            button type="submit" { (t(lang, Msg::ReportMake)) }
         }
     }
 }

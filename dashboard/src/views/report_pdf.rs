@@ -52,7 +52,10 @@ fn marking(data: &ReportData, presentation: &Presentation) -> String {
 /// The PDF of `data`, named `file_name`.
 pub fn render(data: &ReportData, presentation: &Presentation, file_name: &str) -> Vec<u8> {
     let lang = data.request.lang;
-    let title = t(lang, Msg::ReportPeriodTitle).to_string();
+    let title = match &data.incident {
+        Some(i) => format!("{} — {}", t(lang, Msg::ReportTitle), i.state.incident_id),
+        None => t(lang, Msg::ReportPeriodTitle).to_string(),
+    };
     let mut doc = Doc::new(Frame {
         title: title.clone(),
         marking: marking(data, presentation),
@@ -68,6 +71,7 @@ pub fn render(data: &ReportData, presentation: &Presentation, file_name: &str) -
     hosts(&mut doc, data);
     grouped(&mut doc, data);
     techniques(&mut doc, data);
+    evidence(&mut doc, data);
     done(&mut doc, data);
     silent(&mut doc, data);
     recommendations(&mut doc, data);
@@ -111,6 +115,17 @@ fn cover(doc: &mut Doc, data: &ReportData, presentation: &Presentation, title: &
         },
         title,
     );
+    if let Some(i) = &data.incident {
+        doc.lines(
+            Style {
+                face: Face::Bold,
+                size: 16.0,
+                leading: 22.0,
+                color: Rgb::BLACK,
+            },
+            &i.state.title,
+        );
+    }
     doc.space(8.0);
     doc.lines(
         Style {
@@ -303,6 +318,38 @@ fn summary(doc: &mut Doc, data: &ReportData) {
     let lang = data.request.lang;
     let r = &data.request;
     doc.heading(t(lang, Msg::ReportExecutive));
+    if let Some(i) = &data.incident {
+        let s = &i.state;
+        let mut text = fill(
+            lang,
+            Msg::ReportIncidentSentence,
+            &[
+                ("id", &s.incident_id),
+                ("title", &s.title),
+                ("by", &s.created_by),
+                ("date", &date_time(lang, s.created_ms)),
+                (
+                    "severity",
+                    &Severity::label_of(&s.severity, lang).to_lowercase(),
+                ),
+                (
+                    "status",
+                    &crate::views::incidents::status_label(lang, &s.status).to_lowercase(),
+                ),
+            ],
+        );
+        text.push(' ');
+        if s.owner.is_empty() {
+            text.push_str(t(lang, Msg::ReportIncidentNoOwner));
+        } else {
+            text.push_str(&fill(
+                lang,
+                Msg::ReportIncidentOwner,
+                &[("owner", &s.owner)],
+            ));
+        }
+        doc.paragraph(&text);
+    }
     let from = date_time(lang, r.from_ms);
     let to = date_time(lang, r.to_ms);
     let n = alerts(lang, data.total_alerts);
@@ -545,11 +592,19 @@ fn grouped(doc: &mut Doc, data: &ReportData) {
 fn techniques(doc: &mut Doc, data: &ReportData) {
     let lang = data.request.lang;
     doc.heading(t(lang, Msg::RuleTechniques));
-    if data.techniques.is_empty() {
+    // An incident's techniques, as the analysts set them, with those of its alerts.
+    let mut all = data.techniques.clone();
+    for id in data.incident.iter().flat_map(|i| &i.state.techniques) {
+        let tag = format!("attack.{}", id.to_lowercase());
+        for (id, name) in crate::attack::techniques(&[tag]) {
+            all.entry(id).or_insert((name.unwrap_or("").to_string(), 0));
+        }
+    }
+    if all.is_empty() {
         doc.paragraph(t(lang, Msg::EarlierEmpty));
         return;
     }
-    let mut rows: Vec<(&String, &(String, u64))> = data.techniques.iter().collect();
+    let mut rows: Vec<(&String, &(String, u64))> = all.iter().collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.1 .1));
     let rows: Vec<Vec<String>> = rows
         .into_iter()
@@ -569,6 +624,34 @@ fn techniques(doc: &mut Doc, data: &ReportData) {
 fn done(doc: &mut Doc, data: &ReportData) {
     let lang = data.request.lang;
     doc.heading(t(lang, Msg::ReportDone));
+    if let Some(i) = &data.incident {
+        let rows: Vec<Vec<String>> = i
+            .history
+            .iter()
+            .filter(|h| !h.text.is_empty())
+            .map(|h| {
+                vec![
+                    date_time(lang, h.ts),
+                    h.actor.clone(),
+                    crate::views::incidents::did(lang, &h.action).to_string(),
+                    h.text.clone(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            doc.paragraph(t(lang, Msg::ReportIncidentLog));
+            doc.table(
+                &[
+                    t(lang, Msg::ColTime).to_string(),
+                    t(lang, Msg::ReportAnalyst).to_string(),
+                    t(lang, Msg::ColAction).to_string(),
+                    t(lang, Msg::ReportComment).to_string(),
+                ],
+                &[0.18, 0.14, 0.18, 0.5],
+                &rows,
+            );
+        }
+    }
     let steps: usize = data.alerts.iter().map(|a| a.history.len()).sum();
     if steps == 0 {
         doc.paragraph(t(lang, Msg::ReportDoneNone));
@@ -612,6 +695,36 @@ fn done(doc: &mut Doc, data: &ReportData) {
             &[0.17, 0.12, 0.25, 0.16, 0.3],
             &rows,
         );
+    }
+}
+
+/// An incident's evidence: what it is and its SHA-256, who kept it and when.
+fn evidence(doc: &mut Doc, data: &ReportData) {
+    let Some(i) = &data.incident else { return };
+    let lang = data.request.lang;
+    doc.heading(t(lang, Msg::IncidentEvidence));
+    if i.evidence.is_empty() {
+        doc.paragraph(t(lang, Msg::EarlierEmpty));
+        return;
+    }
+    // A list, not a table: each SHA-256 stays whole on its line.
+    for e in &i.evidence {
+        doc.keep(40.0);
+        doc.lines(Style::BOLD, &format!("{} ({})", e.label, e.kind));
+        doc.lines(
+            Style::SMALL,
+            &format!("{}, {}", e.added_by, date_time(lang, e.added_ms)),
+        );
+        doc.lines(
+            Style {
+                face: Face::Mono,
+                size: 7.0,
+                leading: 10.0,
+                color: Rgb::BLACK,
+            },
+            &format!("SHA-256 {}", e.sha256),
+        );
+        doc.space(4.0);
     }
 }
 
@@ -676,10 +789,13 @@ pub fn default_recommendations(data: &ReportData) -> Vec<Msg> {
 fn recommendations(doc: &mut Doc, data: &ReportData) {
     let lang = data.request.lang;
     doc.heading(t(lang, Msg::ReportRecommendations));
-    let mut items: Vec<String> = data
-        .request
-        .recommendations
+    let incident = data
+        .incident
+        .as_ref()
+        .map_or("", |i| i.state.recommendations.as_str());
+    let mut items: Vec<String> = incident
         .lines()
+        .chain(data.request.recommendations.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)

@@ -783,6 +783,18 @@ catalogue! {
     HostsMany = "hosts_many",
         "{n} hosts",
         "{n} hôtes";
+    ReportIncidentSentence = "report_incident_sentence",
+        "Incident {id}, “{title}”, was opened by {by} on {date}. Its severity is {severity} and its status {status}.",
+        "L'incident {id}, «\u{a0}{title}\u{a0}», a été ouvert par {by} le {date}. Sa gravité est {severity} et son statut {status}.";
+    ReportIncidentOwner = "report_incident_owner",
+        "{owner} leads it.",
+        "{owner} le dirige.";
+    ReportIncidentNoOwner = "report_incident_no_owner",
+        "Nobody leads it yet.",
+        "Personne ne le dirige encore.";
+    ReportIncidentLog = "report_incident_log",
+        "Notes and actions taken on the incident:",
+        "Notes et actions menées sur l'incident\u{a0}:";
     ReportCharts = "report_charts",
         "Alerts over time and by severity",
         "Alertes dans le temps et par gravité";
