@@ -40,6 +40,8 @@ pub enum Problem {
     NotAQuery,
     /// No such parameter here; the names that are.
     Unknown(Vec<String>),
+    /// The parameter must be given.
+    Required,
 }
 
 /// A parameter that cannot be used.
@@ -114,8 +116,10 @@ impl BadParam {
             Problem::Unknown(known) => {
                 format!("no such parameter here (known: {})", known.join(", "))
             }
+            Problem::Required if fr => "obligatoire".into(),
+            Problem::Required => "required".into(),
         };
-        format!("{}: {what}", self.param)
+        format!("{}{}{what}", self.param, crate::i18n::colon(lang))
     }
 }
 
@@ -133,11 +137,11 @@ mod tests {
         );
         assert_eq!(
             e.detail(Lang::Fr),
-            "severity: \"urgent\" n'est pas l'une des valeurs low, high"
+            "severity\u{a0}: \"urgent\" n'est pas l'une des valeurs low, high"
         );
         assert_eq!(
             bad("limit", Problem::OutOfRange(1, 9)).detail(Lang::Fr),
-            "limit: doit être un entier de 1 à 9"
+            "limit\u{a0}: doit être un entier de 1 à 9"
         );
     }
 }

@@ -78,12 +78,8 @@ impl AuditFilter {
     }
 }
 
-/// Up to `limit` rows matching `filter`, newest first.
-pub async fn rows(
-    client: &Client,
-    filter: &AuditFilter,
-    limit: u64,
-) -> Result<Vec<AuditRow>, clickhouse::error::Error> {
+/// The rows matching `filter` (period and `before` included), to be ordered and cut.
+fn matching(filter: &AuditFilter) -> Sql {
     let mut sql = Sql::default();
     sql.push(
         "SELECT date, chain, seq, ts, actor, action, target, details, prev_hash, hash, signature \
@@ -99,18 +95,43 @@ pub async fn rows(
             sql.push(&format!(" AND {column} = ?"), [Bind::Text(value.clone())]);
         }
     }
-    if let Some(from) = filter.from_ms {
-        sql.push(" AND ts >= ?", [Bind::Number(from)]);
+    for (bound, value) in [
+        (" AND ts >= ?", filter.from_ms),
+        (" AND ts < ?", filter.to_ms),
+        (" AND ts < ?", filter.before),
+    ] {
+        if let Some(v) = value {
+            sql.push(bound, [Bind::Number(v)]);
+        }
     }
-    if let Some(to) = filter.to_ms {
-        sql.push(" AND ts < ?", [Bind::Number(to)]);
-    }
-    if let Some(before) = filter.before {
-        sql.push(" AND ts < ?", [Bind::Number(before)]);
-    }
+    sql
+}
+
+/// Up to `limit` rows matching `filter`, newest first.
+pub async fn rows(
+    client: &Client,
+    filter: &AuditFilter,
+    limit: u64,
+) -> Result<Vec<AuditRow>, clickhouse::error::Error> {
+    let mut sql = matching(filter);
     sql.push(
         " ORDER BY ts DESC, chain, seq DESC LIMIT ?",
         [Bind::Number(limit)],
     );
+    sql.query(client).fetch_all().await
+}
+
+/// Most entries one export carries; past it the file says it was cut.
+pub const EXPORT_ROWS: u64 = 200_000;
+
+/// Up to `limit` rows matching `filter`, chain by chain in sequence order (as they are
+/// checked).
+pub async fn export_rows(
+    client: &Client,
+    filter: &AuditFilter,
+    limit: u64,
+) -> Result<Vec<AuditRow>, clickhouse::error::Error> {
+    let mut sql = matching(filter);
+    sql.push(" ORDER BY chain, seq LIMIT ?", [Bind::Number(limit)]);
     sql.query(client).fetch_all().await
 }

@@ -18,12 +18,12 @@ use crate::auth::Role;
 use crate::i18n::{t, Msg};
 use crate::queries::audit::{self as audit_query, AuditFilter, PAGE_ROWS};
 
-fn may_read(role: Role) -> bool {
+pub(super) fn may_read(role: Role) -> bool {
     matches!(role, Role::Auditor | Role::Admin)
 }
 
 /// Every chain and what its walk found, and what the check of the triage history found.
-async fn verdicts(state: &AppState) -> Result<Checked, vigie_store::StoreError> {
+pub(super) async fn verdicts(state: &AppState) -> Result<Checked, vigie_store::StoreError> {
     let dir = audit::AuditDir::new(state.config().audit_dir);
     let anchors = dir.anchors()?;
     let mut chains = Vec::new();
@@ -62,7 +62,7 @@ pub(super) async fn page(
     };
     let more = rows.len() as u64 > PAGE_ROWS;
     let rows = &rows[..rows.len().min(PAGE_ROWS as usize)];
-    let body = crate::views::audit::page(lang, &filter, checked.as_ref(), rows, more);
+    let body = crate::views::audit::page(lang, &ctx.who, &filter, checked.as_ref(), rows, more);
     ctx.render(StatusCode::OK, t(lang, Msg::NavAudit), body)
 }
 

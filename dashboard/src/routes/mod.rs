@@ -7,6 +7,7 @@ mod alert_detail;
 mod alerts;
 mod assets;
 mod audit;
+mod audit_export;
 mod context;
 mod enrollment;
 mod exceptions;
@@ -123,6 +124,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/rules/{id}", post(rules::api_change))
         .route("/audit", get(audit::page))
         .route("/api/v1/audit", get(audit::api))
+        .route("/audit/export", post(audit_export::form))
+        .route("/api/v1/audit/export", post(audit_export::api))
         .route("/overview", get(overview::page))
         .route("/api/v1/overview", get(overview::api))
         .route("/hunt", get(hunt::page))

@@ -25,6 +25,74 @@ pub(super) fn key_fingerprint(state: &AppState) -> String {
     vigie_model::report_sig::fingerprint(state.report_key.public_key().as_ref())
 }
 
+/// A JSON body read as a form's fields: lists become repeated fields.
+pub(super) fn form_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Params {
+    let mut params: Params = Vec::new();
+    for (k, v) in fields {
+        match v {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    params.push((k.clone(), item.as_str().unwrap_or_default().to_string()));
+                }
+            }
+            serde_json::Value::String(s) => params.push((k.clone(), s.clone())),
+            other => params.push((k.clone(), other.to_string())),
+        }
+    }
+    params
+}
+
+/// What the API answers for a file made and signed: its id, name, SHA-256, links and
+/// the key's fingerprint.
+pub(super) fn made(state: &AppState, row: &ReportRow) -> serde_json::Value {
+    json!({
+        "report_id": row.report_id, "file_name": row.file_name, "sha256": row.sha256,
+        "file": format!("/reports/{}/file", row.report_id),
+        "signature": format!("/reports/{}/sig", row.report_id),
+        "key_fingerprint": key_fingerprint(state),
+    })
+}
+
+/// A file to sign and keep among the reports: its name, format and language, the
+/// period it covers and what was asked.
+pub(super) struct ToSign<'a> {
+    pub name: String,
+    pub format: &'a str,
+    pub lang: &'a str,
+    pub from_ms: u64,
+    pub to_ms: u64,
+    pub filters: String,
+    pub bytes: Vec<u8>,
+    pub made_ms: u64,
+}
+
+/// Signs `file` with the installation's report key and stores it with its signature
+/// (listed on `/reports`, downloaded with its `.sig`); returns its row.
+pub(super) async fn sign_and_store(
+    state: &AppState,
+    ctx: &Ctx,
+    file: ToSign<'_>,
+) -> Result<ReportRow, vigie_store::StoreError> {
+    let signature =
+        vigie_model::report_sig::sign(&state.report_key, &file.name, &file.bytes, file.made_ms);
+    let row = ReportRow {
+        report_id: crate::sessions::token()[..20].to_string(),
+        created_ms: file.made_ms,
+        actor: ctx.who.username.clone(),
+        format: file.format.into(),
+        lang: file.lang.into(),
+        from_ms: file.from_ms,
+        to_ms: file.to_ms,
+        filters: file.filters,
+        file_name: file.name,
+        sha256: signature.sha256.clone(),
+        signature: serde_json::to_string_pretty(&signature).expect("serializable"),
+        body: base64::engine::general_purpose::STANDARD.encode(&file.bytes),
+    };
+    vigie_store::insert_rows(&state.client, "reports", std::slice::from_ref(&row)).await?;
+    Ok(row)
+}
+
 /// Makes, signs and stores a report; returns its row, or why not (an incident that
 /// does not exist).
 async fn make(
@@ -82,24 +150,21 @@ async fn make(
         marking: settings.marking,
     };
     let bytes = crate::views::report::render(&data, &presentation);
-    let name = crate::views::report::file_name(&data);
-    let signature =
-        vigie_model::report_sig::sign(&state.report_key, &name, &bytes, data.generated_ms);
-    let row = ReportRow {
-        report_id: crate::sessions::token()[..20].to_string(),
-        created_ms: data.generated_ms,
-        actor: ctx.who.username.clone(),
-        format: request.format.name().into(),
-        lang: request.lang.code().into(),
-        from_ms: request.from_ms,
-        to_ms: request.to_ms,
-        filters: serde_json::to_string(request).expect("serializable"),
-        file_name: name,
-        sha256: signature.sha256.clone(),
-        signature: serde_json::to_string_pretty(&signature).expect("serializable"),
-        body: base64::engine::general_purpose::STANDARD.encode(&bytes),
-    };
-    vigie_store::insert_rows(&state.client, "reports", std::slice::from_ref(&row)).await?;
+    let row = sign_and_store(
+        state,
+        ctx,
+        ToSign {
+            name: crate::views::report::file_name(&data),
+            format: request.format.name(),
+            lang: request.lang.code(),
+            from_ms: request.from_ms,
+            to_ms: request.to_ms,
+            filters: serde_json::to_string(request).expect("serializable"),
+            bytes,
+            made_ms: data.generated_ms,
+        },
+    )
+    .await?;
     state
         .audit
         .note(
@@ -251,35 +316,14 @@ pub(super) async fn api_create(
             Ok(v) => v,
             Err(refusal) => return *refusal,
         };
-    // The same reading as the form's: flatten lists into repeated fields.
-    let mut params: Params = Vec::new();
-    for (k, v) in &fields {
-        match v {
-            serde_json::Value::Array(items) => {
-                for item in items {
-                    params.push((k.clone(), item.as_str().unwrap_or_default().to_string()));
-                }
-            }
-            serde_json::Value::String(s) => params.push((k.clone(), s.clone())),
-            other => params.push((k.clone(), other.to_string())),
-        }
-    }
+    let params = form_fields(&fields);
     let request = match ReportRequest::parse(&params, ctx.lang) {
         Ok(r) => r,
         Err(e) => return ctx.bad_param(&e),
     };
     match make(&state, &ctx, &request).await {
         Ok(Err(why)) => ctx.refuse(StatusCode::NOT_FOUND, why, &request.incident),
-        Ok(Ok(row)) => (
-            StatusCode::CREATED,
-            Json(json!({
-                "report_id": row.report_id, "file_name": row.file_name, "sha256": row.sha256,
-                "file": format!("/reports/{}/file", row.report_id),
-                "signature": format!("/reports/{}/sig", row.report_id),
-                "key_fingerprint": key_fingerprint(&state),
-            })),
-        )
-            .into_response(),
+        Ok(Ok(row)) => (StatusCode::CREATED, Json(made(&state, &row))).into_response(),
         Err(e) => ctx.store_failed(&e),
     }
 }

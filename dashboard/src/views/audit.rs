@@ -20,6 +20,7 @@ pub struct Checked {
 /// page exists.
 pub fn page(
     lang: Lang,
+    who: &crate::auth::Principal,
     filter: &AuditFilter,
     checked: Option<&Checked>,
     rows: &[AuditRow],
@@ -54,6 +55,21 @@ pub fn page(
                 label { (t(lang, key)) " (UTC)" input type="datetime-local" name=(name) value=(time_value(ms)); }
             }
             button type="submit" { (t(lang, Msg::Filter)) }
+        }
+        details #audit-export {
+            summary { (t(lang, Msg::AuditExportMake)) }
+            p.muted { (t(lang, Msg::AuditExportHelp)) }
+            form method="post" action="/audit/export" {
+                input type="hidden" name="csrf" value=(who.csrf());
+                @for (name, value) in [("chain", &filter.chain), ("actor", &filter.actor), ("action", &filter.action)] {
+                    input type="hidden" name=(name) value=(value);
+                }
+                @for (name, key, ms) in [("from", Msg::FilterFrom, filter.from_ms), ("to", Msg::FilterTo, filter.to_ms)] {
+                    label { (t(lang, key)) " (UTC)" input type="datetime-local" name=(name) value=(time_value(ms)) required; }
+                }
+                (crate::views::forms::file_options(lang, &["csv", "json", "pdf"]))
+                button type="submit" { (t(lang, Msg::AuditExportMake)) }
+            }
         }
         table {
             (head(lang, &[Msg::ColTime, Msg::AuditChain, Msg::AuditSeq, Msg::ColWho, Msg::ColWhat, Msg::ColTarget, Msg::AuditDetails]))
@@ -101,6 +117,7 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "password_changed" => Msg::AuditPasswordChanged,
         "report_downloaded" => Msg::AuditReportDownloaded,
         "report_exported" => Msg::AuditReportExported,
+        "audit_exported" => Msg::AuditAuditExported,
         "retention_dropped" => Msg::AuditRetentionDropped,
         "rules_changed" => Msg::AuditRulesChanged,
         "rules_written" => Msg::AuditRulesWritten,

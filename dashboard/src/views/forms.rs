@@ -37,3 +37,21 @@ pub fn refusal(lang: Lang, key: Msg, detail: &str) -> Markup {
         }
     }
 }
+
+/// The format and language fields of a form that makes a signed file; `formats` in the
+/// order offered (the first is chosen).
+pub fn file_options(lang: Lang, formats: &[&str]) -> Markup {
+    html! {
+        label { (t(lang, Msg::ReportFormat))
+            select name="format" {
+                @for f in formats { option value=(f) { (f.to_uppercase()) } }
+            }
+        }
+        label { (t(lang, Msg::Language))
+            select name="report_lang" {
+                option value="fr" selected[lang == Lang::Fr] { "Français" }
+                option value="en" selected[lang == Lang::En] { "English" }
+            }
+        }
+    }
+}

@@ -168,19 +168,7 @@ pub fn page(lang: Lang, who: &Principal, i: &Incident, notice: bool) -> Markup {
         form #incident-report method="post" action="/reports" {
             input type="hidden" name="csrf" value=(who.csrf());
             input type="hidden" name="incident" value=(s.incident_id);
-            label { (t(lang, Msg::ReportFormat))
-                select name="format" {
-                    option value="pdf" { "PDF" }
-                    option value="csv" { "CSV" }
-                    option value="json" { "JSON" }
-                }
-            }
-            label { (t(lang, Msg::Language))
-                select name="report_lang" {
-                    option value="fr" selected[lang == Lang::Fr] { "Français" }
-                    option value="en" selected[lang == Lang::En] { "English" }
-                }
-            }
+            (crate::views::forms::file_options(lang, &["pdf", "csv", "json"]))
             label { (t(lang, Msg::ReportAnnex))
                 select name="annex" {
                     option value="yes" { (t(lang, Msg::Yes)) }

@@ -6,6 +6,7 @@ pub mod agent_settings;
 pub mod alert_detail;
 pub mod alerts;
 pub mod audit;
+pub mod audit_export;
 pub mod charts;
 pub mod csv;
 pub mod enrollment;

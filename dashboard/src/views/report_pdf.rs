@@ -834,12 +834,17 @@ fn sign_off(doc: &mut Doc, data: &ReportData, file_name: &str) {
         (t(lang, Msg::ReportDateSignature).to_string(), String::new()),
     ]);
     doc.subheading(t(lang, Msg::ReportSignatureFacts));
+    signature_facts(doc, lang, file_name, &data.key_fingerprint);
+}
+
+/// How the file is signed and the command that checks it, on a line of its own, small
+/// enough never to wrap.
+pub fn signature_facts(doc: &mut Doc, lang: Lang, file_name: &str, fingerprint: &str) {
     doc.paragraph(&fill(
         lang,
         Msg::ReportSignatureText,
         &[("file", &file_name)],
     ));
-    // The command on a line of its own, small enough never to wrap.
     doc.lines(
         Style {
             face: Face::Mono,
@@ -847,10 +852,7 @@ fn sign_off(doc: &mut Doc, data: &ReportData, file_name: &str) {
             leading: 9.0,
             color: Rgb::BLACK,
         },
-        &format!(
-            "vigie report verify {file_name} --key {}",
-            data.key_fingerprint
-        ),
+        &format!("vigie report verify {file_name} --key {fingerprint}"),
     );
 }
 

@@ -52,21 +52,7 @@ pub fn page(
                     " "
                 }
             }
-            label {
-                (t(lang, Msg::ReportFormat))
-                select name="format" {
-                    option value="pdf" { "PDF" }
-                    option value="csv" { "CSV" }
-                    option value="json" { "JSON" }
-                }
-            }
-            label {
-                (t(lang, Msg::Language))
-                select name="report_lang" {
-                    option value="fr" selected[lang == Lang::Fr] { "Français" }
-                    option value="en" selected[lang == Lang::En] { "English" }
-                }
-            }
+            (crate::views::forms::file_options(lang, &["pdf", "csv", "json"]))
             label { (t(lang, Msg::ReportMarking)) input name="marking" maxlength="80" placeholder=(marking); }
             label {
                 (t(lang, Msg::ReportAnnex))

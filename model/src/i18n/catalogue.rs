@@ -885,6 +885,43 @@ catalogue! {
     RecommendImpact = "recommend_impact",
         "Impact: check backups and restore what was damaged from a copy made before the first alert.",
         "Impact\u{a0}: vérifier les sauvegardes et restaurer ce qui a été endommagé à partir d'une copie antérieure à la première alerte.";
+    // Audit trail export.
+    AuditExportTitle = "audit_export_title",
+        "Audit trail export",
+        "Export du journal d'audit";
+    AuditExportMake = "audit_export_make",
+        "Export the signed trail",
+        "Exporter le journal signé";
+    AuditExportHelp = "audit_export_help",
+        "The CSV and JSON files carry every entry with its hashes and signature, so each chain can be checked again elsewhere; the PDF summarises them. Each file is signed like a report.",
+        "Les fichiers CSV et JSON portent chaque entrée avec ses empreintes et sa signature, pour que chaque chaîne puisse être revérifiée ailleurs\u{a0}; le PDF les résume. Chaque fichier est signé comme un rapport.";
+    AuditExportSentence = "audit_export_sentence",
+        "Between {from} and {to}, the audit trail holds {n} entries, written by {actors} people or programs in {chains} chains.",
+        "Entre le {from} et le {to}, le journal d'audit compte {n} entrées, écrites par {actors} personnes ou programmes dans {chains} chaînes.";
+    AuditExportCut = "audit_export_cut",
+        "Only the first {n} entries are in this file: export a shorter period for the rest.",
+        "Seules les {n} premières entrées figurent dans ce fichier\u{a0}: exportez une période plus courte pour la suite.";
+    AuditExportChains = "audit_export_chains",
+        "The chains when the trail was exported",
+        "Les chaînes au moment de l'export";
+    AuditExportByAction = "audit_export_by_action",
+        "Entries by action",
+        "Entrées par action";
+    AuditExportByActor = "audit_export_by_actor",
+        "Entries by author",
+        "Entrées par auteur";
+    ColPrevHash = "col_prev_hash",
+        "Previous hash",
+        "Empreinte précédente";
+    ColHash = "col_hash",
+        "Hash",
+        "Empreinte";
+    ColSignature = "col_signature",
+        "Signature",
+        "Signature";
+    AuditAuditExported = "audit_audit_exported",
+        "audit trail exported",
+        "journal d'audit exporté";
     // Audit trail.
     NavAudit = "nav_audit",
         "Audit trail",
