@@ -114,7 +114,7 @@ fn test(paths: &[PathBuf], events: &Path) -> anyhow::Result<i32> {
                 .get("ts")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(0);
-            for (info, _) in correlator.observe(&event, ts) {
+            for (info, _, _) in correlator.observe(&event, ts) {
                 matches.push((index, info.id.clone()));
             }
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use vigie_model::event::field;
 use vigie_model::exception::ExceptionSet;
-use vigie_model::i18n::{Lang, Msg};
+use vigie_model::i18n::{both, fill, Lang, Msg};
 use vigie_model::Event;
 use vigie_rules::{Detection, Engine, RuleInfo, Severity};
 use vigie_store::rows::{AlertRow, EventRow, SuppressedRow};
@@ -25,49 +25,50 @@ pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e
 /// Rule id of "a notification channel keeps failing".
 pub const NOTIFY_FAILING_RULE_ID: &str = "c2e8a4f1-6b3d-4e7a-9f25-8d1c0b7e3a54";
 
-/// The collector's own rules: id, catalogue message of the title, level, tags, description.
-const OWN_RULES: &[(&str, Msg, Severity, &[&str], &str)] = &[
+/// The collector's own rules: id, catalogue messages of the title and the description,
+/// level, tags.
+const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
     (
         CHAIN_GAP_RULE_ID,
         Msg::RuleChainGap,
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
-        "Sequence numbers are missing from an agent's hash chain: events were lost or removed between the agent and the collector.",
+        Msg::RuleChainGapDescription,
     ),
     (
         CHAIN_FORK_RULE_ID,
         Msg::RuleChainFork,
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
-        "A batch names another predecessor than the one stored: the agent's state was restored or its batches were tampered with.",
+        Msg::RuleChainForkDescription,
     ),
     (
         SPOOL_DROP_RULE_ID,
         Msg::RuleSpoolDrop,
         Severity::Medium,
         &["attack.t1565.002", "vigie.transport"],
-        "The agent's disk spool was full while the collector was unreachable; it dropped its oldest events and counted them.",
+        Msg::RuleSpoolDropDescription,
     ),
     (
         AGENT_SILENT_RULE_ID,
         Msg::RuleAgentSilent,
         Severity::High,
         &["attack.t1562.001", "vigie.fleet"],
-        "An agent has sent nothing (not even its health report, due every minute) for longer than the configured interval: the host may be down, cut off, or the agent stopped.",
+        Msg::RuleAgentSilentDescription,
     ),
     (
         DETECTION_EVICTION_RULE_ID,
         Msg::RuleDetectionEvicted,
         Severity::Medium,
         &["vigie.detection"],
-        "Correlation state reached its limits and older entries were dropped: some correlations may have been missed.",
+        Msg::RuleDetectionEvictedDescription,
     ),
     (
         NOTIFY_FAILING_RULE_ID,
         Msg::RuleNotifyFailing,
         Severity::High,
         &["vigie.notify"],
-        "A notification channel (e-mail, webhook or syslog) has failed to deliver for longer than the configured time: the people or systems it serves are not being told of alerts. The outbox keeps what waits and delivers it when the channel works again.",
+        Msg::RuleNotifyFailingDescription,
     ),
 ];
 
@@ -85,7 +86,7 @@ fn exceptions_can_tell_every_own_rule_by_its_tags() {
 
 /// The collector's own rule `rule_id`, as alerts describe it.
 fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
-    let (id, key, level, tags, _) = OWN_RULES
+    let (id, key, level, tags, description) = OWN_RULES
         .iter()
         .find(|r| r.0 == rule_id)
         .expect("one of the collector's own rules");
@@ -96,6 +97,7 @@ fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
         level: *level,
         tags: tags.iter().map(|t| (*t).to_string()).collect(),
         author: "Vigie".into(),
+        description_fr: description.text(Lang::Fr).into(),
     })
 }
 
@@ -103,7 +105,7 @@ fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
 pub fn own_rules() -> Vec<(Arc<RuleInfo>, String)> {
     OWN_RULES
         .iter()
-        .map(|r| (own_rule(r.0), r.4.to_string()))
+        .map(|r| (own_rule(r.0), r.4.text(Lang::En).to_string()))
         .collect()
 }
 
@@ -203,6 +205,7 @@ fn row(event: &Event, d: &Detection, now_ms: u64, events_json: String) -> AlertR
         tags: d.rule.tags.clone(),
         author: d.rule.author.clone(),
         summary: d.summary.clone(),
+        summary_fr: d.summary_fr.clone(),
         target: event
             .str_field(field::TARGET_FILENAME)
             .or_else(|| event.str_field(field::IMAGE))
@@ -219,9 +222,8 @@ pub fn eviction_alert(evicted: u64, first: &Event, now_ms: u64) -> AlertRow {
     let detection = Detection {
         rule: own_rule(DETECTION_EVICTION_RULE_ID),
         severity: Severity::Medium,
-        summary: format!(
-            "{evicted} pieces of correlation state dropped (limits reached): some correlations may have been missed"
-        ),
+        summary: fill(Lang::En, Msg::SummaryEviction, &[("n", &evicted)]),
+        summary_fr: fill(Lang::Fr, Msg::SummaryEviction, &[("n", &evicted)]),
     };
     let mut alert = row(first, &detection, now_ms, events_json(first));
     alert.target = String::new();
@@ -248,9 +250,23 @@ pub fn silence_alert(agent: &vigie_store::rows::AgentRow, now_ms: u64) -> AlertR
         severity: rule.level.as_str().into(),
         tags: rule.tags.clone(),
         author: rule.author.clone(),
-        summary: format!(
-            "agent {} ({}) silent for {minutes} minutes",
-            agent.agent_id, agent.hostname
+        summary: fill(
+            Lang::En,
+            Msg::SummaryAgentSilent,
+            &[
+                ("agent", &agent.agent_id),
+                ("host", &agent.hostname),
+                ("minutes", &minutes),
+            ],
+        ),
+        summary_fr: fill(
+            Lang::Fr,
+            Msg::SummaryAgentSilent,
+            &[
+                ("agent", &agent.agent_id),
+                ("host", &agent.hostname),
+                ("minutes", &minutes),
+            ],
         ),
         target: agent.hostname.clone(),
         action: String::new(),
@@ -294,37 +310,63 @@ pub fn notify_failing_alert(failing: &ChannelOutage, collector: &str, now_ms: u6
         severity: rule.level.as_str().into(),
         tags: rule.tags.clone(),
         author: rule.author.clone(),
-        summary: format!(
-            "notification channel {} failing for {minutes} minutes, {} notices waiting: {}",
-            failing.channel, failing.waiting, failing.last_error
-        ),
+        summary: notify_summary(Lang::En, failing, minutes),
+        summary_fr: notify_summary(Lang::Fr, failing, minutes),
         target: failing.channel.into(),
         action: String::new(),
         events: "[]".into(),
     }
 }
 
+/// What a failing channel's alert says, in `lang`.
+fn notify_summary(lang: Lang, failing: &ChannelOutage, minutes: u64) -> String {
+    fill(
+        lang,
+        Msg::SummaryNotifyFailing,
+        &[
+            ("channel", &failing.channel),
+            ("minutes", &minutes),
+            ("waiting", &failing.waiting),
+            ("error", &failing.last_error),
+        ],
+    )
+}
+
 /// The collector's own alert about a batch's place in the chain, if it deserves one.
 pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> Option<AlertRow> {
-    let (rule_id, severity, summary) = match link {
+    let (rule_id, severity, (summary, summary_fr)) = match link {
         Link::Continues | Link::Duplicate => return None,
         Link::Gap { missing, explained } if explained == missing => (
             SPOOL_DROP_RULE_ID,
             Severity::Medium,
-            format!("{missing} events dropped by the agent before seq {first_seq} (spool full)"),
+            both(
+                Msg::SummarySpoolDrop,
+                &[("n", missing), ("seq", &first_seq)],
+            ),
         ),
         Link::Gap { missing, explained } => (
             CHAIN_GAP_RULE_ID,
             Severity::High,
-            format!(
-                "{} events missing before seq {first_seq} ({explained} explained by agent drops)",
-                missing - explained
+            both(
+                Msg::SummaryChainGap,
+                &[
+                    ("n", &(missing - explained)),
+                    ("seq", &first_seq),
+                    ("explained", explained),
+                ],
             ),
         ),
         Link::Fork { expected, found } => (
             CHAIN_FORK_RULE_ID,
             Severity::High,
-            format!("batch at seq {first_seq} names predecessor {found}, expected {expected}"),
+            both(
+                Msg::SummaryChainFork,
+                &[
+                    ("seq", &first_seq),
+                    ("found", found),
+                    ("expected", expected),
+                ],
+            ),
         ),
         Link::BelowWatermark {
             watermark,
@@ -332,8 +374,13 @@ pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> O
         } => (
             CHAIN_FORK_RULE_ID,
             Severity::High,
-            format!(
-                "batch at seq {first_seq} is below the stored seq {watermark} yet holds {unstored} events never stored: the agent's sequence was jumped ahead (a batch forged with its key?) or its state restored; stored all the same"
+            both(
+                Msg::SummaryBelowWatermark,
+                &[
+                    ("seq", &first_seq),
+                    ("watermark", watermark),
+                    ("unstored", unstored),
+                ],
             ),
         ),
     };
@@ -341,6 +388,7 @@ pub fn chain_alert(link: &Link, first: &Event, first_seq: u64, now_ms: u64) -> O
         rule: own_rule(rule_id),
         severity,
         summary,
+        summary_fr,
     };
     let mut alert = row(first, &detection, now_ms, events_json(first));
     alert.target = String::new();

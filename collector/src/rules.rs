@@ -47,6 +47,7 @@ pub async fn publish(
             title: info.title.clone(),
             title_fr: info.title_fr.clone(),
             description,
+            description_fr: info.description_fr.clone(),
             level: info.level.as_str().into(),
             author: info.author.clone(),
             tags: info.tags.clone(),

@@ -19,6 +19,8 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
     /// The rule's author; the Detection Rule License requires it to travel with alerts.
     pub author: String,
+    /// What it detects, in French (empty: the rule says it in English only).
+    pub description_fr: String,
 }
 
 /// One rule matching one event.
@@ -30,4 +32,6 @@ pub struct Detection {
     pub severity: Severity,
     /// One line saying what happened, for the alert list.
     pub summary: String,
+    /// The same in French.
+    pub summary_fr: String,
 }

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
+use vigie_model::i18n::{both, Msg};
 
 use serde_json::Value;
 use vigie_model::event::field;
@@ -58,6 +59,7 @@ impl IndicatorList {
                 level: Severity::High,
                 tags: vec!["vigie.ioc".into()],
                 author: "Vigie".into(),
+                description_fr: format!("Un événement désigne un indicateur de la liste {name}."),
             }),
             hashes: HashSet::new(),
             addresses: HashSet::new(),
@@ -176,15 +178,20 @@ impl Detector for IndicatorList {
 
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
         if let Some(hit) = self.hit(event) {
+            let list = self.info.id.trim_start_matches("ioc:");
+            let (summary, summary_fr) = both(
+                Msg::SummaryIndicator,
+                &[
+                    ("field", &hit.field),
+                    ("indicator", &hit.indicator),
+                    ("list", &list),
+                ],
+            );
             out.push(Detection {
                 rule: self.info.clone(),
                 severity: self.info.level,
-                summary: format!(
-                    "{} {} is in list {}",
-                    hit.field,
-                    hit.indicator,
-                    self.info.id.trim_start_matches("ioc:")
-                ),
+                summary,
+                summary_fr,
             });
         }
     }

@@ -137,6 +137,16 @@ mod tests {
                 assert!(ids.insert(info.id.clone()), "{name}: duplicate id");
                 assert_ne!(info.title, info.title_fr, "{name}: needs a French title");
                 assert!(
+                    !info.description_fr.is_empty(),
+                    "{name}: {} needs a French description",
+                    info.title
+                );
+                assert_eq!(
+                    vigie_model::i18n::unspaced_punctuation(&info.description_fr),
+                    None,
+                    "{name}: French puts a no-break space before ; : ! ?"
+                );
+                assert!(
                     info.tags.iter().any(|t| t.starts_with("attack.t")),
                     "{name}: needs an ATT&CK technique"
                 );
@@ -158,7 +168,7 @@ mod tests {
                             || correlator
                                 .observe(e, i as u64)
                                 .iter()
-                                .any(|(info, _)| info.id == id);
+                                .any(|(info, _, _)| info.id == id);
                     }
                     fired
                 };

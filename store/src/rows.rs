@@ -109,6 +109,8 @@ pub struct AlertRow {
     pub action: String,
     /// The triggering event(s), a JSON array.
     pub events: String,
+    /// [`AlertRow::summary`] in French (empty for alerts stored before it existed).
+    pub summary_fr: String,
 }
 
 /// A row of `agents` (latest `updated_ms` wins).
@@ -260,6 +262,8 @@ pub struct RuleRow {
     pub title_fr: String,
     /// What it detects.
     pub description: String,
+    /// The same in French (empty: in English only).
+    pub description_fr: String,
     /// Sigma level.
     pub level: String,
     /// Author (travels with alerts, as the Detection Rule License asks).

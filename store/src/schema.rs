@@ -202,6 +202,14 @@ pub const MIGRATIONS: &[Migration] = &[
         ) ENGINE = MergeTree() ORDER BY (incident_id, added_ms)",
         ],
     },
+    Migration {
+        version: 13,
+        description: "alerts' summaries and rules' descriptions in French",
+        statements: &[
+            "ALTER TABLE alerts ADD COLUMN summary_fr String DEFAULT ''",
+            "ALTER TABLE rules ADD COLUMN description_fr String DEFAULT ''",
+        ],
+    },
 ];
 
 #[derive(Row, Deserialize)]

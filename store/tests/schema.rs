@@ -347,6 +347,52 @@ async fn retention_drops_old_partitions_and_keeps_the_chain_verifiable() {
         .is_empty());
 }
 
+/// An alert row as versions 1 to 12 stored it.
+#[derive(clickhouse::Row, serde::Serialize)]
+struct AlertBefore13 {
+    date: u16,
+    ts: u64,
+    created_ms: u64,
+    alert_id: String,
+    agent_id: String,
+    hostname: String,
+    event_seq: u64,
+    rule_id: String,
+    rule_title: String,
+    rule_title_fr: String,
+    severity: String,
+    tags: Vec<String>,
+    author: String,
+    summary: String,
+    target: String,
+    action: String,
+    events: String,
+}
+
+impl From<&vigie_store::rows::AlertRow> for AlertBefore13 {
+    fn from(a: &vigie_store::rows::AlertRow) -> AlertBefore13 {
+        AlertBefore13 {
+            date: a.date,
+            ts: a.ts,
+            created_ms: a.created_ms,
+            alert_id: a.alert_id.clone(),
+            agent_id: a.agent_id.clone(),
+            hostname: a.hostname.clone(),
+            event_seq: a.event_seq,
+            rule_id: a.rule_id.clone(),
+            rule_title: a.rule_title.clone(),
+            rule_title_fr: a.rule_title_fr.clone(),
+            severity: a.severity.clone(),
+            tags: a.tags.clone(),
+            author: a.author.clone(),
+            summary: a.summary.clone(),
+            target: a.target.clone(),
+            action: a.action.clone(),
+            events: a.events.clone(),
+        }
+    }
+}
+
 /// A database left at each earlier schema version is migrated forward by the current
 /// code with its rows unchanged.
 #[tokio::test(flavor = "multi_thread")]
@@ -385,9 +431,12 @@ async fn every_earlier_schema_version_migrates_forward_without_loss() {
                 target: "/etc/shadow".into(),
                 action: "modified".into(),
                 events: "[]".into(),
+                summary_fr: String::new(),
             })
             .collect();
-        vigie_store::insert_rows(&client, "alerts", &alerts)
+        // Written as the alerts table was before version 13 gave it `summary_fr`.
+        let written: Vec<AlertBefore13> = alerts.iter().map(AlertBefore13::from).collect();
+        vigie_store::insert_rows(&client, "alerts", &written)
             .await
             .unwrap();
         let user = UserRow {

@@ -338,6 +338,7 @@ async fn triage_history_tampering_is_named() {
             target: "/etc/shadow".into(),
             action: "modified".into(),
             events: "[]".into(),
+            summary_fr: String::new(),
         })
         .collect();
     vigie_store::insert_rows(&stack.client, "alerts", &alerts)

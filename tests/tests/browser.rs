@@ -35,6 +35,7 @@ fn alert(id: &str, ts: u64, target: &str, severity: &str) -> AlertRow {
         target: target.into(),
         action: "created".into(),
         events: "[]".into(),
+        summary_fr: String::new(),
     }
 }
 

@@ -54,6 +54,7 @@ fn alert(
         target: target.into(),
         action: String::new(),
         events: serde_json::to_string(events).unwrap(),
+        summary_fr: String::new(),
     }
 }
 
@@ -187,6 +188,7 @@ async fn analysts_triage_auditors_read_admins_manage() {
         tags: vec!["attack.execution".into(), "attack.t1059.004".into()],
         updated_ms: now,
         source: "folder".into(),
+        description_fr: String::new(),
     };
     vigie_store::insert_rows(&stack.client, "rules", &[rule])
         .await

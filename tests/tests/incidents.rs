@@ -139,6 +139,29 @@ async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
         "",
     ));
     assert_eq!(detail["incident"], id);
+    // What happened and what the rule detects, in French as well (issue #16).
+    assert!(
+        detail
+            .to_string()
+            .contains("Base des comptes modifiée\u{a0}: /etc/shadow"),
+        "{detail}"
+    );
+    let page = http(
+        port,
+        "GET",
+        &format!("/alerts/{anchor}?lang=fr"),
+        &[("Cookie", &ana)],
+        "",
+    );
+    assert!(
+        page.body
+            .contains("Base des comptes modifiée\u{a0}: /etc/shadow")
+            && page
+                .body
+                .contains("passwd, shadow, group ou gshadow a changé"),
+        "{}",
+        page.body
+    );
 
     // Changed, noted, acted on; a bad status refused.
     let path = format!("/api/v1/incidents/{id}");

@@ -31,6 +31,7 @@ fn alert(id: &str, ts: u64, host: &str, severity: &str, tags: &[&str]) -> AlertR
         target: "/etc/shadow".into(),
         action: "modified".into(),
         events: json!([{"agent_id": format!("agent-{host}"), "hostname": host, "seq": 1, "ts": ts, "category": "file_event", "TargetFilename": "/etc/shadow", "Action": "modified"}]).to_string(),
+        summary_fr: String::new(),
     }
 }
 

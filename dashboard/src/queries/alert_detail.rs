@@ -44,6 +44,8 @@ pub struct EarlierAlert {
     pub severity: String,
     /// Summary.
     pub summary: String,
+    /// The same in French (empty for older alerts).
+    pub summary_fr: String,
 }
 
 /// The whole picture of one alert.
@@ -223,7 +225,7 @@ pub async fn load(
     .await?;
     let earlier: Vec<EarlierAlert> = client
         .query(
-            "SELECT alert_id, ts, severity, summary FROM alerts \
+            "SELECT alert_id, ts, severity, summary, summary_fr FROM alerts \
              WHERE rule_id = ? AND hostname = ? AND ts < ? ORDER BY ts DESC LIMIT 20",
         )
         .bind(alert.rule_id.as_str())

@@ -267,7 +267,7 @@ const NARROW: &str = "alert_id, ts, rule_id, hostname, target, severity";
 /// Every column a queue line shows.
 const WIDE: &str =
     "alert_id, ts, agent_id, hostname, rule_id, rule_title, rule_title_fr, severity, \
-                    tags, author, summary, target, action";
+                    tags, author, summary, summary_fr, target, action";
 
 /// Alerts with their current status (and assignee when `wide`), filtered by everything
 /// but status, within `scope`.
@@ -381,6 +381,8 @@ pub struct AlertLine {
     pub severity: String,
     /// Summary of the latest.
     pub summary: String,
+    /// The same in French (empty for older alerts).
+    pub summary_fr: String,
     /// The file, program or address concerned.
     pub target: String,
     /// Status of the latest.
@@ -618,6 +620,7 @@ struct Shown {
     tags: Vec<String>,
     author: String,
     summary: String,
+    summary_fr: String,
     target: String,
     action: String,
     status: String,
@@ -663,6 +666,7 @@ pub async fn page(
                 rule_title_fr: s.rule_title_fr.clone(),
                 severity: s.severity.clone(),
                 summary: s.summary.clone(),
+                summary_fr: s.summary_fr.clone(),
                 target: s.target.clone(),
                 status: s.status.clone(),
                 assignee: s.assignee.clone(),

@@ -394,7 +394,7 @@ pub async fn gather(
             rule_id: row.rule_id,
             author: row.author,
             tags: row.tags,
-            summary: row.summary,
+            summary: crate::i18n::in_lang(request.lang, &row.summary, &row.summary_fr).to_string(),
             target: row.target,
             history,
         });

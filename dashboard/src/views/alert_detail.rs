@@ -47,7 +47,7 @@ pub fn page(lang: Lang, who: &Principal, d: &AlertDetail, around: &Around<'_>) -
             dt { (t(lang, Msg::ColAssignee)) } dd { (d.assignee) }
             dt { (t(lang, Msg::ColHost)) } dd { (a.hostname) }
             dt { (t(lang, Msg::ColTarget)) } dd { (a.target) }
-            dt { (t(lang, Msg::ColSummary)) } dd.wrap { (a.summary) }
+            dt { (t(lang, Msg::ColSummary)) } dd.wrap { (crate::i18n::in_lang(lang, &a.summary, &a.summary_fr)) }
         }
         (group_section(lang, around.group))
         (rule_section(lang, d))
@@ -67,7 +67,13 @@ fn rule_section(lang: Lang, d: &AlertDetail) -> Markup {
                 dl {
                     dt { (t(lang, Msg::Rule)) } dd { (title(lang, &rule.title, &rule.title_fr)) }
                     dt { "id" } dd { code { (rule.rule_id) } }
-                    dt { (t(lang, Msg::RuleDescription)) } dd { (rule.description) }
+                    dt { (t(lang, Msg::RuleDescription)) }
+                    dd {
+                        (crate::i18n::in_lang(lang, &rule.description, &rule.description_fr))
+                        @if lang == Lang::Fr && rule.description_fr.is_empty() && !rule.description.is_empty() {
+                            " " span.muted { (t(lang, Msg::InEnglishOnly)) }
+                        }
+                    }
                     dt { (t(lang, Msg::RuleLevel)) } dd { (Severity::label_of(&rule.level, lang)) }
                     dt { (t(lang, Msg::RuleAuthor)) } dd { (rule.author) }
                     dt { (t(lang, Msg::RuleTechniques)) }
@@ -319,7 +325,7 @@ fn earlier_section(lang: Lang, d: &AlertDetail) -> Markup {
                     @for e in &d.earlier {
                         li {
                             a href={ "/alerts/" (e.alert_id) } { (utc(e.ts)) }
-                            " " (severity_badge(lang, &e.severity)) " " (e.summary)
+                            " " (severity_badge(lang, &e.severity)) " " (crate::i18n::in_lang(lang, &e.summary, &e.summary_fr))
                         }
                     }
                 }

@@ -188,7 +188,7 @@ fn queue(lang: Lang, who: &Principal, q: &Queue<'_>) -> Markup {
                         td { (status_mix(lang, line)) }
                         td { (line.hostname) }
                         td {
-                            a href={ "/alerts/" (line.alert_id) @if line.count > 1 { "?group=1" } } title=(line.summary) {
+                            a href={ "/alerts/" (line.alert_id) @if line.count > 1 { "?group=1" } } title=(crate::i18n::in_lang(lang, &line.summary, &line.summary_fr)) {
                                 (title(lang, &line.rule_title, &line.rule_title_fr))
                             }
                             @if !line.incident.is_empty() {

@@ -88,6 +88,97 @@ catalogue! {
         "An agent dropped events: its spool was full",
         "Un agent a perdu des événements\u{a0}: son tampon disque était plein";
 
+    // The collector's own rules: what each detects.
+    RuleChainGapDescription = "rule_chain_gap_description",
+        "Sequence numbers are missing from an agent's hash chain: events were lost or removed between the agent and the collector.",
+        "Des numéros manquent dans la chaîne d'empreintes d'un agent\u{a0}: des événements ont été perdus ou retirés entre l'agent et le collecteur.";
+    RuleChainForkDescription = "rule_chain_fork_description",
+        "A batch names another predecessor than the one stored: the agent's state was restored or its batches were tampered with.",
+        "Un lot désigne un autre prédécesseur que celui enregistré\u{a0}: l'état de l'agent a été restauré ou ses lots ont été altérés.";
+    RuleSpoolDropDescription = "rule_spool_drop_description",
+        "The agent's disk spool was full while the collector was unreachable; it dropped its oldest events and counted them.",
+        "Le tampon disque de l'agent était plein pendant que le collecteur était injoignable\u{a0}; il a perdu ses plus anciens événements et les a comptés.";
+    RuleAgentSilentDescription = "rule_agent_silent_description",
+        "An agent has sent nothing (not even its health report, due every minute) for longer than the configured interval: the host may be down, cut off, or the agent stopped.",
+        "Un agent n'a rien envoyé (pas même son bilan de santé, attendu chaque minute) depuis plus longtemps que l'intervalle configuré\u{a0}: l'hôte est peut-être arrêté, coupé du réseau, ou l'agent arrêté.";
+    RuleDetectionEvictedDescription = "rule_detection_evicted_description",
+        "Correlation state reached its limits and older entries were dropped: some correlations may have been missed.",
+        "L'état des corrélations a atteint ses limites et des entrées anciennes ont été abandonnées\u{a0}: des corrélations ont pu être manquées.";
+    RuleNotifyFailingDescription = "rule_notify_failing_description",
+        "A notification channel (e-mail, webhook or syslog) has failed to deliver for longer than the configured time: the people or systems it serves are not being told of alerts. The outbox keeps what waits and delivers it when the channel works again.",
+        "Un canal de notification (courriel, webhook ou syslog) n'arrive plus à livrer depuis plus longtemps que le délai configuré\u{a0}: les personnes ou systèmes qu'il sert ne sont pas prévenus des alertes. La file d'envoi garde ce qui attend et le livre quand le canal fonctionne de nouveau.";
+
+    InEnglishOnly = "in_english_only",
+        "(in English only)",
+        "(en anglais seulement)";
+    // What happened: the one-line summaries of alerts.
+    SummaryFileAction = "summary_file_action",
+        "{action} {path}",
+        "{action}\u{a0}: {path}";
+    SummaryFileRenamed = "summary_file_renamed",
+        "{action} {from} -> {path}",
+        "{action}\u{a0}: {from} -> {path}";
+    SummaryRuleSubject = "summary_rule_subject",
+        "{title}: {subject}",
+        "{title}\u{a0}: {subject}";
+    SummaryIndicator = "summary_indicator",
+        "{field} {indicator} is in list {list}",
+        "{field} {indicator} figure dans la liste {list}";
+    SummaryCorrelationCount = "summary_correlation_count",
+        "{n} matching events within {s}s",
+        "{n} événements correspondants en {s}\u{a0}s";
+    SummaryCorrelationDistinct = "summary_correlation_distinct",
+        "{n} distinct {field} within {s}s",
+        "{n} valeurs distinctes de {field} en {s}\u{a0}s";
+    SummaryCorrelationTemporal = "summary_correlation_temporal",
+        "{n} of the correlated rules matched within {s}s",
+        "{n} des règles corrélées ont concordé en {s}\u{a0}s";
+    SummaryCorrelationOrdered = "summary_correlation_ordered",
+        "the correlated rules matched in order within {s}s",
+        "les règles corrélées ont concordé dans l'ordre en {s}\u{a0}s";
+    SummaryCorrelationFor = "summary_correlation_for",
+        "{why} for {group}",
+        "{why} pour {group}";
+    CorrelationDescription = "correlation_description",
+        "Correlation of rules: {rules}.",
+        "Corrélation des règles\u{a0}: {rules}.";
+    SummarySpoolDrop = "summary_spool_drop",
+        "{n} events dropped by the agent before seq {seq} (spool full)",
+        "{n} événements perdus par l'agent avant le n° {seq} (tampon plein)";
+    SummaryChainGap = "summary_chain_gap",
+        "{n} events missing before seq {seq} ({explained} explained by agent drops)",
+        "{n} événements manquants avant le n° {seq} ({explained} expliqués par des pertes de l'agent)";
+    SummaryChainFork = "summary_chain_fork",
+        "batch at seq {seq} names predecessor {found}, expected {expected}",
+        "le lot au n° {seq} désigne le prédécesseur {found} au lieu de {expected}";
+    SummaryBelowWatermark = "summary_below_watermark",
+        "batch at seq {seq} is below the stored seq {watermark} yet holds {unstored} events never stored: the agent's sequence was jumped ahead (a batch forged with its key?) or its state restored; stored all the same",
+        "le lot au n° {seq} est sous le n° enregistré {watermark} mais porte {unstored} événements jamais enregistrés\u{a0}: la séquence de l'agent a été avancée (un lot forgé avec sa clé\u{a0}?) ou son état restauré\u{a0}; enregistré malgré tout";
+    SummaryEviction = "summary_eviction",
+        "{n} pieces of correlation state dropped (limits reached): some correlations may have been missed",
+        "{n} éléments d'état de corrélation abandonnés (limites atteintes)\u{a0}: des corrélations ont pu être manquées";
+    SummaryAgentSilent = "summary_agent_silent",
+        "agent {agent} ({host}) silent for {minutes} minutes",
+        "agent {agent} ({host}) muet depuis {minutes} minutes";
+    SummaryNotifyFailing = "summary_notify_failing",
+        "notification channel {channel} failing for {minutes} minutes, {waiting} notices waiting: {error}",
+        "canal de notification {channel} en échec depuis {minutes} minutes, {waiting} avis en attente\u{a0}: {error}";
+    FileActionCreated = "file_action_created",
+        "created",
+        "créé";
+    FileActionModified = "file_action_modified",
+        "modified",
+        "modifié";
+    FileActionDeleted = "file_action_deleted",
+        "deleted",
+        "supprimé";
+    FileActionRenamed = "file_action_renamed",
+        "renamed",
+        "renommé";
+    FileActionAttributes = "file_action_attributes",
+        "attributes changed",
+        "attributs modifiés";
+
     // The dashboard.
     AppName = "app_name",
         "Vigie",

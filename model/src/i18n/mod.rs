@@ -196,6 +196,11 @@ pub fn both(msg: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> (String, Str
     (fill(Lang::En, msg, values), fill(Lang::Fr, msg, values))
 }
 
+/// A text kept in both languages, in `lang` (the English one when there is no French).
+pub fn in_lang<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
+    rule_title(lang, en, fr)
+}
+
 /// A rule's title in `lang` (the English one when there is no French title).
 pub fn rule_title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
     if lang == Lang::Fr && !fr.is_empty() {
@@ -203,6 +208,34 @@ pub fn rule_title<'a>(lang: Lang, en: &'a str, fr: &'a str) -> &'a str {
     } else {
         en
     }
+}
+
+/// Where in `text` a French high punctuation mark (`: ; ! ?`) has no no-break space
+/// before it; times (`14:03`), addresses (`https://`),
+/// code in backquotes and placeholders are left alone.
+pub fn unspaced_punctuation(text: &str) -> Option<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut in_code = false;
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '`' {
+            in_code = !in_code;
+        }
+        if in_code || !matches!(c, ':' | ';' | '!' | '?') || i == 0 {
+            continue;
+        }
+        let before = chars[i - 1];
+        let after = chars.get(i + 1).copied().unwrap_or(' ');
+        // A no-break space: a plain one lets the line break before the mark.
+        let spaced = matches!(before, '\u{a0}' | '\u{202f}');
+        let time_or_address = before.is_ascii_digit() && after.is_ascii_digit()
+            || (*c == ':' && after == '/')
+            || before == '}'
+            || after == '{';
+        if !spaced && !time_or_address {
+            return Some(i);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -231,34 +264,6 @@ mod tests {
             }
             assert_eq!(Msg::from_key(msg.key()), Some(*msg));
         }
-    }
-
-    /// Where in `text` a French high punctuation mark (`: ; ! ?`) has no no-break space
-    /// before it; times (`14:03`), addresses (`https://`),
-    /// code in backquotes and placeholders are left alone.
-    fn unspaced_punctuation(text: &str) -> Option<usize> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut in_code = false;
-        for (i, c) in chars.iter().enumerate() {
-            if *c == '`' {
-                in_code = !in_code;
-            }
-            if in_code || !matches!(c, ':' | ';' | '!' | '?') || i == 0 {
-                continue;
-            }
-            let before = chars[i - 1];
-            let after = chars.get(i + 1).copied().unwrap_or(' ');
-            // A no-break space: a plain one lets the line break before the mark.
-            let spaced = matches!(before, '\u{a0}' | '\u{202f}');
-            let time_or_address = before.is_ascii_digit() && after.is_ascii_digit()
-                || (*c == ':' && after == '/')
-                || before == '}'
-                || after == '{';
-            if !spaced && !time_or_address {
-                return Some(i);
-            }
-        }
-        None
     }
 
     #[test]

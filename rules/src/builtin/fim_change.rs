@@ -1,6 +1,7 @@
 //! Alerts on every change under a watched path, with the severity the path was given.
 
 use std::sync::Arc;
+use vigie_model::i18n::{fill, Lang, Msg};
 
 use vigie_model::event::field;
 use vigie_model::{Category, Event};
@@ -27,9 +28,24 @@ impl FimChange {
                 level: Severity::Medium,
                 tags: vec!["attack.t1565.001".to_string()],
                 author: "Vigie".to_string(),
+                description_fr: "Un fichier surveillé a été créé, modifié, supprimé, renommé ou a vu ses attributs changer."
+                    .to_string(),
             }),
         }
     }
+}
+
+/// A file event's action in words (the action itself when unknown).
+fn action_words(lang: Lang, action: &str) -> String {
+    let msg = match action {
+        "created" => Msg::FileActionCreated,
+        "modified" => Msg::FileActionModified,
+        "deleted" => Msg::FileActionDeleted,
+        "renamed" => Msg::FileActionRenamed,
+        "attributes_changed" => Msg::FileActionAttributes,
+        other => return other.to_string(),
+    };
+    msg.text(lang).to_string()
 }
 
 impl Default for FimChange {
@@ -59,14 +75,26 @@ impl Detector for FimChange {
             .str_field(field::WATCH_SEVERITY)
             .and_then(Severity::parse)
             .unwrap_or(self.rule.level);
-        let summary = match event.str_field(field::PREVIOUS_FILENAME) {
-            Some(from) => format!("{action} {from} -> {path}"),
-            None => format!("{action} {path}"),
+        let said = |lang: Lang| {
+            let action = action_words(lang, action);
+            match event.str_field(field::PREVIOUS_FILENAME) {
+                Some(from) => fill(
+                    lang,
+                    Msg::SummaryFileRenamed,
+                    &[("action", &action), ("from", &from), ("path", &path)],
+                ),
+                None => fill(
+                    lang,
+                    Msg::SummaryFileAction,
+                    &[("action", &action), ("path", &path)],
+                ),
+            }
         };
         out.push(Detection {
             rule: self.rule.clone(),
             severity,
-            summary,
+            summary: said(Lang::En),
+            summary_fr: said(Lang::Fr),
         });
     }
 }

@@ -1,6 +1,7 @@
 //! A Sigma rule: read from YAML, compiled once, evaluated on each event.
 
 use std::sync::Arc;
+use vigie_model::i18n::{fill, Lang, Msg};
 
 use serde_json::{Map, Value};
 use vigie_model::event::field;
@@ -203,6 +204,7 @@ impl SigmaRule {
             level,
             tags: strings(map, "tags"),
             author: text_of(map, "author"),
+            description_fr: text_of(map, "description_fr"),
         };
         Ok(SigmaRule {
             info: Arc::new(info),
@@ -263,14 +265,19 @@ impl SigmaRule {
         ]
         .iter()
         .find_map(|f| event.str_field(f));
-        let summary = match subject {
-            Some(s) => format!("{}: {s}", self.info.title),
-            None => self.info.title.clone(),
+        let said = |lang: Lang, title: &str| match subject {
+            Some(s) => fill(
+                lang,
+                Msg::SummaryRuleSubject,
+                &[("title", &title), ("subject", &s)],
+            ),
+            None => title.to_string(),
         };
         Detection {
             rule: self.info.clone(),
             severity: self.info.level,
-            summary,
+            summary: said(Lang::En, &self.info.title),
+            summary_fr: said(Lang::Fr, &self.info.title_fr),
         }
     }
 }

@@ -242,10 +242,10 @@ correlation:
         assert_eq!(c.len(), 4);
         // Referenced without `generate: true`: the base rules only feed correlations.
         assert!(standalone.is_empty());
-        let ids = |fired: Vec<(std::sync::Arc<crate::RuleInfo>, String)>| {
+        let ids = |fired: Vec<(std::sync::Arc<crate::RuleInfo>, String, String)>| {
             fired
                 .into_iter()
-                .map(|(i, _)| i.id.clone())
+                .map(|(i, _, _)| i.id.clone())
                 .collect::<Vec<_>>()
         };
         for i in 0..4 {

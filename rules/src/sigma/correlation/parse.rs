@@ -225,6 +225,17 @@ impl Correlation {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string(),
+                description_fr: map
+                    .get("description_fr")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        vigie_model::i18n::fill(
+                            vigie_model::i18n::Lang::Fr,
+                            vigie_model::i18n::Msg::CorrelationDescription,
+                            &[("rules", &rules.join(", "))],
+                        )
+                    }),
             }),
             name: map.get("name").and_then(Value::as_str).map(str::to_string),
             kind,

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+use vigie_model::i18n::{both, fill, Lang, Msg};
 
 use vigie_model::Event;
 
@@ -159,7 +160,7 @@ impl Correlator {
     }
 
     /// Feeds one event seen at `ts`; returns the correlations that fired and why.
-    pub fn observe(&self, doc: &dyn Document, ts: u64) -> Vec<(Arc<RuleInfo>, String)> {
+    pub fn observe(&self, doc: &dyn Document, ts: u64) -> Vec<(Arc<RuleInfo>, String, String)> {
         self.observe_from(doc, ts, None)
     }
 
@@ -170,7 +171,7 @@ impl Correlator {
         doc: &dyn Document,
         ts: u64,
         envelope: Option<(&str, &str)>,
-    ) -> Vec<(Arc<RuleInfo>, String)> {
+    ) -> Vec<(Arc<RuleInfo>, String, String)> {
         let group_value = |field: &str| -> String {
             if let Some(v) = doc.get(field) {
                 return as_text(v).into_owned();
@@ -244,7 +245,7 @@ impl Correlator {
                 while entries.front().is_some_and(|e| e.ts < horizon) {
                     entries.pop_front();
                 }
-                if let Some(why) = verdict(c, entries) {
+                if let Some((why, why_fr)) = verdict(c, entries) {
                     let group = c
                         .group_by
                         .iter()
@@ -252,12 +253,23 @@ impl Correlator {
                         .map(|(g, v)| format!("{g}={v}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let summary = if group.is_empty() {
-                        why
+                    let (summary, summary_fr) = if group.is_empty() {
+                        (why, why_fr)
                     } else {
-                        format!("{why} for {group}")
+                        (
+                            fill(
+                                Lang::En,
+                                Msg::SummaryCorrelationFor,
+                                &[("why", &why), ("group", &group)],
+                            ),
+                            fill(
+                                Lang::Fr,
+                                Msg::SummaryCorrelationFor,
+                                &[("why", &why_fr), ("group", &group)],
+                            ),
+                        )
                     };
-                    out.push((c.info.clone(), summary));
+                    out.push((c.info.clone(), summary, summary_fr));
                     fired[ci] = true;
                     state.groups.remove(&key);
                     break;
@@ -273,22 +285,26 @@ impl Correlator {
     }
 }
 
-fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<String> {
-    let span = format!("within {}s", c.timespan_ms / 1000);
+/// Why a correlation fires, in English and French, or `None` while it does not.
+fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<(String, String)> {
+    let s = c.timespan_ms / 1000;
     match &c.kind {
         Kind::EventCount => {
             let n = entries.len() as u64;
             c.threshold
                 .is_some_and(|t| t.holds(n))
-                .then(|| format!("{n} matching events {span}"))
+                .then(|| both(Msg::SummaryCorrelationCount, &[("n", &n), ("s", &s)]))
         }
         Kind::ValueCount(field) => {
             let distinct: HashSet<&str> =
                 entries.iter().filter_map(|e| e.value.as_deref()).collect();
             let n = distinct.len() as u64;
-            c.threshold
-                .is_some_and(|t| t.holds(n))
-                .then(|| format!("{n} distinct {field} {span}"))
+            c.threshold.is_some_and(|t| t.holds(n)).then(|| {
+                both(
+                    Msg::SummaryCorrelationDistinct,
+                    &[("n", &n), ("field", field), ("s", &s)],
+                )
+            })
         }
         Kind::Temporal => {
             let seen: HashSet<usize> = entries.iter().map(|e| e.reference).collect();
@@ -296,7 +312,12 @@ fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<String> {
                 Some(t) => t.holds(seen.len() as u64),
                 None => seen.len() == c.rules.len(),
             };
-            enough.then(|| format!("{} of the correlated rules matched {span}", seen.len()))
+            enough.then(|| {
+                both(
+                    Msg::SummaryCorrelationTemporal,
+                    &[("n", &seen.len()), ("s", &s)],
+                )
+            })
         }
         Kind::TemporalOrdered => {
             let mut next = 0;
@@ -304,7 +325,7 @@ fn verdict(c: &Correlation, entries: &VecDeque<Entry>) -> Option<String> {
                 if e.reference == next {
                     next += 1;
                     if next == c.rules.len() {
-                        return Some(format!("the correlated rules matched in order {span}"));
+                        return Some(both(Msg::SummaryCorrelationOrdered, &[("s", &s)]));
                     }
                 }
             }
@@ -320,7 +341,11 @@ impl Detector for Correlator {
             .map(|(c, _)| {
                 (
                     c.info.clone(),
-                    format!("Correlation of rules: {}.", c.rules.join(", ")),
+                    fill(
+                        Lang::En,
+                        Msg::CorrelationDescription,
+                        &[("rules", &c.rules.join(", "))],
+                    ),
                 )
             })
             .collect()
@@ -328,11 +353,12 @@ impl Detector for Correlator {
 
     fn evaluate(&self, event: &Event, out: &mut Vec<Detection>) {
         let envelope = Some((event.agent_id.as_str(), event.hostname.as_str()));
-        for (info, summary) in self.observe_from(event, event.ts, envelope) {
+        for (info, summary, summary_fr) in self.observe_from(event, event.ts, envelope) {
             out.push(Detection {
                 severity: info.level,
                 rule: info,
                 summary,
+                summary_fr,
             });
         }
     }
