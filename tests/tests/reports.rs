@@ -396,6 +396,19 @@ async fn signed_reports_verify_and_tampering_fails() {
         csv_text.contains("rep2") && !csv_text.contains("rep1"),
         "{csv_text}"
     );
+    assert!(
+        csv_text.starts_with("Alert id,Time (UTC),Host,"),
+        "{csv_text}"
+    );
+    // The French CSV speaks French, headers and values.
+    let (csv_fr, _) = make("csv", "fr", json!({"hosts": "db1"}));
+    assert_eq!(verify(&csv_fr, &[]).0, 0);
+    let csv_text = std::fs::read_to_string(&csv_fr).unwrap();
+    assert!(
+        csv_text.starts_with("Identifiant de l'alerte,Heure (UTC),Hôte,"),
+        "{csv_text}"
+    );
+    assert!(csv_text.contains(",critique,nouvelle,"), "{csv_text}");
     let (json_file, _) = make("json", "en", json!({"status": ["resolved"]}));
     assert_eq!(verify(&json_file, &[]).0, 0);
     let data: Value = serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();

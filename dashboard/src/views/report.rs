@@ -1,6 +1,9 @@
 //! Period reports as files: PDF (see [`crate::views::report_pdf`]), CSV or JSON, in
 //! French or English, from what [`crate::queries::report::gather`] collected.
 
+use vigie_model::{AlertStatus, Severity};
+
+use crate::i18n::{t, Msg};
 use crate::queries::report::{Format, ReportData};
 use crate::views::html::utc;
 use crate::views::report_pdf::Presentation;
@@ -25,25 +28,27 @@ pub fn render(data: &ReportData, presentation: &Presentation) -> Vec<u8> {
 
 fn csv(data: &ReportData) -> String {
     let lang = data.request.lang;
+    // Headers and values as a person reads them, in the report's language (the JSON
+    // report keeps the stable keys for programs).
     let header: Vec<String> = [
-        "alert_id",
-        "time_utc",
-        "host",
-        "agent_id",
-        "severity",
-        "status",
-        "assignee",
-        "rule_id",
-        "rule",
-        "author",
-        "tags",
-        "summary",
-        "target",
-        "triage_history",
-        "events",
+        Msg::ColAlertId,
+        Msg::ColTimeUtc,
+        Msg::ColHost,
+        Msg::ColAgentId,
+        Msg::ColSeverity,
+        Msg::ColStatus,
+        Msg::ColAssignee,
+        Msg::ColRuleId,
+        Msg::ColRule,
+        Msg::RuleAuthor,
+        Msg::ColTags,
+        Msg::ColSummary,
+        Msg::ColTarget,
+        Msg::History,
+        Msg::ColEvents,
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(|m| t(lang, *m).to_string())
     .collect();
     let mut out = crate::views::csv::line(&header);
     for a in &data.alerts {
@@ -52,8 +57,8 @@ fn csv(data: &ReportData) -> String {
             utc(a.ts),
             a.hostname.clone(),
             a.agent_id.clone(),
-            a.severity.clone(),
-            a.status.clone(),
+            Severity::label_of(&a.severity, lang).to_string(),
+            AlertStatus::label_of(&a.status, lang).to_string(),
             a.assignee.clone(),
             a.rule_id.clone(),
             a.rule_title.clone(),

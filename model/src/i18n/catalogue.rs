@@ -789,6 +789,25 @@ catalogue! {
     ReportSha256 = "report_sha256",
         "SHA-256",
         "SHA-256";
+    // Report CSV columns.
+    ColAlertId = "col_alert_id",
+        "Alert id",
+        "Identifiant de l'alerte";
+    ColTimeUtc = "col_time_utc",
+        "Time (UTC)",
+        "Heure (UTC)";
+    ColAgentId = "col_agent_id",
+        "Agent id",
+        "Identifiant de l'agent";
+    ColRuleId = "col_rule_id",
+        "Rule id",
+        "Identifiant de la règle";
+    ColTags = "col_tags",
+        "Tags",
+        "Étiquettes";
+    ColEvents = "col_events",
+        "Events (JSON)",
+        "Événements (JSON)";
     // The report document.
     Yes = "yes",
         "Yes",
