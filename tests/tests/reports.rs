@@ -508,8 +508,8 @@ async fn signed_reports_verify_and_tampering_fails() {
     let rows = trail["rows"].as_array().unwrap();
     assert_eq!(
         rows.len(),
-        5,
-        "PDF (with and without annex), French PDF, CSV, JSON"
+        6,
+        "PDF (with and without annex), French PDF, CSV in both languages, JSON"
     );
     assert!(rows.iter().any(|r| r["details"]
         .as_str()
