@@ -38,6 +38,11 @@ pub fn severity_color(severity: &str) -> Rgb {
     }
 }
 
+/// Most rule and host pairs the body lists (the most severe, then the most frequent).
+const MOST_GROUPS: usize = 40;
+/// Most triage comments the body quotes (the latest).
+const LATEST_COMMENTS: usize = 15;
+
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "informational"];
 
 /// The report's marking: its own, else the configured one.
@@ -175,7 +180,9 @@ fn cover(doc: &mut Doc, data: &ReportData, presentation: &Presentation, title: &
 fn filters(data: &ReportData) -> String {
     let lang = data.request.lang;
     let r = &data.request;
+    // French agrees: "Hôte : tous", "Gravité : toutes".
     let any = || t(lang, Msg::Any).to_string();
+    let any_f = || t(lang, Msg::AnyFeminine).to_string();
     let sep = match lang {
         Lang::En => ": ",
         Lang::Fr => "\u{a0}: ",
@@ -192,7 +199,7 @@ fn filters(data: &ReportData) -> String {
         (
             Msg::FilterSeverity,
             if r.severities.is_empty() {
-                any()
+                any_f()
             } else {
                 r.severities
                     .iter()
@@ -216,7 +223,7 @@ fn filters(data: &ReportData) -> String {
         (
             Msg::FilterRule,
             if r.rule.is_empty() {
-                any()
+                any_f()
             } else {
                 r.rule.clone()
             },
@@ -575,6 +582,18 @@ fn grouped(doc: &mut Doc, data: &ReportData) {
         doc.paragraph(t(lang, Msg::EarlierEmpty));
         return;
     }
+    let more = rows.len().saturating_sub(MOST_GROUPS);
+    let rows = &rows[..rows.len().min(MOST_GROUPS)];
+    if more > 0 {
+        doc.paragraph(&fill(
+            lang,
+            Msg::ReportMoreGroups,
+            &[
+                ("shown", &number(lang, MOST_GROUPS as u64)),
+                ("more", &number(lang, more as u64)),
+            ],
+        ));
+    }
     doc.table(
         &[
             t(lang, Msg::Rule).to_string(),
@@ -585,7 +604,7 @@ fn grouped(doc: &mut Doc, data: &ReportData) {
             t(lang, Msg::ReportLast).to_string(),
         ],
         &[0.3, 0.15, 0.13, 0.08, 0.17, 0.17],
-        &rows,
+        rows,
     );
 }
 
@@ -681,8 +700,53 @@ fn done(doc: &mut Doc, data: &ReportData) {
             ));
         }
     }
-    rows.sort_by_key(|(ts, _)| *ts);
+    // Who did what, in a few lines; then the latest comments only: every step is in
+    // the annex, and the body stays short enough to read.
+    let mut by_analyst: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
+    for h in data.alerts.iter().flat_map(|a| &a.history) {
+        let entry = by_analyst.entry(h.actor.as_str()).or_default();
+        entry.0 += 1;
+        match h.status.as_str() {
+            "resolved" => entry.1 += 1,
+            "false_positive" => entry.2 += 1,
+            _ => {}
+        }
+    }
+    doc.table(
+        &[
+            t(lang, Msg::ReportAnalyst).to_string(),
+            t(lang, Msg::ReportSteps).to_string(),
+            AlertStatus::label_of("resolved", lang).to_string(),
+            AlertStatus::label_of("false_positive", lang).to_string(),
+        ],
+        &[0.4, 0.2, 0.2, 0.2],
+        &by_analyst
+            .iter()
+            .map(|(who, (n, resolved, fp))| {
+                vec![
+                    who.to_string(),
+                    number(lang, *n),
+                    number(lang, *resolved),
+                    number(lang, *fp),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    rows.sort_by_key(|(ts, _)| std::cmp::Reverse(*ts));
+    let all = rows.len();
+    rows.truncate(LATEST_COMMENTS);
+    rows.reverse();
     let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, r)| r).collect();
+    if all > rows.len() {
+        doc.paragraph(&fill(
+            lang,
+            Msg::ReportLatestComments,
+            &[
+                ("n", &number(lang, rows.len() as u64)),
+                ("all", &number(lang, all as u64)),
+            ],
+        ));
+    }
     if !rows.is_empty() {
         doc.table(
             &[

@@ -509,6 +509,9 @@ catalogue! {
     Any = "any",
         "any",
         "tous";
+    AnyFeminine = "any_feminine",
+        "any",
+        "toutes";
     AllStatuses = "all_statuses",
         "All",
         "Toutes";
@@ -935,6 +938,15 @@ catalogue! {
     ReportDoneNone = "report_done_none",
         "No triage was recorded on these alerts.",
         "Aucun tri n'a été enregistré sur ces alertes.";
+    ReportSteps = "report_steps",
+        "Triage steps",
+        "Étapes de tri";
+    ReportLatestComments = "report_latest_comments",
+        "The {n} latest of the {all} comments follow; the annex holds every step.",
+        "Les {n} derniers des {all} commentaires suivent\u{a0}; l'annexe contient toutes les étapes.";
+    ReportMoreGroups = "report_more_groups",
+        "The {shown} most severe and frequent pairs follow; {more} more are in the annex.",
+        "Les {shown} couples les plus graves et les plus fréquents suivent\u{a0}; {more} autres figurent en annexe.";
     ReportAnalyst = "report_analyst",
         "Analyst",
         "Analyste";
