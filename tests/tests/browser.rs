@@ -373,7 +373,7 @@ async fn an_analyst_opens_an_incident_keeps_evidence_and_closes_it() {
         .fetch_one()
         .await
         .unwrap();
-    let (_dashboard, browser, base) = signed_in(&stack).await;
+    let (dashboard, browser, base) = signed_in(&stack).await;
 
     browser.go(&format!("{base}/alerts/{alert_id}"));
     browser.type_into(
@@ -404,5 +404,53 @@ async fn an_analyst_opens_an_incident_keeps_evidence_and_closes_it() {
     );
     browser.screenshot(&shots().join("10-incident.png"));
     assert!(url.ends_with(&incident));
+
+    // Its report, in French and in English, from the incident's page: signed, about
+    // this incident.
+    for (lang, title) in [("fr", "Rapport d'incident"), ("en", "Incident report")] {
+        browser.go(&format!("{base}/incidents/{incident}"));
+        browser.click(&format!(
+            "#incident-report select[name=report_lang] option[value={lang}]"
+        ));
+        browser.click("#incident-report button[type=submit]");
+        let made = browser.wait_for_url("the report made", |u| u.contains("made="));
+        let id = made.rsplit("made=").next().unwrap().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("incident.pdf");
+        let cookie = dashboard.session.as_str();
+        std::fs::write(
+            &pdf,
+            vigie_tests::download(dashboard.port, &format!("/reports/{id}/file"), cookie),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("incident.pdf.sig"),
+            vigie_tests::download(dashboard.port, &format!("/reports/{id}/sig"), cookie),
+        )
+        .unwrap();
+        let verified = std::process::Command::new(vigie_tests::bin("vigie"))
+            .args(["report", "verify", pdf.to_str().unwrap()])
+            .env("VIGIE_DATA_DIR", stack.path(""))
+            .env("VIGIE_DASHBOARD_CONFIG", stack.path("none.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(verified.status.code(), Some(0), "{lang}");
+        let text = std::process::Command::new("pdftotext")
+            .args([pdf.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        for needle in [
+            title,
+            incident.as_str(),
+            "Accounts added on a web server",
+            &host,
+        ] {
+            assert!(
+                text.contains(needle),
+                "{lang}: {needle:?} missing from:\n{text}"
+            );
+        }
+    }
     assert_eq!(browser.dialog(), None);
 }
