@@ -355,6 +355,8 @@ pub struct IncidentAlertRow {
     pub updated_by: String,
     /// When (ms); the version.
     pub updated_ms: u64,
+    /// What happened, in French (empty for alerts stored before it existed).
+    pub summary_fr: String,
 }
 
 /// A row of `incident_evidence`: something kept as evidence (an event, a hunt's

@@ -204,10 +204,12 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 13,
-        description: "alerts' summaries and rules' descriptions in French",
+        description:
+            "alerts' summaries (and those of incidents' alerts) and rules' descriptions in French",
         statements: &[
             "ALTER TABLE alerts ADD COLUMN summary_fr String DEFAULT ''",
             "ALTER TABLE rules ADD COLUMN description_fr String DEFAULT ''",
+            "ALTER TABLE incident_alerts ADD COLUMN summary_fr String DEFAULT ''",
         ],
     },
 ];

@@ -199,6 +199,7 @@ fn attached_row(incident_id: &str, alert: &AlertRow, by: &str, now: u64) -> Inci
         sha256: sha256_hex(&json),
         updated_by: by.into(),
         updated_ms: now,
+        summary_fr: alert.summary_fr.clone(),
     }
 }
 

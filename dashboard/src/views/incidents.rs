@@ -117,7 +117,7 @@ pub fn page(lang: Lang, who: &Principal, i: &Incident, notice: bool) -> Markup {
                         td { (severity_badge(lang, &a.severity)) }
                         td { (a.hostname) }
                         td.wrap { (rule_title(lang, &a.rule_title, &a.rule_title_fr)) }
-                        td.wrap { (a.summary) }
+                        td.wrap { (crate::i18n::in_lang(lang, &a.summary, &a.summary_fr)) }
                         td { code.muted title=(a.sha256) { (&a.sha256[..12.min(a.sha256.len())]) "…" } }
                     }
                 }
