@@ -207,9 +207,9 @@ pub const MIGRATIONS: &[Migration] = &[
         description:
             "alerts' summaries (and those of incidents' alerts) and rules' descriptions in French",
         statements: &[
-            "ALTER TABLE alerts ADD COLUMN summary_fr String DEFAULT ''",
-            "ALTER TABLE rules ADD COLUMN description_fr String DEFAULT ''",
-            "ALTER TABLE incident_alerts ADD COLUMN summary_fr String DEFAULT ''",
+            "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS summary_fr String DEFAULT ''",
+            "ALTER TABLE rules ADD COLUMN IF NOT EXISTS description_fr String DEFAULT ''",
+            "ALTER TABLE incident_alerts ADD COLUMN IF NOT EXISTS summary_fr String DEFAULT ''",
         ],
     },
 ];
