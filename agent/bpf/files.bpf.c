@@ -77,8 +77,9 @@ struct file_record {
 	u32 walk_off;
 };
 
-/* Room for about 100 file changes waiting to be read: the agent maps the ring twice (for
- * wrap-around), so each byte here counts twice in its memory. */
+/* Room for a few thousand file changes waiting to be read (records of a hundred bytes or
+ * so; about 90 if every field were as long as it may be): the agent maps the ring twice
+ * (for wrap-around), so each byte here counts twice in its memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 512 << 10);
@@ -97,6 +98,35 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } file_drops SEC(".maps");
+
+/* What goes into the ring: the record's header, then each field's used bytes one after
+ * the other (name, name2, base, base2, exe, args, as their lengths in the header say),
+ * so a record weighs its content — a hundred bytes or so — not the 6 KB of the largest
+ * possible one. Twice the largest record, so every offset can be masked below half. */
+#define PACKED 16384
+#define HEADER offsetof(struct file_record, name)
+
+struct packed {
+	char buf[PACKED];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct packed);
+} file_packed SEC(".maps");
+
+/* Appends `len` bytes of `src` (at most `max`) at `off` in `buf`; the next offset. */
+static __always_inline u32 append(char *buf, u32 off, const char *src, u32 len, u32 max)
+{
+	if (len > max)
+		len = max;
+	off &= (PACKED / 2) - 1;
+	if (len > 0)
+		bpf_probe_read_kernel(buf + off, len, src);
+	return off + len;
+}
 
 
 /* A blank record for the current process, or NULL when it is the agent. */
@@ -163,8 +193,23 @@ static __always_inline void send(struct file_record *r)
 	r->args_len = 0;
 	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
 		r->args_len = len;
-	if (bpf_ringbuf_output(&file_events, r, offsetof(struct file_record, walk_off), 0) != 0) {
-		u32 zero = 0;
+	u32 zero = 0;
+	struct packed *p = bpf_map_lookup_elem(&file_packed, &zero);
+
+	if (!p)
+		return;
+	bpf_probe_read_kernel(p->buf, HEADER, r);
+	u32 off = HEADER;
+
+	off = append(p->buf, off, r->name, r->name_len, NAME_BUF);
+	off = append(p->buf, off, r->name2, r->name2_len, NAME_BUF);
+	off = append(p->buf, off, r->base, r->base_len, PATH_BUF);
+	off = append(p->buf, off, r->base2, r->base2_len, PATH_BUF);
+	off = append(p->buf, off, r->exe, r->exe_len, PATH_BUF);
+	off = append(p->buf, off, r->args, r->args_len, ARGS_READ);
+	if (off > PACKED)
+		off = PACKED;
+	if (bpf_ringbuf_output(&file_events, p->buf, off, 0) != 0) {
 		u64 *dropped = bpf_map_lookup_elem(&file_drops, &zero);
 
 		if (dropped)

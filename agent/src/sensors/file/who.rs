@@ -35,14 +35,16 @@ const MAX_PATHS: usize = 16_384;
 const NAME_BUF: usize = 512;
 const PATH_BUF: usize = 1024 + 256;
 const COMM_AT: usize = 32;
-const NAME_AT: usize = 48;
-const NAME2_AT: usize = NAME_AT + NAME_BUF;
-const BASE_AT: usize = NAME2_AT + NAME_BUF;
-const BASE2_AT: usize = BASE_AT + PATH_BUF;
-const EXE_AT: usize = BASE2_AT + PATH_BUF;
-const ARGS_AT: usize = EXE_AT + PATH_BUF;
+/// The header of a record; its fields follow, packed, in the order of their lengths.
+const HEADER: usize = 48;
 const ARGS_READ: usize = 1024;
-const RECORD: usize = ARGS_AT + ARGS_READ;
+/// Where each field's length is, and its longest, in the order the fields follow.
+const NAME_LEN_AT: (usize, usize) = (16, NAME_BUF);
+const NAME2_LEN_AT: (usize, usize) = (18, NAME_BUF);
+const BASE_LEN_AT: (usize, usize) = (20, PATH_BUF);
+const BASE2_LEN_AT: (usize, usize) = (22, PATH_BUF);
+const EXE_LEN_AT: (usize, usize) = (24, PATH_BUF);
+const ARGS_LEN_AT: (usize, usize) = (26, ARGS_READ);
 
 /// What a process did to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,18 +252,24 @@ impl WhoProbe {
 
 /// Reads one record; `None` when it is torn or unknown.
 pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
-    if b.len() < RECORD {
+    if b.len() < HEADER {
         return None;
     }
     let op = FileOp::from_code(u32_at(b, 0))?;
-    let field = |at: usize, len_at: usize, max: usize| b.get(at..at + u16_at(b, len_at).min(max));
-    let name = text(field(NAME_AT, 16, NAME_BUF)?);
-    let name2 = text(field(NAME2_AT, 18, NAME_BUF)?);
-    let base = components(field(BASE_AT, 20, PATH_BUF)?);
-    let base2 = components(field(BASE2_AT, 22, PATH_BUF)?);
-    let image =
-        components(field(EXE_AT, 24, PATH_BUF)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
-    let args: Vec<String> = field(ARGS_AT, 26, ARGS_READ)?
+    // The fields follow the header one after the other, each as long as it says.
+    let mut at = HEADER;
+    let mut next = |(len_at, max): (usize, usize)| {
+        let len = u16_at(b, len_at).min(max);
+        let field = b.get(at..at + len);
+        at += len;
+        field
+    };
+    let name = text(next(NAME_LEN_AT)?);
+    let name2 = text(next(NAME2_LEN_AT)?);
+    let base = components(next(BASE_LEN_AT)?);
+    let base2 = components(next(BASE2_LEN_AT)?);
+    let image = components(next(EXE_LEN_AT)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
+    let args: Vec<String> = next(ARGS_LEN_AT)?
         .split(|c| *c == 0)
         .filter(|a| !a.is_empty())
         .map(|a| String::from_utf8_lossy(a).into_owned())
@@ -340,30 +348,33 @@ pub(super) fn start(
 mod tests {
     use super::*;
 
-    /// A record: `names` as the process gave them, `bases` leaf first.
+    /// A record as the kernel packs it: `names` as the process gave them, `bases` leaf
+    /// first.
     fn record(op: u32, names: [&str; 2], bases: [&[&str]; 2], exe: &[&str], comm: &str) -> Vec<u8> {
-        let mut b = vec![0u8; RECORD];
+        let mut b = vec![0u8; HEADER];
         b[0..4].copy_from_slice(&op.to_ne_bytes());
         b[4..8].copy_from_slice(&321u32.to_ne_bytes());
         b[8..12].copy_from_slice(&1000u32.to_ne_bytes());
         b[COMM_AT..COMM_AT + comm.len()].copy_from_slice(comm.as_bytes());
-        for (len_at, at, name) in [(16, NAME_AT, names[0]), (18, NAME2_AT, names[1])] {
-            let bytes = format!("{name}\0");
-            b[len_at..len_at + 2].copy_from_slice(&(bytes.len() as u16).to_ne_bytes());
-            b[at..at + bytes.len()].copy_from_slice(bytes.as_bytes());
-        }
-        for (len_at, at, parts) in [
-            (20, BASE_AT, bases[0]),
-            (22, BASE2_AT, bases[1]),
-            (24, EXE_AT, exe),
-        ] {
+        let leaf_first = |parts: &[&str]| {
             let mut bytes = Vec::new();
             for p in parts.iter().rev() {
                 bytes.extend_from_slice(p.as_bytes());
                 bytes.push(0);
             }
+            bytes
+        };
+        let fields: [(usize, Vec<u8>); 6] = [
+            (16, format!("{}\0", names[0]).into_bytes()),
+            (18, format!("{}\0", names[1]).into_bytes()),
+            (20, leaf_first(bases[0])),
+            (22, leaf_first(bases[1])),
+            (24, leaf_first(exe)),
+            (26, b"sh\0-c\0true\0".to_vec()),
+        ];
+        for (len_at, bytes) in fields {
             b[len_at..len_at + 2].copy_from_slice(&(bytes.len() as u16).to_ne_bytes());
-            b[at..at + bytes.len()].copy_from_slice(&bytes);
+            b.extend_from_slice(&bytes);
         }
         b
     }
@@ -410,7 +421,7 @@ mod tests {
             "chmod",
         );
         assert_eq!(parse(&by_fd).unwrap().path, Path::new("/etc/shadow"));
-        assert!(parse(&b[..RECORD - 1]).is_none(), "torn");
+        assert!(parse(&b[..b.len() - 1]).is_none(), "torn");
         assert!(
             parse(&record(99, ["/x", ""], [&[], &[]], &[], "x")).is_none(),
             "unknown op"
