@@ -82,42 +82,41 @@ pub fn only_known(params: &Params, known: &[&str]) -> Result<(), BadParam> {
 }
 
 impl BadParam {
-    /// `param: what is wrong`, in `lang`.
+    /// `param: what is wrong`, in `lang` (the words from the catalogue).
     pub fn detail(&self, lang: crate::i18n::Lang) -> String {
-        let fr = lang == crate::i18n::Lang::Fr;
+        use crate::i18n::{fill, t, Msg};
         let what = match &self.problem {
-            Problem::TooLong(n) if fr => format!("plus de {n} caractères"),
-            Problem::TooLong(n) => format!("longer than {n} characters"),
-            Problem::NotOneOf(v, allowed) if fr => {
-                format!("{v:?} n'est pas l'une des valeurs {}", allowed.join(", "))
+            Problem::TooLong(n) => fill(lang, Msg::ProblemTooLong, &[("n", n)]),
+            Problem::NotOneOf(v, allowed) => fill(
+                lang,
+                Msg::ProblemNotOneOf,
+                &[
+                    ("value", &format!("{v:?}")),
+                    ("allowed", &allowed.join(", ")),
+                ],
+            ),
+            Problem::NotATime(v) => {
+                fill(lang, Msg::ProblemNotATime, &[("value", &format!("{v:?}"))])
             }
-            Problem::NotOneOf(v, allowed) => format!("{v:?} is not one of {}", allowed.join(", ")),
-            Problem::NotATime(v) if fr => format!("{v:?} n'est pas une date et une heure"),
-            Problem::NotATime(v) => format!("{v:?} is not a date and time"),
-            Problem::EndBeforeStart if fr => "la fin précède le début".into(),
-            Problem::EndBeforeStart => "the end comes before the start".into(),
-            Problem::NotACursor if fr => "pas un repère de page".into(),
-            Problem::NotACursor => "not a page cursor".into(),
-            Problem::OutOfRange(a, b) if fr => format!("doit être un entier de {a} à {b}"),
-            Problem::OutOfRange(a, b) => format!("must be a whole number from {a} to {b}"),
-            Problem::NotANumber(v) if fr => format!("{v:?} n'est pas un nombre"),
-            Problem::NotANumber(v) => format!("{v:?} is not a number"),
-            Problem::NotAFieldName(v) if fr => format!("{v:?} n'est pas un nom de champ"),
-            Problem::NotAFieldName(v) => format!("{v:?} is not a field name"),
-            Problem::TooManyHosts if fr => {
-                "au plus 500 noms d'hôtes de 255 caractères au plus".into()
-            }
-            Problem::TooManyHosts => "at most 500 host names of up to 255 characters".into(),
-            Problem::NotAQuery if fr => "pas une chaîne de requête (nom=valeur&…)".into(),
-            Problem::NotAQuery => "not a query string (name=value&…)".into(),
-            Problem::Unknown(known) if fr => {
-                format!("paramètre inconnu ici (connus\u{a0}: {})", known.join(", "))
-            }
+            Problem::EndBeforeStart => t(lang, Msg::ProblemEndBeforeStart).into(),
+            Problem::NotACursor => t(lang, Msg::ProblemNotACursor).into(),
+            Problem::OutOfRange(a, b) => fill(lang, Msg::ProblemOutOfRange, &[("a", a), ("b", b)]),
+            Problem::NotANumber(v) => fill(
+                lang,
+                Msg::ProblemNotANumber,
+                &[("value", &format!("{v:?}"))],
+            ),
+            Problem::NotAFieldName(v) => fill(
+                lang,
+                Msg::ProblemNotAFieldName,
+                &[("value", &format!("{v:?}"))],
+            ),
+            Problem::TooManyHosts => t(lang, Msg::ProblemTooManyHosts).into(),
+            Problem::NotAQuery => t(lang, Msg::ProblemNotAQuery).into(),
             Problem::Unknown(known) => {
-                format!("no such parameter here (known: {})", known.join(", "))
+                fill(lang, Msg::ProblemUnknown, &[("known", &known.join(", "))])
             }
-            Problem::Required if fr => "obligatoire".into(),
-            Problem::Required => "required".into(),
+            Problem::Required => t(lang, Msg::ProblemRequired).into(),
         };
         format!("{}{}{what}", self.param, crate::i18n::colon(lang))
     }

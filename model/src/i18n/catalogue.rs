@@ -811,6 +811,43 @@ catalogue! {
     ReportSha256 = "report_sha256",
         "SHA-256",
         "SHA-256";
+    // What is wrong with a parameter (after its name and a colon).
+    ProblemTooLong = "problem_too_long",
+        "longer than {n} characters",
+        "plus de {n} caractères";
+    ProblemNotOneOf = "problem_not_one_of",
+        "{value} is not one of {allowed}",
+        "{value} n'est pas l'une des valeurs {allowed}";
+    ProblemNotATime = "problem_not_a_time",
+        "{value} is not a date and time",
+        "{value} n'est pas une date et une heure";
+    ProblemEndBeforeStart = "problem_end_before_start",
+        "the end comes before the start",
+        "la fin précède le début";
+    ProblemNotACursor = "problem_not_a_cursor",
+        "not a page cursor",
+        "pas un repère de page";
+    ProblemOutOfRange = "problem_out_of_range",
+        "must be a whole number from {a} to {b}",
+        "doit être un entier de {a} à {b}";
+    ProblemNotANumber = "problem_not_a_number",
+        "{value} is not a number",
+        "{value} n'est pas un nombre";
+    ProblemNotAFieldName = "problem_not_a_field_name",
+        "{value} is not a field name",
+        "{value} n'est pas un nom de champ";
+    ProblemTooManyHosts = "problem_too_many_hosts",
+        "at most 500 host names of up to 255 characters",
+        "au plus 500 noms d'hôtes de 255 caractères au plus";
+    ProblemNotAQuery = "problem_not_a_query",
+        "not a query string (name=value&…)",
+        "pas une chaîne de requête (nom=valeur&…)";
+    ProblemUnknown = "problem_unknown",
+        "no such parameter here (known: {known})",
+        "paramètre inconnu ici (connus\u{a0}: {known})";
+    ProblemRequired = "problem_required",
+        "required",
+        "obligatoire";
     // Report CSV columns.
     ColAlertId = "col_alert_id",
         "Alert id",
