@@ -183,10 +183,7 @@ fn filters(data: &ReportData) -> String {
     // French agrees: "Hôte : tous", "Gravité : toutes".
     let any = || t(lang, Msg::Any).to_string();
     let any_f = || t(lang, Msg::AnyFeminine).to_string();
-    let sep = match lang {
-        Lang::En => ": ",
-        Lang::Fr => "\u{a0}: ",
-    };
+    let sep = crate::i18n::colon(lang);
     [
         (
             Msg::FilterHost,
@@ -250,10 +247,7 @@ fn severity_list(data: &ReportData) -> String {
             })
         })
         .collect();
-    let and = match lang {
-        Lang::En => " and ",
-        Lang::Fr => " et ",
-    };
+    let and = format!(" {} ", t(lang, Msg::And));
     match parts.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),

@@ -528,6 +528,9 @@ catalogue! {
     Any = "any",
         "any",
         "tous";
+    And = "and",
+        "and",
+        "et";
     AnyFeminine = "any_feminine",
         "any",
         "toutes";
