@@ -59,6 +59,18 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("proc_impact.yml", include_str!("../pack/proc_impact.yml")),
     (
+        "proc_staged_execution.yml",
+        include_str!("../pack/proc_staged_execution.yml"),
+    ),
+    (
+        "proc_archive_upload.yml",
+        include_str!("../pack/proc_archive_upload.yml"),
+    ),
+    (
+        "net_listener_inbound.yml",
+        include_str!("../pack/net_listener_inbound.yml"),
+    ),
+    (
         "proc_shell_upgrade.yml",
         include_str!("../pack/proc_shell_upgrade.yml"),
     ),
@@ -104,6 +116,13 @@ mod tests {
                 .iter()
                 .map(|e| vec![e.as_object().unwrap().clone()])
                 .collect(),
+            // Different events in order, one example (for ordered correlations).
+            Value::Object(o) if o.get("sequence").is_some() => vec![o["sequence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_object().unwrap().clone())
+                .collect()],
             Value::Object(o) => {
                 let n = o["repeat"].as_u64().unwrap();
                 let template = serde_json::to_string(&o["event"]).unwrap();
@@ -189,6 +208,6 @@ mod tests {
             }
         }
         let (_, correlator, errors) = assemble(all.rules, all.correlations, Limits::default());
-        assert!(errors.is_empty() && correlator.len() == 4, "{errors:?}");
+        assert!(errors.is_empty() && correlator.len() == 7, "{errors:?}");
     }
 }
