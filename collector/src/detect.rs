@@ -25,15 +25,16 @@ pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e
 /// Rule id of "a notification channel keeps failing".
 pub const NOTIFY_FAILING_RULE_ID: &str = "c2e8a4f1-6b3d-4e7a-9f25-8d1c0b7e3a54";
 
-/// The collector's own rules: id, catalogue messages of the title and the description,
-/// level, tags.
-const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
+/// The collector's own rules: id, catalogue messages of the title, level, tags, and the
+/// messages of the description and of what to do next.
+const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg, Msg)] = &[
     (
         CHAIN_GAP_RULE_ID,
         Msg::RuleChainGap,
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
         Msg::RuleChainGapDescription,
+        Msg::RuleChainGapGuidance,
     ),
     (
         CHAIN_FORK_RULE_ID,
@@ -41,6 +42,7 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
         Severity::High,
         &["attack.t1565.002", "vigie.transport"],
         Msg::RuleChainForkDescription,
+        Msg::RuleChainForkGuidance,
     ),
     (
         SPOOL_DROP_RULE_ID,
@@ -48,6 +50,7 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
         Severity::Medium,
         &["attack.t1565.002", "vigie.transport"],
         Msg::RuleSpoolDropDescription,
+        Msg::RuleSpoolDropGuidance,
     ),
     (
         AGENT_SILENT_RULE_ID,
@@ -55,6 +58,7 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
         Severity::High,
         &["attack.t1562.001", "vigie.fleet"],
         Msg::RuleAgentSilentDescription,
+        Msg::RuleAgentSilentGuidance,
     ),
     (
         DETECTION_EVICTION_RULE_ID,
@@ -62,6 +66,7 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
         Severity::Medium,
         &["vigie.detection"],
         Msg::RuleDetectionEvictedDescription,
+        Msg::RuleDetectionEvictedGuidance,
     ),
     (
         NOTIFY_FAILING_RULE_ID,
@@ -69,13 +74,14 @@ const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg)] = &[
         Severity::High,
         &["vigie.notify"],
         Msg::RuleNotifyFailingDescription,
+        Msg::RuleNotifyFailingGuidance,
     ),
 ];
 
 #[cfg(test)]
 #[test]
 fn exceptions_can_tell_every_own_rule_by_its_tags() {
-    for (id, _, _, tags, _) in OWN_RULES {
+    for (id, _, _, tags, _, _) in OWN_RULES {
         assert!(
             tags.iter()
                 .any(|t| vigie_model::exception::COLLECTOR_OWN_TAGS.contains(t)),
@@ -86,7 +92,7 @@ fn exceptions_can_tell_every_own_rule_by_its_tags() {
 
 /// The collector's own rule `rule_id`, as alerts describe it.
 fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
-    let (id, key, level, tags, description) = OWN_RULES
+    let (id, key, level, tags, description, guidance) = OWN_RULES
         .iter()
         .find(|r| r.0 == rule_id)
         .expect("one of the collector's own rules");
@@ -98,6 +104,8 @@ fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
         tags: tags.iter().map(|t| (*t).to_string()).collect(),
         author: "Vigie".into(),
         description_fr: description.text(Lang::Fr).into(),
+        guidance: guidance.text(Lang::En).into(),
+        guidance_fr: guidance.text(Lang::Fr).into(),
     })
 }
 

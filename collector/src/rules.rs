@@ -48,6 +48,8 @@ pub async fn publish(
             title_fr: info.title_fr.clone(),
             description,
             description_fr: info.description_fr.clone(),
+            guidance: info.guidance.clone(),
+            guidance_fr: info.guidance_fr.clone(),
             level: info.level.as_str().into(),
             author: info.author.clone(),
             tags: info.tags.clone(),

@@ -21,6 +21,10 @@ pub struct RuleInfo {
     pub author: String,
     /// What it detects, in French (empty: the rule says it in English only).
     pub description_fr: String,
+    /// What the analyst should do next, in English and French (empty: nothing said).
+    pub guidance: String,
+    /// The same in French.
+    pub guidance_fr: String,
 }
 
 /// One rule matching one event.

@@ -60,6 +60,8 @@ impl IndicatorList {
                 tags: vec!["vigie.ioc".into()],
                 author: "Vigie".into(),
                 description_fr: format!("Un événement désigne un indicateur de la liste {name}."),
+                guidance: "Find which program on the host reached the indicator (the event's Image) and since when; block it at the firewall and look for it in the other servers' events.".into(),
+                guidance_fr: "Identifier quel programme de l'hôte a joint l'indicateur (Image de l'événement) et depuis quand\u{a0}; le bloquer au pare-feu et le rechercher dans les événements des autres serveurs.".into(),
             }),
             hashes: HashSet::new(),
             addresses: HashSet::new(),

@@ -165,6 +165,18 @@ mod tests {
                     None,
                     "{name}: French puts a no-break space before ; : ! ?"
                 );
+                if info.level != crate::Severity::Informational {
+                    assert!(
+                        !info.guidance.is_empty() && !info.guidance_fr.is_empty(),
+                        "{name}: {} needs what to do next, in both languages",
+                        info.title
+                    );
+                    assert_eq!(
+                        vigie_model::i18n::unspaced_punctuation(&info.guidance_fr),
+                        None,
+                        "{name}: French puts a no-break space before ; : ! ?"
+                    );
+                }
                 assert!(
                     info.tags.iter().any(|t| t.starts_with("attack.t")),
                     "{name}: needs an ATT&CK technique"

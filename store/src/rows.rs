@@ -264,6 +264,10 @@ pub struct RuleRow {
     pub description: String,
     /// The same in French (empty: in English only).
     pub description_fr: String,
+    /// What the analyst should do next.
+    pub guidance: String,
+    /// The same in French.
+    pub guidance_fr: String,
     /// Sigma level.
     pub level: String,
     /// Author (travels with alerts, as the Detection Rule License asks).

@@ -205,10 +205,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 13,
         description:
-            "alerts' summaries (and those of incidents' alerts) and rules' descriptions in French",
+            "alerts' summaries (and those of incidents' alerts) and rules' descriptions in French; what to do next for each rule",
         statements: &[
             "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS summary_fr String DEFAULT ''",
             "ALTER TABLE rules ADD COLUMN IF NOT EXISTS description_fr String DEFAULT ''",
+            "ALTER TABLE rules ADD COLUMN IF NOT EXISTS guidance String DEFAULT ''",
+            "ALTER TABLE rules ADD COLUMN IF NOT EXISTS guidance_fr String DEFAULT ''",
             "ALTER TABLE incident_alerts ADD COLUMN IF NOT EXISTS summary_fr String DEFAULT ''",
         ],
     },

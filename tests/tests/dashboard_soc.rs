@@ -189,6 +189,8 @@ async fn analysts_triage_auditors_read_admins_manage() {
         updated_ms: now,
         source: "folder".into(),
         description_fr: String::new(),
+        guidance: String::new(),
+        guidance_fr: String::new(),
     };
     vigie_store::insert_rows(&stack.client, "rules", &[rule])
         .await

@@ -162,6 +162,15 @@ async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
         "{}",
         page.body
     );
+    // What to do next, in French.
+    assert!(
+        page.body.contains("Que faire maintenant")
+            && page
+                .body
+                .contains("Comparer /etc/passwd, /etc/shadow et /etc/group"),
+        "{}",
+        page.body
+    );
 
     // Changed, noted, acted on; a bad status refused.
     let path = format!("/api/v1/incidents/{id}");

@@ -74,6 +74,15 @@ fn rule_section(lang: Lang, d: &AlertDetail) -> Markup {
                             " " span.muted { (t(lang, Msg::InEnglishOnly)) }
                         }
                     }
+                    @if !rule.guidance.is_empty() {
+                        dt { (t(lang, Msg::RuleGuidance)) }
+                        dd #rule-guidance {
+                            (crate::i18n::in_lang(lang, &rule.guidance, &rule.guidance_fr))
+                            @if lang == Lang::Fr && rule.guidance_fr.is_empty() {
+                                " " span.muted { (t(lang, Msg::InEnglishOnly)) }
+                            }
+                        }
+                    }
                     dt { (t(lang, Msg::RuleLevel)) } dd { (Severity::label_of(&rule.level, lang)) }
                     dt { (t(lang, Msg::RuleAuthor)) } dd { (rule.author) }
                     dt { (t(lang, Msg::RuleTechniques)) }

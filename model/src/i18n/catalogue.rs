@@ -130,6 +130,29 @@ catalogue! {
     NoticeQueue = "notice_queue",
         "The alert queue",
         "La file des alertes";
+    // The collector's own rules: what to do next.
+    RuleChainGapGuidance = "rule_chain_gap_guidance",
+        "Compare with the agent's own count of dropped events (its health); missing events it does not explain were lost on the way or removed: check the link and the agent's spool folder, and treat that host's recent activity as unseen.",
+        "Comparer au nombre d'événements perdus que l'agent déclare (sa santé)\u{a0}; des événements manquants qu'il n'explique pas ont été perdus en route ou retirés\u{a0}: vérifier la liaison et le dossier tampon de l'agent, et considérer l'activité récente de l'hôte comme non vue.";
+    RuleChainForkGuidance = "rule_chain_fork_guidance",
+        "Ask whether the server was restored from a backup or its agent reinstalled; if not, someone holds the agent's key or replayed its batches: revoke the agent, enroll it again with a new key, and examine the host.",
+        "Demander si le serveur a été restauré depuis une sauvegarde ou son agent réinstallé\u{a0}; sinon, quelqu'un détient la clé de l'agent ou a rejoué ses lots\u{a0}: révoquer l'agent, le réenrôler avec une nouvelle clé et examiner l'hôte.";
+    RuleSpoolDropGuidance = "rule_spool_drop_guidance",
+        "The host was cut off longer than its spool could hold: restore the link, and if it happens again give the agent a larger spool (max_spool_mib) or a faster link.",
+        "L'hôte a été coupé plus longtemps que son tampon ne pouvait tenir\u{a0}: rétablir la liaison et, si cela se reproduit, donner à l'agent un tampon plus grand (max_spool_mib) ou une liaison plus rapide.";
+    RuleAgentSilentGuidance = "rule_agent_silent_guidance",
+        "Check that the server is up and reachable, then that the agent runs (systemctl status vigie-agent); an agent stopped by someone else is a warning sign: look at who did it.",
+        "Vérifier que le serveur fonctionne et est joignable, puis que l'agent tourne (systemctl status vigie-agent)\u{a0}; un agent arrêté par quelqu'un d'autre est un signal d'alerte\u{a0}: rechercher qui l'a fait.";
+    RuleDetectionEvictedGuidance = "rule_detection_evicted_guidance",
+        "Look at which correlation filled up (the collector's log) and whether a burst or an attack caused it; raise the detection limits if the load is normal.",
+        "Identifier quelle corrélation s'est remplie (journal du collecteur) et si une rafale ou une attaque en est la cause\u{a0}; relever les limites de détection si la charge est normale.";
+    RuleNotifyFailingGuidance = "rule_notify_failing_guidance",
+        "Read the last error in the alert (mail server refused, webhook unreachable, certificate); fix the channel's settings or the receiver — what waits is delivered once it works.",
+        "Lire la dernière erreur dans l'alerte (serveur de courriel qui refuse, webhook injoignable, certificat)\u{a0}; corriger les réglages du canal ou le récepteur — ce qui attend sera livré dès qu'il fonctionnera.";
+    RuleGuidance = "rule_guidance",
+        "What to do next",
+        "Que faire maintenant";
+
     // What happened: the one-line summaries of alerts.
     SummaryFileAction = "summary_file_action",
         "{action} {path}",

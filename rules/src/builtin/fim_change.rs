@@ -30,6 +30,8 @@ impl FimChange {
                 author: "Vigie".to_string(),
                 description_fr: "Un fichier surveillé a été créé, modifié, supprimé, renommé ou a vu ses attributs changer."
                     .to_string(),
+                guidance: "Check the change against planned work (the event gives the old and new SHA-256, who wrote it and with which program); restore the file from a good copy if nobody planned it.".to_string(),
+                guidance_fr: "Confronter le changement aux travaux prévus (l'événement donne l'ancien et le nouveau SHA-256, qui a écrit et avec quel programme)\u{a0}; restaurer le fichier depuis une copie saine si personne ne l'a prévu.".to_string(),
             }),
         }
     }

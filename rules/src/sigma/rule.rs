@@ -205,6 +205,8 @@ impl SigmaRule {
             tags: strings(map, "tags"),
             author: text_of(map, "author"),
             description_fr: text_of(map, "description_fr"),
+            guidance: text_of(map, "guidance"),
+            guidance_fr: text_of(map, "guidance_fr"),
         };
         Ok(SigmaRule {
             info: Arc::new(info),

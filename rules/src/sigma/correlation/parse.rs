@@ -236,6 +236,8 @@ impl Correlation {
                             &[("rules", &rules.join(", "))],
                         )
                     }),
+                guidance: text_at(map, "guidance"),
+                guidance_fr: text_at(map, "guidance_fr"),
             }),
             name: map.get("name").and_then(Value::as_str).map(str::to_string),
             kind,
@@ -272,4 +274,12 @@ mod tests {
         // in release).
         assert_eq!(parse_timespan("99999999999999999w"), None);
     }
+}
+
+/// The text under `key`, or nothing.
+fn text_at(map: &Map<String, Value>, key: &str) -> String {
+    map.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
