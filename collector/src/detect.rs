@@ -25,87 +25,99 @@ pub const DETECTION_EVICTION_RULE_ID: &str = "b7d3e915-4c2a-4f86-9e1b-3a5c7d9f0e
 /// Rule id of "a notification channel keeps failing".
 pub const NOTIFY_FAILING_RULE_ID: &str = "c2e8a4f1-6b3d-4e7a-9f25-8d1c0b7e3a54";
 
-/// The collector's own rules: id, catalogue messages of the title, level, tags, and the
-/// messages of the description and of what to do next.
-const OWN_RULES: &[(&str, Msg, Severity, &[&str], Msg, Msg)] = &[
-    (
-        CHAIN_GAP_RULE_ID,
-        Msg::RuleChainGap,
-        Severity::High,
-        &["attack.t1565.002", "vigie.transport"],
-        Msg::RuleChainGapDescription,
-        Msg::RuleChainGapGuidance,
-    ),
-    (
-        CHAIN_FORK_RULE_ID,
-        Msg::RuleChainFork,
-        Severity::High,
-        &["attack.t1565.002", "vigie.transport"],
-        Msg::RuleChainForkDescription,
-        Msg::RuleChainForkGuidance,
-    ),
-    (
-        SPOOL_DROP_RULE_ID,
-        Msg::RuleSpoolDrop,
-        Severity::Medium,
-        &["attack.t1565.002", "vigie.transport"],
-        Msg::RuleSpoolDropDescription,
-        Msg::RuleSpoolDropGuidance,
-    ),
-    (
-        AGENT_SILENT_RULE_ID,
-        Msg::RuleAgentSilent,
-        Severity::High,
-        &["attack.t1562.001", "vigie.fleet"],
-        Msg::RuleAgentSilentDescription,
-        Msg::RuleAgentSilentGuidance,
-    ),
-    (
-        DETECTION_EVICTION_RULE_ID,
-        Msg::RuleDetectionEvicted,
-        Severity::Medium,
-        &["vigie.detection"],
-        Msg::RuleDetectionEvictedDescription,
-        Msg::RuleDetectionEvictedGuidance,
-    ),
-    (
-        NOTIFY_FAILING_RULE_ID,
-        Msg::RuleNotifyFailing,
-        Severity::High,
-        &["vigie.notify"],
-        Msg::RuleNotifyFailingDescription,
-        Msg::RuleNotifyFailingGuidance,
-    ),
+/// One of the collector's own rules: its id, level and tags, and the catalogue messages
+/// of its title, description and what to do next.
+struct OwnRule {
+    id: &'static str,
+    title: Msg,
+    level: Severity,
+    tags: &'static [&'static str],
+    description: Msg,
+    guidance: Msg,
+}
+
+/// The collector's own rules.
+const OWN_RULES: &[OwnRule] = &[
+    OwnRule {
+        id: CHAIN_GAP_RULE_ID,
+        title: Msg::RuleChainGap,
+        level: Severity::High,
+        tags: &["attack.t1565.002", "vigie.transport"],
+        description: Msg::RuleChainGapDescription,
+        guidance: Msg::RuleChainGapGuidance,
+    },
+    OwnRule {
+        id: CHAIN_FORK_RULE_ID,
+        title: Msg::RuleChainFork,
+        level: Severity::High,
+        tags: &["attack.t1565.002", "vigie.transport"],
+        description: Msg::RuleChainForkDescription,
+        guidance: Msg::RuleChainForkGuidance,
+    },
+    OwnRule {
+        id: SPOOL_DROP_RULE_ID,
+        title: Msg::RuleSpoolDrop,
+        level: Severity::Medium,
+        tags: &["attack.t1565.002", "vigie.transport"],
+        description: Msg::RuleSpoolDropDescription,
+        guidance: Msg::RuleSpoolDropGuidance,
+    },
+    OwnRule {
+        id: AGENT_SILENT_RULE_ID,
+        title: Msg::RuleAgentSilent,
+        level: Severity::High,
+        tags: &["attack.t1562.001", "vigie.fleet"],
+        description: Msg::RuleAgentSilentDescription,
+        guidance: Msg::RuleAgentSilentGuidance,
+    },
+    OwnRule {
+        id: DETECTION_EVICTION_RULE_ID,
+        title: Msg::RuleDetectionEvicted,
+        level: Severity::Medium,
+        tags: &["vigie.detection"],
+        description: Msg::RuleDetectionEvictedDescription,
+        guidance: Msg::RuleDetectionEvictedGuidance,
+    },
+    OwnRule {
+        id: NOTIFY_FAILING_RULE_ID,
+        title: Msg::RuleNotifyFailing,
+        level: Severity::High,
+        tags: &["vigie.notify"],
+        description: Msg::RuleNotifyFailingDescription,
+        guidance: Msg::RuleNotifyFailingGuidance,
+    },
 ];
 
 #[cfg(test)]
 #[test]
 fn exceptions_can_tell_every_own_rule_by_its_tags() {
-    for (id, _, _, tags, _, _) in OWN_RULES {
+    for rule in OWN_RULES {
         assert!(
-            tags.iter()
+            rule.tags
+                .iter()
                 .any(|t| vigie_model::exception::COLLECTOR_OWN_TAGS.contains(t)),
-            "{id}"
+            "{}",
+            rule.id
         );
     }
 }
 
 /// The collector's own rule `rule_id`, as alerts describe it.
 fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
-    let (id, key, level, tags, description, guidance) = OWN_RULES
+    let rule = OWN_RULES
         .iter()
-        .find(|r| r.0 == rule_id)
+        .find(|r| r.id == rule_id)
         .expect("one of the collector's own rules");
     Arc::new(RuleInfo {
-        id: (*id).into(),
-        title: key.text(Lang::En).into(),
-        title_fr: key.text(Lang::Fr).into(),
-        level: *level,
-        tags: tags.iter().map(|t| (*t).to_string()).collect(),
+        id: rule.id.into(),
+        title: rule.title.text(Lang::En).into(),
+        title_fr: rule.title.text(Lang::Fr).into(),
+        level: rule.level,
+        tags: rule.tags.iter().map(|t| (*t).to_string()).collect(),
         author: "Vigie".into(),
-        description_fr: description.text(Lang::Fr).into(),
-        guidance: guidance.text(Lang::En).into(),
-        guidance_fr: guidance.text(Lang::Fr).into(),
+        description_fr: rule.description.text(Lang::Fr).into(),
+        guidance: rule.guidance.text(Lang::En).into(),
+        guidance_fr: rule.guidance.text(Lang::Fr).into(),
     })
 }
 
@@ -113,7 +125,7 @@ fn own_rule(rule_id: &str) -> Arc<RuleInfo> {
 pub fn own_rules() -> Vec<(Arc<RuleInfo>, String)> {
     OWN_RULES
         .iter()
-        .map(|r| (own_rule(r.0), r.4.text(Lang::En).to_string()))
+        .map(|r| (own_rule(r.id), r.description.text(Lang::En).to_string()))
         .collect()
 }
 

@@ -260,6 +260,14 @@ impl Correlation {
     }
 }
 
+/// The text under `key`, or nothing.
+fn text_at(map: &Map<String, Value>, key: &str) -> String {
+    map.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,12 +282,4 @@ mod tests {
         // in release).
         assert_eq!(parse_timespan("99999999999999999w"), None);
     }
-}
-
-/// The text under `key`, or nothing.
-fn text_at(map: &Map<String, Value>, key: &str) -> String {
-    map.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
 }
