@@ -82,17 +82,7 @@ fn week(annex: bool) -> ReportData {
         } else {
             Vec::new()
         };
-        data.total_alerts += 1;
-        *data.by_severity.entry(severity.into()).or_default() += 1;
-        *data.by_status.entry(status.into()).or_default() += 1;
-        *data.timeline.entry(vigie_model::time::day(ts)).or_default() += 1;
-        *data.hosts.entry(host.clone()).or_default() += 1;
-        for (id, name) in vigie_dashboard::attack::techniques(&[tag.to_string()]) {
-            data.techniques
-                .entry(id)
-                .or_insert((name.unwrap_or("").into(), 0))
-                .1 += 1;
-        }
+        data.count(severity, status, ts, &host, &[tag.to_string()]);
         let event: vigie_model::Event = serde_json::from_value(serde_json::json!({
             "agent_id": "agent-1", "hostname": host, "seq": i, "ts": ts,
             "category": "process_creation", "Image": "/usr/bin/bash",

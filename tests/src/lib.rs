@@ -761,3 +761,13 @@ pub fn download(port: u16, path: &str, cookie: &str) -> Vec<u8> {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     raw[split + 4..].to_vec()
 }
+
+/// A PDF's text as poppler's `pdftotext -layout` reads it (installed by the test command).
+pub fn pdf_text(file: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().expect("utf-8"), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by the test command");
+    assert!(out.status.success(), "pdftotext {}", file.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

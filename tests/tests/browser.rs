@@ -435,11 +435,7 @@ async fn an_analyst_opens_an_incident_keeps_evidence_and_closes_it() {
             .output()
             .unwrap();
         assert_eq!(verified.status.code(), Some(0), "{lang}");
-        let text = std::process::Command::new("pdftotext")
-            .args([pdf.to_str().unwrap(), "-"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&text.stdout);
+        let text = vigie_tests::pdf_text(&pdf);
         for needle in [
             title,
             incident.as_str(),

@@ -312,11 +312,7 @@ async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
         .output()
         .unwrap();
     assert_eq!(verified.status.code(), Some(0));
-    let text = std::process::Command::new("pdftotext")
-        .args(["-layout", pdf.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by the test command");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = vigie_tests::pdf_text(&pdf);
     for needle in [
         "Incident report",
         id.as_str(),

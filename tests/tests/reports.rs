@@ -250,14 +250,7 @@ async fn signed_reports_verify_and_tampering_fails() {
         cover.is_some_and(|p| p.metadata().unwrap().len() > 1000),
         "a page image"
     );
-    let pdftotext = |file: &Path| -> String {
-        let out = Command::new("pdftotext")
-            .args(["-layout", file.to_str().unwrap(), "-"])
-            .output()
-            .expect("pdftotext");
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let pdftotext = |file: &Path| vigie_tests::pdf_text(file);
     let english = pdftotext(&pdf_en);
     for needle in [
         "Security monitoring report",
@@ -589,11 +582,7 @@ async fn the_audit_trail_is_exported_signed() {
     assert!(chains.iter().all(|c| c["intact"] == true), "{data}");
 
     let (pdf, _) = export("pdf", "en");
-    let out = Command::new("pdftotext")
-        .args(["-layout", pdf.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = vigie_tests::pdf_text(&pdf);
     for needle in [
         "Audit trail export",
         "The chains when the trail was exported",

@@ -248,6 +248,23 @@ pub struct ReportData {
     pub incident: Option<crate::queries::incidents::Incident>,
 }
 
+impl ReportData {
+    /// Counts one alert in the figures (severity, status, day, host, techniques).
+    pub fn count(&mut self, severity: &str, status: &str, ts: u64, host: &str, tags: &[String]) {
+        self.total_alerts += 1;
+        *self.by_severity.entry(severity.into()).or_default() += 1;
+        *self.by_status.entry(status.into()).or_default() += 1;
+        *self.timeline.entry(vigie_model::time::day(ts)).or_default() += 1;
+        *self.hosts.entry(host.into()).or_default() += 1;
+        for (id, name) in crate::attack::techniques(tags) {
+            self.techniques
+                .entry(id)
+                .or_insert((name.unwrap_or("").to_string(), 0))
+                .1 += 1;
+        }
+    }
+}
+
 #[derive(Row, Deserialize)]
 struct Step {
     alert_id: String,
@@ -357,21 +374,7 @@ pub async fn gather(
         {
             continue;
         }
-        data.total_alerts += 1;
-        *data.by_severity.entry(row.severity.clone()).or_default() += 1;
-        *data.by_status.entry(status.clone()).or_default() += 1;
-        *data
-            .timeline
-            .entry(vigie_model::time::day(row.ts))
-            .or_default() += 1;
-        *data.hosts.entry(row.hostname.clone()).or_default() += 1;
-        for (id, name) in crate::attack::techniques(&row.tags) {
-            let entry = data
-                .techniques
-                .entry(id)
-                .or_insert((name.unwrap_or("").to_string(), 0));
-            entry.1 += 1;
-        }
+        data.count(&row.severity, &status, row.ts, &row.hostname, &row.tags);
         if data.alerts.len() as u64 >= MAX_ALERTS {
             continue;
         }
