@@ -72,9 +72,9 @@ impl Batcher {
                         deadline = None;
                         let _ = reply.send(self.last_durable_seq());
                     }
-                    Some(Item::BaselineSaved(seq)) => {
+                    Some(Item::StateSaved { owner, seq }) => {
                         if let Output::Spool { spool, .. } = &self.output {
-                            if let Err(e) = spool.run(move |s| s.retain_from(seq + 1)).await {
+                            if let Err(e) = spool.run(move |s| s.retain_from(owner, seq + 1)).await {
                                 tracing::error!(error = %e, "spool cleanup failed");
                             }
                         }

@@ -54,6 +54,17 @@ pub struct Counters {
     pub network_owners_lost: AtomicU64,
     /// Captures ended because their interface vanished.
     pub network_interfaces_lost: AtomicU64,
+    /// Log lines read.
+    pub log_lines: AtomicU64,
+    /// Log lines longer than `max_line_bytes`, kept cut.
+    pub log_lines_cut: AtomicU64,
+    /// Log files found shorter than read, with no rotated copy (cleared).
+    pub log_truncations: AtomicU64,
+    /// Log files rotated away while the agent was stopped and not found again (their
+    /// last lines unread).
+    pub log_files_lost: AtomicU64,
+    /// Failed reads of log files (permissions, I/O).
+    pub log_read_errors: AtomicU64,
     /// Sensors restarted by the supervisor after they failed (panicked).
     pub sensor_restarts: AtomicU64,
     /// Version of the SOC's remote settings in force (0: none).
@@ -127,6 +138,11 @@ impl Counters {
             "NetworkFlowsEvicted": get(&self.network_flows_evicted),
             "NetworkInterfaces": get(&self.network_interfaces),
             "NetworkInterfacesLost": get(&self.network_interfaces_lost),
+            "LogLines": get(&self.log_lines),
+            "LogLinesCut": get(&self.log_lines_cut),
+            "LogTruncations": get(&self.log_truncations),
+            "LogFilesLost": get(&self.log_files_lost),
+            "LogReadErrors": get(&self.log_read_errors),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
             "FileWhoMode": *self.file_who_mode.lock().expect("mode lock"),
             "FimWhoLost": get(&self.fim_who_lost),

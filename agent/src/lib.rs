@@ -105,6 +105,7 @@ pub async fn run(
     let persistence = delivery.as_ref().map(|d| Persistence {
         spool: d.spool.clone(),
         baseline_path: config.data_dir.join("fim-baseline.json"),
+        positions_path: config.data_dir.join("log-positions.json"),
     });
     let batcher_task = tokio::spawn(batcher.run(rx));
 

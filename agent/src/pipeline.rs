@@ -4,6 +4,8 @@
 use tokio::sync::{mpsc, oneshot};
 use vigie_model::EventDraft;
 
+use crate::spool::StateOwner;
+
 /// One item in the pipeline from sensors to the batcher.
 #[derive(Debug)]
 pub enum Item {
@@ -11,9 +13,14 @@ pub enum Item {
     Event(EventDraft),
     /// Answered with the last durable `seq` once every earlier item is spooled.
     Barrier(oneshot::Sender<u64>),
-    /// The file baseline on disk now includes every change up to this `seq`: the spool
-    /// may forget acknowledged batches before it.
-    BaselineSaved(u64),
+    /// A sensor's snapshot on disk now includes every event up to `seq`: the spool may
+    /// forget acknowledged batches before it, as far as that owner is concerned.
+    StateSaved {
+        /// Whose snapshot.
+        owner: StateOwner,
+        /// The last `seq` it includes.
+        seq: u64,
+    },
 }
 
 /// The sending end sensors hold. Bounded: a full pipeline slows sensors down rather than

@@ -1,7 +1,7 @@
 //! The sensor supervisor: starts every configured sensor on its own thread, restarts the
 //! set when one of them fails (a panic), and reloads them with new settings — always
-//! rebuilding the file baseline from disk and spool as a fresh start would, so no change
-//! is reported twice and none is missed.
+//! rebuilding the file baseline and the log positions from disk and spool as a fresh
+//! start would, so no change or line is reported twice and none is missed.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,8 @@ use crate::config::AgentConfig;
 use crate::health::bump;
 use crate::retry::Backoff;
 use crate::sensors::file::{Baseline, Saved};
-use crate::sensors::{self, Context};
+use crate::sensors::logs::positions::Positions;
+use crate::sensors::{self, logs, Context};
 use crate::spool::SharedSpool;
 
 /// Where the file sensor's state lives between runs (none with `--print`).
@@ -23,6 +24,8 @@ pub struct Persistence {
     pub spool: SharedSpool,
     /// The baseline snapshot.
     pub baseline_path: PathBuf,
+    /// The log positions snapshot.
+    pub positions_path: PathBuf,
 }
 
 /// The running sensors.
@@ -66,9 +69,13 @@ impl Supervisor {
         self.context
             .throttle
             .set_rate(self.config.fim.hash_rate_mib_s);
+        if let Some(p) = &self.persistence {
+            p.spool.blocking().clear_retention();
+        }
         let files = self.file_state()?;
+        let logs = self.log_state()?;
         self.stop = Arc::new(AtomicBool::new(false));
-        for sensor in sensors::configured(&self.config, &self.context, files) {
+        for sensor in sensors::configured(&self.config, &self.context, files, logs) {
             let name = sensor.name();
             let stop = self.stop.clone();
             let failed = self.failed.clone();
@@ -94,6 +101,20 @@ impl Supervisor {
             },
             None => Saved {
                 baseline: None,
+                path: None,
+            },
+        })
+    }
+
+    /// The log positions as a fresh start would see them.
+    fn log_state(&self) -> anyhow::Result<logs::Saved> {
+        Ok(match &self.persistence {
+            Some(p) => logs::Saved {
+                positions: Positions::load_caught_up(&p.positions_path, &mut p.spool.blocking())?,
+                path: Some(p.positions_path.clone()),
+            },
+            None => logs::Saved {
+                positions: None,
                 path: None,
             },
         })

@@ -22,6 +22,8 @@ pub struct AgentConfig {
     pub process: ProcessConfig,
     /// Network connections and DNS, from packets.
     pub network: NetworkConfig,
+    /// Log files: auth, system, audit and web server logs.
+    pub logs: LogsConfig,
     /// Batching of events before they are spooled and sent.
     pub batch: BatchConfig,
     /// The on-disk spool.
@@ -156,6 +158,95 @@ impl Default for NetworkConfig {
     }
 }
 
+/// Log reading settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Turns log reading on or off.
+    pub enabled: bool,
+    /// The log files read. A file absent now is read from its first line once it
+    /// appears; one present at the agent's first start is read from its end (its
+    /// history is not sent).
+    pub files: Vec<LogSource>,
+    /// Longest line kept, in bytes; the rest of a longer line is dropped and counted.
+    pub max_line_bytes: usize,
+    /// Most MiB per second the agent reads from logs (0: no limit); past it the agent
+    /// falls behind, and catches up, without losing a line.
+    pub read_rate_mib_s: u64,
+    /// Milliseconds between two looks at the files.
+    pub poll_ms: u64,
+}
+
+/// One log file (or several, through a pattern in its last part).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSource {
+    /// An absolute path; its file name may hold `*` and `?` (`/var/log/nginx/*access.log`).
+    pub path: String,
+    /// How its lines are written.
+    #[serde(default)]
+    pub format: LogFormat,
+    /// Sigma service given to its lines when the line itself does not tell (the program
+    /// of a syslog line does: `sshd`, `sudo`, `cron`…).
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+/// How a log file's lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Guessed from the file's name: `audit` for `audit.log`, `access` for names with
+    /// `access`, `syslog` otherwise (a line that is not syslog is kept whole).
+    #[default]
+    Auto,
+    /// Syslog lines (`Dec  2 16:25:07 host sshd[812]: …` or with an RFC 3339 time).
+    Syslog,
+    /// The Linux audit log (`type=SYSCALL msg=audit(…): …`).
+    Audit,
+    /// A web server access log in the combined format (nginx, Apache).
+    Access,
+    /// Any text: each line is the message.
+    Plain,
+}
+
+impl LogSource {
+    fn new(path: &str) -> LogSource {
+        LogSource {
+            path: path.into(),
+            format: LogFormat::Auto,
+            service: None,
+        }
+    }
+}
+
+impl Default for LogsConfig {
+    fn default() -> LogsConfig {
+        LogsConfig {
+            enabled: true,
+            files: [
+                "/var/log/auth.log",
+                "/var/log/secure",
+                "/var/log/syslog",
+                "/var/log/messages",
+                "/var/log/audit/audit.log",
+                "/var/log/nginx/access.log",
+                "/var/log/nginx/error.log",
+                "/var/log/apache2/access.log",
+                "/var/log/apache2/error.log",
+                "/var/log/httpd/access_log",
+                "/var/log/httpd/error_log",
+            ]
+            .into_iter()
+            .map(LogSource::new)
+            .collect(),
+            max_line_bytes: 16 << 10,
+            read_rate_mib_s: 8,
+            poll_ms: 250,
+        }
+    }
+}
+
 /// Batching settings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -186,6 +277,7 @@ impl Default for AgentConfig {
             fim: FimConfig::default(),
             process: ProcessConfig::default(),
             network: NetworkConfig::default(),
+            logs: LogsConfig::default(),
             batch: BatchConfig::default(),
             spool: SpoolConfig::default(),
             health_interval_secs: 60,
@@ -328,6 +420,31 @@ impl AgentConfig {
                 return Err(bad(&format!("fim.exclude[{j}]"), e.to_string()));
             }
         }
+        for (i, source) in self.logs.files.iter().enumerate() {
+            let at = format!("logs.files[{i}].path");
+            if !source.path.starts_with('/') {
+                return Err(bad(&at, format!("{} is not an absolute path", source.path)));
+            }
+            let (dir, name) = source.path.rsplit_once('/').unwrap_or(("", &source.path));
+            if dir.contains(['*', '?', '[']) {
+                return Err(bad(
+                    &at,
+                    format!("{}: a pattern may only be in the file name", source.path),
+                ));
+            }
+            if let Err(e) = crate::glob::PathGlob::new(name) {
+                return Err(bad(&at, e.to_string()));
+            }
+            if source.service.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                return Err(bad(&format!("logs.files[{i}].service"), "is empty"));
+            }
+        }
+        if self.logs.max_line_bytes < 256 || self.logs.poll_ms == 0 {
+            return Err(bad(
+                "logs",
+                "max_line_bytes must be ≥ 256 and poll_ms ≥ 1",
+            ));
+        }
         if self.batch.max_events == 0 || self.batch.max_bytes < 1024 {
             return Err(bad("batch", "max_events must be ≥ 1 and max_bytes ≥ 1024"));
         }
@@ -390,6 +507,29 @@ mod tests {
         let config = AgentConfig::from_toml("[[fim.paths]]\npath = \"srv\"\n").unwrap();
         assert!(config.validate().unwrap_err().reason.contains("absolute"));
     }
+
+    #[test]
+    fn log_files_are_checked_and_named() {
+        let config = AgentConfig::from_toml(
+            "[logs]\n[[logs.files]]\npath = \"/var/log/nginx/*access.log\"\nformat = \"access\"\n",
+        )
+        .unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.logs.files[0].format, LogFormat::Access);
+        let config =
+            AgentConfig::from_toml("[[logs.files]]\npath = \"/var/*/auth.log\"\n").unwrap();
+        let e = config.validate().unwrap_err();
+        assert_eq!(e.setting, "logs.files[0].path");
+        assert!(e.reason.contains("only be in the file name"), "{e}");
+        let e = AgentConfig::from_toml("[[logs.files]]\npath = \"/x\"\nformat = \"json\"\n")
+            .unwrap_err();
+        assert!(e.reason.contains("json"), "{e}");
+        assert!(AgentConfig::default()
+            .logs
+            .files
+            .iter()
+            .any(|f| f.path == "/var/log/auth.log"));
+    }
 }
 
 /// The part of an agent's configuration the SOC sets remotely for a group of agents:
@@ -405,6 +545,8 @@ pub struct RemoteConfig {
     pub process: Option<ProcessConfig>,
     /// Replaces `[network]`.
     pub network: Option<NetworkConfig>,
+    /// Replaces `[logs]` (and its `[[logs.files]]`).
+    pub logs: Option<LogsConfig>,
 }
 
 impl RemoteConfig {
@@ -427,6 +569,9 @@ impl RemoteConfig {
         }
         if let Some(network) = &self.network {
             config.network = network.clone();
+        }
+        if let Some(logs) = &self.logs {
+            config.logs = logs.clone();
         }
         config
     }

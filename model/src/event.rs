@@ -27,11 +27,15 @@ pub enum Category {
     HostInventory,
     /// How the agent itself is doing: counters, queue depth, drops, own CPU and RSS.
     AgentHealth,
+    /// A line of a system log (syslog, auth, audit…); `service` names its Sigma service.
+    Log,
+    /// A request in a web server's access log (Sigma's `webserver` category).
+    Webserver,
 }
 
 impl Category {
     /// Every category, in a stable order.
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 10] = [
         Category::FileEvent,
         Category::ProcessCreation,
         Category::NetworkConnection,
@@ -40,6 +44,8 @@ impl Category {
         Category::NetworkFlow,
         Category::HostInventory,
         Category::AgentHealth,
+        Category::Log,
+        Category::Webserver,
     ];
 
     /// The category's name on the wire and in storage.
@@ -53,6 +59,8 @@ impl Category {
             Category::NetworkFlow => "network_flow",
             Category::HostInventory => "host_inventory",
             Category::AgentHealth => "agent_health",
+            Category::Log => "log",
+            Category::Webserver => "webserver",
         }
     }
 
@@ -194,6 +202,42 @@ pub mod field {
     pub const QUERY_TYPE: &str = "QueryType";
     /// The answers, `;`-separated.
     pub const QUERY_RESULTS: &str = "QueryResults";
+
+    // log lines (`log` and `webserver` events)
+    /// Sigma's `logsource.service` of a log line: `sshd`, `sudo`, `auth`, `cron`,
+    /// `syslog`, `auditd`, `nginx`, `apache`…
+    pub const SERVICE: &str = "service";
+    /// The log file the line was read from.
+    pub const LOG_FILE: &str = "LogFile";
+    /// Inode of that file when the line was read (with [`LOG_OFFSET`], where the agent
+    /// resumes after a restart).
+    pub const LOG_INODE: &str = "LogInode";
+    /// Byte offset just past the line in that file.
+    pub const LOG_OFFSET: &str = "LogOffset";
+    /// The line's own time, as written in it.
+    pub const LOG_TIME: &str = "LogTime";
+    /// The host name written in the line.
+    pub const LOG_HOST: &str = "LogHost";
+    /// The program that wrote the line (syslog tag), such as `sshd`.
+    pub const PROGRAM: &str = "Program";
+    /// The line's message: for syslog, what follows the program; otherwise the line.
+    pub const MESSAGE: &str = "Message";
+    /// True when the line was longer than the agent keeps and was cut.
+    pub const LINE_TRUNCATED: &str = "LineTruncated";
+    /// `success` or `failure` of a login, a sudo, an account change.
+    pub const OUTCOME: &str = "Outcome";
+    /// How a login was attempted: `password`, `publickey`, `keyboard-interactive`…
+    pub const AUTH_METHOD: &str = "AuthMethod";
+    /// The account a login, sudo or account change is for.
+    pub const TARGET_USER: &str = "TargetUser";
+    /// True when the login named an account that does not exist.
+    pub const INVALID_USER: &str = "InvalidUser";
+    /// What an account change did: see the log sensor's documentation.
+    pub const ACCOUNT_ACTION: &str = "AccountAction";
+    /// The group of an account change.
+    pub const GROUP: &str = "Group";
+    /// Why a login or sudo failed, in the program's words.
+    pub const REASON: &str = "Reason";
 }
 
 /// The actions a `file_event` reports in its `Action` field.
@@ -226,6 +270,8 @@ pub fn category_label(name: &str, lang: crate::i18n::Lang) -> &str {
         Some(Category::NetworkFlow) => Msg::CategoryNetworkFlow,
         Some(Category::HostInventory) => Msg::CategoryHostInventory,
         Some(Category::AgentHealth) => Msg::CategoryAgentHealth,
+        Some(Category::Log) => Msg::CategoryLog,
+        Some(Category::Webserver) => Msg::CategoryWebserver,
         None => return name,
     };
     msg.text(lang)
@@ -365,6 +411,15 @@ impl Event {
             }
             "listening_socket" => address(field::LOCAL_IP, field::LOCAL_PORT),
             "dns_query" => text(field::QUERY_NAME),
+            "log" => text(field::MESSAGE),
+            "webserver" => {
+                let query = text("cs-uri-query");
+                let uri = match query.as_str() {
+                    "" | "-" => text("cs-uri-stem"),
+                    q => format!("{}?{q}", text("cs-uri-stem")),
+                };
+                format!("{} {} {uri}", text("c-ip"), text("cs-method"))
+            }
             _ => first(&[text(field::TARGET_FILENAME), text(field::IMAGE)]),
         }
     }

@@ -5,6 +5,7 @@
 pub mod file;
 pub mod inventory;
 pub mod listen;
+pub mod logs;
 pub mod network;
 pub mod process;
 mod sensor;
@@ -18,6 +19,7 @@ pub fn configured(
     config: &AgentConfig,
     context: &Context,
     files: file::Saved,
+    logs: logs::Saved,
 ) -> Vec<Box<dyn Sensor>> {
     let mut sensors: Vec<Box<dyn Sensor>> = Vec::new();
     if config.fim.enabled {
@@ -60,6 +62,14 @@ pub fn configured(
         };
         sensors.push(Box::new(network::NetworkSensor::new(
             settings,
+            context.sink.clone(),
+            context.counters.clone(),
+        )));
+    }
+    if config.logs.enabled {
+        sensors.push(Box::new(logs::LogSensor::new(
+            config.logs.clone(),
+            logs,
             context.sink.clone(),
             context.counters.clone(),
         )));

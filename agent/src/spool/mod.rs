@@ -11,7 +11,8 @@
 //! - The ledger (see [`ledger`]) holds the highest acknowledged `seq`; after a restart
 //!   sending resumes at the first record past it, so delivery is in order.
 //! - A segment is deleted once all its records are acknowledged and no longer needed to
-//!   rebuild the file baseline ([`Spool::retain_from`]).
+//!   rebuild a sensor's saved state: the file baseline, the log positions
+//!   ([`Spool::retain_from`], one mark per [`StateOwner`]).
 //! - The total size is bounded. When a new record would pass the bound, whole segments are
 //!   dropped, oldest first, and their unacknowledged events are counted in the ledger
 //!   (`dropped_full`). A torn or corrupt record is cut off at open and counted
@@ -23,7 +24,7 @@ mod shared;
 
 pub use shared::SharedSpool;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -87,7 +88,18 @@ pub struct Spool {
     cursor: (usize, u64),
     last_seq: u64,
     last_hash: String,
-    retain_from: u64,
+    /// Per sensor state, the first `seq` its saved snapshot does not include.
+    retain_from: BTreeMap<StateOwner, u64>,
+}
+
+/// A sensor whose state is saved as a snapshot naming a `seq` and rebuilt after a crash
+/// from the spooled events past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StateOwner {
+    /// The file baseline.
+    FileBaseline,
+    /// The log files' reading positions.
+    LogPositions,
 }
 
 impl Spool {
@@ -115,7 +127,7 @@ impl Spool {
             } else {
                 ledger.acked_hash.clone()
             },
-            retain_from: u64::MAX,
+            retain_from: BTreeMap::new(),
             ledger: Ledger::default(),
         };
         let mut cursor = None;
@@ -337,17 +349,23 @@ impl Spool {
         Ok(())
     }
 
-    /// Keeps records whose events reach `seq` or later even once acknowledged: the file
-    /// baseline on disk does not include them yet and is rebuilt from them after a crash.
-    pub fn retain_from(&mut self, seq: u64) -> Result<(), SpoolError> {
-        self.retain_from = seq;
+    /// Keeps records whose events reach `seq` or later even once acknowledged: `owner`'s
+    /// snapshot on disk does not include them yet and is rebuilt from them after a crash.
+    pub fn retain_from(&mut self, owner: StateOwner, seq: u64) -> Result<(), SpoolError> {
+        self.retain_from.insert(owner, seq);
         self.collect_garbage()
+    }
+
+    /// Forgets every owner's mark (before the sensors start again and set theirs).
+    pub fn clear_retention(&mut self) {
+        self.retain_from.clear();
     }
 
     fn collect_garbage(&mut self) -> Result<(), SpoolError> {
         while self.segments.len() > 1 {
             let oldest = &self.segments[0];
-            if oldest.last_seq > self.ledger.acked_through || oldest.last_seq >= self.retain_from {
+            let retain_from = self.retain_from.values().min().copied().unwrap_or(u64::MAX);
+            if oldest.last_seq > self.ledger.acked_through || oldest.last_seq >= retain_from {
                 break;
             }
             let segment = self.segments.pop_front().expect("len > 1");

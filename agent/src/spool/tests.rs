@@ -123,7 +123,7 @@ fn a_torn_tail_is_cut_off_and_counted() {
 fn retained_records_can_be_replayed_after_ack() {
     let dir = tempfile::tempdir().unwrap();
     let mut spool = Spool::open(dir.path(), 1 << 20, 4096).unwrap();
-    spool.retain_from(1).unwrap();
+    spool.retain_from(StateOwner::FileBaseline, 1).unwrap();
     fill(&mut spool, 30, 5, 2);
     spool.ack(150).unwrap();
     let mut seen = Vec::new();

@@ -418,6 +418,12 @@ catalogue! {
     CategoryAgentHealth = "category_agent_health",
         "agent health",
         "santé de l'agent";
+    CategoryLog = "category_log",
+        "log line",
+        "ligne de journal";
+    CategoryWebserver = "category_webserver",
+        "web request",
+        "requête web";
     ActionOpened = "action_opened",
         "opened",
         "ouvert";

@@ -14,7 +14,7 @@ use vigie_model::event::field;
 use vigie_model::Event;
 
 use super::state::FileState;
-use crate::spool::Spool;
+use crate::spool::{Spool, StateOwner};
 
 /// The baseline.
 #[derive(Debug, Default)]
@@ -77,7 +77,7 @@ impl Baseline {
         if replayed > 0 {
             tracing::info!(replayed, "file baseline caught up from the spool");
         }
-        spool.retain_from(since + 1)?;
+        spool.retain_from(StateOwner::FileBaseline, since + 1)?;
         Ok(Some(baseline))
     }
 

@@ -886,7 +886,10 @@ impl FileSensor {
         match self.baseline.save(&path, seq) {
             Ok(()) => {
                 self.changed_since_snapshot = false;
-                let _ = self.sink.blocking_send(Item::BaselineSaved(seq));
+                let _ = self.sink.blocking_send(Item::StateSaved {
+                    owner: crate::spool::StateOwner::FileBaseline,
+                    seq,
+                });
             }
             Err(e) => {
                 tracing::error!(path = %path.display(), error = %e, "cannot save the file baseline")

@@ -1,0 +1,114 @@
+//! Linux audit log records (`type=SYSCALL msg=audit(1764692707.123:456): arch=c000003e
+//! syscall=59 … exe="/usr/bin/id" key="exec"`): every `name=value` pair as a field of
+//! that name, as SigmaHQ's auditd rules name them (`type`, `syscall`, `exe`, `a0`…,
+//! `key`, `name`), the value unquoted; hex-encoded values (EXECVE arguments with spaces)
+//! are decoded. `msg=audit(TIME:ID)` gives `LogTime` and `AuditId`. One record is one
+//! event: the records of one audit event share `AuditId`.
+
+use serde_json::{Map, Value};
+use vigie_model::event::field;
+
+/// The fields of `line`, or `None` when it is not an audit record.
+pub fn parse(line: &str) -> Option<Map<String, Value>> {
+    let rest = line.strip_prefix("type=")?;
+    let (kind, rest) = rest.split_once(' ')?;
+    let mut map = Map::new();
+    map.insert("type".into(), kind.into());
+    let rest = rest.trim_start();
+    let rest = match rest.strip_prefix("msg=audit(") {
+        Some(r) => {
+            let (stamp, r) = r.split_once("):")?;
+            let (time, id) = stamp.split_once(':')?;
+            map.insert(field::LOG_TIME.into(), time.into());
+            map.insert("AuditId".into(), id.into());
+            r
+        }
+        None => rest,
+    };
+    for (name, value, quoted) in pairs(rest) {
+        // A record written from user space carries its own `msg='…'`: its pairs count too.
+        if name == "msg" {
+            for (n, v, q) in pairs(value) {
+                map.insert(n.to_string(), decoded(kind, n, v, q).into());
+            }
+            continue;
+        }
+        map.insert(name.to_string(), decoded(kind, name, value, quoted).into());
+    }
+    Some(map)
+}
+
+/// `name=value` pairs, and whether the value was quoted (with `"` or `'`).
+fn pairs(text: &str) -> Vec<(&str, &str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while let Some((name, after)) = rest.split_once('=') {
+        let name = name.trim();
+        let (value, next, quoted) = match after.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => match after[1..].find(q as char) {
+                Some(end) => (&after[1..1 + end], &after[2 + end..], true),
+                None => (&after[1..], "", true),
+            },
+            _ => {
+                let (v, n) = after.split_once(' ').unwrap_or((after, ""));
+                (v, n, false)
+            }
+        };
+        if !name.is_empty() && !name.contains(' ') {
+            out.push((name, value, quoted));
+        }
+        rest = next.trim_start();
+    }
+    out
+}
+
+/// The kernel writes a string it does not trust (arguments, paths, names) quoted, or in
+/// upper-case hex when it holds a space, a quote or a control character: such a value is
+/// decoded when it is text. Numbers and other fields are kept as written.
+/// (`a0`… are strings in EXECVE records only; in SYSCALL records they are registers.)
+fn decoded(kind: &str, name: &str, value: &str, quoted: bool) -> String {
+    let argument = kind == "EXECVE"
+        && name.len() > 1
+        && name.starts_with('a')
+        && name[1..].bytes().all(|b| b.is_ascii_digit());
+    let untrusted = argument
+        || matches!(
+            name,
+            "proctitle" | "name" | "comm" | "exe" | "cwd" | "cmd" | "data" | "acct" | "path"
+        );
+    if !quoted
+        && untrusted
+        && value.len() >= 2
+        && value.len() % 2 == 0
+        && value.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        if let Some(text) = vigie_model::hex::decode(value).and_then(|b| String::from_utf8(b).ok()) {
+            if text.chars().all(|c| !c.is_control() || c == '\t') {
+                return text;
+            }
+        }
+    }
+    value.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_give_sigma_auditd_fields() {
+        let m = parse(r#"type=SYSCALL msg=audit(1764692707.123:456): arch=c000003e syscall=59 success=yes exit=0 a0=41 comm="id" exe="/usr/bin/id" key="exec""#).unwrap();
+        assert_eq!(m["type"], "SYSCALL");
+        assert_eq!(m["AuditId"], "456");
+        assert_eq!(m["syscall"], "59");
+        assert_eq!(m["a0"], "41", "a register, not a string");
+        assert_eq!(m["exe"], "/usr/bin/id");
+        assert_eq!(m["key"], "exec");
+        let m = parse(r#"type=EXECVE msg=audit(1764692707.123:456): argc=3 a0="sh" a1="-c" a2=6563686F206869"#).unwrap();
+        assert_eq!(m["a2"], "echo hi");
+        let m = parse(r#"type=USER_AUTH msg=audit(1764692707.1:7): pid=1 uid=0 msg='op=PAM:authentication acct="root" exe="/usr/sbin/sshd" res=failed'"#).unwrap();
+        assert_eq!(m["acct"], "root");
+        assert_eq!(m["res"], "failed");
+        assert!(parse("Dec  2 16:25:07 h x: y").is_none());
+    }
+}
