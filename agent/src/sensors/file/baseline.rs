@@ -69,8 +69,10 @@ impl Baseline {
         spool.for_each_after(since, |batch| {
             if let Ok(body) = vigie_model::wire::open(&batch.bytes, usize::MAX >> 1) {
                 for event in body.events.iter().filter(|e| e.seq > since) {
-                    baseline.apply(event);
-                    replayed += 1;
+                    if event.category == "file_event" {
+                        baseline.apply(event);
+                        replayed += 1;
+                    }
                 }
             }
         })?;

@@ -114,7 +114,10 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             0 => 16 << 20,
             mib => ((mib << 20) * poll.as_millis() as u64 / 1000).max(64 << 10),
         };
-        let (mut expanded, mut saved_at) = (None::<Instant>, Instant::now());
+        // Saved right after the first look too: a first run must be on record (files
+        // read from their end) before a crash, or the restart would take the lines sent
+        // meanwhile for history and skip what followed them.
+        let (mut expanded, mut saved_at) = (None::<Instant>, None::<Instant>);
         while !stop.load(Ordering::Relaxed) && !run.stopped {
             if expanded.is_none_or(|t| t.elapsed() >= EXPAND_EVERY) {
                 run.expand(expanded.is_none());
@@ -124,9 +127,9 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             run.look(&mut budget);
             let used = per_look - budget;
             throttle.consume(used as usize);
-            if run.dirty && saved_at.elapsed() >= SAVE_EVERY {
+            if run.dirty && saved_at.is_none_or(|t| t.elapsed() >= SAVE_EVERY) {
                 run.save();
-                saved_at = Instant::now();
+                saved_at = Some(Instant::now());
             }
             if budget > 0 {
                 std::thread::sleep(poll);
@@ -155,9 +158,10 @@ impl Run {
                 }
                 let state = self.positions.paths.get(&path).cloned();
                 let start_at_end = first && state.is_none();
-                let state = state.unwrap_or_default();
                 let format = Format::of(&path, source.format, source.service.as_deref());
-                let tail = Tail::new(path.clone(), state.files, state.seen_absent, start_at_end);
+                let seen_absent = state.as_ref().is_some_and(|s| s.seen_absent);
+                let resumed = state.map(|s| (s.files, self.positions.recorded_ms));
+                let tail = Tail::new(path.clone(), resumed, seen_absent, start_at_end);
                 self.followed.insert(path, Followed { tail, format });
                 self.dirty = true;
             }

@@ -20,6 +20,10 @@ use crate::spool::{Spool, StateOwner};
 pub struct Positions {
     /// Last event `seq` the snapshot includes.
     pub seq: u64,
+    /// When the agent last recorded where it stood (saved, or a line spooled after),
+    /// milliseconds since the epoch: copies rotated after it were never read.
+    #[serde(default)]
+    pub recorded_ms: u64,
     /// By path.
     pub paths: BTreeMap<PathBuf, PathState>,
 }
@@ -74,6 +78,7 @@ impl Positions {
     /// Saves the snapshot as including every event up to `seq`, atomically.
     pub fn save(&mut self, path: &Path, seq: u64) -> std::io::Result<()> {
         self.seq = seq;
+        self.recorded_ms = vigie_model::event::now_ms();
         let tmp = path.with_extension("tmp");
         {
             let mut out = BufWriter::new(std::fs::File::create(&tmp)?);
@@ -95,6 +100,7 @@ impl Positions {
         ) else {
             return false;
         };
+        self.recorded_ms = self.recorded_ms.max(event.ts);
         let state = self.paths.entry(PathBuf::from(path)).or_default();
         match state.files.iter_mut().find(|k| k.inode == inode) {
             Some(known) => {

@@ -47,28 +47,54 @@ pub fn siblings(path: &Path) -> Vec<PathBuf> {
     found.into_iter().map(|(_, p)| p).collect()
 }
 
-/// The sibling of `path` that is inode `inode` (the file, renamed).
-pub fn by_inode(path: &Path, inode: u64) -> Option<File> {
+/// The sibling of `path` that is inode `inode` (the file, renamed; or a compressed
+/// copy the agent had begun to read).
+pub fn by_inode(path: &Path, inode: u64) -> Option<(PathBuf, Copy)> {
     siblings(path).into_iter().find_map(|p| {
         let file = File::open(&p).ok()?;
-        (file.metadata().ok()?.ino() == inode).then_some(file)
+        (file.metadata().ok()?.ino() == inode).then(|| (p.clone(), as_copy(p, file)))
     })
 }
 
+fn as_copy(path: PathBuf, file: File) -> Copy {
+    if path.extension().is_some_and(|x| x == "gz") {
+        Copy::Gzip(path)
+    } else {
+        Copy::Plain(file)
+    }
+}
+
+/// The siblings of `path` changed after `since_ms` (milliseconds since the epoch) that
+/// are not among `seen` (paths already matched to a known file): rotated while the
+/// agent was stopped before it ever read them. With each, its inode.
+pub fn unseen_since(path: &Path, since_ms: u64, seen: &[PathBuf]) -> Vec<(u64, Copy)> {
+    siblings(path)
+        .into_iter()
+        .rev()
+        .filter(|p| !seen.contains(p))
+        .filter_map(|p| {
+            let file = File::open(&p).ok()?;
+            let meta = file.metadata().ok()?;
+            let mtime_ms = (meta.mtime().max(0) as u64) * 1000 + meta.mtime_nsec() as u64 / 1_000_000;
+            (mtime_ms > since_ms).then(|| (meta.ino(), as_copy(p, file)))
+        })
+        .collect()
+}
+
 /// The sibling of `path` that starts with `head`, holds at least `min_size` bytes and is
-/// not inode `not_inode`: a copy of the file as it was.
-pub fn by_head(path: &Path, head: &Head, min_size: u64, not_inode: u64) -> Option<Copy> {
+/// not inode `not_inode`: a copy of the file as it was. With its path.
+pub fn by_head(path: &Path, head: &Head, min_size: u64, not_inode: u64) -> Option<(PathBuf, Copy)> {
     siblings(path).into_iter().find_map(|p| {
         if p.extension().is_some_and(|x| x == "gz") {
             let mut start = vec![0; head.len as usize];
             let mut gz = flate2::read::GzDecoder::new(File::open(&p).ok()?);
             gz.read_exact(&mut start).ok()?;
-            return (Head::of(&start) == *head).then_some(Copy::Gzip(p));
+            return (Head::of(&start) == *head).then(|| (p.clone(), Copy::Gzip(p)));
         }
         let file = File::open(&p).ok()?;
         let meta = file.metadata().ok()?;
         (meta.ino() != not_inode && meta.len() >= min_size && head.matches(&file))
-            .then_some(Copy::Plain(file))
+            .then_some((p, Copy::Plain(file)))
     })
 }
 
@@ -136,7 +162,7 @@ mod tests {
         gz.finish().unwrap();
         std::fs::remove_file(dir.path().join("auth.log.1")).unwrap();
         assert!(by_inode(&log, inode).is_none());
-        let Some(Copy::Gzip(found)) = by_head(&log, &head, 6, 0) else {
+        let Some((_, Copy::Gzip(found))) = by_head(&log, &head, 6, 0) else {
             panic!("the compressed copy is found by its head");
         };
         let mut got = Vec::new();

@@ -74,15 +74,24 @@ pub struct Tail {
     seen_absent: bool,
     /// First look: a file already there is read from its end (its history is not sent).
     first_look_at_end: bool,
+    /// After a restart, when the agent last recorded anything (ms since the epoch):
+    /// copies rotated after it were never read.
+    resumed_after: Option<u64>,
 }
 
 impl Tail {
-    /// Follows `path`, resuming where `known` says files were left. Without any, a file
-    /// already there is read from its end when `start_at_end`, else from its start.
-    pub fn new(path: PathBuf, known: Vec<Known>, seen_absent: bool, start_at_end: bool) -> Tail {
+    /// Follows `path`. After a restart, `resumed` says where files were left and when
+    /// the agent last recorded it; otherwise a file already there is read from its end
+    /// when `start_at_end`, else from its start.
+    pub fn new(path: PathBuf, resumed: Option<(Vec<Known>, u64)>, seen_absent: bool, start_at_end: bool) -> Tail {
+        let (known, resumed_after) = match resumed {
+            Some((known, at)) => (known, Some(at)),
+            None => (Vec::new(), None),
+        };
         Tail {
             path,
-            first_look_at_end: start_at_end && known.is_empty() && !seen_absent,
+            resumed_after,
+            first_look_at_end: start_at_end && resumed_after.is_none() && !seen_absent,
             current: None,
             draining: Vec::new(),
             resume: known,
@@ -186,7 +195,8 @@ impl Tail {
     }
 
     /// Finds, once, the files left at the last stop: at the path, renamed beside it, or
-    /// copied or compressed (by head).
+    /// copied or compressed (by head); then the copies rotated since that the agent
+    /// never saw, read whole.
     fn resume_known(
         &mut self,
         inode_now: Option<u64>,
@@ -194,42 +204,80 @@ impl Tail {
         max_line: usize,
         out: &mut dyn FnMut(Out),
     ) -> std::io::Result<()> {
+        let Some(since_ms) = self.resumed_after.take() else {
+            return Ok(());
+        };
+        let mut seen = Vec::new();
         for known in std::mem::take(&mut self.resume) {
             if Some(known.inode) == inode_now && self.current.is_none() {
                 let file = opened.expect("an inode means a file").try_clone()?;
-                let mut reader = Reader::new(file, known.offset)?;
-                reader.head = known.head;
-                self.current = Some(reader);
-                continue;
-            }
-            if let Some(file) = rotated::by_inode(&self.path, known.inode) {
-                let mut reader = Reader::new(file, known.offset)?;
-                reader.head = known.head;
-                self.draining.push((reader, Instant::now()));
-                continue;
-            }
-            let copy = known
-                .head
-                .as_ref()
-                .and_then(|h| rotated::by_head(&self.path, h, known.offset, known.inode));
-            match copy {
-                Some(Copy::Plain(file)) => {
-                    self.draining
-                        .push((Reader::new(file, known.offset)?, Instant::now()));
+                let size = file.metadata()?.len();
+                let same = size >= known.offset
+                    && known.head.as_ref().is_none_or(|h| h.matches(&file));
+                if same {
+                    let mut reader = Reader::new(file, known.offset)?;
+                    reader.head = known.head;
+                    self.current = Some(reader);
+                    continue;
                 }
-                Some(Copy::Gzip(path)) => {
-                    rotated::read_gzip_from(
-                        &path,
-                        known.inode,
-                        known.offset,
-                        max_line,
-                        &mut |l| out(Out::Line(l)),
-                    )?;
+                // Truncated meanwhile (or a new file under a reused inode number): the
+                // old content is in a copy, or gone.
+                let copy = known.head.as_ref().and_then(|h| {
+                    rotated::by_head(&self.path, h, known.offset, known.inode)
+                });
+                match copy {
+                    Some((path, copy)) => {
+                        seen.push(path);
+                        self.read_copy(copy, known.inode, known.offset, max_line, out)?;
+                    }
+                    None => out(Out::Truncated {
+                        inode: known.inode,
+                        was: known.offset,
+                        now: size,
+                    }),
+                }
+                continue;
+            }
+            let found = rotated::by_inode(&self.path, known.inode).or_else(|| {
+                let head = known.head.as_ref()?;
+                rotated::by_head(&self.path, head, known.offset, known.inode)
+            });
+            match found {
+                Some((path, copy)) => {
+                    seen.push(path);
+                    self.read_copy(copy, known.inode, known.offset, max_line, out)?;
                 }
                 None => out(Out::Lost {
                     inode: known.inode,
                     offset: known.offset,
                 }),
+            }
+        }
+        // Give a second's slack to clocks and to writes just before the stop.
+        for (inode, copy) in rotated::unseen_since(&self.path, since_ms.saturating_sub(1000), &seen) {
+            self.read_copy(copy, inode, 0, max_line, out)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a rotated copy from `offset`: an uncompressed one until it is quiet, a
+    /// compressed one at once (its lines said to come from `inode`).
+    fn read_copy(
+        &mut self,
+        copy: Copy,
+        inode: u64,
+        offset: u64,
+        max_line: usize,
+        out: &mut dyn FnMut(Out),
+    ) -> std::io::Result<()> {
+        match copy {
+            Copy::Plain(file) => {
+                let mut reader = Reader::new(file, offset)?;
+                reader.head = None;
+                self.draining.push((reader, Instant::now()));
+            }
+            Copy::Gzip(path) => {
+                rotated::read_gzip_from(&path, inode, offset, max_line, &mut |l| out(Out::Line(l)))?;
             }
         }
         Ok(())
@@ -249,27 +297,18 @@ impl Tail {
             .head
             .as_ref()
             .and_then(|h| rotated::by_head(&self.path, h, current.offset, current.inode));
-        match copy {
-            Some(Copy::Plain(file)) => {
-                self.draining
-                    .push((Reader::new(file, current.offset)?, Instant::now()));
-            }
-            Some(Copy::Gzip(path)) => {
-                rotated::read_gzip_from(
-                    &path,
-                    current.inode,
-                    current.offset,
-                    max_line,
-                    &mut |l| out(Out::Line(l)),
-                )?;
-            }
-            None => out(Out::Truncated {
-                inode: current.inode,
-                was: current.offset,
+        let (inode, offset) = (current.inode, current.offset);
+        if copy.is_none() {
+            out(Out::Truncated {
+                inode,
+                was: offset,
                 now: size,
-            }),
+            });
         }
         current.restart();
+        if let Some((_, copy)) = copy {
+            self.read_copy(copy, inode, offset, max_line, out)?;
+        }
         Ok(())
     }
 }
@@ -320,7 +359,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("auth.log");
         append(&log, "history 1\nhistory 2\n");
-        let mut tail = Tail::new(log.clone(), Vec::new(), false, true);
+        let mut tail = Tail::new(log.clone(), None, false, true);
         assert_eq!(poll(&mut tail).0, Vec::<String>::new(), "history not sent");
         append(&log, "a\n");
         assert_eq!(poll(&mut tail).0, ["a"]);
@@ -357,12 +396,14 @@ mod tests {
     fn a_restart_resumes_in_a_file_rotated_and_compressed_meanwhile() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("syslog");
-        let mut tail = Tail::new(log.clone(), Vec::new(), false, true);
+        let mut tail = Tail::new(log.clone(), None, false, true);
         assert!(poll(&mut tail).0.is_empty());
         append(&log, "one\ntwo\n");
         assert_eq!(poll(&mut tail).0, ["one", "two"], "appeared after start: all of it");
         let known = tail.known();
+        let stopped = vigie_model::event::now_ms();
         drop(tail);
+        std::thread::sleep(Duration::from_millis(1100));
         // While stopped: more lines, rotated and compressed, a new file.
         append(&log, "three\n");
         let text = std::fs::read(&log).unwrap();
@@ -374,7 +415,16 @@ mod tests {
         gz.finish().unwrap();
         std::fs::remove_file(&log).unwrap();
         append(&log, "four\n");
-        let mut tail = Tail::new(log.clone(), known, true, true);
+        // And an older rotated copy, from before the stop: not read again.
+        std::fs::write(dir.path().join("syslog.9"), "old\n").unwrap();
+        let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+        File::options()
+            .write(true)
+            .open(dir.path().join("syslog.9"))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let mut tail = Tail::new(log.clone(), Some((known, stopped)), true, true);
         assert_eq!(poll(&mut tail).0, ["three", "four"]);
     }
 }
