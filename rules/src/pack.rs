@@ -6,6 +6,10 @@ use crate::sigma::{parse_file, Parsed};
 
 /// The pack's files: name and text.
 pub const FILES: &[(&str, &str)] = &[
+    ("log_ssh.yml", include_str!("../pack/log_ssh.yml")),
+    ("log_privilege.yml", include_str!("../pack/log_privilege.yml")),
+    ("log_tampering.yml", include_str!("../pack/log_tampering.yml")),
+    ("web_attacks.yml", include_str!("../pack/web_attacks.yml")),
     (
         "fim_account_files.yml",
         include_str!("../pack/fim_account_files.yml"),
@@ -116,12 +120,16 @@ mod tests {
                 .iter()
                 .map(|e| vec![e.as_object().unwrap().clone()])
                 .collect(),
-            // Different events in order, one example (for ordered correlations).
+            // Different events in order, one example (for ordered correlations); an
+            // entry may itself be `{repeat: N, event: {...}}`.
             Value::Object(o) if o.get("sequence").is_some() => vec![o["sequence"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|e| e.as_object().unwrap().clone())
+                .flat_map(|e| match e.get("repeat") {
+                    Some(_) => examples(e).remove(0),
+                    None => vec![e.as_object().unwrap().clone()],
+                })
                 .collect()],
             Value::Object(o) => {
                 let n = o["repeat"].as_u64().unwrap();
@@ -220,6 +228,6 @@ mod tests {
             }
         }
         let (_, correlator, errors) = assemble(all.rules, all.correlations, Limits::default());
-        assert!(errors.is_empty() && correlator.len() == 7, "{errors:?}");
+        assert!(errors.is_empty() && correlator.len() == 10, "{errors:?}");
     }
 }
