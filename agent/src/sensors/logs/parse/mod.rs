@@ -94,6 +94,11 @@ pub fn draft(format: &Format, line: &str) -> EventDraft {
         }
         LogFormat::Plain => {}
     }
+    // A file of one program's own messages (`sshd -E /var/log/sshd.log`): its service
+    // names the program.
+    if draft.category == Category::Log && matches!(format.service.as_str(), "sshd" | "sudo") {
+        auth::fields(&format.service, line, &mut draft.fields);
+    }
     draft
         .with(field::SERVICE, format.service.as_str())
         .with(field::MESSAGE, line)
@@ -130,6 +135,9 @@ mod tests {
         let audit = Format::of(Path::new("/var/log/audit/audit.log"), LogFormat::Auto, None);
         let d = draft(&audit, r#"type=CWD msg=audit(1.2:3): cwd="/root""#);
         assert_eq!((d.fields["service"].as_str(), d.fields["cwd"].as_str()), (Some("auditd"), Some("/root")));
+        let sshd = Format::of(Path::new("/var/log/sshd.log"), LogFormat::Plain, Some("sshd"));
+        let d = draft(&sshd, "Failed password for invalid user nosuch from 10.0.0.9 port 45042 ssh2");
+        assert_eq!((d.fields["Outcome"].as_str(), d.fields["SourceIp"].as_str()), (Some("failure"), Some("10.0.0.9")));
         let custom = Format::of(Path::new("/srv/app/app.log"), LogFormat::Plain, Some("myapp"));
         assert_eq!(draft(&custom, "x").fields["service"], "myapp");
     }
