@@ -1,5 +1,5 @@
-//! Remote agent settings on the SOC side: per group of agents, the `[fim]`, `[process]`
-//! and `[network]` sections agents apply without a restart; which agent is in which
+//! Remote agent settings on the SOC side: per group of agents, the `[fim]`, `[process]`,
+//! `[network]` and `[logs]` sections agents apply without a restart; which agent is in which
 //! group. Settings are checked with the agent's own rules before they are stored; each
 //! change gets the next version number, which agents report back.
 

@@ -170,6 +170,7 @@ pub async fn agents(
                             "ProcessLost",
                             "FimQueueOverflows",
                             "NetworkFlowsEvicted",
+                            "LogFilesLost",
                         ],
                     )
                 }),

@@ -40,6 +40,8 @@ pub fn default_columns(category: &str) -> &'static [&'static str] {
             "Bytes",
             "Packets",
         ],
+        "log" => &["service", "Program", "Message", "SourceIp", "TargetUser", "Outcome"],
+        "webserver" => &["c-ip", "cs-method", "cs-uri", "sc-status", "cs-user-agent"],
         _ => &["Image", "TargetFilename", "User"],
     }
 }
@@ -103,8 +105,13 @@ pub struct Hunt {
     pub count_by: Option<String>,
 }
 
+/// A field name: letters, digits, `_` and `-` (the web server fields are `c-ip`,
+/// `cs-uri`…). Always bound as a parameter, never pasted into SQL.
 fn valid_field(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Hunt {

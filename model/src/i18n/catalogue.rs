@@ -1300,8 +1300,8 @@ catalogue! {
         "Agent settings",
         "Réglages des agents";
     SettingsHelp = "settings_help",
-        "Per group of agents: the [fim], [process] and [network] sections (as in agent.toml) that replace the agents' own. Agents fetch a new version at their next health report and apply it without a restart.",
-        "Par groupe d'agents\u{a0}: les sections [fim], [process] et [network] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.";
+        "Per group of agents: the [fim], [process], [network] and [logs] sections (as in agent.toml) that replace the agents' own. Agents fetch a new version at their next health report and apply it without a restart.",
+        "Par groupe d'agents\u{a0}: les sections [fim], [process], [network] et [logs] (comme dans agent.toml) qui remplacent celles des agents. Les agents récupèrent une nouvelle version à leur prochain rapport de santé et l'appliquent sans redémarrer.";
     SettingsGroup = "settings_group",
         "Group",
         "Groupe";
