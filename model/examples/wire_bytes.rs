@@ -78,7 +78,13 @@ fn main() {
         })
         .collect();
     // A web server's access log.
-    let pages = ["/", "/index.php", "/services/impots/declaration", "/static/app.css", "/api/v1/dossiers?page=2"];
+    let pages = [
+        "/",
+        "/index.php",
+        "/services/impots/declaration",
+        "/static/app.css",
+        "/api/v1/dossiers?page=2",
+    ];
     let web: Vec<Event> = (1..=1000u64)
         .map(|seq| {
             ts += 20 + seq % 50;

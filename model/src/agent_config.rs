@@ -435,15 +435,16 @@ impl AgentConfig {
             if let Err(e) = crate::glob::PathGlob::new(name) {
                 return Err(bad(&at, e.to_string()));
             }
-            if source.service.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            if source
+                .service
+                .as_deref()
+                .is_some_and(|s| s.trim().is_empty())
+            {
                 return Err(bad(&format!("logs.files[{i}].service"), "is empty"));
             }
         }
         if self.logs.max_line_bytes < 256 || self.logs.poll_ms == 0 {
-            return Err(bad(
-                "logs",
-                "max_line_bytes must be ≥ 256 and poll_ms ≥ 1",
-            ));
+            return Err(bad("logs", "max_line_bytes must be ≥ 256 and poll_ms ≥ 1"));
         }
         if self.batch.max_events == 0 || self.batch.max_bytes < 1024 {
             return Err(bad("batch", "max_events must be ≥ 1 and max_bytes ≥ 1024"));

@@ -7,8 +7,14 @@ use crate::sigma::{parse_file, Parsed};
 /// The pack's files: name and text.
 pub const FILES: &[(&str, &str)] = &[
     ("log_ssh.yml", include_str!("../pack/log_ssh.yml")),
-    ("log_privilege.yml", include_str!("../pack/log_privilege.yml")),
-    ("log_tampering.yml", include_str!("../pack/log_tampering.yml")),
+    (
+        "log_privilege.yml",
+        include_str!("../pack/log_privilege.yml"),
+    ),
+    (
+        "log_tampering.yml",
+        include_str!("../pack/log_tampering.yml"),
+    ),
     ("web_attacks.yml", include_str!("../pack/web_attacks.yml")),
     (
         "fim_account_files.yml",

@@ -111,12 +111,17 @@ fn the_agent_settings_in_the_readme_are_read_as_written() {
         .expect("the agent's settings");
     let config = vigie_model::agent_config::AgentConfig::from_toml(agent)
         .unwrap_or_else(|e| panic!("README.md: {e}"));
-    config.validate().unwrap_or_else(|e| panic!("README.md: {e}"));
+    config
+        .validate()
+        .unwrap_or_else(|e| panic!("README.md: {e}"));
     assert_eq!(config.logs.files.len(), 1, "the example replaces the list");
     assert_eq!(config.logs.files[0].path, "/var/log/auth.log");
     // The package's file too.
     let packaged = std::fs::read_to_string(root().join("packaging/etc/agent.toml")).unwrap();
     let config = vigie_model::agent_config::AgentConfig::from_toml(&packaged).unwrap();
     config.validate().unwrap();
-    assert!(config.logs.enabled && config.logs.files.len() > 5, "the defaults");
+    assert!(
+        config.logs.enabled && config.logs.files.len() > 5,
+        "the defaults"
+    );
 }

@@ -16,7 +16,11 @@ fn line(i: usize) -> String {
 }
 
 fn append(path: &Path) -> File {
-    OpenOptions::new().create(true).append(true).open(path).unwrap()
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap()
 }
 
 fn write_lines(file: &mut File, lines: std::ops::Range<usize>) {
@@ -43,7 +47,11 @@ async fn every_line_once_across_rotations_and_kills() {
     std::fs::create_dir_all(&logs).unwrap();
     let log = logs.join("app.log");
     let rotated = |n: u32| logs.join(format!("app.log.{n}"));
-    std::fs::write(&log, "Dec  2 09:00:00 host app[42]: history before the agent\n").unwrap();
+    std::fs::write(
+        &log,
+        "Dec  2 09:00:00 host app[42]: history before the agent\n",
+    )
+    .unwrap();
     let config = stack
         .agent_config(
             "agent",
@@ -66,7 +74,9 @@ async fn every_line_once_across_rotations_and_kills() {
             .unwrap();
         let stack = &stack;
         async move {
-            let sql = format!("SELECT count() FROM events WHERE category = 'log' AND {MESSAGE} LIKE 'probe %'");
+            let sql = format!(
+                "SELECT count() FROM events WHERE category = 'log' AND {MESSAGE} LIKE 'probe %'"
+            );
             (stack.count(&sql).await > 0).then_some(())
         }
     })
@@ -133,18 +143,19 @@ async fn every_line_once_across_rotations_and_kills() {
         .collect();
     if !missing.is_empty() {
         let log = std::fs::read_to_string(stack.path("agent.log")).unwrap_or_default();
-        let positions =
-            std::fs::read_to_string(stack.path("agent-data/log-positions.json")).unwrap_or_default();
+        let positions = std::fs::read_to_string(stack.path("agent-data/log-positions.json"))
+            .unwrap_or_default();
         panic!("lines never stored: {missing:?}\npositions: {positions}\nagent log:\n{log}");
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let all = format!(
-        "SELECT count() FROM events WHERE category = 'log' AND {MESSAGE} LIKE 'line %'"
-    );
+    let all =
+        format!("SELECT count() FROM events WHERE category = 'log' AND {MESSAGE} LIKE 'line %'");
     assert_eq!(stack.count(&all).await, total, "a line was stored twice");
     assert_eq!(
         stack
-            .count(&format!("SELECT count() FROM events WHERE {MESSAGE} LIKE '%history%'"))
+            .count(&format!(
+                "SELECT count() FROM events WHERE {MESSAGE} LIKE '%history%'"
+            ))
             .await,
         0,
         "what was in the file before the agent's first start is not sent"
@@ -194,7 +205,8 @@ async fn a_log_cleared_by_hand_is_reported() {
         .write_all(b"Dec  2 10:00:00 host sshd[9]: Accepted password for alice from 198.51.100.4 port 5000 ssh2\n")
         .unwrap();
     wait_for("the login line", Duration::from_secs(30), || async {
-        let sql = "SELECT count() FROM events WHERE visitParamExtractString(fields, 'service') = 'sshd' \
+        let sql =
+            "SELECT count() FROM events WHERE visitParamExtractString(fields, 'service') = 'sshd' \
                    AND visitParamExtractString(fields, 'Outcome') = 'success' \
                    AND visitParamExtractString(fields, 'SourceIp') = '198.51.100.4'";
         (stack.count(sql).await == 1).then_some(())
@@ -202,10 +214,14 @@ async fn a_log_cleared_by_hand_is_reported() {
     .await;
     // An intruder empties the log (`> /var/log/auth.log`).
     writer.set_len(0).unwrap();
-    wait_for("the cleared log reported", Duration::from_secs(30), || async {
-        let sql = "SELECT count() FROM events WHERE fields LIKE '%\"LogTruncated\":true%' \
+    wait_for(
+        "the cleared log reported",
+        Duration::from_secs(30),
+        || async {
+            let sql = "SELECT count() FROM events WHERE fields LIKE '%\"LogTruncated\":true%' \
                    AND visitParamExtractString(fields, 'service') = 'auth'";
-        (stack.count(sql).await == 1).then_some(())
-    })
+            (stack.count(sql).await == 1).then_some(())
+        },
+    )
     .await;
 }

@@ -45,15 +45,46 @@ impl Client {
         assert!(run("ip", &["netns", "add", &ns]));
         assert!(run(
             "ip",
-            &["link", "add", &format!("{ns}h"), "type", "veth", "peer", "name", &format!("{ns}c"), "netns", &ns]
+            &[
+                "link",
+                "add",
+                &format!("{ns}h"),
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &format!("{ns}c"),
+                "netns",
+                &ns
+            ]
         ));
-        assert!(run("ip", &["addr", "add", &format!("{host_ip}/30"), "dev", &format!("{ns}h")]));
+        assert!(run(
+            "ip",
+            &[
+                "addr",
+                "add",
+                &format!("{host_ip}/30"),
+                "dev",
+                &format!("{ns}h")
+            ]
+        ));
         assert!(run("ip", &["link", "set", &format!("{ns}h"), "up"]));
         assert!(run(
             "ip",
-            &["-n", &ns, "addr", "add", &format!("{client_ip}/30"), "dev", &format!("{ns}c")]
+            &[
+                "-n",
+                &ns,
+                "addr",
+                "add",
+                &format!("{client_ip}/30"),
+                "dev",
+                &format!("{ns}c")
+            ]
         ));
-        assert!(run("ip", &["-n", &ns, "link", "set", &format!("{ns}c"), "up"]));
+        assert!(run(
+            "ip",
+            &["-n", &ns, "link", "set", &format!("{ns}c"), "up"]
+        ));
         assert!(run("ip", &["-n", &ns, "link", "set", "lo", "up"]));
         Client {
             ns,
@@ -67,10 +98,27 @@ impl Client {
         run(
             "ip",
             &[
-                "netns", "exec", &self.ns, "sshpass", "-p", password, "ssh", "-p", &port.to_string(),
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no",
-                "-o", "ConnectTimeout=10", &format!("{USER}@{}", self.host_ip), "true",
+                "netns",
+                "exec",
+                &self.ns,
+                "sshpass",
+                "-p",
+                password,
+                "ssh",
+                "-p",
+                &port.to_string(),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "PreferredAuthentications=password",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "ConnectTimeout=10",
+                &format!("{USER}@{}", self.host_ip),
+                "true",
             ],
         )
     }
@@ -93,7 +141,10 @@ impl Sshd {
             "openssh-server is needed (scripts/test.sh installs it)"
         );
         let key = dir.join("host_key");
-        assert!(run("ssh-keygen", &["-q", "-t", "ed25519", "-N", "", "-f", key.to_str().unwrap()]));
+        assert!(run(
+            "ssh-keygen",
+            &["-q", "-t", "ed25519", "-N", "", "-f", key.to_str().unwrap()]
+        ));
         let config = dir.join("sshd_config");
         std::fs::write(
             &config,
@@ -108,7 +159,13 @@ impl Sshd {
         .unwrap();
         std::fs::create_dir_all("/run/sshd").unwrap();
         let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-f", config.to_str().unwrap(), "-E", log.to_str().unwrap()])
+            .args([
+                "-D",
+                "-f",
+                config.to_str().unwrap(),
+                "-E",
+                log.to_str().unwrap(),
+            ])
             .spawn()
             .expect("sshd starts");
         Sshd(child)
@@ -136,7 +193,10 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     if !run("id", &[USER]) {
         assert!(run("useradd", &["--create-home", USER]));
     }
-    let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().unwrap();
+    let mut chpasswd = Command::new("chpasswd")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
     std::io::Write::write_all(
         chpasswd.stdin.as_mut().unwrap(),
         format!("{USER}:{PASSWORD}\n").as_bytes(),
@@ -166,9 +226,11 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     // The log does not exist yet: once the agent has looked (its positions are saved
     // after the first look), sshd's whole log will be read.
     let positions = stack.path("agent-data/log-positions.json");
-    wait_for("the agent's first look", Duration::from_secs(30), || async {
-        positions.exists().then_some(())
-    })
+    wait_for(
+        "the agent's first look",
+        Duration::from_secs(30),
+        || async { positions.exists().then_some(()) },
+    )
     .await;
 
     let client = Client::new();
@@ -182,7 +244,10 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     .await;
 
     for _ in 0..12 {
-        assert!(!client.login(port, "not-the-password"), "a wrong password is refused");
+        assert!(
+            !client.login(port, "not-the-password"),
+            "a wrong password is refused"
+        );
     }
     assert!(client.login(port, PASSWORD), "the right password gets in");
 
@@ -194,9 +259,11 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
             "SELECT count() FROM alerts WHERE rule_id = '{rule}' AND events LIKE '%{}%'",
             client.client_ip
         );
-        wait_for(&format!("the {what} alert"), Duration::from_secs(60), || async {
-            (stack.count(&sql).await >= 1).then_some(())
-        })
+        wait_for(
+            &format!("the {what} alert"),
+            Duration::from_secs(60),
+            || async { (stack.count(&sql).await >= 1).then_some(()) },
+        )
         .await;
     }
     // Every attempt was read, each once, with who and from where.

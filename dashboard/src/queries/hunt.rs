@@ -40,7 +40,14 @@ pub fn default_columns(category: &str) -> &'static [&'static str] {
             "Bytes",
             "Packets",
         ],
-        "log" => &["service", "Program", "Message", "SourceIp", "TargetUser", "Outcome"],
+        "log" => &[
+            "service",
+            "Program",
+            "Message",
+            "SourceIp",
+            "TargetUser",
+            "Outcome",
+        ],
         "webserver" => &["c-ip", "cs-method", "cs-uri", "sc-status", "cs-user-agent"],
         _ => &["Image", "TargetFilename", "User"],
     }

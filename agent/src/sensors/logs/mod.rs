@@ -177,9 +177,7 @@ impl Run {
                 break;
             }
             let was_absent = followed.tail.seen_absent();
-            let result = followed
-                .tail
-                .poll(max_line, budget, &mut |o| outs.push(o));
+            let result = followed.tail.poll(max_line, budget, &mut |o| outs.push(o));
             if let Err(e) = result {
                 bump(&self.counters.log_read_errors);
                 tracing::warn!(path = %path.display(), error = %e, "cannot read a log file");
@@ -208,7 +206,9 @@ impl Run {
                             .with(field::SIZE, now)
                             .with(
                                 field::MESSAGE,
-                                format!("log file cut from {was} to {now} bytes with no rotated copy"),
+                                format!(
+                                    "log file cut from {was} to {now} bytes with no rotated copy"
+                                ),
                             );
                         located(draft, path, inode, 0)
                     }
@@ -279,8 +279,10 @@ fn located(draft: EventDraft, path: &Path, inode: u64, end: u64) -> EventDraft {
 /// The files matching `pattern` (a pattern in the file name only), leaving out rotated
 /// copies (`.1`, `.gz`, `-20261202`…), which are read through their live file.
 fn matching(pattern: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (pattern.parent(), pattern.file_name().and_then(|n| n.to_str()))
-    else {
+    let (Some(dir), Some(name)) = (
+        pattern.parent(),
+        pattern.file_name().and_then(|n| n.to_str()),
+    ) else {
         return Vec::new();
     };
     let Ok(glob) = PathGlob::new(name) else {
@@ -303,7 +305,9 @@ fn looks_rotated(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let last = name.rsplit(['.', '-']).next().unwrap_or("");
     matches!(last, "gz" | "bz2" | "xz" | "zst" | "old")
-        || (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) && last.len() != name.len())
+        || (!last.is_empty()
+            && last.bytes().all(|b| b.is_ascii_digit())
+            && last.len() != name.len())
 }
 
 #[cfg(test)]

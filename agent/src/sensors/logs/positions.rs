@@ -154,7 +154,9 @@ mod tests {
             },
         );
         assert!(p.apply(&line(1, "/var/log/auth.log", 7, 150)));
-        assert!(p.paths["/var/log/auth.log".as_ref() as &Path].files[0].head.is_some());
+        assert!(p.paths["/var/log/auth.log".as_ref() as &Path].files[0]
+            .head
+            .is_some());
         p.apply(&line(2, "/var/log/auth.log", 7, 20));
         p.apply(&line(3, "/var/log/auth.log", 9, 30));
         let files = &p.paths[Path::new("/var/log/auth.log")].files;

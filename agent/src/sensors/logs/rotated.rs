@@ -22,8 +22,7 @@ pub enum Copy {
 /// The files beside `path` named like its rotated copies (`NAME.1`, `NAME-20261202`,
 /// `NAME.1.gz`…), newest first.
 pub fn siblings(path: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
-    else {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
         return Vec::new();
     };
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -43,7 +42,7 @@ pub fn siblings(path: &Path) -> Vec<PathBuf> {
             meta.is_file().then(|| (meta.mtime(), e.path()))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     found.into_iter().map(|(_, p)| p).collect()
 }
 
@@ -75,7 +74,8 @@ pub fn unseen_since(path: &Path, since_ms: u64, seen: &[PathBuf]) -> Vec<(u64, C
         .filter_map(|p| {
             let file = File::open(&p).ok()?;
             let meta = file.metadata().ok()?;
-            let mtime_ms = (meta.mtime().max(0) as u64) * 1000 + meta.mtime_nsec() as u64 / 1_000_000;
+            let mtime_ms =
+                (meta.mtime().max(0) as u64) * 1000 + meta.mtime_nsec() as u64 / 1_000_000;
             (mtime_ms > since_ms).then(|| (meta.ino(), as_copy(p, file)))
         })
         .collect()

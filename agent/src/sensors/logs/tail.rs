@@ -83,7 +83,12 @@ impl Tail {
     /// Follows `path`. After a restart, `resumed` says where files were left and when
     /// the agent last recorded it; otherwise a file already there is read from its end
     /// when `start_at_end`, else from its start.
-    pub fn new(path: PathBuf, resumed: Option<(Vec<Known>, u64)>, seen_absent: bool, start_at_end: bool) -> Tail {
+    pub fn new(
+        path: PathBuf,
+        resumed: Option<(Vec<Known>, u64)>,
+        seen_absent: bool,
+        start_at_end: bool,
+    ) -> Tail {
         let (known, resumed_after) = match resumed {
             Some((known, at)) => (known, Some(at)),
             None => (Vec::new(), None),
@@ -212,8 +217,8 @@ impl Tail {
             if Some(known.inode) == inode_now && self.current.is_none() {
                 let file = opened.expect("an inode means a file").try_clone()?;
                 let size = file.metadata()?.len();
-                let same = size >= known.offset
-                    && known.head.as_ref().is_none_or(|h| h.matches(&file));
+                let same =
+                    size >= known.offset && known.head.as_ref().is_none_or(|h| h.matches(&file));
                 if same {
                     let mut reader = Reader::new(file, known.offset)?;
                     reader.head = known.head;
@@ -222,9 +227,10 @@ impl Tail {
                 }
                 // Truncated meanwhile (or a new file under a reused inode number): the
                 // old content is in a copy, or gone.
-                let copy = known.head.as_ref().and_then(|h| {
-                    rotated::by_head(&self.path, h, known.offset, known.inode)
-                });
+                let copy = known
+                    .head
+                    .as_ref()
+                    .and_then(|h| rotated::by_head(&self.path, h, known.offset, known.inode));
                 match copy {
                     Some((path, copy)) => {
                         seen.push(path);
@@ -254,7 +260,8 @@ impl Tail {
             }
         }
         // Give a second's slack to clocks and to writes just before the stop.
-        for (inode, copy) in rotated::unseen_since(&self.path, since_ms.saturating_sub(1000), &seen) {
+        for (inode, copy) in rotated::unseen_since(&self.path, since_ms.saturating_sub(1000), &seen)
+        {
             self.read_copy(copy, inode, 0, max_line, out)?;
         }
         Ok(())
@@ -277,7 +284,9 @@ impl Tail {
                 self.draining.push((reader, Instant::now()));
             }
             Copy::Gzip(path) => {
-                rotated::read_gzip_from(&path, inode, offset, max_line, &mut |l| out(Out::Line(l)))?;
+                rotated::read_gzip_from(&path, inode, offset, max_line, &mut |l| {
+                    out(Out::Line(l))
+                })?;
             }
         }
         Ok(())
@@ -285,7 +294,11 @@ impl Tail {
 
     /// The current file shrank, or starts differently than it did: read what was left
     /// from its copy, or report it cleared; then read it from its start.
-    fn check_truncation(&mut self, max_line: usize, out: &mut dyn FnMut(Out)) -> std::io::Result<()> {
+    fn check_truncation(
+        &mut self,
+        max_line: usize,
+        out: &mut dyn FnMut(Out),
+    ) -> std::io::Result<()> {
         let Some(current) = &mut self.current else {
             return Ok(());
         };
@@ -376,14 +389,24 @@ mod tests {
         // Copied then truncated.
         append(&log, "e\n");
         std::fs::copy(&log, dir.path().join("auth.log.0")).unwrap();
-        std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(0).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
         append(&log, "f\n");
         let mut got = poll(&mut tail).0;
         got.sort();
         assert_eq!(got, ["e", "f"]);
 
         // Cleared by hand: reported, and the next lines read.
-        std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(0).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
         std::fs::remove_file(dir.path().join("auth.log.0")).unwrap();
         let (lines, notes) = poll(&mut tail);
         assert!(lines.is_empty());
@@ -399,7 +422,11 @@ mod tests {
         let mut tail = Tail::new(log.clone(), None, false, true);
         assert!(poll(&mut tail).0.is_empty());
         append(&log, "one\ntwo\n");
-        assert_eq!(poll(&mut tail).0, ["one", "two"], "appeared after start: all of it");
+        assert_eq!(
+            poll(&mut tail).0,
+            ["one", "two"],
+            "appeared after start: all of it"
+        );
         let known = tail.known();
         let stopped = vigie_model::event::now_ms();
         drop(tail);

@@ -83,7 +83,9 @@ mod tests {
         assert_eq!(m["cs-user-agent"], r#"sqlmap/1.7 \"quoted\""#);
         assert!(m.get("cs-referer").is_none());
         assert!(parse("not an access line").is_none());
-        let m = parse(r#"10.0.0.1 - bob [02/Dec/2026:16:25:07 +0000] "\x16\x03\x01" 400 157 "-" "-""#).unwrap();
+        let m =
+            parse(r#"10.0.0.1 - bob [02/Dec/2026:16:25:07 +0000] "\x16\x03\x01" 400 157 "-" "-""#)
+                .unwrap();
         assert_eq!(m["sc-status"], 400);
         assert_eq!(m["cs-username"], "bob");
     }

@@ -79,10 +79,13 @@ fn decoded(kind: &str, name: &str, value: &str, quoted: bool) -> String {
     if !quoted
         && untrusted
         && value.len() >= 2
-        && value.len() % 2 == 0
-        && value.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && value.len().is_multiple_of(2)
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
     {
-        if let Some(text) = vigie_model::hex::decode(value).and_then(|b| String::from_utf8(b).ok()) {
+        if let Some(text) = vigie_model::hex::decode(value).and_then(|b| String::from_utf8(b).ok())
+        {
             if text.chars().all(|c| !c.is_control() || c == '\t') {
                 return text;
             }

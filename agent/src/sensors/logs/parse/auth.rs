@@ -118,9 +118,7 @@ fn sudo(message: &str, fields: &mut Map<String, Value>) {
             set(fields, field::OUTCOME, "failure");
             set(fields, field::REASON, reason);
         }
-        None if fields.contains_key(field::COMMAND_LINE) => {
-            set(fields, field::OUTCOME, "success")
-        }
+        None if fields.contains_key(field::COMMAND_LINE) => set(fields, field::OUTCOME, "success"),
         None => {}
     }
 }
@@ -156,7 +154,11 @@ fn account(message: &str, fields: &mut Map<String, Value>) {
     } else if let Some(rest) = message.strip_prefix("new group: ") {
         ("group_created", None, named(rest, "name="))
     } else if let Some(rest) = message.strip_prefix("delete user ") {
-        ("user_deleted", Some(rest.trim_matches('\'').to_string()), None)
+        (
+            "user_deleted",
+            Some(rest.trim_matches('\'').to_string()),
+            None,
+        )
     } else if let Some(rest) = message.strip_prefix("add ") {
         // usermod: "add 'bob' to group 'sudo'", "add 'bob' to shadow group 'sudo'"
         let Some((user, group)) = rest.split_once(" to ") else {
@@ -176,7 +178,11 @@ fn account(message: &str, fields: &mut Map<String, Value>) {
         let Some((_, group)) = rest.split_once(" to group ") else {
             return;
         };
-        ("added_to_group", Some(user.to_string()), Some(group.to_string()))
+        (
+            "added_to_group",
+            Some(user.to_string()),
+            Some(group.to_string()),
+        )
     } else if let Some(i) = message.find("password changed for ") {
         let user = message[i + "password changed for ".len()..].trim();
         ("password_changed", Some(user.to_string()), None)
@@ -218,7 +224,12 @@ mod tests {
             "Accepted publickey for alice from 2001:db8::7 port 40000 ssh2: ED25519 SHA256:abc",
         );
         assert_eq!(
-            (&v["Outcome"], &v["AuthMethod"], &v["TargetUser"], &v["SourceIp"]),
+            (
+                &v["Outcome"],
+                &v["AuthMethod"],
+                &v["TargetUser"],
+                &v["SourceIp"]
+            ),
             (
                 &"success".into(),
                 &"publickey".into(),
@@ -227,7 +238,10 @@ mod tests {
             )
         );
         let v = parsed("sshd", "Invalid user oracle from 203.0.113.9 port 1");
-        assert!(v.get("Outcome").is_none(), "not counted twice with its Failed line");
+        assert!(
+            v.get("Outcome").is_none(),
+            "not counted twice with its Failed line"
+        );
         assert_eq!(v["TargetUser"], "oracle");
     }
 
@@ -238,7 +252,12 @@ mod tests {
             "   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id -u",
         );
         assert_eq!(
-            (&v["User"], &v["TargetUser"], &v["CommandLine"], &v["Outcome"]),
+            (
+                &v["User"],
+                &v["TargetUser"],
+                &v["CommandLine"],
+                &v["Outcome"]
+            ),
             (
                 &"alice".into(),
                 &"root".into(),
@@ -255,7 +274,10 @@ mod tests {
             (&"failure".into(), &"user NOT in sudoers".into())
         );
         let v = parsed("su", "FAILED SU (to root) alice on pts/0");
-        assert_eq!((&v["Outcome"], &v["User"]), (&"failure".into(), &"alice".into()));
+        assert_eq!(
+            (&v["Outcome"], &v["User"]),
+            (&"failure".into(), &"alice".into())
+        );
         let v = parsed(
             "useradd",
             "new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0",
@@ -265,7 +287,10 @@ mod tests {
             (&"user_created".into(), &"bob".into())
         );
         let v = parsed("usermod", "add 'bob' to shadow group 'sudo'");
-        assert_eq!((&v["TargetUser"], &v["Group"]), (&"bob".into(), &"sudo".into()));
+        assert_eq!(
+            (&v["TargetUser"], &v["Group"]),
+            (&"bob".into(), &"sudo".into())
+        );
         let v = parsed("gpasswd", "user bob added by root to group wheel");
         assert_eq!(
             (&v["AccountAction"], &v["Group"]),

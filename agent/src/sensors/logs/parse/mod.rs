@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn formats_and_services_follow_the_file_and_the_line() {
         let auth = Format::of(Path::new("/var/log/auth.log"), LogFormat::Auto, None);
-        assert_eq!((auth.format, auth.service.as_str()), (LogFormat::Syslog, "auth"));
+        assert_eq!(
+            (auth.format, auth.service.as_str()),
+            (LogFormat::Syslog, "auth")
+        );
         let d = draft(
             &auth,
             "Dec  2 16:25:07 web1 sshd[812]: Failed password for root from 10.0.0.2 port 4444 ssh2",
@@ -120,25 +123,55 @@ mod tests {
         assert_eq!(d.fields["service"], "sshd");
         assert_eq!(d.fields["ProcessId"], 812);
         assert_eq!(d.fields["Outcome"], "failure");
-        let d = draft(&auth, "Dec  2 16:25:07 web1 polkitd[1]: Registered Authentication Agent");
+        let d = draft(
+            &auth,
+            "Dec  2 16:25:07 web1 polkitd[1]: Registered Authentication Agent",
+        );
         assert_eq!(d.fields["service"], "auth");
         let d = draft(&auth, "garbage that is not syslog");
         assert_eq!(d.fields["Message"], "garbage that is not syslog");
         assert_eq!(d.fields["service"], "auth");
 
-        let web = Format::of(Path::new("/var/log/nginx/access.log"), LogFormat::Auto, None);
-        assert_eq!((web.format, web.service.as_str()), (LogFormat::Access, "nginx"));
-        let d = draft(&web, r#"10.0.0.2 - - [02/Dec/2026:16:25:07 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8""#);
+        let web = Format::of(
+            Path::new("/var/log/nginx/access.log"),
+            LogFormat::Auto,
+            None,
+        );
+        assert_eq!(
+            (web.format, web.service.as_str()),
+            (LogFormat::Access, "nginx")
+        );
+        let d = draft(
+            &web,
+            r#"10.0.0.2 - - [02/Dec/2026:16:25:07 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8""#,
+        );
         assert_eq!(d.category, Category::Webserver);
         assert_eq!(d.fields["service"], "nginx");
 
         let audit = Format::of(Path::new("/var/log/audit/audit.log"), LogFormat::Auto, None);
         let d = draft(&audit, r#"type=CWD msg=audit(1.2:3): cwd="/root""#);
-        assert_eq!((d.fields["service"].as_str(), d.fields["cwd"].as_str()), (Some("auditd"), Some("/root")));
-        let sshd = Format::of(Path::new("/var/log/sshd.log"), LogFormat::Plain, Some("sshd"));
-        let d = draft(&sshd, "Failed password for invalid user nosuch from 10.0.0.9 port 45042 ssh2");
-        assert_eq!((d.fields["Outcome"].as_str(), d.fields["SourceIp"].as_str()), (Some("failure"), Some("10.0.0.9")));
-        let custom = Format::of(Path::new("/srv/app/app.log"), LogFormat::Plain, Some("myapp"));
+        assert_eq!(
+            (d.fields["service"].as_str(), d.fields["cwd"].as_str()),
+            (Some("auditd"), Some("/root"))
+        );
+        let sshd = Format::of(
+            Path::new("/var/log/sshd.log"),
+            LogFormat::Plain,
+            Some("sshd"),
+        );
+        let d = draft(
+            &sshd,
+            "Failed password for invalid user nosuch from 10.0.0.9 port 45042 ssh2",
+        );
+        assert_eq!(
+            (d.fields["Outcome"].as_str(), d.fields["SourceIp"].as_str()),
+            (Some("failure"), Some("10.0.0.9"))
+        );
+        let custom = Format::of(
+            Path::new("/srv/app/app.log"),
+            LogFormat::Plain,
+            Some("myapp"),
+        );
         assert_eq!(draft(&custom, "x").fields["service"], "myapp");
     }
 }

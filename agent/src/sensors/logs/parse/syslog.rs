@@ -72,7 +72,10 @@ mod tests {
 
     #[test]
     fn both_time_forms_and_tags_with_and_without_pid() {
-        let l = parse("Dec  2 16:25:07 web1 sshd[812]: Failed password for root from 10.0.0.2 port 4444 ssh2").unwrap();
+        let l = parse(
+            "Dec  2 16:25:07 web1 sshd[812]: Failed password for root from 10.0.0.2 port 4444 ssh2",
+        )
+        .unwrap();
         assert_eq!(
             (l.time, l.host, l.program, l.pid),
             ("Dec  2 16:25:07", "web1", "sshd", Some(812))
@@ -81,7 +84,8 @@ mod tests {
         let l = parse("2026-12-02T16:25:07.123456+00:00 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id").unwrap();
         assert_eq!((l.program, l.pid), ("sudo", None));
         assert!(l.message.trim_start().starts_with("alice : TTY"));
-        let l = parse("Dec 12 01:02:03 h systemd-logind[512]: New session 4 of user alice.").unwrap();
+        let l =
+            parse("Dec 12 01:02:03 h systemd-logind[512]: New session 4 of user alice.").unwrap();
         assert_eq!(l.program, "systemd-logind");
         assert!(parse("just some text").is_none());
         assert!(parse("Dec  2 16:25:07 web1 no tag here").is_none());
