@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use vigie_store::managed::{Component, ManagedClickHouse};
 
+pub mod peer;
 pub mod print_agent;
 pub mod sim;
 pub mod webdriver;

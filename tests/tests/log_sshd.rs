@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use vigie_tests::peer::{run_quiet as run, Peer};
 use vigie_tests::{wait_for, Stack};
 
 const BRUTE_FORCE: &str = "533c6501-74ca-4a8a-8d82-1a0ddbd450c9";
@@ -16,119 +17,30 @@ const LOGIN_AFTER_BRUTE_FORCE: &str = "677acd47-1f39-4196-852a-ba4d4b88131e";
 const USER: &str = "vigie-ssh-test";
 const PASSWORD: &str = "Gr4nd-Ch3val-Bleu";
 
-fn run(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("{program} runs: {e}"))
-        .success()
-}
-
-/// A namespace joined to this one by a veth pair: this side `10.234.T.1`, the
-/// namespace `10.234.T.2`. Removed on drop.
-struct Client {
-    ns: String,
-    host_ip: String,
-    client_ip: String,
-}
-
-impl Client {
-    fn new() -> Client {
-        let tag = std::process::id() % 250 + 1;
-        let ns = format!("vgs{tag}");
-        let (host_ip, client_ip) = (format!("10.234.{tag}.1"), format!("10.234.{tag}.2"));
-        let _ = run("ip", &["netns", "del", &ns]);
-        let _ = run("ip", &["link", "del", &format!("{ns}h")]);
-        assert!(run("ip", &["netns", "add", &ns]));
-        assert!(run(
-            "ip",
-            &[
-                "link",
-                "add",
-                &format!("{ns}h"),
-                "type",
-                "veth",
-                "peer",
-                "name",
-                &format!("{ns}c"),
-                "netns",
-                &ns
-            ]
-        ));
-        assert!(run(
-            "ip",
-            &[
-                "addr",
-                "add",
-                &format!("{host_ip}/30"),
-                "dev",
-                &format!("{ns}h")
-            ]
-        ));
-        assert!(run("ip", &["link", "set", &format!("{ns}h"), "up"]));
-        assert!(run(
-            "ip",
-            &[
-                "-n",
-                &ns,
-                "addr",
-                "add",
-                &format!("{client_ip}/30"),
-                "dev",
-                &format!("{ns}c")
-            ]
-        ));
-        assert!(run(
-            "ip",
-            &["-n", &ns, "link", "set", &format!("{ns}c"), "up"]
-        ));
-        assert!(run("ip", &["-n", &ns, "link", "set", "lo", "up"]));
-        Client {
-            ns,
-            host_ip,
-            client_ip,
-        }
-    }
-
-    /// One SSH login from the namespace with `password`; true when it got in.
-    fn login(&self, port: u16, password: &str) -> bool {
-        run(
-            "ip",
-            &[
-                "netns",
-                "exec",
-                &self.ns,
-                "sshpass",
-                "-p",
-                password,
-                "ssh",
-                "-p",
-                &port.to_string(),
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
-                "PreferredAuthentications=password",
-                "-o",
-                "PubkeyAuthentication=no",
-                "-o",
-                "ConnectTimeout=10",
-                &format!("{USER}@{}", self.host_ip),
-                "true",
-            ],
-        )
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = run("ip", &["link", "del", &format!("{}h", self.ns)]);
-        let _ = run("ip", &["netns", "del", &self.ns]);
-    }
+/// Logs into the server from `peer` with `password`; true when it got in.
+fn login(peer: &Peer, port: u16, password: &str) -> bool {
+    peer.run(
+        "sshpass",
+        &[
+            "-p",
+            password,
+            "ssh",
+            "-p",
+            &port.to_string(),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "PreferredAuthentications=password",
+            "-o",
+            "PubkeyAuthentication=no",
+            "-o",
+            "ConnectTimeout=10",
+            &format!("{USER}@{}", peer.host_ip),
+            "true",
+        ],
+    )
 }
 
 /// sshd in the foreground, its log in `log`, killed on drop.
@@ -233,7 +145,7 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     )
     .await;
 
-    let client = Client::new();
+    let client = Peer::new(234);
     let port = free_port();
     let _sshd = Sshd::start(&sshd_dir, &client.host_ip, port, &log);
     wait_for("sshd listens", Duration::from_secs(20), || async {
@@ -245,11 +157,11 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
 
     for _ in 0..12 {
         assert!(
-            !client.login(port, "not-the-password"),
+            !login(&client, port, "not-the-password"),
             "a wrong password is refused"
         );
     }
-    assert!(client.login(port, PASSWORD), "the right password gets in");
+    assert!(login(&client, port, PASSWORD), "the right password gets in");
 
     for (rule, what) in [
         (BRUTE_FORCE, "brute force"),
@@ -257,7 +169,7 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     ] {
         let sql = format!(
             "SELECT count() FROM alerts WHERE rule_id = '{rule}' AND events LIKE '%{}%'",
-            client.client_ip
+            client.peer_ip
         );
         wait_for(
             &format!("the {what} alert"),
@@ -272,7 +184,7 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
          AND visitParamExtractString(fields, 'Outcome') = 'failure' \
          AND visitParamExtractString(fields, 'SourceIp') = '{}' \
          AND visitParamExtractString(fields, 'TargetUser') = '{USER}'",
-        client.client_ip
+        client.peer_ip
     );
     assert_eq!(stack.count(&failures).await, 12);
 }

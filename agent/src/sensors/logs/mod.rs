@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use vigie_model::agent_config::LogsConfig;
+use vigie_model::agent_config::{LogFormat, LogsConfig};
 use vigie_model::event::{field, Category};
 use vigie_model::glob::PathGlob;
 use vigie_model::EventDraft;
@@ -104,7 +104,8 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             sink,
             counters,
             followed: BTreeMap::new(),
-            dirty: false,
+            // The first look is always recorded, even when no file matches yet.
+            dirty: true,
             stopped: false,
         };
         let poll = Duration::from_millis(run.config.poll_ms.max(1));
@@ -185,8 +186,9 @@ impl Run {
             if followed.tail.seen_absent() != was_absent {
                 self.dirty = true;
             }
+            let mut drafts = Vec::with_capacity(outs.len());
             for out in outs.drain(..) {
-                let draft = match out {
+                match out {
                     Out::Line(line) => {
                         bump(&self.counters.log_lines);
                         let text = String::from_utf8_lossy(&line.text);
@@ -195,7 +197,7 @@ impl Run {
                             bump(&self.counters.log_lines_cut);
                             draft = draft.with(field::LINE_TRUNCATED, true);
                         }
-                        located(draft, path, line.inode, line.end)
+                        drafts.push(located(draft, path, line.inode, line.end));
                     }
                     Out::Truncated { inode, was, now } => {
                         bump(&self.counters.log_truncations);
@@ -210,16 +212,22 @@ impl Run {
                                     "log file cut from {was} to {now} bytes with no rotated copy"
                                 ),
                             );
-                        located(draft, path, inode, 0)
+                        drafts.push(located(draft, path, inode, 0));
                     }
                     Out::Lost { inode, offset } => {
                         bump(&self.counters.log_files_lost);
                         tracing::warn!(path = %path.display(), inode, offset,
                             "a log file rotated while the agent was stopped is gone: its last lines were not read");
                         self.dirty = true;
-                        continue;
                     }
-                };
+                }
+            }
+            // The records of one audit event are written together, so they arrive in
+            // one look (one split across two looks is joined in two parts).
+            if followed.format.format == LogFormat::Audit {
+                parse::audit::assemble(&mut drafts);
+            }
+            for draft in drafts {
                 self.dirty = true;
                 if self.sink.blocking_send(Item::Event(draft)).is_err() {
                     self.stopped = true;

@@ -2,11 +2,17 @@
 //! syscall=59 … exe="/usr/bin/id" key="exec"`): every `name=value` pair as a field of
 //! that name, as SigmaHQ's auditd rules name them (`type`, `syscall`, `exe`, `a0`…,
 //! `key`, `name`), the value unquoted; hex-encoded values (EXECVE arguments with spaces)
-//! are decoded. `msg=audit(TIME:ID)` gives `LogTime` and `AuditId`. One record is one
-//! event: the records of one audit event share `AuditId`.
+//! are decoded. `msg=audit(TIME:ID)` gives `LogTime` and `AuditId`.
+//!
+//! One record stays one event, so SigmaHQ's rules (each written for one record type)
+//! match as written; [`assemble`] then gives each record of an audit event (SYSCALL,
+//! EXECVE, CWD, PATH, PROCTITLE… sharing `AuditId`) the fields of the others it lacks, so
+//! a rule may also combine them (an EXECVE record carries the SYSCALL's `exe`, `auid`
+//! and `key`, the CWD's `cwd`).
 
 use serde_json::{Map, Value};
 use vigie_model::event::field;
+use vigie_model::EventDraft;
 
 /// The fields of `line`, or `None` when it is not an audit record.
 pub fn parse(line: &str) -> Option<Map<String, Value>> {
@@ -36,6 +42,69 @@ pub fn parse(line: &str) -> Option<Map<String, Value>> {
         map.insert(name.to_string(), decoded(kind, name, value, quoted).into());
     }
     Some(map)
+}
+
+/// Fields that belong to their own record and are never lent to the others: where it
+/// lies, what it is, its text, and per-record values (EXECVE arguments, SYSCALL
+/// registers, a PATH's item number).
+fn own_field(name: &str) -> bool {
+    matches!(
+        name,
+        "type"
+            | "AuditTypes"
+            | "argc"
+            | "item"
+            | "items"
+            | field::MESSAGE
+            | field::LOG_OFFSET
+            | field::LOG_INODE
+            | field::LOG_FILE
+            | field::LINE_TRUNCATED
+    ) || (name.len() > 1 && name.starts_with('a') && name[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Joins the records of each audit event found in `drafts` (consecutive drafts with
+/// the same `AuditId`, as auditd writes them): each gets the fields of the others it
+/// lacks, and `AuditTypes` lists the event's record types (`SYSCALL,EXECVE,CWD,PATH`).
+pub fn assemble(drafts: &mut [EventDraft]) {
+    let mut start = 0;
+    while start < drafts.len() {
+        let id = drafts[start].fields.get("AuditId").cloned();
+        let mut end = start + 1;
+        if id.is_some() {
+            while end < drafts.len() && drafts[end].fields.get("AuditId") == id.as_ref() {
+                end += 1;
+            }
+        }
+        if end - start > 1 {
+            let group = &mut drafts[start..end];
+            let mut shared = Map::new();
+            let mut types = Vec::new();
+            for draft in group.iter() {
+                if let Some(kind) = draft.fields.get("type").and_then(Value::as_str) {
+                    types.push(kind.to_string());
+                }
+                for (name, value) in &draft.fields {
+                    if !own_field(name) && !shared.contains_key(name) {
+                        shared.insert(name.clone(), value.clone());
+                    }
+                }
+            }
+            let types = types.join(",");
+            for draft in group.iter_mut() {
+                for (name, value) in &shared {
+                    draft
+                        .fields
+                        .entry(name.clone())
+                        .or_insert_with(|| value.clone());
+                }
+                draft
+                    .fields
+                    .insert("AuditTypes".into(), types.clone().into());
+            }
+        }
+        start = end;
+    }
 }
 
 /// `name=value` pairs, and whether the value was quoted (with `"` or `'`).
@@ -113,5 +182,33 @@ mod tests {
         assert_eq!(m["acct"], "root");
         assert_eq!(m["res"], "failed");
         assert!(parse("Dec  2 16:25:07 h x: y").is_none());
+    }
+
+    #[test]
+    fn the_records_of_one_event_lend_each_other_their_fields() {
+        let record = |line: &str| {
+            let mut d = EventDraft::now(vigie_model::event::Category::Log);
+            d.fields = parse(line).unwrap();
+            d
+        };
+        let mut drafts = vec![
+            record(
+                r#"type=SYSCALL msg=audit(1.5:77): arch=c000003e syscall=59 success=yes a0=41 a2=7 auid=1000 exe="/usr/bin/cat" key="shadow""#,
+            ),
+            record(r#"type=EXECVE msg=audit(1.5:77): argc=2 a0="cat" a1="/etc/shadow""#),
+            record(r#"type=CWD msg=audit(1.5:77): cwd="/tmp""#),
+            record(r#"type=SYSCALL msg=audit(1.6:78): syscall=2 exe="/usr/bin/vi""#),
+        ];
+        assemble(&mut drafts);
+        let execve = &drafts[1].fields;
+        assert_eq!(execve["type"], "EXECVE");
+        assert_eq!(execve["exe"], "/usr/bin/cat");
+        assert_eq!(execve["key"], "shadow");
+        assert_eq!(execve["cwd"], "/tmp");
+        assert_eq!(execve["a0"], "cat", "its own arguments");
+        assert!(execve.get("a2").is_none(), "not the SYSCALL's registers");
+        assert_eq!(execve["AuditTypes"], "SYSCALL,EXECVE,CWD");
+        assert_eq!(drafts[0].fields["cwd"], "/tmp");
+        assert!(drafts[3].fields.get("cwd").is_none(), "another event");
     }
 }

@@ -1,0 +1,157 @@
+//! A real nginx (Debian's package), started by the test with its access log in a file,
+//! and a client in another network namespace (joined by veth, made by the test) that
+//! sends ordinary requests, then a path traversal, a command injection and a scanner's
+//! user agent: the agent reads the access log as `webserver` events and the collector
+//! raises the three web alerts, each naming the client's address and the request;
+//! ordinary requests raise nothing. Needs root, iproute2, nginx and python3, as CI has.
+
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use vigie_tests::peer::Peer;
+use vigie_tests::{wait_for, Stack};
+
+const PATH_TRAVERSAL: &str = "40151b14-786a-4548-bb68-79c124d2122c";
+const COMMAND_INJECTION: &str = "71891408-ae3c-4d3e-85d6-004286e7ed7e";
+const SCANNER: &str = "512a173a-d1c8-4369-9cff-b4ff95551055";
+
+/// nginx in the foreground with everything under `dir`, killed on drop.
+struct Nginx(Child);
+
+impl Nginx {
+    fn start(dir: &Path, listen: &str, port: u16) -> Nginx {
+        assert!(
+            Path::new("/usr/sbin/nginx").exists(),
+            "nginx is needed (scripts/test.sh installs it)"
+        );
+        std::fs::create_dir_all(dir.join("www")).unwrap();
+        std::fs::write(dir.join("www/index.html"), "<p>Ministère</p>\n").unwrap();
+        let d = dir.display();
+        let config = format!(
+            "worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  \
+             proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  \
+             uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
+             server {{ listen {listen}:{port}; root {d}/www; }}\n}}\n"
+        );
+        let conf = dir.join("nginx.conf");
+        std::fs::write(&conf, config).unwrap();
+        let child = Command::new("/usr/sbin/nginx")
+            .args(["-c", conf.to_str().unwrap(), "-p", dir.to_str().unwrap()])
+            .spawn()
+            .expect("nginx starts");
+        Nginx(child)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        // The workers follow their master.
+        let _ = Command::new("pkill")
+            .args(["-f", "nginx: worker process"])
+            .status();
+    }
+}
+
+/// Sends `GET path` with `agent` from `peer`, the path exactly as given.
+fn get(peer: &Peer, port: u16, path: &str, agent: &str) {
+    let script = format!(
+        "import http.client\nc = http.client.HTTPConnection({:?}, {port}, timeout=10)\n\
+         c.putrequest('GET', {path:?}, skip_accept_encoding=True)\n\
+         c.putheader('User-Agent', {agent:?})\nc.endheaders()\nc.getresponse().read()\n",
+        peer.host_ip
+    );
+    assert!(peer.run("python3", &["-c", &script]), "GET {path}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
+    let stack = Stack::start("").await;
+    let watched = stack.path("watched");
+    std::fs::create_dir_all(&watched).unwrap();
+    let site = stack.path("nginx");
+    std::fs::create_dir_all(&site).unwrap();
+    let config = stack
+        .agent_config(
+            "agent",
+            &watched,
+            "",
+            &format!(
+                "[batch]\nflush_ms = 50\n\n[logs]\npoll_ms = 50\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
+                site.display()
+            ),
+        )
+        .await;
+    let _agent = stack.start_agent("agent", &config).await;
+    let positions = stack.path("agent-data/log-positions.json");
+    wait_for(
+        "the agent's first look",
+        Duration::from_secs(30),
+        || async { positions.exists().then_some(()) },
+    )
+    .await;
+
+    let client = Peer::new(235);
+    let port = 8000 + (std::process::id() % 1000) as u16;
+    let _nginx = Nginx::start(&site, &client.host_ip, port);
+    wait_for("nginx listens", Duration::from_secs(20), || async {
+        std::net::TcpStream::connect((client.host_ip.as_str(), port))
+            .ok()
+            .map(|_| ())
+    })
+    .await;
+
+    let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    for path in ["/", "/index.html?lang=fr", "/services/impots?page=2"] {
+        get(&client, port, path, browser);
+    }
+    get(
+        &client,
+        port,
+        "/download.php?file=../../../../etc/passwd",
+        browser,
+    );
+    get(
+        &client,
+        port,
+        "/cgi-bin/ping.cgi?host=127.0.0.1;id",
+        browser,
+    );
+    get(
+        &client,
+        port,
+        "/",
+        "sqlmap/1.7.2#stable (https://sqlmap.org)",
+    );
+
+    for (rule, what, needle) in [
+        (PATH_TRAVERSAL, "path traversal", "etc/passwd"),
+        (COMMAND_INJECTION, "command injection", ";id"),
+        (SCANNER, "scanner", "sqlmap"),
+    ] {
+        let sql = format!(
+            "SELECT count() FROM alerts WHERE rule_id = '{rule}' AND events LIKE '%{}%' AND events LIKE '%{needle}%'",
+            client.peer_ip
+        );
+        wait_for(
+            &format!("the {what} alert"),
+            Duration::from_secs(60),
+            || async { (stack.count(&sql).await == 1).then_some(()) },
+        )
+        .await;
+    }
+    // Every request is an event, with its status; the ordinary ones alert on nothing.
+    let requests = format!(
+        "SELECT count() FROM events WHERE category = 'webserver' \
+         AND visitParamExtractString(fields, 'c-ip') = '{}' \
+         AND visitParamExtractString(fields, 'service') = 'nginx'",
+        client.peer_ip
+    );
+    assert_eq!(stack.count(&requests).await, 6);
+    let alerts = "SELECT count() FROM alerts WHERE events LIKE '%webserver%'";
+    assert_eq!(stack.count(alerts).await, 3, "only the three attacks alert");
+}
