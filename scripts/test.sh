@@ -2,7 +2,8 @@
 # Runs every test of Vigie, installing first what the tests need (ClickHouse from
 # Debian's clickhouse-server package, Chromium and its driver for the browser test,
 # poppler-utils to read reports, libcap2-bin for setcap, python3-aiosmtpd as a mail
-# server, openssh-server, sshpass and nginx-light for the log tests).
+# server, openssh-server, sshpass, nginx-light and systemd-journal-remote for the log
+# tests).
 # Lance tous les tests de Vigie, après avoir installé ce dont ils ont besoin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +47,13 @@ if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
 fi
 
 # Log tests run a real SSH server and client (Debian's openssh-server, openssh-client
-# and sshpass, a password given on the command line) and a real web server (nginx-light).
-if [ ! -x /usr/sbin/sshd ] || ! command -v sshpass >/dev/null 2>&1 || ! command -v ssh >/dev/null 2>&1 || [ ! -x /usr/sbin/nginx ]; then
-    echo "Installing openssh-server, sshpass, nginx-light / installation d'openssh-server, sshpass, nginx-light"
+# and sshpass, a password given on the command line), a real web server (nginx-light)
+# and a real journal (journalctl, written by systemd-journal-remote).
+if [ ! -x /usr/sbin/sshd ] || ! command -v sshpass >/dev/null 2>&1 || ! command -v ssh >/dev/null 2>&1 \
+    || [ ! -x /usr/sbin/nginx ] || ! command -v journalctl >/dev/null 2>&1 || [ ! -x /lib/systemd/systemd-journal-remote ]; then
+    echo "Installing openssh-server, sshpass, nginx-light, systemd-journal-remote / installation d'openssh-server, sshpass, nginx-light, systemd-journal-remote"
     sudo_if_needed apt-get update -q
-    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server openssh-client sshpass nginx-light
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server openssh-client sshpass nginx-light systemd systemd-journal-remote
 fi
 
 # The packaging test runs the documented install lines as written, which use sudo.

@@ -106,6 +106,7 @@ pub async fn run(
         spool: d.spool.clone(),
         baseline_path: config.data_dir.join("fim-baseline.json"),
         positions_path: config.data_dir.join("log-positions.json"),
+        journal_path: config.data_dir.join("journal-cursor.json"),
     });
     let batcher_task = tokio::spawn(batcher.run(rx));
 

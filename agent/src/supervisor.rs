@@ -26,6 +26,8 @@ pub struct Persistence {
     pub baseline_path: PathBuf,
     /// The log positions snapshot.
     pub positions_path: PathBuf,
+    /// The journal cursor snapshot.
+    pub journal_path: PathBuf,
 }
 
 /// The running sensors.
@@ -74,8 +76,9 @@ impl Supervisor {
         }
         let files = self.file_state()?;
         let logs = self.log_state()?;
+        let journal = self.journal_state()?;
         self.stop = Arc::new(AtomicBool::new(false));
-        for sensor in sensors::configured(&self.config, &self.context, files, logs) {
+        for sensor in sensors::configured(&self.config, &self.context, files, logs, journal) {
             let name = sensor.name();
             let stop = self.stop.clone();
             let failed = self.failed.clone();
@@ -115,6 +118,23 @@ impl Supervisor {
             },
             None => logs::Saved {
                 positions: None,
+                path: None,
+            },
+        })
+    }
+
+    /// The journal cursor as a fresh start would see it.
+    fn journal_state(&self) -> anyhow::Result<logs::journal::Saved> {
+        Ok(match &self.persistence {
+            Some(p) => logs::journal::Saved {
+                cursor: logs::journal::Cursor::load_caught_up(
+                    &p.journal_path,
+                    &mut p.spool.blocking(),
+                )?,
+                path: Some(p.journal_path.clone()),
+            },
+            None => logs::journal::Saved {
+                cursor: None,
                 path: None,
             },
         })

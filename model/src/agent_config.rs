@@ -175,6 +175,24 @@ pub struct LogsConfig {
     pub read_rate_mib_s: u64,
     /// Milliseconds between two looks at the files.
     pub poll_ms: u64,
+    /// Reads the systemd journal too: `auto` (when none of the syslog-format files above
+    /// exists, as on a host where journald alone keeps the logs), `on` or `off`.
+    pub journal: JournalSetting,
+    /// Reads the journal files in this folder instead of the system's journal.
+    pub journal_directory: Option<PathBuf>,
+}
+
+/// Whether the log sensor reads the systemd journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JournalSetting {
+    /// When none of the syslog-format files configured exists.
+    #[default]
+    Auto,
+    /// Always.
+    On,
+    /// Never.
+    Off,
 }
 
 /// One log file (or several, through a pattern in its last part).
@@ -243,6 +261,8 @@ impl Default for LogsConfig {
             max_line_bytes: 16 << 10,
             read_rate_mib_s: 8,
             poll_ms: 250,
+            journal: JournalSetting::Auto,
+            journal_directory: None,
         }
     }
 }
@@ -441,6 +461,14 @@ impl AgentConfig {
                 .is_some_and(|s| s.trim().is_empty())
             {
                 return Err(bad(&format!("logs.files[{i}].service"), "is empty"));
+            }
+        }
+        if let Some(dir) = &self.logs.journal_directory {
+            if !dir.is_absolute() {
+                return Err(bad(
+                    "logs.journal_directory",
+                    format!("{} is not an absolute path", dir.display()),
+                ));
             }
         }
         if self.logs.max_line_bytes < 256 || self.logs.poll_ms == 0 {

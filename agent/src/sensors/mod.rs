@@ -20,6 +20,7 @@ pub fn configured(
     context: &Context,
     files: file::Saved,
     logs: logs::Saved,
+    journal: logs::journal::Saved,
 ) -> Vec<Box<dyn Sensor>> {
     let mut sensors: Vec<Box<dyn Sensor>> = Vec::new();
     if config.fim.enabled {
@@ -67,6 +68,14 @@ pub fn configured(
         )));
     }
     if config.logs.enabled {
+        if logs::reads_journal(&config.logs) {
+            sensors.push(Box::new(logs::journal::JournalSensor::new(
+                config.logs.journal_directory.clone(),
+                journal,
+                context.sink.clone(),
+                context.counters.clone(),
+            )));
+        }
         sensors.push(Box::new(logs::LogSensor::new(
             config.logs.clone(),
             logs,

@@ -100,6 +100,8 @@ pub enum StateOwner {
     FileBaseline,
     /// The log files' reading positions.
     LogPositions,
+    /// The systemd journal's cursor.
+    JournalCursor,
 }
 
 impl Spool {

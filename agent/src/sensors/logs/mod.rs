@@ -8,6 +8,7 @@
 //! containers' overlays). Every line carries its file, inode and end offset, so the
 //! positions ([`positions`]) can be rebuilt from the spool after a crash.
 
+pub mod journal;
 pub mod parse;
 pub mod positions;
 pub mod reader;
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use vigie_model::agent_config::{LogFormat, LogsConfig};
+use vigie_model::agent_config::{JournalSetting, LogFormat, LogsConfig};
 use vigie_model::event::{field, Category};
 use vigie_model::glob::PathGlob;
 use vigie_model::EventDraft;
@@ -45,6 +46,22 @@ pub struct Saved {
     pub positions: Option<Positions>,
     /// Where to save them.
     pub path: Option<PathBuf>,
+}
+
+/// Whether `config` has the journal read: always, never, or (`auto`) when none of its
+/// syslog-format files exists — a host where journald alone keeps the logs — or when
+/// it names a folder of journal files.
+pub fn reads_journal(config: &LogsConfig) -> bool {
+    match config.journal {
+        JournalSetting::On => true,
+        JournalSetting::Off => false,
+        JournalSetting::Auto if config.journal_directory.is_some() => true,
+        JournalSetting::Auto => !config.files.iter().any(|source| {
+            let path = Path::new(&source.path);
+            let syslog = Format::of(path, source.format, None).format == LogFormat::Syslog;
+            syslog && (path.exists() || !matching(path).is_empty())
+        }),
+    }
 }
 
 /// The log sensor.
