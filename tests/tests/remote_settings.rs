@@ -69,6 +69,21 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
         admin,
         &csrf,
         "/api/v1/agent-settings",
+        json!({"group": "web", "body": "[[logs.files]]\npath = \"var/log/app.log\"\n"}),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(
+        json_of(&bad)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("logs.files[0].path"),
+        "{}",
+        bad.body
+    );
+    let bad = post(
+        admin,
+        &csrf,
+        "/api/v1/agent-settings",
         json!({"group": "Web Servers", "body": ""}),
     );
     assert_eq!(json_of(&bad)["code"], "settings_bad_group");
@@ -95,10 +110,12 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
     for i in 0..50 {
         std::fs::write(second.join(format!("pre{i}.conf")), format!("{i}")).unwrap();
     }
+    let app_log = stack.path("app.log");
     let body = format!(
-        "[fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"critical\"\n\n[process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n",
+        "[fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"critical\"\n\n[process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n\n[logs]\npoll_ms = 50\njournal = \"off\"\n\n[[logs.files]]\npath = \"{}\"\n",
         first.display(),
-        second.display()
+        second.display(),
+        app_log.display()
     );
     let saved = post(
         admin,
@@ -134,6 +151,25 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
             .count("SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/second/new.txt'")
             .await;
         (n == 1).then_some(())
+    })
+    .await;
+    // The log file the group's settings name is read too.
+    let mut line = 0;
+    wait_for("a line of the remotely set log file", Duration::from_secs(30), || {
+        line += 1;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&app_log)
+            .unwrap();
+        std::io::Write::write_all(&mut file, format!("Dec  2 10:00:00 h app[1]: remote {line}\n").as_bytes())
+            .unwrap();
+        let stack = &stack;
+        async move {
+            let sql = "SELECT count() FROM events WHERE category = 'log' \
+                       AND visitParamExtractString(fields, 'Message') LIKE 'remote %'";
+            (stack.count(sql).await > 0).then_some(())
+        }
     })
     .await;
     let severity = stack
