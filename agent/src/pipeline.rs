@@ -34,3 +34,11 @@ pub const CAPACITY: usize = 8192;
 pub fn channel() -> (Sink, mpsc::Receiver<Item>) {
     mpsc::channel(CAPACITY)
 }
+
+/// Waits until every item sent on `sink` so far is durable, and returns the last durable
+/// `seq`; `None` when the pipeline is gone (the agent stops).
+pub fn wait_durable(sink: &Sink) -> Option<u64> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    sink.blocking_send(Item::Barrier(tx)).ok()?;
+    rx.blocking_recv().ok()
+}

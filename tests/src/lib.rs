@@ -320,6 +320,26 @@ impl Stack {
         config
     }
 
+    /// Starts agent `agent` reading logs as `logs` says (the body of its `[logs]`
+    /// section, `[[logs.files]]` included), batches sealed every 50 ms, and waits for
+    /// its first look at the logs (the positions are saved after it): a line appended
+    /// from then on is new. Returns its configuration file, to start it again.
+    pub async fn start_log_agent(&self, logs: &str) -> (PathBuf, Process) {
+        let watched = self.path("agent-watched");
+        std::fs::create_dir_all(&watched).expect("watched folder");
+        let extra = format!("[batch]\nflush_ms = 50\n\n[logs]\n{logs}\n");
+        let config = self.agent_config("agent", &watched, "", &extra).await;
+        let agent = self.start_agent("agent", &config).await;
+        let positions = self.path("agent-data/log-positions.json");
+        wait_for(
+            "the agent's first look at the logs",
+            Duration::from_secs(30),
+            || async { positions.exists().then_some(()) },
+        )
+        .await;
+        (config, agent)
+    }
+
     /// Starts an agent with `config`, logging to `<name>.log`, and waits for its baseline.
     pub async fn start_agent(&self, name: &str, config: &Path) -> Process {
         let log = self.path(&format!("{name}.log"));

@@ -41,9 +41,7 @@ fn run(command: &str, args: &[&Path]) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_line_once_across_rotations_and_kills() {
     let stack = Stack::start("").await;
-    let watched = stack.path("watched");
     let logs = stack.path("logs");
-    std::fs::create_dir_all(&watched).unwrap();
     std::fs::create_dir_all(&logs).unwrap();
     let log = logs.join("app.log");
     let rotated = |n: u32| logs.join(format!("app.log.{n}"));
@@ -52,35 +50,12 @@ async fn every_line_once_across_rotations_and_kills() {
         "Dec  2 09:00:00 host app[42]: history before the agent\n",
     )
     .unwrap();
-    let config = stack
-        .agent_config(
-            "agent",
-            &watched,
-            "",
-            &format!(
-                "[batch]\nflush_ms = 50\n\n[logs]\npoll_ms = 20\n\n[[logs.files]]\npath = \"{}\"\n",
-                log.display()
-            ),
-        )
+    let (config, mut agent) = stack
+        .start_log_agent(&format!(
+            "poll_ms = 20\n\n[[logs.files]]\npath = \"{}\"\n",
+            log.display()
+        ))
         .await;
-    let mut agent = stack.start_agent("agent", &config).await;
-
-    // The agent starts at the end of what is there: wait until it follows the file.
-    let mut probe = 0;
-    wait_for("the agent follows the log", Duration::from_secs(30), || {
-        probe += 1;
-        append(&log)
-            .write_all(format!("Dec  2 09:00:01 host app[42]: probe {probe}\n").as_bytes())
-            .unwrap();
-        let stack = &stack;
-        async move {
-            let sql = format!(
-                "SELECT count() FROM events WHERE category = 'log' AND {MESSAGE} LIKE 'probe %'"
-            );
-            (stack.count(&sql).await > 0).then_some(())
-        }
-    })
-    .await;
 
     // Plain appends.
     let mut writer = append(&log);
@@ -184,21 +159,13 @@ async fn every_line_once_across_rotations_and_kills() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_log_cleared_by_hand_is_reported() {
     let stack = Stack::start("").await;
-    let watched = stack.path("watched");
-    std::fs::create_dir_all(&watched).unwrap();
     let log = stack.path("auth.log");
-    let config = stack
-        .agent_config(
-            "agent",
-            &watched,
-            "",
-            &format!(
-                "[batch]\nflush_ms = 50\n\n[logs]\npoll_ms = 20\n\n[[logs.files]]\npath = \"{}\"\n",
-                log.display()
-            ),
-        )
+    let _agent = stack
+        .start_log_agent(&format!(
+            "poll_ms = 20\n\n[[logs.files]]\npath = \"{}\"\n",
+            log.display()
+        ))
         .await;
-    let _agent = stack.start_agent("agent", &config).await;
     // Absent at start: read from its first line once it appears.
     let mut writer = append(&log);
     writer

@@ -46,8 +46,6 @@ fn lines(range: std::ops::Range<u64>) -> Vec<(&'static str, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn journal_entries_once_across_a_kill_from_the_saved_cursor() {
     let stack = Stack::start("").await;
-    let watched = stack.path("watched");
-    std::fs::create_dir_all(&watched).unwrap();
     let journal = stack.path("journal");
     std::fs::create_dir_all(&journal).unwrap();
     write_entries(
@@ -55,21 +53,15 @@ async fn journal_entries_once_across_a_kill_from_the_saved_cursor() {
         0,
         &[("app", "history before the agent".to_string())],
     );
-    let config = stack
-        .agent_config(
-            "agent",
-            &watched,
-            "",
-            &format!(
-                "[batch]\nflush_ms = 50\n\n[logs]\nfiles = []\njournal = \"on\"\njournal_directory = \"{}\"\n",
-                journal.display()
-            ),
-        )
+    let (config, mut agent) = stack
+        .start_log_agent(&format!(
+            "files = []\njournal = \"on\"\njournal_directory = \"{}\"\n",
+            journal.display()
+        ))
         .await;
-    let mut agent = stack.start_agent("agent", &config).await;
     let cursor = stack.path("agent-data/journal-cursor.json");
     wait_for(
-        "the agent's first look",
+        "the journal's first look",
         Duration::from_secs(30),
         || async { cursor.exists().then_some(()) },
     )

@@ -118,32 +118,16 @@ async fn a_password_guessed_over_ssh_raises_brute_force_then_login_after_it() {
     assert!(chpasswd.wait().unwrap().success());
 
     let stack = Stack::start("").await;
-    let watched = stack.path("watched");
-    std::fs::create_dir_all(&watched).unwrap();
     let sshd_dir = stack.path("sshd");
     std::fs::create_dir_all(&sshd_dir).unwrap();
+    // The log does not exist yet: once the agent has looked, sshd's whole log is read.
     let log = sshd_dir.join("sshd.log");
-    let config = stack
-        .agent_config(
-            "agent",
-            &watched,
-            "",
-            &format!(
-                "[batch]\nflush_ms = 50\n\n[logs]\npoll_ms = 50\n\n[[logs.files]]\npath = \"{}\"\nformat = \"plain\"\nservice = \"sshd\"\n",
-                log.display()
-            ),
-        )
+    let _agent = stack
+        .start_log_agent(&format!(
+            "poll_ms = 50\n\n[[logs.files]]\npath = \"{}\"\nformat = \"plain\"\nservice = \"sshd\"\n",
+            log.display()
+        ))
         .await;
-    let _agent = stack.start_agent("agent", &config).await;
-    // The log does not exist yet: once the agent has looked (its positions are saved
-    // after the first look), sshd's whole log will be read.
-    let positions = stack.path("agent-data/log-positions.json");
-    wait_for(
-        "the agent's first look",
-        Duration::from_secs(30),
-        || async { positions.exists().then_some(()) },
-    )
-    .await;
 
     let client = Peer::new(234);
     let port = free_port();

@@ -71,29 +71,14 @@ fn get(peer: &Peer, port: u16, path: &str, agent: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
     let stack = Stack::start("").await;
-    let watched = stack.path("watched");
-    std::fs::create_dir_all(&watched).unwrap();
     let site = stack.path("nginx");
     std::fs::create_dir_all(&site).unwrap();
-    let config = stack
-        .agent_config(
-            "agent",
-            &watched,
-            "",
-            &format!(
-                "[batch]\nflush_ms = 50\n\n[logs]\npoll_ms = 50\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
-                site.display()
-            ),
-        )
+    let _agent = stack
+        .start_log_agent(&format!(
+            "poll_ms = 50\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
+            site.display()
+        ))
         .await;
-    let _agent = stack.start_agent("agent", &config).await;
-    let positions = stack.path("agent-data/log-positions.json");
-    wait_for(
-        "the agent's first look",
-        Duration::from_secs(30),
-        || async { positions.exists().then_some(()) },
-    )
-    .await;
 
     let client = Peer::new(235);
     let port = 8000 + (std::process::id() % 1000) as u16;

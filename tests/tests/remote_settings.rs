@@ -155,22 +155,29 @@ async fn a_group_s_settings_reach_its_agents_without_a_restart() {
     .await;
     // The log file the group's settings name is read too.
     let mut line = 0;
-    wait_for("a line of the remotely set log file", Duration::from_secs(30), || {
-        line += 1;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&app_log)
+    wait_for(
+        "a line of the remotely set log file",
+        Duration::from_secs(30),
+        || {
+            line += 1;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&app_log)
+                .unwrap();
+            std::io::Write::write_all(
+                &mut file,
+                format!("Dec  2 10:00:00 h app[1]: remote {line}\n").as_bytes(),
+            )
             .unwrap();
-        std::io::Write::write_all(&mut file, format!("Dec  2 10:00:00 h app[1]: remote {line}\n").as_bytes())
-            .unwrap();
-        let stack = &stack;
-        async move {
-            let sql = "SELECT count() FROM events WHERE category = 'log' \
+            let stack = &stack;
+            async move {
+                let sql = "SELECT count() FROM events WHERE category = 'log' \
                        AND visitParamExtractString(fields, 'Message') LIKE 'remote %'";
-            (stack.count(sql).await > 0).then_some(())
-        }
-    })
+                (stack.count(sql).await > 0).then_some(())
+            }
+        },
+    )
     .await;
     let severity = stack
         .count("SELECT count() FROM alerts WHERE target LIKE '%/second/new.txt' AND severity = 'critical'")

@@ -264,11 +264,7 @@ fn save(sink: &Sink, cursor: &mut Cursor, path: Option<&Path>) -> bool {
     let Some(path) = path else {
         return true;
     };
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    if sink.blocking_send(Item::Barrier(tx)).is_err() {
-        return false;
-    }
-    let Ok(seq) = rx.blocking_recv() else {
+    let Some(seq) = crate::pipeline::wait_durable(sink) else {
         return false;
     };
     match cursor.save(path, seq) {

@@ -271,12 +271,7 @@ impl Run {
             self.dirty = false;
             return;
         };
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.sink.blocking_send(Item::Barrier(tx)).is_err() {
-            self.stopped = true;
-            return;
-        }
-        let Ok(seq) = rx.blocking_recv() else {
+        let Some(seq) = crate::pipeline::wait_durable(&self.sink) else {
             self.stopped = true;
             return;
         };
