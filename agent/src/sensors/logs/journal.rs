@@ -10,7 +10,7 @@
 //! after it replayed at start), so a SIGKILL repeats and loses nothing. A first run
 //! starts at the journal's end (its history is not sent).
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,14 +75,8 @@ impl Cursor {
 
     fn save(&mut self, path: &Path, seq: u64) -> std::io::Result<()> {
         self.seq = seq;
-        let tmp = path.with_extension("tmp");
-        {
-            let mut out = BufWriter::new(std::fs::File::create(&tmp)?);
-            serde_json::to_writer(&mut out, self)?;
-            out.flush()?;
-            out.get_ref().sync_all()?;
-        }
-        std::fs::rename(&tmp, path)
+        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        vigie_daemon::files::write_atomic(path, &json)
     }
 }
 

@@ -5,7 +5,7 @@
 //! nothing read twice, nothing skipped.
 
 use std::collections::BTreeMap;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -79,14 +79,8 @@ impl Positions {
     pub fn save(&mut self, path: &Path, seq: u64) -> std::io::Result<()> {
         self.seq = seq;
         self.recorded_ms = vigie_model::event::now_ms();
-        let tmp = path.with_extension("tmp");
-        {
-            let mut out = BufWriter::new(std::fs::File::create(&tmp)?);
-            serde_json::to_writer(&mut out, self)?;
-            out.flush()?;
-            out.get_ref().sync_all()?;
-        }
-        std::fs::rename(&tmp, path)
+        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        vigie_daemon::files::write_atomic(path, &json)
     }
 
     /// Moves a file's position to just past a line already spooled. A position that

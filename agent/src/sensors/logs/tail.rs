@@ -231,33 +231,23 @@ impl Tail {
                     .head
                     .as_ref()
                     .and_then(|h| rotated::by_head(&self.path, h, known.offset, known.inode));
-                match copy {
-                    Some((path, copy)) => {
-                        seen.push(path);
-                        self.read_copy(copy, known.inode, known.offset, max_line, out)?;
-                    }
-                    None => out(Out::Truncated {
-                        inode: known.inode,
-                        was: known.offset,
-                        now: size,
-                    }),
-                }
+                let cleared = Out::Truncated {
+                    inode: known.inode,
+                    was: known.offset,
+                    now: size,
+                };
+                self.resume_from(copy, cleared, &known, &mut seen, max_line, out)?;
                 continue;
             }
             let found = rotated::by_inode(&self.path, known.inode).or_else(|| {
                 let head = known.head.as_ref()?;
                 rotated::by_head(&self.path, head, known.offset, known.inode)
             });
-            match found {
-                Some((path, copy)) => {
-                    seen.push(path);
-                    self.read_copy(copy, known.inode, known.offset, max_line, out)?;
-                }
-                None => out(Out::Lost {
-                    inode: known.inode,
-                    offset: known.offset,
-                }),
-            }
+            let lost = Out::Lost {
+                inode: known.inode,
+                offset: known.offset,
+            };
+            self.resume_from(found, lost, &known, &mut seen, max_line, out)?;
         }
         // Give a second's slack to clocks and to writes just before the stop.
         for (inode, copy) in rotated::unseen_since(&self.path, since_ms.saturating_sub(1000), &seen)
@@ -265,6 +255,29 @@ impl Tail {
             self.read_copy(copy, inode, 0, max_line, out)?;
         }
         Ok(())
+    }
+
+    /// Reads on in `found` from where `known` was left (and notes its path as seen), or
+    /// reports `missing` when there is no such copy.
+    fn resume_from(
+        &mut self,
+        found: Option<(PathBuf, Copy)>,
+        missing: Out,
+        known: &Known,
+        seen: &mut Vec<PathBuf>,
+        max_line: usize,
+        out: &mut dyn FnMut(Out),
+    ) -> std::io::Result<()> {
+        match found {
+            Some((path, copy)) => {
+                seen.push(path);
+                self.read_copy(copy, known.inode, known.offset, max_line, out)
+            }
+            None => {
+                out(missing);
+                Ok(())
+            }
+        }
     }
 
     /// Reads a rotated copy from `offset`: an uncompressed one until it is quiet, a
