@@ -180,6 +180,9 @@ pub struct LogsConfig {
     pub journal: JournalSetting,
     /// Reads the journal files in this folder instead of the system's journal.
     pub journal_directory: Option<PathBuf>,
+    /// Where web sites' files lie: a request in an access log to a script under one of
+    /// them carries how long ago the script was written (`ScriptAgeSecs`).
+    pub web_roots: Vec<PathBuf>,
 }
 
 /// Whether the log sensor reads the systemd journal.
@@ -263,6 +266,16 @@ impl Default for LogsConfig {
             poll_ms: 250,
             journal: JournalSetting::Auto,
             journal_directory: None,
+            web_roots: [
+                "/var/www/html",
+                "/var/www",
+                "/srv/www",
+                "/srv/http",
+                "/usr/share/nginx/html",
+            ]
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
         }
     }
 }
@@ -461,6 +474,14 @@ impl AgentConfig {
                 .is_some_and(|s| s.trim().is_empty())
             {
                 return Err(bad(&format!("logs.files[{i}].service"), "is empty"));
+            }
+        }
+        for (i, root) in self.logs.web_roots.iter().enumerate() {
+            if !root.is_absolute() {
+                return Err(bad(
+                    &format!("logs.web_roots[{i}]"),
+                    format!("{} is not an absolute path", root.display()),
+                ));
             }
         }
         if let Some(dir) = &self.logs.journal_directory {

@@ -238,6 +238,9 @@ pub mod field {
     pub const GROUP: &str = "Group";
     /// Why a login or sudo failed, in the program's words.
     pub const REASON: &str = "Reason";
+    /// For a web request to a script under a web root: seconds since the script was
+    /// written (or its times changed).
+    pub const SCRIPT_AGE_SECS: &str = "ScriptAgeSecs";
 }
 
 /// The actions a `file_event` reports in its `Action` field.

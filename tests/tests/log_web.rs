@@ -1,9 +1,9 @@
 //! A real nginx (Debian's package), started by the test with its access log in a file,
 //! and a client in another network namespace (joined by veth, made by the test) that
-//! sends ordinary requests, then a path traversal, a command injection and a scanner's
-//! user agent: the agent reads the access log as `webserver` events and the collector
-//! raises the three web alerts, each naming the client's address and the request;
-//! ordinary requests raise nothing. Needs root, iproute2, nginx and python3, as CI has.
+//! sends ordinary requests, then a path traversal, a command injection, a scanner's
+//! user agent and a request to a script just dropped under the web root: the agent reads
+//! the access log as `webserver` events and the collector raises the four web alerts,
+//! each naming the client's address and the request; ordinary requests raise nothing. Needs root, iproute2, nginx and python3, as CI has.
 
 use std::path::Path;
 use std::process::{Child, Command};
@@ -15,6 +15,7 @@ use vigie_tests::{wait_for, Stack};
 const PATH_TRAVERSAL: &str = "40151b14-786a-4548-bb68-79c124d2122c";
 const COMMAND_INJECTION: &str = "71891408-ae3c-4d3e-85d6-004286e7ed7e";
 const SCANNER: &str = "512a173a-d1c8-4369-9cff-b4ff95551055";
+const FRESH_SCRIPT: &str = "f6bd138f-50d5-42a6-aa95-23d76b98434e";
 
 /// nginx in the foreground with everything under `dir`, killed on drop.
 struct Nginx(Child);
@@ -29,7 +30,8 @@ impl Nginx {
         std::fs::write(dir.join("www/index.html"), "<p>Ministère</p>\n").unwrap();
         let d = dir.display();
         let config = format!(
-            "worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+            // Workers as root: the test's folder is private to root.
+            "user root root;\nworker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 64; }}\n\
              http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  \
              proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  \
@@ -75,7 +77,8 @@ async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
     std::fs::create_dir_all(&site).unwrap();
     let _agent = stack
         .start_log_agent(&format!(
-            "poll_ms = 50\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
+            "poll_ms = 50\nweb_roots = [\"{}/www\"]\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
+            site.display(),
             site.display()
         ))
         .await;
@@ -112,22 +115,42 @@ async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
         "/",
         "sqlmap/1.7.2#stable (https://sqlmap.org)",
     );
+    // A script dropped under the web root (an upload), then asked for.
+    std::fs::create_dir_all(site.join("www/uploads")).unwrap();
+    std::fs::write(
+        site.join("www/uploads/img.php"),
+        "<?php system($_GET['c']); ?>",
+    )
+    .unwrap();
+    get(&client, port, "/uploads/img.php?c=ls", browser);
 
     for (rule, what, needle) in [
         (PATH_TRAVERSAL, "path traversal", "etc/passwd"),
         (COMMAND_INJECTION, "command injection", ";id"),
         (SCANNER, "scanner", "sqlmap"),
+        (FRESH_SCRIPT, "fresh script", "img.php"),
     ] {
         let sql = format!(
             "SELECT count() FROM alerts WHERE rule_id = '{rule}' AND events LIKE '%{}%' AND events LIKE '%{needle}%'",
             client.peer_ip
         );
-        wait_for(
-            &format!("the {what} alert"),
-            Duration::from_secs(60),
-            || async { (stack.count(&sql).await == 1).then_some(()) },
-        )
-        .await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while stack.count(&sql).await != 1 {
+            if std::time::Instant::now() > deadline {
+                let events: Vec<String> = stack
+                    .client
+                    .query("SELECT visitParamExtractString(fields, 'cs-uri') FROM events WHERE category = 'webserver'")
+                    .fetch_all()
+                    .await
+                    .unwrap();
+                let logs: String = ["agent.log", "nginx/access.log", "nginx/error.log"]
+                    .iter()
+                    .map(|f| std::fs::read_to_string(stack.path(f)).unwrap_or_default())
+                    .collect();
+                panic!("no {what} alert; the events: {events:#?}\n{logs}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
     // Every request is an event, with its status; the ordinary ones alert on nothing.
     let requests = format!(
@@ -136,7 +159,7 @@ async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
          AND visitParamExtractString(fields, 'service') = 'nginx'",
         client.peer_ip
     );
-    assert_eq!(stack.count(&requests).await, 6);
+    assert_eq!(stack.count(&requests).await, 7);
     let alerts = "SELECT count() FROM alerts WHERE events LIKE '%webserver%'";
-    assert_eq!(stack.count(alerts).await, 3, "only the three attacks alert");
+    assert_eq!(stack.count(alerts).await, 4, "only the four attacks alert");
 }

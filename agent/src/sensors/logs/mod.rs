@@ -14,6 +14,7 @@ pub mod positions;
 pub mod reader;
 pub mod rotated;
 pub mod tail;
+pub mod web_roots;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -236,6 +237,20 @@ impl Run {
                         tracing::warn!(path = %path.display(), inode, offset,
                             "a log file rotated while the agent was stopped is gone: its last lines were not read");
                         self.dirty = true;
+                    }
+                }
+            }
+            if followed.format.format == LogFormat::Access {
+                let now_secs = vigie_model::event::now_ms() as i64 / 1000;
+                for draft in &mut drafts {
+                    let stem = draft.fields.get("cs-uri-stem").and_then(|v| v.as_str());
+                    let age = stem.and_then(|stem| {
+                        web_roots::script_age_secs(&self.config.web_roots, stem, now_secs)
+                    });
+                    if let Some(age) = age {
+                        draft
+                            .fields
+                            .insert(field::SCRIPT_AGE_SECS.into(), age.into());
                     }
                 }
             }
