@@ -120,6 +120,10 @@ impl Reader {
         emit: &mut dyn FnMut(Line),
     ) -> std::io::Result<bool> {
         self.refresh_head()?;
+        // Most looks find nothing new: no buffer for them.
+        if self.size()? <= self.scan {
+            return Ok(true);
+        }
         let mut buf = vec![0; CHUNK];
         loop {
             if *budget == 0 {

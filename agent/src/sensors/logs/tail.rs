@@ -369,6 +369,15 @@ mod tests {
             .unwrap();
     }
 
+    fn empty(path: &Path) {
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+    }
+
     fn poll(tail: &mut Tail) -> (Vec<String>, Vec<String>) {
         let (mut lines, mut notes) = (Vec::new(), Vec::new());
         let mut budget = u64::MAX;
@@ -402,24 +411,14 @@ mod tests {
         // Copied then truncated.
         append(&log, "e\n");
         std::fs::copy(&log, dir.path().join("auth.log.0")).unwrap();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&log)
-            .unwrap()
-            .set_len(0)
-            .unwrap();
+        empty(&log);
         append(&log, "f\n");
         let mut got = poll(&mut tail).0;
         got.sort();
         assert_eq!(got, ["e", "f"]);
 
         // Cleared by hand: reported, and the next lines read.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&log)
-            .unwrap()
-            .set_len(0)
-            .unwrap();
+        empty(&log);
         std::fs::remove_file(dir.path().join("auth.log.0")).unwrap();
         let (lines, notes) = poll(&mut tail);
         assert!(lines.is_empty());
