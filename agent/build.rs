@@ -19,7 +19,7 @@ fn main() {
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
     println!("cargo:rerun-if-env-changed=CLANG");
     println!("cargo:rerun-if-changed=bpf");
-    for program in ["exec", "files", "net"] {
+    for program in ["exec", "files", "net", "reads"] {
         compile(&clang, program, &out, bpf_arch, multiarch);
     }
 }

@@ -19,6 +19,7 @@
 #include <bpf/bpf_core_read.h>
 #include "path.h"
 #include "task.h"
+#include "pack.h"
 
 #define OP_WRITE 1
 #define OP_UNLINK 3
@@ -36,7 +37,6 @@
 #define TRUNCATED_EXE 4
 
 #define NAME_BUF 512
-#define ARGS_READ 1024
 #define AT_FDCWD -100
 #define AT_REMOVEDIR 0x200
 #define O_WRONLY 01
@@ -99,17 +99,7 @@ struct {
 	__type(value, u64);
 } file_drops SEC(".maps");
 
-/* What goes into the ring: the record's header, then each field's used bytes one after
- * the other (name, name2, base, base2, exe, args, as their lengths in the header say),
- * so a record weighs its content — a hundred bytes or so — not the 6 KB of the largest
- * possible one. Twice the largest record, so every offset can be masked below half. */
-#define PACKED 16384
-#define HEADER offsetof(struct file_record, name)
-
-struct packed {
-	char buf[PACKED];
-};
-
+/* Room to pack a record before it goes into the ring (see pack.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -117,17 +107,7 @@ struct {
 	__type(value, struct packed);
 } file_packed SEC(".maps");
 
-/* Appends `len` bytes of `src` (at most `max`) at `off` in `buf`; the next offset. */
-static __always_inline u32 append(char *buf, u32 off, const char *src, u32 len, u32 max)
-{
-	if (len > max)
-		len = max;
-	off &= (PACKED / 2) - 1;
-	if (len > 0)
-		bpf_probe_read_kernel(buf + off, len, src);
-	return off + len;
-}
-
+#define HEADER offsetof(struct file_record, name)
 
 /* A blank record for the current process, or NULL when it is the agent. */
 static __always_inline struct file_record *begin(u32 op)
@@ -183,16 +163,7 @@ static __always_inline void send(struct file_record *r)
 		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
 				       BPF_CORE_READ(exe, f_path.dentry),
 				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
-	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
-	u64 len = end > start ? end - start : 0;
-
-	if (len >= ARGS_READ)
-		len = ARGS_READ - 1;
-	len &= ARGS_READ - 1;
-	r->args_len = 0;
-	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
-		r->args_len = len;
+	r->args_len = read_args(task, r->args);
 	u32 zero = 0;
 	struct packed *p = bpf_map_lookup_elem(&file_packed, &zero);
 

@@ -49,6 +49,8 @@ struct conn_record {
 	u32 flags;
 	u16 exe_len;
 	u16 reserved;
+	u32 ppid;
+	u32 pad;
 	char comm[16];
 	char exe[PATH_BUF];
 	/* Not sent: where read_path writes next. */
@@ -202,6 +204,8 @@ static __always_inline int finish(long ret)
 	r->flags = 0;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	r->exe_len = 0;

@@ -33,4 +33,24 @@ static __always_inline struct file *file_of(int fd)
 	return file;
 }
 
+/* How much of a process's arguments is read (a power of two). */
+#define ARGS_READ 1024
+
+/* Copies `task`'s arguments, NUL-separated and cut at ARGS_READ - 1, into `args`; the
+ * bytes copied. Read here because a process that lives a millisecond is gone from /proc
+ * by the time the agent looks. */
+static __always_inline u16 read_args(struct task_struct *task, char *args)
+{
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	u64 len = end > start ? end - start : 0;
+
+	if (len >= ARGS_READ)
+		len = ARGS_READ - 1;
+	len &= ARGS_READ - 1;
+	if (len > 0 && bpf_probe_read_user(args, len, (void *)start) == 0)
+		return len;
+	return 0;
+}
+
 #endif

@@ -33,6 +33,21 @@ pub fn load_only(program: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Object
     open.load()
 }
 
+thread_local! {
+    /// Set while loading a program that may well be refused (see [`try_load_only`]).
+    static TRYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`load_only`] for programs a kernel may refuse (an optional hook the caller can do
+/// without): libbpf's warnings go to the debug level, and the caller says in a word
+/// what it falls back to.
+pub fn try_load_only(program: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Object, Error> {
+    TRYING.set(true);
+    let loaded = load_only(program, wanted);
+    TRYING.set(false);
+    loaded
+}
+
 /// Runs an eBPF reader on a thread of its own called `name` (libbpf objects stay on the
 /// thread that made them): `load` there, then `follow` until it returns. Waits for the
 /// load: `Err` says why it failed, and then nothing runs.
@@ -64,7 +79,8 @@ pub fn spawn<P: 'static>(
 pub fn attach_all(object: &Object) -> Result<Vec<libbpf_rs::Link>, Error> {
     let mut links = Vec::new();
     let mut missing = Vec::new();
-    for program in object.progs_mut() {
+    // Programs left out at load (`load_only`) are not attached.
+    for program in object.progs_mut().filter(|p| p.autoload()) {
         match program.attach() {
             Ok(link) => links.push(link),
             Err(_) => missing.push(program.name().to_string_lossy().into_owned()),
@@ -208,6 +224,7 @@ fn route_libbpf_messages() {
     fn forward(level: PrintLevel, message: String) {
         let message = message.trim_end();
         match level {
+            PrintLevel::Warn if TRYING.get() => tracing::debug!(target: "libbpf", "{message}"),
             PrintLevel::Warn => tracing::warn!(target: "libbpf", "{message}"),
             PrintLevel::Info => tracing::debug!(target: "libbpf", "{message}"),
             PrintLevel::Debug => tracing::trace!(target: "libbpf", "{message}"),

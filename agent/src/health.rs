@@ -65,6 +65,13 @@ pub struct Counters {
     pub log_files_lost: AtomicU64,
     /// Failed reads of log files (permissions, I/O).
     pub log_read_errors: AtomicU64,
+    /// Reads of sensitive files reported.
+    pub file_reads: AtomicU64,
+    /// Sensitive files watched for reads at the last look.
+    pub reads_watched: AtomicU64,
+    /// Reads the kernel could not queue (ring buffer full), or files past the most
+    /// that can be watched.
+    pub reads_lost: AtomicU64,
     /// Sensors restarted by the supervisor after they failed (panicked).
     pub sensor_restarts: AtomicU64,
     /// Version of the SOC's remote settings in force (0: none).
@@ -78,6 +85,9 @@ pub struct Counters {
     pub network_owners_mode: std::sync::Mutex<&'static str>,
     /// Where file changes get their process from: `ebpf`, or empty when nowhere.
     pub file_who_mode: std::sync::Mutex<&'static str>,
+    /// How reads of sensitive files are seen: `fentry`, `tracepoint`, or empty when
+    /// they are not.
+    pub reads_mode: std::sync::Mutex<&'static str>,
 }
 
 impl Counters {
@@ -104,6 +114,11 @@ impl Counters {
     /// Records where file changes get their process from.
     pub fn set_file_who_mode(&self, mode: &'static str) {
         *self.file_who_mode.lock().expect("mode lock") = mode;
+    }
+
+    /// Records how reads of sensitive files are seen.
+    pub fn set_reads_mode(&self, mode: &'static str) {
+        *self.reads_mode.lock().expect("mode lock") = mode;
     }
 }
 
@@ -143,6 +158,10 @@ impl Counters {
             "LogTruncations": get(&self.log_truncations),
             "LogFilesLost": get(&self.log_files_lost),
             "LogReadErrors": get(&self.log_read_errors),
+            "FileReads": get(&self.file_reads),
+            "ReadsWatched": get(&self.reads_watched),
+            "ReadsLost": get(&self.reads_lost),
+            "ReadsMode": *self.reads_mode.lock().expect("mode lock"),
             "ProcessMode": *self.process_mode.lock().expect("mode lock"),
             "FileWhoMode": *self.file_who_mode.lock().expect("mode lock"),
             "FimWhoLost": get(&self.fim_who_lost),

@@ -24,6 +24,8 @@ pub struct AgentConfig {
     pub network: NetworkConfig,
     /// Log files: auth, system, audit and web server logs.
     pub logs: LogsConfig,
+    /// Reads of sensitive files (password hashes, private keys, histories…).
+    pub reads: ReadsConfig,
     /// Batching of events before they are spooled and sent.
     pub batch: BatchConfig,
     /// The on-disk spool.
@@ -280,6 +282,62 @@ impl Default for LogsConfig {
     }
 }
 
+/// Which reads of files are events: opens for reading of a short list of sensitive
+/// files, seen in the kernel (eBPF) with the process that asked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadsConfig {
+    /// Turns the sensor on or off.
+    pub enabled: bool,
+    /// The sensitive files: absolute paths whose parts may hold `*`, `?` and `{a,b}`
+    /// (`/home/*/.ssh/id_{rsa,ed25519}`). Matched again every second, so a file
+    /// created or replaced later is watched too.
+    pub paths: Vec<String>,
+    /// Also reports a process opening another's memory (`/proc/PID/mem`).
+    pub proc_mem: bool,
+}
+
+impl Default for ReadsConfig {
+    fn default() -> ReadsConfig {
+        const KEYS: &str = "id_{rsa,dsa,ecdsa,ed25519,ecdsa_sk,ed25519_sk}";
+        let homes = ["/root", "/home/*"];
+        let mut paths: Vec<String> = [
+            "/etc/shadow",
+            "/etc/shadow-",
+            "/etc/gshadow",
+            "/etc/gshadow-",
+            "/etc/security/opasswd",
+            "/etc/ssh/ssh_host_*_key",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        for home in homes {
+            for file in [
+                format!(".ssh/{KEYS}"),
+                ".bash_history".to_string(),
+                ".zsh_history".to_string(),
+                ".aws/credentials".to_string(),
+                ".docker/config.json".to_string(),
+                ".git-credentials".to_string(),
+                ".pgpass".to_string(),
+                ".my.cnf".to_string(),
+                ".netrc".to_string(),
+                ".gnupg/private-keys-v1.d/*".to_string(),
+                ".mozilla/firefox/*/{logins.json,key4.db}".to_string(),
+                ".config/{google-chrome,chromium}/*/Login Data".to_string(),
+            ] {
+                paths.push(format!("{home}/{file}"));
+            }
+        }
+        ReadsConfig {
+            enabled: true,
+            paths,
+            proc_mem: true,
+        }
+    }
+}
+
 /// Batching settings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -311,6 +369,7 @@ impl Default for AgentConfig {
             process: ProcessConfig::default(),
             network: NetworkConfig::default(),
             logs: LogsConfig::default(),
+            reads: ReadsConfig::default(),
             batch: BatchConfig::default(),
             spool: SpoolConfig::default(),
             health_interval_secs: 60,
@@ -492,6 +551,20 @@ impl AgentConfig {
                 ));
             }
         }
+        for (i, path) in self.reads.paths.iter().enumerate() {
+            let at = format!("reads.paths[{i}]");
+            if !path.starts_with('/') {
+                return Err(bad(&at, format!("{path} is not an absolute path")));
+            }
+            for part in path.split('/').filter(|p| !p.is_empty()) {
+                if part == "**" {
+                    return Err(bad(&at, format!("{path}: `**` is not allowed here")));
+                }
+                if let Err(e) = crate::glob::PathGlob::new(part) {
+                    return Err(bad(&at, e.to_string()));
+                }
+            }
+        }
         if self.logs.max_line_bytes < 256 || self.logs.poll_ms == 0 {
             return Err(bad("logs", "max_line_bytes must be ≥ 256 and poll_ms ≥ 1"));
         }
@@ -597,6 +670,8 @@ pub struct RemoteConfig {
     pub network: Option<NetworkConfig>,
     /// Replaces `[logs]` (and its `[[logs.files]]`).
     pub logs: Option<LogsConfig>,
+    /// Replaces `[reads]`.
+    pub reads: Option<ReadsConfig>,
 }
 
 impl RemoteConfig {
@@ -622,6 +697,9 @@ impl RemoteConfig {
         }
         if let Some(logs) = &self.logs {
             config.logs = logs.clone();
+        }
+        if let Some(reads) = &self.reads {
+            config.reads = reads.clone();
         }
         config
     }

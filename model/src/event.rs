@@ -31,11 +31,14 @@ pub enum Category {
     Log,
     /// A request in a web server's access log (Sigma's `webserver` category).
     Webserver,
+    /// A sensitive file opened for reading (Sigma's `file_access` category), or a
+    /// process's memory opened by another.
+    FileAccess,
 }
 
 impl Category {
     /// Every category, in a stable order.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::FileEvent,
         Category::ProcessCreation,
         Category::NetworkConnection,
@@ -46,6 +49,7 @@ impl Category {
         Category::AgentHealth,
         Category::Log,
         Category::Webserver,
+        Category::FileAccess,
     ];
 
     /// The category's name on the wire and in storage.
@@ -61,6 +65,7 @@ impl Category {
             Category::AgentHealth => "agent_health",
             Category::Log => "log",
             Category::Webserver => "webserver",
+            Category::FileAccess => "file_access",
         }
     }
 
@@ -157,6 +162,15 @@ pub mod field {
     pub const TRANSIENT: &str = "Transient";
     /// True when the arguments were longer than the sensor reads (4 KiB) and were cut.
     pub const COMMAND_LINE_TRUNCATED: &str = "CommandLineTruncated";
+
+    // file access events
+    /// The sensitive path (from the agent's list) a read file is: the same as
+    /// `TargetFilename` unless it was opened through another link.
+    pub const SENSITIVE_FILE: &str = "SensitiveFile";
+    /// `read` or `read_write`: how the file was opened.
+    pub const ACCESS_MODE: &str = "AccessMode";
+    /// The process whose memory was opened (`/proc/PID/mem`).
+    pub const TARGET_PROCESS_ID: &str = "TargetProcessId";
 
     // network events
     /// ICMP message type (8: echo request).
@@ -275,6 +289,7 @@ pub fn category_label(name: &str, lang: crate::i18n::Lang) -> &str {
         Some(Category::AgentHealth) => Msg::CategoryAgentHealth,
         Some(Category::Log) => Msg::CategoryLog,
         Some(Category::Webserver) => Msg::CategoryWebserver,
+        Some(Category::FileAccess) => Msg::CategoryFileAccess,
         None => return name,
     };
     msg.text(lang)

@@ -17,6 +17,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("web_attacks.yml", include_str!("../pack/web_attacks.yml")),
     (
+        "read_sensitive_files.yml",
+        include_str!("../pack/read_sensitive_files.yml"),
+    ),
+    (
         "fim_account_files.yml",
         include_str!("../pack/fim_account_files.yml"),
     ),
@@ -234,6 +238,6 @@ mod tests {
             }
         }
         let (_, correlator, errors) = assemble(all.rules, all.correlations, Limits::default());
-        assert!(errors.is_empty() && correlator.len() == 10, "{errors:?}");
+        assert!(errors.is_empty() && correlator.len() == 11, "{errors:?}");
     }
 }

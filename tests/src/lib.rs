@@ -295,21 +295,29 @@ impl Stack {
     }
 
     /// Writes an agent config watching `watch` and returns its path. `top` holds extra
-    /// top-level keys, `extra` extra TOML sections. Process and network sensors are off,
-    /// and the log sensor unless `extra` sets it: these agents are about files and
-    /// transport, and the machine's other activity would only add noise.
+    /// top-level keys, `extra` extra TOML sections. The process, network, log and
+    /// reads sensors are off unless `extra` sets their section: these agents are about
+    /// files and transport, and the machine's other activity would only add noise.
     pub async fn agent_config(&self, name: &str, watch: &Path, top: &str, extra: &str) -> PathBuf {
         let data = self.path(&format!("{name}-data"));
         let config = self.path(&format!("{name}.toml"));
-        let logs_off = if extra.contains("logs") {
-            ""
-        } else {
-            "[logs]\nenabled = false\n\n"
+        let off = |section: &str, when_absent: &str| {
+            if extra.contains(section) {
+                String::new()
+            } else {
+                format!("{section}\nenabled = false\n{when_absent}\n")
+            }
         };
-        let extra = format!("{logs_off}{extra}");
+        let extra = format!(
+            "{}{}{}{}{extra}",
+            off("[logs]", ""),
+            off("[reads]", ""),
+            off("[process]", "listeners = false\n"),
+            off("[network]", ""),
+        );
         let text = format!(
             "data_dir = \"{}\"\n{top}\n\n[collector]\nurl = \"{}\"\nca_file = \"{}\"\nenrollment_token = \"{}\"\n\n\
-             [process]\nenabled = false\nlisteners = false\n\n[network]\nenabled = false\n\n[fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n{extra}\n",
+             [fim]\nrescan_interval_secs = 3600\nsettle_ms = 50\n\n[[fim.paths]]\npath = \"{}\"\nseverity = \"high\"\n\n{extra}\n",
             data.display(),
             self.collector_url(),
             self.ca.display(),

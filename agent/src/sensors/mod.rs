@@ -8,6 +8,7 @@ pub mod listen;
 pub mod logs;
 pub mod network;
 pub mod process;
+pub mod reads;
 mod sensor;
 
 pub use sensor::{Context, Sensor};
@@ -79,6 +80,13 @@ pub fn configured(
         sensors.push(Box::new(logs::LogSensor::new(
             config.logs.clone(),
             logs,
+            context.sink.clone(),
+            context.counters.clone(),
+        )));
+    }
+    if config.reads.enabled {
+        sensors.push(Box::new(reads::ReadSensor::new(
+            config.reads.clone(),
             context.sink.clone(),
             context.counters.clone(),
         )));

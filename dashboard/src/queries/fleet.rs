@@ -171,6 +171,7 @@ pub async fn agents(
                             "FimQueueOverflows",
                             "NetworkFlowsEvicted",
                             "LogFilesLost",
+                            "ReadsLost",
                         ],
                     )
                 }),

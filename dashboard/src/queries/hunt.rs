@@ -49,6 +49,14 @@ pub fn default_columns(category: &str) -> &'static [&'static str] {
             "Outcome",
         ],
         "webserver" => &["c-ip", "cs-method", "cs-uri", "sc-status", "cs-user-agent"],
+        "file_access" => &[
+            "SensitiveFile",
+            "TargetFilename",
+            "Image",
+            "CommandLine",
+            "User",
+            "ParentProcessId",
+        ],
         _ => &["Image", "TargetFilename", "User"],
     }
 }

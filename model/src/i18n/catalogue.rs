@@ -424,6 +424,9 @@ catalogue! {
     CategoryWebserver = "category_webserver",
         "web request",
         "requête web";
+    CategoryFileAccess = "category_file_access",
+        "sensitive file read",
+        "lecture de fichier sensible";
     ActionOpened = "action_opened",
         "opened",
         "ouvert";

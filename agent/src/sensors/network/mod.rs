@@ -468,6 +468,9 @@ impl NetworkSensor {
     fn with_found_owner(&mut self, mut draft: EventDraft, owner: Option<&Owner>) -> EventDraft {
         let Some(owner) = owner else { return draft };
         draft = draft.with(field::PROCESS_ID, owner.pid);
+        if let Some(ppid) = owner.ppid {
+            draft = draft.with(field::PARENT_PROCESS_ID, ppid);
+        }
         if !owner.image.is_empty() {
             draft = draft.with(field::IMAGE, owner.image.clone());
         }
@@ -511,6 +514,7 @@ impl NetworkSensor {
         Some(Owner {
             pid,
             uid: info.uid,
+            ppid: info.ppid,
             image: info.image.unwrap_or_default(),
         })
     }

@@ -32,8 +32,9 @@ const MAX_CONNECTIONS: usize = 16_384;
 const PATH_BUF: usize = 1024 + 256;
 const LOCAL_ADDR_AT: usize = 16;
 const REMOTE_ADDR_AT: usize = 32;
-const COMM_AT: usize = 56;
-const EXE_AT: usize = 72;
+const PPID_AT: usize = 56;
+const COMM_AT: usize = 64;
+const EXE_AT: usize = 80;
 const RECORD: usize = EXE_AT + PATH_BUF;
 const AF_INET: u16 = 2;
 const AF_INET6: u16 = 10;
@@ -46,6 +47,8 @@ pub(super) struct Owner {
     pub pid: u32,
     /// Real user id (unknown when `/proc` could not say).
     pub uid: Option<u32>,
+    /// Its parent's process id (unknown when `/proc` could not say).
+    pub ppid: Option<u32>,
     /// Its program's real path (or its name when the path could not be read).
     pub image: String,
 }
@@ -165,6 +168,7 @@ pub(super) fn parse(b: &[u8]) -> Option<Opened> {
         owner: Owner {
             pid: u32_at(b, 0),
             uid: Some(u32_at(b, 4)),
+            ppid: Some(u32_at(b, PPID_AT)),
             image,
         },
     })
