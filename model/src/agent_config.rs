@@ -706,6 +706,37 @@ impl RemoteConfig {
 }
 
 #[cfg(test)]
+mod reads_tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_paths_are_absolute_patterns_and_mistakes_are_named() {
+        let config = AgentConfig::from_toml(
+            "[reads]\npaths = [\"/etc/shadow\", \"/home/*/.ssh/id_{rsa,ed25519}\"]\n",
+        )
+        .unwrap();
+        config.validate().unwrap();
+        assert!(config.reads.enabled && config.reads.proc_mem);
+        for (paths, why) in [
+            (
+                "[\"/etc/shadow\", \"home/.pgpass\"]",
+                "reads.paths[1]: home/.pgpass is not an absolute path",
+            ),
+            (
+                "[\"/home/**/id_rsa\"]",
+                "reads.paths[0]: /home/**/id_rsa: `**` is not allowed here",
+            ),
+        ] {
+            let config = AgentConfig::from_toml(&format!("[reads]\npaths = {paths}\n")).unwrap();
+            let e = config.validate().unwrap_err();
+            assert_eq!(e.to_string(), why);
+        }
+        let e = AgentConfig::from_toml("[reads]\npath = []\n").unwrap_err();
+        assert!(e.to_string().contains("path"), "{e}");
+    }
+}
+
+#[cfg(test)]
 mod remote_tests {
     use super::*;
 

@@ -116,12 +116,28 @@ fn the_agent_settings_in_the_readme_are_read_as_written() {
         .unwrap_or_else(|e| panic!("README.md: {e}"));
     assert_eq!(config.logs.files.len(), 1, "the example replaces the list");
     assert_eq!(config.logs.files[0].path, "/var/log/auth.log");
+    assert_eq!(config.reads.paths.len(), 4, "the example replaces the list");
+    for doc in ["docs/sensors.md", "docs/sensors.fr.md"] {
+        let blocks = toml_blocks(doc);
+        let reads = blocks
+            .iter()
+            .find(|b| b.contains("[reads]"))
+            .unwrap_or_else(|| panic!("{doc}: the [reads] example"));
+        let config = vigie_model::agent_config::AgentConfig::from_toml(reads)
+            .unwrap_or_else(|e| panic!("{doc}: {e}"));
+        config.validate().unwrap_or_else(|e| panic!("{doc}: {e}"));
+        assert_eq!(config.reads.paths.len(), 3, "{doc}");
+    }
     // The package's file too.
     let packaged = std::fs::read_to_string(root().join("packaging/etc/agent.toml")).unwrap();
     let config = vigie_model::agent_config::AgentConfig::from_toml(&packaged).unwrap();
     config.validate().unwrap();
     assert!(
         config.logs.enabled && config.logs.files.len() > 5,
+        "the defaults"
+    );
+    assert!(
+        config.reads.enabled && config.reads.paths.len() > 10,
         "the defaults"
     );
 }
