@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Who changes files: each open for writing, deletion, rename, change of mode, owner,
- * size, times or extended attributes, and each new folder, with the process that asked
+ * size, times or extended attributes, and each new folder or link, with the process that asked
  * for it (pid, user, the program's real path), from the system call tracepoints, which
  * every kernel with eBPF has. The path is sent as the process gave it, with the folder
  * it is relative to (the working folder or the descriptor's) read in the kernel; the
@@ -31,6 +31,7 @@
 #define OP_MKDIR 9
 #define OP_RMDIR 10
 #define OP_SETXATTR 11
+#define OP_LINK 12
 
 #define TRUNCATED_BASE 1
 #define TRUNCATED_BASE2 2
@@ -63,7 +64,7 @@ struct file_record {
 	u16 base2_len;
 	u16 exe_len;
 	u16 args_len;
-	u16 reserved[2];
+	u32 ppid;
 	char comm[16];
 	char name[NAME_BUF];
 	char name2[NAME_BUF];
@@ -123,6 +124,7 @@ static __always_inline struct file_record *begin(u32 op)
 		return NULL;
 	r->op = op;
 	r->pid = tgid;
+	r->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
 	r->uid = (u32)bpf_get_current_uid_gid();
 	r->flags = 0;
 	r->name_len = 0;
@@ -300,6 +302,12 @@ TP(utimensat)
 		return fd_op(OP_UTIMES, ARG(0));
 	return name_op(OP_UTIMES, ARG(0), (const char *)ARG(1));
 }
+
+/* A new symbolic or hard link: the new name appears. */
+TP(symlink) { return name_op(OP_LINK, AT_FDCWD, (const char *)ARG(1)); }
+TP(symlinkat) { return name_op(OP_LINK, ARG(1), (const char *)ARG(2)); }
+TP(link) { return name_op(OP_LINK, AT_FDCWD, (const char *)ARG(1)); }
+TP(linkat) { return name_op(OP_LINK, ARG(2), (const char *)ARG(3)); }
 
 TP(setxattr) { return name_op(OP_SETXATTR, AT_FDCWD, (const char *)ARG(0)); }
 TP(lsetxattr) { return name_op(OP_SETXATTR, AT_FDCWD, (const char *)ARG(0)); }

@@ -16,6 +16,7 @@ pub mod ebpf;
 pub mod enroll;
 pub mod health;
 pub mod identity;
+pub mod lineage;
 pub mod pipeline;
 pub mod procfs;
 pub mod reload;

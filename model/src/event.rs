@@ -163,6 +163,10 @@ pub mod field {
     /// True when the arguments were longer than the sensor reads (4 KiB) and were cut.
     pub const COMMAND_LINE_TRUNCATED: &str = "CommandLineTruncated";
 
+    /// The package manager (`dpkg`, `rpm`, `apt-get`…) the process runs under, when
+    /// it does: installing a package changes accounts and units as an intruder would.
+    pub const PACKAGE_MANAGER: &str = "PackageManager";
+
     // file access events
     /// The sensitive path (from the agent's list) a read file is: the same as
     /// `TargetFilename` unless it was opened through another link.

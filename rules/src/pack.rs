@@ -17,6 +17,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("web_attacks.yml", include_str!("../pack/web_attacks.yml")),
     (
+        "proc_local_package.yml",
+        include_str!("../pack/proc_local_package.yml"),
+    ),
+    (
         "read_sensitive_files.yml",
         include_str!("../pack/read_sensitive_files.yml"),
     ),

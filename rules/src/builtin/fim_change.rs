@@ -1,4 +1,9 @@
-//! Alerts on every change under a watched path, with the severity the path was given.
+//! Alerts on every change under a watched path, with the severity the path was given —
+//! except changes made by a package manager and the scripts it runs (`PackageManager`):
+//! an upgrade rewrites dozens of watched files, and an alert for each would bury the one
+//! that matters. Those changes stay stored and searchable, the rules that matter for
+//! them (accounts, units, setuid) say so themselves, and a package installed from a file
+//! rather than a repository is its own alert.
 
 use std::sync::Arc;
 use vigie_model::i18n::{fill, Lang, Msg};
@@ -72,6 +77,9 @@ impl Detector for FimChange {
         let Some(path) = event.str_field(field::TARGET_FILENAME) else {
             return;
         };
+        if event.fields.contains_key(field::PACKAGE_MANAGER) {
+            return;
+        }
         let action = event.str_field(field::ACTION).unwrap_or("changed");
         let severity = event
             .str_field(field::WATCH_SEVERITY)
@@ -149,5 +157,16 @@ mod tests {
         );
         assert_eq!(out[0].severity, Severity::Medium);
         assert_eq!(out[0].summary, "renamed /y -> /x");
+    }
+
+    #[test]
+    fn leaves_changes_made_under_a_package_manager_to_the_rules() {
+        let mut out = Vec::new();
+        let e = event(
+            "file_event",
+            json!({"TargetFilename": "/etc/ssh/sshd_config", "Action": "modified", "PackageManager": "dpkg"}),
+        );
+        FimChange::new().evaluate(&e, &mut out);
+        assert!(out.is_empty());
     }
 }

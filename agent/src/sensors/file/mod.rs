@@ -154,7 +154,15 @@ impl FileSensor {
         // The who-data reader stops with this sensor, however it ends.
         let who_stop = crate::ebpf::StopOnDrop::new();
         if self.config.who {
-            let roots = self.watches.roots().into_iter().collect();
+            // A root reached through a linked folder (`/bin` is `/usr/bin` on merged
+            // systems) is noted under its real path too: programs write there.
+            let mut roots: Vec<PathBuf> = self.watches.roots().into_iter().collect();
+            let real: Vec<PathBuf> = roots
+                .iter()
+                .filter_map(|r| std::fs::canonicalize(r).ok())
+                .filter(|r| !roots.contains(r))
+                .collect();
+            roots.extend(real);
             self.who = who::start(roots, who_stop.0.clone(), self.counters.clone());
         }
         self.counters
@@ -847,7 +855,11 @@ impl FileSensor {
             FileAction::AttributesChanged => &[who::Deed::Attributes, who::Deed::Wrote],
             FileAction::Baseline => &[],
         };
-        let writer = self.who.as_ref().and_then(|table| table.who(path, deeds));
+        let writer = self.who.as_ref().and_then(|table| {
+            table
+                .who(path, deeds)
+                .or_else(|| table.who(&real_path(path)?, deeds))
+        });
         if let Some(w) = writer {
             let user = self.users.name(w.uid);
             draft = draft
@@ -856,6 +868,9 @@ impl FileSensor {
                 .with(field::PROCESS_USER, user);
             if let Some(command_line) = w.command_line {
                 draft = draft.with(field::COMMAND_LINE, command_line);
+            }
+            if let Some(manager) = w.package_manager {
+                draft = draft.with(field::PACKAGE_MANAGER, manager);
             }
         }
         draft
@@ -901,4 +916,13 @@ impl crate::sensors::sensor::Sensor for FileSensor {
     fn run(self: Box<Self>, stop: Arc<AtomicBool>) {
         (*self).run_until(stop)
     }
+}
+
+/// `path` with its folder's symbolic links resolved (the file itself may be gone), when
+/// that differs: the name a program used to write through a linked folder.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path.parent()?)
+        .ok()?
+        .join(path.file_name()?);
+    (real != path).then_some(real)
 }

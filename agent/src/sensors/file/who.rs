@@ -1,5 +1,5 @@
 //! Who changed a file: `agent/bpf/files.bpf.c` reports, from the system call
-//! tracepoints, each open for writing, deletion, rename, new folder and change of mode,
+//! tracepoints, each open for writing, deletion, rename, new folder or link, and change of mode,
 //! owner, size, times or extended attributes, with the process that asked for it. Records under a watched path are kept for
 //! [`WINDOW`] in a [`WhoTable`] that the file sensor reads when it reports a change,
 //! so a file event names the process and user behind it (Wazuh's who-data, without
@@ -34,6 +34,7 @@ const MAX_PATHS: usize = 16_384;
 // Layout of `struct file_record` in files.bpf.c.
 const NAME_BUF: usize = 512;
 const PATH_BUF: usize = 1024 + 256;
+const PPID_AT: usize = 28;
 const COMM_AT: usize = 32;
 /// The header of a record; its fields follow, packed, in the order of their lengths.
 const HEADER: usize = 48;
@@ -69,6 +70,8 @@ pub(super) enum FileOp {
     Rmdir,
     /// Set an extended attribute (file capabilities, ACLs).
     Setxattr,
+    /// Made a symbolic or hard link (the path is the new name).
+    Link,
 }
 
 /// The kind of change a record stands for, to match it with what the watches saw.
@@ -90,7 +93,7 @@ impl FileOp {
         match self {
             FileOp::Write | FileOp::Truncate => Deed::Wrote,
             FileOp::Unlink | FileOp::Rmdir | FileOp::Rename => Deed::Removed,
-            FileOp::Mkdir => Deed::Placed,
+            FileOp::Mkdir | FileOp::Link => Deed::Placed,
             FileOp::Chmod | FileOp::Chown | FileOp::Utimes | FileOp::Setxattr => Deed::Attributes,
         }
     }
@@ -107,6 +110,7 @@ impl FileOp {
             9 => FileOp::Mkdir,
             10 => FileOp::Rmdir,
             11 => FileOp::Setxattr,
+            12 => FileOp::Link,
             _ => return None,
         })
     }
@@ -119,6 +123,8 @@ pub(super) struct FileAccess {
     pub op: FileOp,
     /// The process (thread group) id.
     pub pid: u32,
+    /// Its parent's.
+    pub ppid: u32,
     /// Its real user id.
     pub uid: u32,
     /// The path acted on.
@@ -142,6 +148,9 @@ pub(super) struct Writer {
     pub image: String,
     /// Its arguments (the first 1 KiB, read in the kernel), when it had any.
     pub command_line: Option<String>,
+    /// The package manager it ran under, looked up when the record arrived (the
+    /// writer and its parents may be gone by the time the change is reported).
+    pub package_manager: Option<&'static str>,
 }
 
 /// Recent authors of watched paths, shared by the reader thread and the file sensor.
@@ -212,6 +221,7 @@ impl WhoProbe {
         lost: &AtomicU64,
     ) -> Result<(), ebpf::Error> {
         let watched = |p: &Path| roots.iter().any(|r| p.starts_with(r));
+        let mut lineage = crate::lineage::Lineage::default();
         ebpf::follow(
             &self.object,
             "file_events",
@@ -232,6 +242,9 @@ impl WhoProbe {
                     uid: access.uid,
                     image: access.image.clone(),
                     command_line: access.command_line.clone(),
+                    package_manager: lineage
+                        .package_manager(access.pid)
+                        .or_else(|| lineage.package_manager(access.ppid)),
                 };
                 for (p, deed) in paths {
                     let forgotten = table.note(p.clone(), deed, writer.clone());
@@ -288,6 +301,7 @@ pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
     Some(FileAccess {
         op,
         pid: u32_at(b, 4),
+        ppid: u32_at(b, PPID_AT),
         uid: u32_at(b, 8),
         path,
         new_path,
@@ -440,6 +454,7 @@ mod tests {
             uid: 0,
             image: "/bin/sh".into(),
             command_line: None,
+            package_manager: None,
         };
         let wrote = [Deed::Wrote];
         for i in 0..MAX_PATHS {
@@ -460,6 +475,7 @@ mod tests {
             uid: 0,
             image: "/bin/sh".into(),
             command_line: None,
+            package_manager: None,
         };
         let path = PathBuf::from("/w/f");
         table.note(path.clone(), Deed::Wrote, by(1));

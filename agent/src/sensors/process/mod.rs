@@ -29,6 +29,7 @@ use vigie_model::event::field;
 use vigie_model::{Category, EventDraft};
 
 use crate::health::{bump, Counters};
+use crate::lineage::Lineage;
 use crate::pipeline::{Item, Sink};
 use crate::procfs::process::{self as procfs, ProcInfo};
 use crate::throttle::Throttle;
@@ -51,6 +52,7 @@ pub struct ProcessSensor {
     /// Processes seen exec'ing through eBPF, for children whose parent is gone.
     recent: HashMap<u32, ProcInfo>,
     hashes: HashMap<(u64, u64, u64, i64), String>,
+    lineage: Lineage,
     own_pid: u32,
     stopped: bool,
     use_ebpf: bool,
@@ -88,6 +90,7 @@ impl ProcessSensor {
             parents: HashMap::new(),
             recent: HashMap::new(),
             hashes: HashMap::new(),
+            lineage: Lineage::default(),
             own_pid: std::process::id(),
             stopped: false,
             use_ebpf: sources.ebpf && sources.connector,
@@ -341,6 +344,13 @@ impl ProcessSensor {
         }
         if let Some(login) = info.login_uid {
             draft = draft.with(field::LOGON_ID, login);
+        }
+        let manager = self
+            .lineage
+            .package_manager(pid)
+            .or_else(|| ppid.and_then(|p| self.lineage.package_manager(p)));
+        if let Some(manager) = manager {
+            draft = draft.with(field::PACKAGE_MANAGER, manager);
         }
         if let Some(hash) = self.program_hash(pid, info.image.as_deref()) {
             draft = draft.with(field::SHA256, hash);

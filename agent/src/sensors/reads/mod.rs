@@ -28,7 +28,9 @@ use vigie_model::EventDraft;
 
 use crate::ebpf;
 use crate::health::{bump, Counters};
+use crate::lineage::Lineage;
 use crate::pipeline::{Item, Sink};
+use crate::procfs;
 
 use crate::users::UserNames;
 use probe::{Kind, Read, ReadProbe};
@@ -62,6 +64,7 @@ struct Watch {
     watched: HashSet<u64>,
     last_scan: Option<Instant>,
     users: UserNames,
+    lineage: Lineage,
 }
 
 impl crate::sensors::sensor::Sensor for ReadSensor {
@@ -85,6 +88,7 @@ impl crate::sensors::sensor::Sensor for ReadSensor {
             watched: HashSet::new(),
             last_scan: None,
             users: UserNames::default(),
+            lineage: Lineage::default(),
         });
         self.rescan(&probe, &mut watch.borrow_mut());
         let followed = ebpf::follow_with_progress(
@@ -194,6 +198,23 @@ impl ReadSensor {
             .with(field::USER, watch.users.name(read.uid));
         if let Some(command_line) = &read.command_line {
             draft = draft.with(field::COMMAND_LINE, command_line.clone());
+        }
+        let manager = watch
+            .lineage
+            .package_manager(read.pid)
+            .or_else(|| watch.lineage.package_manager(read.ppid));
+        if let Some(manager) = manager {
+            draft = draft.with(field::PACKAGE_MANAGER, manager);
+        }
+        // The parent usually outlives the read (a script waits for its `cp`): what it
+        // runs tells a nightly backup from a shell an intruder typed in.
+        let proc = Path::new("/proc");
+        if let Ok(image) = std::fs::read_link(procfs::process::exe_path(proc, read.ppid)) {
+            let image = image.to_string_lossy();
+            draft = draft.with(field::PARENT_IMAGE, image.trim_end_matches(" (deleted)"));
+        }
+        if let Some(command_line) = procfs::process::command_line(proc, read.ppid) {
+            draft = draft.with(field::PARENT_COMMAND_LINE, command_line);
         }
         Some(draft)
     }
