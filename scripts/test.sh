@@ -63,6 +63,14 @@ if ! command -v sudo >/dev/null 2>&1; then
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo
 fi
 
+# The noise budget test rotates a log as a server does, and installs then purges a small
+# package from the Debian archive (uuid-runtime, which must not be installed already).
+if ! command -v logrotate >/dev/null 2>&1; then
+    echo "Installing logrotate / installation de logrotate"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q logrotate
+fi
+
 # Building needs clang and the libbpf headers (the agent's eBPF programs).
 bash scripts/build-deps.sh
 
