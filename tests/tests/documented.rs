@@ -141,3 +141,66 @@ fn the_agent_settings_in_the_readme_are_read_as_written() {
         "the defaults"
     );
 }
+
+/// The rows of the coverage table in `doc`: (technique column, rule column).
+fn coverage_rows(doc: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join(doc)).expect("document exists");
+    text.lines()
+        .filter(|l| l.starts_with("| T1"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_coverage_tables_follow_the_pack() {
+    let pack = vigie_rules::pack::load();
+    let infos: Vec<&vigie_rules::RuleInfo> = pack
+        .rules
+        .iter()
+        .map(|r| &*r.info)
+        .chain(pack.correlations.iter().map(|c| &*c.info))
+        .filter(|i| i.level != vigie_rules::Severity::Informational)
+        .collect();
+    for (doc, french) in [("docs/detection.md", false), ("docs/detection.fr.md", true)] {
+        let rows = coverage_rows(doc);
+        let mut missing = Vec::new();
+        for info in &infos {
+            let title = if french { &info.title_fr } else { &info.title };
+            let techniques: Vec<String> = info
+                .tags
+                .iter()
+                .filter_map(|t| t.strip_prefix("attack.t"))
+                .map(|t| format!("T{}", t.to_uppercase()))
+                .collect();
+            // Titles listed after the first may start lower case.
+            let title_lower = title.to_lowercase();
+            let row = rows
+                .iter()
+                .find(|(_, rules)| rules.to_lowercase().contains(&title_lower));
+            match row {
+                None => missing.push(title.clone()),
+                Some((named, _)) => assert!(
+                    techniques.iter().any(|t| named.contains(t.as_str())),
+                    "{doc}: the row of {title:?} names none of its techniques {techniques:?}"
+                ),
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{doc}: rules missing from the table: {missing:#?}"
+        );
+        // And every row is about rules the pack has.
+        for (technique, rules) in &rows {
+            assert!(
+                infos.iter().any(|i| {
+                    let title = if french { &i.title_fr } else { &i.title };
+                    rules.to_lowercase().contains(&title.to_lowercase())
+                }),
+                "{doc}: the row {technique:?} names no rule of the pack: {rules:?}"
+            );
+        }
+    }
+}
