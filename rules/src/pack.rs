@@ -17,6 +17,14 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("web_attacks.yml", include_str!("../pack/web_attacks.yml")),
     (
+        "proc_masquerading.yml",
+        include_str!("../pack/proc_masquerading.yml"),
+    ),
+    (
+        "net_shell_connection.yml",
+        include_str!("../pack/net_shell_connection.yml"),
+    ),
+    (
         "proc_local_package.yml",
         include_str!("../pack/proc_local_package.yml"),
     ),
