@@ -134,13 +134,17 @@ mod tests {
     use super::*;
     use crate::sigma::{assemble, Limits};
 
-    /// Examples: a list of events, or `{repeat: N, event: {...}}` where `{i}` in a value
-    /// is replaced by the event's number (for correlations).
+    /// Examples: a list of events (or of `{sequence: [...]}`), or `{repeat: N, event:
+    /// {...}}` where `{i}` in a value is replaced by the event's number (for
+    /// correlations).
     fn examples(v: &Value) -> Vec<Vec<Map<String, Value>>> {
         match v {
             Value::Array(items) => items
                 .iter()
-                .map(|e| vec![e.as_object().unwrap().clone()])
+                .map(|e| match e.get("sequence") {
+                    Some(_) => examples(e).remove(0),
+                    None => vec![e.as_object().unwrap().clone()],
+                })
                 .collect(),
             // Different events in order, one example (for ordered correlations); an
             // entry may itself be `{repeat: N, event: {...}}`.
