@@ -14,6 +14,7 @@ pub mod config;
 pub mod delivery;
 pub mod ebpf;
 pub mod enroll;
+pub mod groups;
 pub mod health;
 pub mod identity;
 pub mod lineage;

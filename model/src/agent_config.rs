@@ -185,6 +185,9 @@ pub struct LogsConfig {
     /// Where web sites' files lie: a request in an access log to a script under one of
     /// them carries how long ago the script was written (`ScriptAgeSecs`).
     pub web_roots: Vec<PathBuf>,
+    /// The groups whose members administer the server: a sudo line tells whether its
+    /// user is in one (`AdminGroupMember`), so a sudo by anyone else stands out.
+    pub admin_groups: Vec<String>,
 }
 
 /// Whether the log sensor reads the systemd journal.
@@ -220,7 +223,8 @@ pub struct LogSource {
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Guessed from the file's name: `audit` for `audit.log`, `access` for names with
-    /// `access`, `syslog` otherwise (a line that is not syslog is kept whole).
+    /// `access`, `error` for names with `error` in an nginx, Apache or httpd folder,
+    /// `syslog` otherwise (a line that is not syslog is kept whole).
     #[default]
     Auto,
     /// Syslog lines (`Dec  2 16:25:07 host sshd[812]: …` or with an RFC 3339 time).
@@ -229,6 +233,8 @@ pub enum LogFormat {
     Audit,
     /// A web server access log in the combined format (nginx, Apache).
     Access,
+    /// A web server error log (nginx, Apache).
+    Error,
     /// Any text: each line is the message.
     Plain,
 }
@@ -278,6 +284,10 @@ impl Default for LogsConfig {
             .into_iter()
             .map(PathBuf::from)
             .collect(),
+            admin_groups: ["sudo", "wheel", "admin", "root"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
         }
     }
 }

@@ -240,6 +240,10 @@ pub mod field {
     pub const PROGRAM: &str = "Program";
     /// The line's message: for syslog, what follows the program; otherwise the line.
     pub const MESSAGE: &str = "Message";
+    /// The line's level as written (`error`, `warn`, `crit`…), in web server error logs.
+    pub const LOG_LEVEL: &str = "LogLevel";
+    /// Apache's code of an error message (`AH00126`).
+    pub const ERROR_CODE: &str = "ErrorCode";
     /// True when the line was longer than the agent keeps and was cut.
     pub const LINE_TRUNCATED: &str = "LineTruncated";
     /// `success` or `failure` of a login, a sudo, an account change.
@@ -256,6 +260,10 @@ pub mod field {
     pub const GROUP: &str = "Group";
     /// Why a login or sudo failed, in the program's words.
     pub const REASON: &str = "Reason";
+    /// For a sudo line: the user's groups (local files), comma-separated.
+    pub const USER_GROUPS: &str = "UserGroups";
+    /// For a sudo line: whether the user is in one of the agent's `admin_groups`.
+    pub const ADMIN_GROUP_MEMBER: &str = "AdminGroupMember";
     /// For a web request to a script under a web root: seconds since the script was
     /// written (or its times changed).
     pub const SCRIPT_AGE_SECS: &str = "ScriptAgeSecs";

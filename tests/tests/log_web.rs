@@ -3,7 +3,9 @@
 //! sends ordinary requests, then a path traversal, a command injection, a scanner's
 //! user agent and a request to a script just dropped under the web root: the agent reads
 //! the access log as `webserver` events and the collector raises the four web alerts,
-//! each naming the client's address and the request; ordinary requests raise nothing. Needs root, iproute2, nginx and python3, as CI has.
+//! each naming the client's address and the request; ordinary requests raise nothing,
+//! and the page that does not exist is read from nginx's error log with its client.
+//! Needs root, iproute2, nginx and python3, as CI has.
 
 use std::path::Path;
 use std::process::{Child, Command};
@@ -77,7 +79,9 @@ async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
     std::fs::create_dir_all(&site).unwrap();
     let _agent = stack
         .start_log_agent(&format!(
-            "poll_ms = 50\nweb_roots = [\"{}/www\"]\n\n[[logs.files]]\npath = \"{}/*access.log\"\n",
+            "poll_ms = 50\nweb_roots = [\"{}/www\"]\n\n[[logs.files]]\npath = \"{}/*access.log\"\n\n\
+             [[logs.files]]\npath = \"{}/error.log\"\n",
+            site.display(),
             site.display(),
             site.display()
         ))
@@ -162,4 +166,17 @@ async fn attacks_in_an_access_log_raise_web_alerts_with_the_client_address() {
     assert_eq!(stack.count(&requests).await, 7);
     let alerts = "SELECT count() FROM alerts WHERE events LIKE '%webserver%'";
     assert_eq!(stack.count(alerts).await, 4, "only the four attacks alert");
+    // The page that does not exist is in nginx's error log too, with its client.
+    let missing = format!(
+        "SELECT count() FROM events WHERE category = 'log' \
+         AND visitParamExtractString(fields, 'service') = 'nginx' \
+         AND visitParamExtractString(fields, 'LogLevel') = 'error' \
+         AND visitParamExtractString(fields, 'c-ip') = '{}' \
+         AND visitParamExtractString(fields, 'cs-uri-stem') = '/services/impots'",
+        client.peer_ip
+    );
+    wait_for("the error log line", Duration::from_secs(20), || async {
+        (stack.count(&missing).await == 1).then_some(())
+    })
+    .await;
 }

@@ -75,6 +75,7 @@ pub fn configured(
                 journal,
                 context.sink.clone(),
                 context.counters.clone(),
+                config.logs.admin_groups.clone(),
             )));
         }
         sensors.push(Box::new(logs::LogSensor::new(

@@ -94,21 +94,25 @@ pub struct JournalSensor {
     saved: Saved,
     sink: Sink,
     counters: Arc<Counters>,
+    admin_groups: Vec<String>,
 }
 
 impl JournalSensor {
-    /// Reads the system's journal, or the journal files in `directory`.
+    /// Reads the system's journal, or the journal files in `directory`; sudo entries
+    /// say whether their user is in one of `admin_groups`.
     pub fn new(
         directory: Option<PathBuf>,
         saved: Saved,
         sink: Sink,
         counters: Arc<Counters>,
+        admin_groups: Vec<String>,
     ) -> JournalSensor {
         JournalSensor {
             directory,
             saved,
             sink,
             counters,
+            admin_groups,
         }
     }
 }
@@ -178,7 +182,9 @@ impl crate::sensors::sensor::Sensor for JournalSensor {
             saved,
             sink,
             counters,
+            admin_groups,
         } = *self;
+        let mut groups = crate::groups::Groups::default();
         let mut cursor = saved.cursor.unwrap_or_default();
         // A first run is put on record at once: a restart must not take what was sent
         // meanwhile for history.
@@ -202,10 +208,11 @@ impl crate::sensors::sensor::Sensor for JournalSensor {
                 }
                 match follow.lines.recv_timeout(Duration::from_millis(250)) {
                     Ok(line) => {
-                        let Some(draft) = entry(&line) else {
+                        let Some(mut draft) = entry(&line) else {
                             bump(&counters.log_read_errors);
                             continue;
                         };
+                        super::sudo_groups::add(&mut draft, &mut groups, &admin_groups);
                         bump(&counters.log_lines);
                         let next = draft.fields.get(CURSOR_FIELD).and_then(Value::as_str);
                         cursor.cursor = next.map(str::to_string).or(cursor.cursor.take());

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod positions;
 pub mod reader;
 pub mod rotated;
+pub mod sudo_groups;
 pub mod tail;
 pub mod web_roots;
 
@@ -89,6 +90,9 @@ impl LogSensor {
 struct Followed {
     tail: Tail,
     format: Format,
+    /// The last audit event's records, held for one look in case the rest of them is
+    /// still being written.
+    held: Vec<EventDraft>,
 }
 
 struct Run {
@@ -98,6 +102,9 @@ struct Run {
     positions: Positions,
     positions_path: Option<PathBuf>,
     followed: BTreeMap<PathBuf, Followed>,
+    /// Since when a save waits for held audit records.
+    save_deferred: Option<Instant>,
+    groups: crate::groups::Groups,
     dirty: bool,
     stopped: bool,
 }
@@ -122,6 +129,8 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             sink,
             counters,
             followed: BTreeMap::new(),
+            save_deferred: None,
+            groups: crate::groups::Groups::default(),
             // The first look is always recorded, even when no file matches yet.
             dirty: true,
             stopped: false,
@@ -146,8 +155,7 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             run.look(&mut budget);
             let used = per_look - budget;
             throttle.consume(used as usize);
-            if run.dirty && saved_at.is_none_or(|t| t.elapsed() >= SAVE_EVERY) {
-                run.save();
+            if run.dirty && saved_at.is_none_or(|t| t.elapsed() >= SAVE_EVERY) && run.save() {
                 saved_at = Some(Instant::now());
             }
             if budget > 0 {
@@ -155,6 +163,7 @@ impl crate::sensors::sensor::Sensor for LogSensor {
             }
         }
         if !run.stopped {
+            run.flush_held();
             run.save();
         }
     }
@@ -181,7 +190,8 @@ impl Run {
                 let seen_absent = state.as_ref().is_some_and(|s| s.seen_absent);
                 let resumed = state.map(|s| (s.files, self.positions.recorded_ms));
                 let tail = Tail::new(path.clone(), resumed, seen_absent, start_at_end);
-                self.followed.insert(path, Followed { tail, format });
+                let held = Vec::new();
+                self.followed.insert(path, Followed { tail, format, held });
                 self.dirty = true;
             }
         }
@@ -240,6 +250,12 @@ impl Run {
                     }
                 }
             }
+            if followed.format.service == "sudo" {
+                parse::join_sudo_lines(&followed.format, &mut drafts);
+            }
+            for draft in &mut drafts {
+                sudo_groups::add(draft, &mut self.groups, &self.config.admin_groups);
+            }
             if followed.format.format == LogFormat::Access {
                 let now_secs = vigie_model::event::now_ms() as i64 / 1000;
                 for draft in &mut drafts {
@@ -254,9 +270,10 @@ impl Run {
                     }
                 }
             }
-            // The records of one audit event are written together, so they arrive in
-            // one look (one split across two looks is joined in two parts).
+            // The records of one audit event may straddle two looks: the last event
+            // waits for the next look, and goes when a look brings nothing more.
             if followed.format.format == LogFormat::Audit {
+                drafts = parse::audit::hold_last_event(&mut followed.held, drafts);
                 parse::audit::assemble(&mut drafts);
             }
             for draft in drafts {
@@ -269,8 +286,32 @@ impl Run {
         }
     }
 
-    /// Saves the positions once every line reported so far is durable in the spool.
-    fn save(&mut self) {
+    /// Sends the audit records held, as they are.
+    fn flush_held(&mut self) {
+        for followed in self.followed.values_mut() {
+            let mut held = std::mem::take(&mut followed.held);
+            parse::audit::assemble(&mut held);
+            for draft in held {
+                if self.sink.blocking_send(Item::Event(draft)).is_err() {
+                    self.stopped = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Saves the positions once every line reported so far is durable in the spool;
+    /// false when it waits for held audit records (the positions cover them), at most
+    /// [`SAVE_EVERY`], after which they are sent as they are.
+    fn save(&mut self) -> bool {
+        if self.followed.values().any(|f| !f.held.is_empty()) {
+            let since = *self.save_deferred.get_or_insert_with(Instant::now);
+            if since.elapsed() < SAVE_EVERY {
+                return false;
+            }
+            self.flush_held();
+        }
+        self.save_deferred = None;
         self.positions.paths = self
             .followed
             .iter()
@@ -284,11 +325,11 @@ impl Run {
             .collect();
         let Some(path) = self.positions_path.clone() else {
             self.dirty = false;
-            return;
+            return true;
         };
         let Some(seq) = crate::pipeline::wait_durable(&self.sink) else {
             self.stopped = true;
-            return;
+            return true;
         };
         match self.positions.save(&path, seq) {
             Ok(()) => {
@@ -300,6 +341,7 @@ impl Run {
                 tracing::error!(path = %path.display(), error = %e, "cannot save the log positions")
             }
         }
+        true
     }
 }
 

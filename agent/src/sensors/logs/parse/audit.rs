@@ -63,6 +63,26 @@ fn own_field(name: &str) -> bool {
     ) || (name.len() > 1 && name.starts_with('a') && name[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `new` records after those `held` from the last look, less the last event's, now
+/// held in turn: its other records may not be written yet. A look that brings nothing
+/// releases what was held (the writer has finished it).
+pub fn hold_last_event(held: &mut Vec<EventDraft>, new: Vec<EventDraft>) -> Vec<EventDraft> {
+    let mut all = std::mem::take(held);
+    if new.is_empty() {
+        return all;
+    }
+    all.extend(new);
+    let id = |d: &EventDraft| d.fields.get("AuditId").cloned();
+    if let Some(last) = all.last().and_then(id) {
+        let start = all
+            .iter()
+            .rposition(|d| id(d).as_ref() != Some(&last))
+            .map_or(0, |i| i + 1);
+        *held = all.split_off(start);
+    }
+    all
+}
+
 /// Joins the records of each audit event found in `drafts` (consecutive drafts with
 /// the same `AuditId`, as auditd writes them): each gets the fields of the others it
 /// lacks, and `AuditTypes` lists the event's record types (`SYSCALL,EXECVE,CWD,PATH`).
@@ -210,5 +230,48 @@ mod tests {
         assert_eq!(execve["AuditTypes"], "SYSCALL,EXECVE,CWD");
         assert_eq!(drafts[0].fields["cwd"], "/tmp");
         assert!(drafts[3].fields.get("cwd").is_none(), "another event");
+    }
+
+    #[test]
+    fn an_event_split_across_two_looks_is_joined_whole() {
+        let record = |line: &str| {
+            let mut d = EventDraft::now(vigie_model::event::Category::Log);
+            d.fields = parse(line).unwrap();
+            d
+        };
+        let mut held = Vec::new();
+        // First look: one whole event, and the first record of the next.
+        let out = hold_last_event(
+            &mut held,
+            vec![
+                record(r#"type=SYSCALL msg=audit(1.1:10): syscall=2 exe="/usr/bin/vi""#),
+                record(
+                    r#"type=SYSCALL msg=audit(1.2:11): syscall=59 exe="/usr/bin/cat" key="shadow""#,
+                ),
+            ],
+        );
+        assert_eq!(out.len(), 1, "the whole event goes");
+        assert_eq!(held.len(), 1, "the next one waits");
+        // Second look: the rest of it.
+        let mut out = hold_last_event(
+            &mut held,
+            vec![record(
+                r#"type=EXECVE msg=audit(1.2:11): argc=2 a0="cat" a1="/etc/shadow""#,
+            )],
+        );
+        assemble(&mut out);
+        assert!(
+            out.is_empty() && held.len() == 2,
+            "still the last event: it waits"
+        );
+        // A quiet look releases it, whole.
+        let mut out = hold_last_event(&mut held, Vec::new());
+        assemble(&mut out);
+        assert!(held.is_empty());
+        assert_eq!(
+            out[1].fields["exe"], "/usr/bin/cat",
+            "the EXECVE has its SYSCALL's program"
+        );
+        assert_eq!(out[1].fields["key"], "shadow");
     }
 }
