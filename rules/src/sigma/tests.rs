@@ -314,6 +314,30 @@ correlation:
     }
 
     #[test]
+    fn later_steps_alone_keep_no_state_and_cannot_evict_a_started_sequence() {
+        let (_, c) = setup(Limits {
+            max_groups: 2,
+            max_entries: 3,
+        });
+        let proc = |user: &str, image: &str, cmd: &str| {
+            ev(
+                json!({"product": "linux", "category": "process_creation", "Image": image, "CommandLine": cmd, "User": user}),
+            )
+        };
+        assert!(c
+            .observe(&proc("www", "/usr/bin/curl", "curl -o /tmp/a http://x"), 1)
+            .is_empty());
+        // Many other users' second steps, with no first step: nothing to remember.
+        for (i, user) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            let second = proc(user, "/bin/sh", "chmod +x /tmp/b");
+            assert!(c.observe(&second, 2 + i as u64).is_empty());
+        }
+        assert_eq!(c.evictions().groups, 0, "{:?}", c.evictions());
+        let fired = c.observe(&proc("www", "/bin/sh", "chmod +x /tmp/a"), 10);
+        assert_eq!(fired[0].0.id, "cccccccc-0000-0000-0000-000000000003");
+    }
+
+    #[test]
     fn state_is_bounded_and_evictions_counted() {
         let (_, c) = setup(Limits {
             max_groups: 2,

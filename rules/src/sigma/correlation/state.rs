@@ -218,6 +218,17 @@ impl Correlator {
                         .map(|v| as_text(v).into_owned()),
                     _ => None,
                 };
+                // In an ordered sequence, a later rule's hit with no hit of the rule
+                // before it in its group can never be part of a match: not kept, so a
+                // busy program's connections cost no state until it reads a secret.
+                if c.kind == Kind::TemporalOrdered && reference > 0 {
+                    let after_previous = state.groups.get(&key).is_some_and(|(_, entries)| {
+                        entries.iter().any(|e| e.reference == reference - 1)
+                    });
+                    if !after_previous {
+                        continue;
+                    }
+                }
                 if !state.groups.contains_key(&key) && state.groups.len() >= self.limits.max_groups
                 {
                     let oldest = state
