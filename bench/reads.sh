@@ -18,6 +18,7 @@ echo "ordinary" > "$WORK/ordinary.txt"
 echo "secret" > "$WORK/secret.txt"
 cat > "$WORK/agent.toml" <<TOML
 data_dir = "$WORK/data"
+health_interval_secs = 1
 [fim]
 enabled = false
 [process]
@@ -46,9 +47,10 @@ for _ in $(seq 1 50); do grep -q "reads of sensitive files, from eBPF" "$WORK/ag
 mode=$(grep -o 'mode="[a-z]*"' "$WORK/agent.log" | head -1)
 with=$(loop "$WORK/ordinary.txt")
 watched=$(loop "$WORK/secret.txt")
-sleep 2
+sleep 3
 events=$(grep -c '"file_access"' "$WORK/events.jsonl" || true)
+lost=$(grep '"agent_health"' "$WORK/events.jsonl" | tail -1 | grep -o '"ReadsLost":[0-9]*' | cut -d: -f2)
 echo "reads sensor ($mode)"
 echo "opens/s of an ordinary file, no agent:       $base"
 echo "opens/s of an ordinary file, reads sensor:   $with"
-echo "opens/s of a watched file, reads sensor:     $watched ($events events printed of $OPENS opens)"
+echo "opens/s of a watched file, reads sensor:     $watched ($events events printed, $lost counted lost by the kernel queue, of $OPENS opens)"
