@@ -180,14 +180,7 @@ static __always_inline void send(struct file_record *r)
 	off = append(p->buf, off, r->base2, r->base2_len, PATH_BUF);
 	off = append(p->buf, off, r->exe, r->exe_len, PATH_BUF);
 	off = append(p->buf, off, r->args, r->args_len, ARGS_READ);
-	if (off > PACKED)
-		off = PACKED;
-	if (bpf_ringbuf_output(&file_events, p->buf, off, 0) != 0) {
-		u64 *dropped = bpf_map_lookup_elem(&file_drops, &zero);
-
-		if (dropped)
-			__sync_fetch_and_add(dropped, 1);
-	}
+	send_packed(&file_events, &file_drops, p->buf, off);
 }
 
 /* `op` on the name at user address `name`, relative to `dfd` unless absolute. */

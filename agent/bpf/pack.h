@@ -22,4 +22,20 @@ static __always_inline u32 append(char *buf, u32 off, const char *src, u32 len, 
 	return off + len;
 }
 
+/* Sends the `len` bytes packed in `buf` into ring buffer `ring`, counting in the per-CPU
+ * counter `drops` a record the ring has no room for. */
+static __always_inline void send_packed(void *ring, void *drops, char *buf, u32 len)
+{
+	u32 zero = 0;
+
+	if (len > PACKED)
+		len = PACKED;
+	if (bpf_ringbuf_output(ring, buf, len, 0) != 0) {
+		u64 *dropped = bpf_map_lookup_elem(drops, &zero);
+
+		if (dropped)
+			__sync_fetch_and_add(dropped, 1);
+	}
+}
+
 #endif

@@ -152,14 +152,7 @@ static __always_inline int report(struct file *file)
 	off = append(p->buf, off, r->path, r->path_len, PATH_BUF);
 	off = append(p->buf, off, r->exe, r->exe_len, PATH_BUF);
 	off = append(p->buf, off, r->args, r->args_len, ARGS_READ);
-	if (off > PACKED)
-		off = PACKED;
-	if (bpf_ringbuf_output(&read_events, p->buf, off, 0) != 0) {
-		u64 *dropped = bpf_map_lookup_elem(&read_drops, &zero);
-
-		if (dropped)
-			__sync_fetch_and_add(dropped, 1);
-	}
+	send_packed(&read_events, &read_drops, p->buf, off);
 	return 0;
 }
 
