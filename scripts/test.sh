@@ -64,7 +64,7 @@ if ! command -v sudo >/dev/null 2>&1; then
 fi
 
 # The noise budget test rotates a log as a server does, and installs then purges a small
-# package from the Debian archive (uuid-runtime, which must not be installed already).
+# package from the Debian archive (uuid-runtime; purged first if a stopped run left it).
 if ! command -v logrotate >/dev/null 2>&1; then
     echo "Installing logrotate / installation de logrotate"
     sudo_if_needed apt-get update -q
