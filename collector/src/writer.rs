@@ -14,7 +14,8 @@
 //! the same question, asked at start for every query id of ours. A server killed
 //! mid-insert stores nothing of that insert: ClickHouse writes a part whole or not at
 //! all. What was stored by a flush that failed half-way is found on reload: events by
-//! their seq, alerts by their id (`ChainState::alerts_ahead`).
+//! their seq, alerts by their id (`ChainState::alerts_ahead`), looked for only where a
+//! batch record stored first shows a flush stopped half-way.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -207,30 +208,28 @@ async fn run(
     }
 }
 
-/// One flush: four inserts, each with its own query id under `id`.
+/// One flush: four inserts, each with its own query id under `id`, in three steps.
 async fn flush(client: &Client, id: &str, jobs: &[Job]) -> Result<(), StoreError> {
     let alerts: Vec<&AlertRow> = jobs.iter().flat_map(|j| &j.rows.alerts).collect();
     let suppressed: Vec<&SuppressedRow> = jobs.iter().flat_map(|j| &j.rows.suppressed).collect();
     let events: Vec<&EventRow> = jobs.iter().flat_map(|j| &j.rows.events).collect();
     let batches: Vec<&BatchRow> = jobs.iter().map(|j| &j.rows.batch).collect();
-    // Alerts first: a retry re-detects only events not stored, and must find their
-    // alerts stored already (never events stored without their alerts). Events and batch
-    // records may then go together: a batch record without its events is read as such.
-    // What exceptions held back goes with the alerts, for the same reason.
-    let (alerts_id, suppressed_id) = (format!("{id}-alerts"), format!("{id}-suppressed"));
-    let (alerts, suppressed) = tokio::join!(
-        insert(client, &alerts_id, "alerts", &alerts),
+    // Batch records first: an agent whose latest record is past its stored events is
+    // then the only kind that may have alerts stored ahead of its events, and only for
+    // those is the alerts table searched when state is reloaded (`ChainState::load_many`).
+    // What exceptions held back is stored once per alert id, so it may go at any time
+    // before the events.
+    let (batches_id, suppressed_id) = (format!("{id}-batches"), format!("{id}-suppressed"));
+    let (batches, suppressed) = tokio::join!(
+        insert(client, &batches_id, "batches", &batches),
         insert(client, &suppressed_id, "suppressed", &suppressed),
     );
-    alerts?;
-    suppressed?;
-    let (events_id, batches_id) = (format!("{id}-events"), format!("{id}-batches"));
-    let (events, batches) = tokio::join!(
-        insert(client, &events_id, "events", &events),
-        insert(client, &batches_id, "batches", &batches),
-    );
-    events?;
     batches?;
+    suppressed?;
+    // Alerts before events: a retry re-detects only events not stored, and must find
+    // their alerts stored already (never events stored without their alerts).
+    insert(client, &format!("{id}-alerts"), "alerts", &alerts).await?;
+    insert(client, &format!("{id}-events"), "events", &events).await?;
     Ok(())
 }
 

@@ -22,6 +22,13 @@ pub struct SimAgent {
     prev_hash: String,
 }
 
+/// A point in a simulated agent's chain, to go back to.
+#[derive(Clone)]
+pub struct Position {
+    next_seq: u64,
+    prev_hash: String,
+}
+
 /// What sending cost.
 #[derive(Debug, Default, Clone)]
 pub struct SendStats {
@@ -101,6 +108,21 @@ impl SimAgent {
     /// Its id.
     pub fn id(&self) -> &str {
         &self.identity.agent_id
+    }
+
+    /// Where it stands in its chain.
+    pub fn position(&self) -> Position {
+        Position {
+            next_seq: self.next_seq,
+            prev_hash: self.prev_hash.clone(),
+        }
+    }
+
+    /// Goes back to `position`: the next batch sent is the one sent from there before
+    /// (same seqs and predecessor), as an agent resends a batch never acknowledged.
+    pub fn rewind(&mut self, position: Position) {
+        self.next_seq = position.next_seq;
+        self.prev_hash = position.prev_hash;
     }
 
     /// Sends `batches` batches of `size` events, each resent until acknowledged

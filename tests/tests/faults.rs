@@ -2,6 +2,8 @@
 //! world does its worst — ClickHouse hung past the write time limit (SIGSTOP), ClickHouse
 //! killed, the collector killed mid-insert — and each run ends with the same check:
 //! every acknowledged event stored once, no gap, no duplicate event, no duplicate alert.
+//! A write stopped between its alerts and its events is also made on purpose, so the
+//! path that finds alerts stored ahead of their events runs every time.
 //! (Agent kill -9, link cuts and a full spool have their own tests: `agent_crash.rs`,
 //! `fleet_netns.rs`, `spool_bound.rs`.)
 
@@ -140,4 +142,68 @@ async fn collector_killed_mid_insert_stores_everything_once() {
     }
     let (_, line) = finish(&stack, senders).await;
     println!("collector killed three times: {line}");
+}
+
+/// The writer stores a flush's batch records, then its alerts, then its events. A flush
+/// that stops after its alerts leaves them ahead of the events; made here by storing a
+/// batch whole and removing its events while the collector is down. When the agent
+/// resends that batch, its events are stored and not one alert twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_stopped_between_its_alerts_and_its_events_stores_no_alert_twice() {
+    let mut stack = Stack::start("").await;
+    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let mut agent = SimAgent::enroll(
+        &client,
+        &stack.token().await,
+        "halfway",
+        &stack.path("halfway.json"),
+    )
+    .await
+    .unwrap();
+    agent
+        .send(&client, 1, SIZE, ALERT_EVERY, Duration::ZERO)
+        .await;
+    let before_second = agent.position();
+    agent
+        .send(&client, 1, SIZE, ALERT_EVERY, Duration::ZERO)
+        .await;
+    let alerts_whole = stack.count("SELECT count() FROM alerts").await;
+
+    let pid = stack.collector.as_ref().and_then(|c| c.pid()).unwrap();
+    send_signal(pid, libc::SIGKILL);
+    stack.collector.take();
+    let id = agent.id().to_string();
+    stack
+        .client
+        .query("ALTER TABLE events DELETE WHERE agent_id = ? AND seq > ?")
+        .bind(&id)
+        .bind(SIZE)
+        .execute()
+        .await
+        .unwrap();
+    vigie_tests::wait_for(
+        "the second batch's events removed",
+        Duration::from_secs(30),
+        || async { (stack.count("SELECT count() FROM events").await == SIZE).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        stack.count("SELECT count() FROM alerts").await,
+        alerts_whole,
+        "the second batch's alerts are still stored, ahead of its events"
+    );
+
+    stack.start_collector().await;
+    agent.rewind(before_second);
+    let stats = agent
+        .send(&client, 1, SIZE, ALERT_EVERY, Duration::ZERO)
+        .await;
+    assert_eq!(stats.events, SIZE);
+    let report = check_exactly_once(&stack.client, &HashMap::from([(id, 2 * SIZE)])).await;
+    assert!(report.holds(), "{report:?}");
+    assert_eq!(
+        stack.count("SELECT count() FROM alerts").await,
+        alerts_whole,
+        "no alert stored twice"
+    );
 }
