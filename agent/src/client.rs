@@ -179,6 +179,38 @@ impl CollectorClient {
         })
     }
 
+    /// Sends several batches, in order, in one request (`wire::frame`); the
+    /// acknowledgement covers them all. Collectors older than this answer 404.
+    pub async fn send_batches(
+        &self,
+        identity: &Identity,
+        batches: &[SealedBatch],
+        dropped_total: u64,
+    ) -> Result<Ack, SendError> {
+        let body = wire::frame(batches.iter().map(|b| b.bytes.as_slice()));
+        let time = vigie_model::event::now_ms();
+        let message = wire::signing_message(
+            wire::Purpose::Batches,
+            &identity.agent_id,
+            time,
+            dropped_total,
+            &vigie_model::hex::sha256(&body),
+        );
+        let req = Request::post(format!("{}{}", self.base, wire::BATCHES_PATH))
+            .header("content-type", wire::BATCHES_CONTENT_TYPE)
+            .header(wire::HEADER_AGENT, &identity.agent_id)
+            .header(wire::HEADER_TIME, time.to_string())
+            .header(wire::HEADER_DROPPED, dropped_total.to_string())
+            .header(wire::HEADER_SIGNATURE, identity.sign(&message))
+            .body(Full::new(Bytes::from(body)))
+            .expect("valid request");
+        let bytes = self.call(req).await?;
+        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
+            reason: format!("unreadable acknowledgement: {e}"),
+            after: None,
+        })
+    }
+
     /// Posts `body` to `path` with extra `headers` and returns the status and body as they
     /// come: for tools and tests that need to send what the agent never would.
     pub async fn post_raw(

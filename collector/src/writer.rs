@@ -45,7 +45,8 @@ pub enum WriteError {
     Fenced,
 }
 
-/// The rows of one batch.
+/// The rows of one request's batches.
+#[derive(Default)]
 pub struct BatchRows {
     /// New alerts (already filtered against those stored by an earlier attempt).
     pub alerts: Vec<AlertRow>,
@@ -53,8 +54,18 @@ pub struct BatchRows {
     pub suppressed: Vec<SuppressedRow>,
     /// New events.
     pub events: Vec<EventRow>,
-    /// The batch record.
-    pub batch: BatchRow,
+    /// The batch records.
+    pub batches: Vec<BatchRow>,
+}
+
+impl BatchRows {
+    /// Adds `other`'s rows after these.
+    pub fn append(&mut self, other: BatchRows) {
+        self.alerts.extend(other.alerts);
+        self.suppressed.extend(other.suppressed);
+        self.events.extend(other.events);
+        self.batches.extend(other.batches);
+    }
 }
 
 /// How the writer combines batches.
@@ -213,7 +224,7 @@ async fn flush(client: &Client, id: &str, jobs: &[Job]) -> Result<(), StoreError
     let alerts: Vec<&AlertRow> = jobs.iter().flat_map(|j| &j.rows.alerts).collect();
     let suppressed: Vec<&SuppressedRow> = jobs.iter().flat_map(|j| &j.rows.suppressed).collect();
     let events: Vec<&EventRow> = jobs.iter().flat_map(|j| &j.rows.events).collect();
-    let batches: Vec<&BatchRow> = jobs.iter().map(|j| &j.rows.batch).collect();
+    let batches: Vec<&BatchRow> = jobs.iter().flat_map(|j| &j.rows.batches).collect();
     // Batch records first: an agent whose latest record is past its stored events is
     // then the only kind that may have alerts stored ahead of its events, and only for
     // those is the alerts table searched when state is reloaded (`ChainState::load_many`).

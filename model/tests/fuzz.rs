@@ -156,6 +156,31 @@ proptest! {
     }
 
     #[test]
+    fn framed_requests_give_back_their_batches_or_are_refused(
+        sizes in proptest::collection::vec(1usize..300, 1..8),
+        position in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let parts: Vec<Vec<u8>> = sizes.iter().map(|&n| vec![n as u8; n]).collect();
+        let body = wire::frame(parts.iter().map(Vec::as_slice));
+        let ranges = wire::unframe(&body).unwrap();
+        let back: Vec<&[u8]> = ranges.into_iter().map(|r| &body[r]).collect();
+        prop_assert_eq!(back, parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        // One byte changed: read as parts that tile the body exactly, or refused.
+        let mut damaged = body.clone();
+        let at = position.index(damaged.len());
+        damaged[at] ^= byte | 1;
+        if let Ok(ranges) = wire::unframe(&damaged) {
+            let mut end = 0;
+            for range in ranges {
+                prop_assert!(!range.is_empty() && range.start == end + 4);
+                end = range.end;
+            }
+            prop_assert_eq!(end, damaged.len());
+        }
+    }
+
+    #[test]
     fn agent_settings_are_read_or_refused(position in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
         for base in [AGENT_TOML, REMOTE_TOML] {
             let mut bytes = base.as_bytes().to_vec();

@@ -292,3 +292,119 @@ async fn bad_batches_are_refused_and_change_nothing() {
         );
     }
 }
+
+/// Several batches in one request (what an agent sends to drain a backlog): stored once
+/// even when sent again or overlapping what is stored, and refused whole, storing
+/// nothing, when one of them is bad, out of order, of another agent, or a signature was
+/// made for one batch.
+#[tokio::test(flavor = "multi_thread")]
+async fn several_batches_in_one_request_are_stored_once_or_refused_whole() {
+    let stack = Stack::start("").await;
+    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let alice = vigie_agent::enroll::register(
+        &client,
+        &stack.token().await,
+        "alice",
+        &stack.path("alice.json"),
+    )
+    .await
+    .unwrap();
+    let a = alice.agent_id.clone();
+    let mut prev = GENESIS_HASH.to_string();
+    let chain: Vec<wire::SealedBatch> = (0..6)
+        .map(|i| {
+            let sealed = wire::seal(&a, &prev, events(&a, 1 + i * 5, 5), now_ms());
+            prev = sealed.hash.clone();
+            sealed
+        })
+        .collect();
+    let post_many = |batches: Vec<&wire::SealedBatch>, purpose: wire::Purpose| {
+        let body = wire::frame(batches.iter().map(|b| b.bytes.as_slice()));
+        let time = now_ms();
+        let message = wire::signing_message(purpose, &a, time, 0, &vigie_model::hex::sha256(&body));
+        let headers = vec![
+            (wire::HEADER_AGENT, a.clone()),
+            (wire::HEADER_TIME, time.to_string()),
+            (wire::HEADER_DROPPED, "0".to_string()),
+            (wire::HEADER_SIGNATURE, alice.sign(&message)),
+        ];
+        let client = client.clone();
+        async move {
+            let (status, bytes) = client
+                .post_raw(wire::BATCHES_PATH, &headers, body)
+                .await
+                .expect("collector answers");
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let stored = || stack.count("SELECT count() FROM events");
+
+    // Refused whole: a bad one among good ones, out of order, a signature for one batch.
+    let mut broken = chain[1].clone();
+    broken.bytes.truncate(broken.bytes.len() / 2);
+    let (status, body) = post_many(vec![&chain[0], &broken], wire::Purpose::Batches).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("batch 2 of 2"),
+        "{body}"
+    );
+    let (status, body) = post_many(vec![&chain[1], &chain[0]], wire::Purpose::Batches).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("batch_inconsistent")),
+        "{body}"
+    );
+    let (status, _) = post_many(vec![&chain[0], &chain[1]], wire::Purpose::Batch).await;
+    assert_eq!(status, 401, "a signature made for another purpose");
+    assert_eq!(stored().await, 0, "nothing stored from a refused request");
+
+    // Stored once, acknowledged through the last.
+    let (status, ack) = post_many(
+        vec![&chain[0], &chain[1], &chain[2]],
+        wire::Purpose::Batches,
+    )
+    .await;
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(
+        (ack["acked_through"].as_u64(), ack["stored"].as_u64()),
+        (Some(15), Some(15))
+    );
+    // Sent again: nothing stored twice.
+    let (status, ack) = post_many(
+        vec![&chain[0], &chain[1], &chain[2]],
+        wire::Purpose::Batches,
+    )
+    .await;
+    assert_eq!(
+        (status, ack["status"].as_str()),
+        (200, Some("duplicate")),
+        "{ack}"
+    );
+    // Overlapping what is stored: only the new ones.
+    let (status, ack) = post_many(
+        vec![&chain[2], &chain[3], &chain[4], &chain[5]],
+        wire::Purpose::Batches,
+    )
+    .await;
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(
+        (ack["acked_through"].as_u64(), ack["stored"].as_u64()),
+        (Some(30), Some(15))
+    );
+    assert_eq!(stored().await, 30);
+    assert_eq!(
+        stack.count("SELECT uniqExact(seq) FROM events").await,
+        30,
+        "every event once"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count() FROM alerts WHERE has(tags, 'vigie.transport')")
+            .await,
+        0,
+        "the chain checked across the batches of a request: no gap or fork"
+    );
+}

@@ -68,8 +68,21 @@ async fn collector_down_for_30s_loses_nothing() {
 
     stack.stop_collector();
     let made = change_files_during(OUTAGE, &watched, "during").await;
+    let restarted_ms = vigie_model::event::now_ms();
     stack.start_collector().await;
     assert_exactly_once(&stack, "during", made).await;
+    // The backlog went several batches to a request: batches stored by one request share
+    // their receive time.
+    let since = format!("FROM batches WHERE received_ms >= {restarted_ms}");
+    let batches = stack.count(&format!("SELECT count() {since}")).await;
+    let requests = stack
+        .count(&format!("SELECT uniqExact(received_ms) {since}"))
+        .await;
+    assert!(
+        batches > 1 && requests < batches,
+        "{batches} batches came in {requests} requests"
+    );
+    println!("backlog: {batches} batches in {requests} requests");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -316,6 +316,52 @@ impl Spool {
         }
     }
 
+    /// The batches from the cursor on, in order: at most `max` of them and, after the
+    /// first, no more than `max_bytes` of batch bytes in all. What the sender sends in
+    /// one request when a backlog built up. A damaged record ends the list; [`Spool::peek`]
+    /// deals with it when the cursor gets there.
+    pub fn peek_many(
+        &mut self,
+        max: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<SealedBatch>, SpoolError> {
+        let Some(first) = self.peek()? else {
+            return Ok(Vec::new());
+        };
+        let mut bytes = first.bytes.len();
+        let mut batches = vec![first];
+        let (mut index, offset) = self.cursor;
+        let mut offset = offset + (record::FRAME_HEADER + 48 + batches[0].bytes.len()) as u64;
+        'segments: while batches.len() < max {
+            let Some(segment) = self.segments.get(index) else {
+                break;
+            };
+            if offset >= segment.bytes {
+                index += 1;
+                offset = 0;
+                continue;
+            }
+            let mut file = File::open(&segment.path).map_err(at(&segment.path))?;
+            file.seek(SeekFrom::Start(offset))
+                .map_err(at(&segment.path))?;
+            let mut reader = BufReader::new(file);
+            while batches.len() < max && offset < segment.bytes {
+                match record::read(&mut reader).map_err(at(&segment.path))? {
+                    ReadOutcome::Record(batch, length) => {
+                        if bytes + batch.bytes.len() > max_bytes {
+                            break 'segments;
+                        }
+                        bytes += batch.bytes.len();
+                        offset += length;
+                        batches.push(batch);
+                    }
+                    ReadOutcome::End | ReadOutcome::Corrupt(_) => break 'segments,
+                }
+            }
+        }
+        Ok(batches)
+    }
+
     /// The collector stored everything up to `acked_through`: move past it and delete what
     /// is no longer needed.
     pub fn ack(&mut self, acked_through: u64) -> Result<(), SpoolError> {

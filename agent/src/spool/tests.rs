@@ -134,3 +134,24 @@ fn retained_records_can_be_replayed_after_ack() {
     assert_eq!(seen.len(), 10);
     assert!(spool.peek().unwrap().is_none());
 }
+
+#[test]
+fn a_backlog_is_read_in_order_across_segments_within_its_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    // Small segments: the backlog spans several files.
+    let mut spool = Spool::open(dir.path(), 1 << 20, 1024).unwrap();
+    let written = fill(&mut spool, 12, 3, 4);
+    assert!(spool.stats().segments > 2, "{:?}", spool.stats());
+    assert_eq!(spool.peek_many(64, usize::MAX).unwrap(), written);
+    assert_eq!(spool.peek_many(5, usize::MAX).unwrap(), written[..5]);
+    // The byte bound counts from the first batch, which always comes.
+    let one = written[0].bytes.len();
+    assert_eq!(spool.peek_many(64, one).unwrap(), written[..1]);
+    assert_eq!(spool.peek_many(64, 1).unwrap(), written[..1]);
+    spool.ack(written[6].last_seq).unwrap();
+    assert_eq!(spool.peek_many(64, usize::MAX).unwrap(), written[7..]);
+    // Nothing is moved by reading ahead.
+    assert_eq!(spool.peek().unwrap().unwrap(), written[7]);
+    spool.ack(written[11].last_seq).unwrap();
+    assert!(spool.peek_many(64, usize::MAX).unwrap().is_empty());
+}

@@ -22,6 +22,7 @@ use axum::Router;
 pub fn router(state: Arc<Collector>) -> Router {
     Router::new()
         .route(vigie_model::wire::BATCH_PATH, post(batch::ingest))
+        .route(vigie_model::wire::BATCHES_PATH, post(batch::ingest_many))
         .route(vigie_model::wire::ENROLL_PATH, post(enroll::enroll))
         .route(vigie_model::wire::CONFIG_PATH, post(agent_config::fetch))
         .route("/healthz", get(healthz))

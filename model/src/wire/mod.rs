@@ -18,8 +18,10 @@ use crate::hex;
 
 mod columns;
 mod error;
+mod many;
 use columns::Columns;
 pub use error::WireError;
+pub use many::{frame, unframe, BATCHES_CONTENT_TYPE, BATCHES_PATH, MAX_BATCHES_PER_REQUEST};
 
 /// The version of the batch format this code writes. It reads this version and older.
 pub const WIRE_VERSION: u32 = 2;
@@ -302,6 +304,8 @@ fn check(body: &BatchBody) -> Result<(), WireError> {
 pub enum Purpose {
     /// A batch of events, at [`BATCH_PATH`].
     Batch,
+    /// Several batches, at [`BATCHES_PATH`].
+    Batches,
     /// Asking for remote settings, at [`CONFIG_PATH`].
     AgentConfig,
 }
@@ -311,6 +315,7 @@ impl Purpose {
     pub fn tag(self) -> &'static str {
         match self {
             Purpose::Batch => "vigie-batch/1",
+            Purpose::Batches => "vigie-batches/1",
             Purpose::AgentConfig => "vigie-agent-config/1",
         }
     }
@@ -319,13 +324,14 @@ impl Purpose {
     pub fn path(self) -> &'static str {
         match self {
             Purpose::Batch => BATCH_PATH,
+            Purpose::Batches => BATCHES_PATH,
             Purpose::AgentConfig => CONFIG_PATH,
         }
     }
 
     /// The purpose a request at `path` must be signed for.
     pub fn for_path(path: &str) -> Option<Purpose> {
-        [Purpose::Batch, Purpose::AgentConfig]
+        [Purpose::Batch, Purpose::Batches, Purpose::AgentConfig]
             .into_iter()
             .find(|p| p.path() == path)
     }

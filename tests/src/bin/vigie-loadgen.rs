@@ -419,44 +419,78 @@ async fn soak(
         let start = every.mul_f64(i as f64 / agents as f64);
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(start).await;
-            let mut ticker = tokio::time::interval(every);
-            let (mut prev, mut seq) = (GENESIS_HASH.to_string(), 1u64);
-            while Instant::now() < end {
-                ticker.tick().await;
-                let events = (seq..seq + batch)
-                    .map(|s| event(&identity.agent_id, s, alert_every))
+            // As a real agent: batches are sealed on time whatever happens to the sending,
+            // and what waits goes several to a request.
+            let first_sealed = Instant::now();
+            let (mut prev, mut seq, mut sealed_count) = (GENESIS_HASH.to_string(), 1u64, 0u64);
+            let mut waiting: std::collections::VecDeque<(wire::SealedBatch, Instant)> =
+                Default::default();
+            loop {
+                let now = Instant::now();
+                if now < end {
+                    let due = (now.duration_since(first_sealed).as_secs_f64() / every.as_secs_f64())
+                        .floor() as u64
+                        + 1;
+                    while sealed_count < due {
+                        let events = (seq..seq + batch)
+                            .map(|s| event(&identity.agent_id, s, alert_every))
+                            .collect();
+                        let sealed = wire::seal(&identity.agent_id, &prev, events, now_ms());
+                        prev = sealed.hash.clone();
+                        seq += batch;
+                        sealed_count += 1;
+                        waiting.push_back((sealed, Instant::now()));
+                    }
+                } else if waiting.is_empty() {
+                    break;
+                }
+                if waiting.is_empty() {
+                    let next = first_sealed + every.mul_f64(sealed_count as f64);
+                    tokio::time::sleep_until(next.into()).await;
+                    continue;
+                }
+                let sending: Vec<wire::SealedBatch> = waiting
+                    .iter()
+                    .take(wire::MAX_BATCHES_PER_REQUEST)
+                    .map(|(b, _)| b.clone())
                     .collect();
-                let sealed = wire::seal(&identity.agent_id, &prev, events, now_ms());
-                let sent = Instant::now();
-                loop {
-                    match http.send_batch(&identity, &sealed, 0).await {
-                        Ok(ack) if ack.acked_through >= sealed.last_seq => break,
-                        Err(SendError::Refused { status, refusal })
-                            if status < 500 && status != 429 =>
-                        {
-                            panic!("refused: {status} {}", refusal.code)
-                        }
-                        Err(SendError::Retry { after, .. }) => {
-                            figures.retries.fetch_add(1, Relaxed);
-                            tokio::time::sleep(vigie_agent::retry::around(
-                                after.unwrap_or(Duration::from_millis(200)),
-                            ))
-                            .await;
-                        }
-                        _ => {
-                            figures.retries.fetch_add(1, Relaxed);
-                            tokio::time::sleep(Duration::from_millis(200)).await;
+                let sent = if sending.len() > 1 {
+                    http.send_batches(&identity, &sending, 0).await
+                } else {
+                    http.send_batch(&identity, &sending[0], 0).await
+                };
+                match sent {
+                    Ok(ack) => {
+                        while let Some((b, sealed_at)) = waiting.front() {
+                            if b.last_seq > ack.acked_through {
+                                break;
+                            }
+                            figures.events.fetch_add(batch, Relaxed);
+                            figures
+                                .latencies
+                                .lock()
+                                .expect("latencies")
+                                .push(sealed_at.elapsed().as_millis() as u64);
+                            waiting.pop_front();
                         }
                     }
+                    Err(SendError::Refused { status, refusal })
+                        if status < 500 && status != 429 =>
+                    {
+                        panic!("refused: {status} {}", refusal.code)
+                    }
+                    Err(SendError::Retry { after, .. }) => {
+                        figures.retries.fetch_add(1, Relaxed);
+                        tokio::time::sleep(vigie_agent::retry::around(
+                            after.unwrap_or(Duration::from_millis(200)),
+                        ))
+                        .await;
+                    }
+                    Err(_) => {
+                        figures.retries.fetch_add(1, Relaxed);
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
                 }
-                figures.events.fetch_add(batch, Relaxed);
-                figures
-                    .latencies
-                    .lock()
-                    .expect("latencies")
-                    .push(sent.elapsed().as_millis() as u64);
-                prev = sealed.hash.clone();
-                seq += batch;
             }
             (identity.agent_id, seq - 1)
         }));
