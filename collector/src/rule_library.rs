@@ -7,7 +7,7 @@
 //! previous version stays in force; a removed file's rules go away. Rule files admins
 //! write in the dashboard (the `custom_rules` table) are held the same way.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -276,19 +276,87 @@ impl RuleLibrary {
             .collect()
     }
 
-    /// An engine with the built-in detectors and every rule in force, and the
-    /// correlations that could not be resolved (their rules are not loaded).
+    /// Everything loaded with where it comes from: the folders' files, then the
+    /// dashboard's.
+    fn all_loaded_named(&self) -> impl Iterator<Item = (String, &Loaded)> {
+        let files = self.files.iter().map(|(p, l)| (p.display().to_string(), l));
+        files.chain(
+            self.stored
+                .iter()
+                .map(|(id, l)| (format!("dashboard:{id}"), l)),
+        )
+    }
+
+    /// The ids of the rules loaded from folders and the dashboard.
+    pub fn loaded_ids(&self) -> HashSet<String> {
+        self.all_loaded()
+            .flat_map(|l| {
+                let rules = l.rules.iter().map(|r| r.info.id.clone());
+                rules.chain(l.correlations.iter().map(|c| c.info.id.clone()))
+            })
+            .collect()
+    }
+
+    /// An engine with the built-in detectors, Vigie's pack and every rule in force, and
+    /// the rules left out: correlations that cannot be resolved, and rules whose id an
+    /// earlier file already uses (two rules with one id would raise every alert twice
+    /// under one alert id). A rule with the id of one of the pack's replaces it: that is
+    /// how a pack rule is tuned (copied into a folder, changed, its id kept).
     pub fn engine(&self) -> (Engine, Vec<RuleError>) {
-        let mut engine = Engine::with_builtins();
-        let rules = self
-            .all_loaded()
-            .flat_map(|l| l.rules.iter().cloned())
-            .collect();
-        let correlations = self
-            .all_loaded()
-            .flat_map(|l| l.correlations.iter().cloned())
-            .collect();
-        let (standalone, correlator, errors) = assemble(rules, correlations, Limits::default());
+        let mut errors = Vec::new();
+        let mut first_file: HashMap<String, String> = HashMap::new();
+        let mut rules = Vec::new();
+        let mut correlations = Vec::new();
+        for (origin, loaded) in self.all_loaded_named() {
+            let mut keep = |id: &str, what: &str| match first_file.get(id) {
+                Some(first) => {
+                    errors.push(RuleError::new(
+                        &origin,
+                        format!(
+                            "{what} id {id} is already used in {first}; this one is not in force"
+                        ),
+                    ));
+                    false
+                }
+                None => {
+                    first_file.insert(id.to_string(), origin.clone());
+                    true
+                }
+            };
+            rules.extend(
+                loaded
+                    .rules
+                    .iter()
+                    .filter(|r| keep(&r.info.id, "rule"))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            correlations.extend(
+                loaded
+                    .correlations
+                    .iter()
+                    .filter(|c| keep(&c.info.id, "correlation"))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let pack = vigie_rules::pack::load();
+        let replaced = |id: &str| {
+            let replaced = first_file.contains_key(id);
+            if replaced {
+                tracing::info!(rule = id, file = %first_file[id], "a pack rule is replaced by a rule of the same id");
+            }
+            replaced
+        };
+        rules.extend(pack.rules.into_iter().filter(|r| !replaced(&r.info.id)));
+        correlations.extend(
+            pack.correlations
+                .into_iter()
+                .filter(|c| !replaced(&c.info.id)),
+        );
+        let mut engine = Engine::with_coded();
+        let (standalone, correlator, unresolved) = assemble(rules, correlations, Limits::default());
+        errors.extend(unresolved);
         engine.add(Box::new(RuleSet::new(standalone)));
         if !correlator.is_empty() {
             engine.add(Box::new(correlator));
@@ -305,6 +373,72 @@ mod tests {
     use super::*;
 
     const RULE: &str = "title: Shadow read\nid: r1\nlogsource: {category: file_event}\ndetection:\n  sel:\n    TargetFilename: /etc/shadow\n  condition: sel\n";
+
+    /// Alerts `engine` raises for a change of /etc/shadow, by rule id.
+    fn shadow_alerts(engine: &Engine) -> Vec<String> {
+        let event = vigie_model::Event {
+            agent_id: "a".into(),
+            hostname: "h".into(),
+            seq: 1,
+            ts: 1,
+            category: "file_event".into(),
+            fields: serde_json::json!({"TargetFilename": "/etc/shadow", "Action": "modified", "product": "linux"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        let mut ids: Vec<String> = engine
+            .evaluate(&event)
+            .into_iter()
+            .map(|d| d.rule.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_pack_rule_copied_into_a_folder_replaces_it_and_an_id_used_twice_is_refused() {
+        const PACK_ACCOUNTS: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
+        let pack_only = RuleLibrary::new(Vec::new()).engine().0;
+        let before = shadow_alerts(&pack_only);
+        assert_eq!(
+            before.iter().filter(|id| *id == PACK_ACCOUNTS).count(),
+            1,
+            "{before:?}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let tuned = vigie_rules::pack::FILES
+            .iter()
+            .find(|(name, _)| *name == "fim_account_files.yml")
+            .unwrap()
+            .1
+            .replace("level: high", "level: low");
+        std::fs::write(dir.path().join("a_tuned.yml"), &tuned).unwrap();
+        std::fs::write(dir.path().join("b_again.yml"), &tuned).unwrap();
+        let mut library = RuleLibrary::new(vec![dir.path().to_path_buf()]);
+        assert!(library.refresh().errors.is_empty());
+        let (engine, errors) = library.engine();
+        assert_eq!(shadow_alerts(&engine), before, "one alert per rule id");
+        let tuned_level = engine
+            .describe()
+            .into_iter()
+            .find(|(info, _)| info.id == PACK_ACCOUNTS)
+            .map(|(info, _)| info.level.as_str().to_string());
+        assert_eq!(
+            tuned_level.as_deref(),
+            Some("low"),
+            "the folder's version is in force"
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let error = errors[0].to_string();
+        assert!(
+            error.contains("b_again.yml")
+                && error.contains("a_tuned.yml")
+                && error.contains(PACK_ACCOUNTS),
+            "{error}"
+        );
+    }
 
     #[test]
     fn new_changed_broken_and_removed_files() {

@@ -12,7 +12,7 @@ use crate::rule_library;
 pub fn build_engine(library: &rule_library::RuleLibrary) -> vigie_rules::Engine {
     let (engine, errors) = library.engine();
     for error in errors {
-        tracing::warn!(%error, "correlation not in force");
+        tracing::warn!(%error, "rule not in force");
     }
     engine
 }
@@ -36,7 +36,7 @@ pub async fn publish(
     library: &rule_library::RuleLibrary,
 ) {
     let now = vigie_model::event::now_ms();
-    let source = sources(library.stored_ids());
+    let source = sources(library.stored_ids(), library.loaded_ids());
     let rows: Vec<vigie_store::rows::RuleRow> = engine
         .describe()
         .into_iter()
@@ -61,9 +61,13 @@ pub async fn publish(
     }
 }
 
-/// Where a rule comes from, by id: the collector's own, a coded detector, Vigie's pack,
-/// written in the dashboard (`stored`), or else a rule folder.
-fn sources(stored: std::collections::HashSet<String>) -> impl Fn(&str) -> &'static str {
+/// Where a rule comes from, by id: the collector's own, a coded detector, written in the
+/// dashboard (`stored`), Vigie's pack unless a loaded rule replaces it (`loaded`), or
+/// else a rule folder.
+fn sources(
+    stored: std::collections::HashSet<String>,
+    loaded: std::collections::HashSet<String>,
+) -> impl Fn(&str) -> &'static str {
     use vigie_rules::Detector;
     let ids = |described: Vec<(Arc<vigie_rules::RuleInfo>, String)>| {
         described
@@ -79,10 +83,10 @@ fn sources(stored: std::collections::HashSet<String>) -> impl Fn(&str) -> &'stat
             "collector"
         } else if coded.contains(id) {
             "built-in"
-        } else if pack.contains(id) {
-            "pack"
         } else if stored.contains(id) {
             "dashboard"
+        } else if pack.contains(id) && !loaded.contains(id) {
+            "pack"
         } else {
             "folder"
         }

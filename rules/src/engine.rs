@@ -15,10 +15,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine with Vigie's built-in detectors and its own rule pack.
-    pub fn with_builtins() -> Engine {
+    /// An engine with Vigie's detectors written in code (not its rule pack).
+    pub fn with_coded() -> Engine {
         let mut engine = Engine::default();
         engine.add(Box::new(crate::builtin::FimChange::new()));
+        engine
+    }
+
+    /// An engine with Vigie's built-in detectors and its own rule pack.
+    pub fn with_builtins() -> Engine {
+        let mut engine = Engine::with_coded();
         let pack = crate::pack::load();
         let (standalone, correlator, unresolved) = crate::sigma::assemble(
             pack.rules,
