@@ -6,7 +6,8 @@
 # the process connector: execs/s (the workload's slowdown), agent CPU, and how many
 # command lines each source captured; then a file storm (two writers creating,
 # writing and deleting files in a watched folder at full speed) without and with the
-# agent: files/s, agent CPU, and how many files were reported. Prints figures;
+# agent: files/s, agent CPU, and how many files were reported; and the same storm in a
+# folder nobody watches (what a busy server's own writes pay for). Prints figures;
 # asserts nothing.
 # Mesures des capteurs de l'agent ; affiche des chiffres, ne vérifie rien.
 set -euo pipefail
@@ -119,8 +120,8 @@ done
 
 # File storm: two writers, each creating a file, writing 4 KiB, closing and deleting it,
 # in a loop, in the watched folder: without the agent, then with it (every sensor on).
-file_storm() { # SECONDS TAG -> total files
-    python3 - "$1" "$WORK/watched" "$2" <<'PY'
+file_storm() { # SECONDS TAG [FOLDER, default the watched one] -> total files
+    python3 - "$1" "${3:-$WORK/watched}" "$2" <<'PY'
 import os, sys, time, multiprocessing
 secs, folder, tag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def writer(w, out):
@@ -139,12 +140,18 @@ print(q.get() + q.get())
 PY
 }
 baseline=$(file_storm "$SECS" "none")
+mkdir -p "$WORK/elsewhere"
+outside_baseline=$(file_storm "$SECS" "none" "$WORK/elsewhere")
 echo "file storm, no agent: $((baseline / SECS)) files/s (each created, written, deleted)"
 printf '[process]\nlisten_interval_secs = 5\n' > "$WORK/files.toml"
 VIGIE_WATCH="$WORK/watched" target/release/vigie-agent --print --config "$WORK/files.toml" > "$WORK/files.jsonl" 2> "$WORK/files.log" &
 AGENT=$!
 for _ in $(seq 1 100); do grep -q "file baseline ready" "$WORK/files.log" && break; sleep 0.1; done
 sleep 1
+before=$(ticks)
+outside=$(file_storm "$SECS" "outside" "$WORK/elsewhere")
+after=$(ticks)
+echo "file storm outside the watched paths: $((outside_baseline / SECS)) files/s without the agent, $((outside / SECS)) with it ($(( (outside_baseline - outside) * 100 / outside_baseline ))% slower), agent CPU $(cpu "$before" "$after" "$SECS")"
 before=$(ticks)
 total=$(file_storm "$SECS" "agent")
 sleep 3

@@ -12,6 +12,14 @@
  * chaque nouveau dossier, avec le processus qui l'a demandé, depuis les points de trace
  * des appels système.
  *
+ * Only calls that may touch a watched path leave the kernel: the agent lists its watched
+ * roots (as text, for names given whole) and the inode numbers of the roots and of the
+ * folders above them (for names taken from a folder and for descriptors). A file storm
+ * elsewhere on the machine then costs a comparison or two per call, not a record the
+ * agent must read and throw away (it halved the speed of a busy writer). The filter
+ * only ever keeps too much: names it cannot judge (with `.`, `..` or `//` in them) are
+ * sent, and the agent decides as before.
+ *
  * The record layout is read by agent/src/sensors/file/who.rs: keep them in step.
  */
 #include "kernel_types.h"
@@ -110,6 +118,148 @@ struct {
 
 #define HEADER offsetof(struct file_record, name)
 
+#define ROOT_LEN 128
+#define INODE_ROOT 1
+#define INODE_ABOVE_ROOT 2
+
+/* A path as a map key: its bytes, then zeros. */
+struct root_name {
+	char path[ROOT_LEN];
+};
+
+/* The watched roots as text, without a trailing slash (INODE_ROOT), and the folders
+ * above them (INODE_ABOVE_ROOT), set by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct root_name);
+	__type(value, u8);
+} root_names SEC(".maps");
+
+/* Non-zero once the agent has set the filter; until then (or when its roots cannot be
+ * filtered here) every call is sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u32);
+} root_count SEC(".maps");
+
+/* Inode numbers of the roots and of the folders above them, kept up to date by the
+ * agent. A number shared with a file elsewhere only makes more calls sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, u8);
+} root_inodes SEC(".maps");
+
+/* Where a name's leading part is built to be looked up in root_names. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct root_name);
+} name_scratch SEC(".maps");
+
+/* Whether calls are filtered at all. */
+static __always_inline int filtering(void)
+{
+	u32 zero = 0;
+	u32 *count = bpf_map_lookup_elem(&root_count, &zero);
+
+	return count && *count > 0;
+}
+
+/* Whether `name` (`len` bytes with its NUL) holds no `.` or `..` part and no `//`: then
+ * it means what it says, and comparing its text judges it. */
+static __always_inline int plain(const char *name, u32 len)
+{
+	char prev = '/';
+
+	for (u32 i = 0; i < NAME_BUF; i++) {
+		if (i + 1 >= len)
+			break;
+		char c = name[i & (NAME_BUF - 1)];
+		char next = i + 2 < len ? name[(i + 1) & (NAME_BUF - 1)] : 0;
+
+		if (prev == '/' && ((c == '/' && i > 0) || (c == '.' && (next == '/' || next == 0 || next == '.'))))
+			return 0;
+		prev = c;
+	}
+	return 1;
+}
+
+/* Whether the absolute `name` may be a watched path: one of its leading folders is a
+ * root, or the whole name is a root or a folder above one (renamed with a root inside).
+ * Roots are shorter than ROOT_LEN, so the first ROOT_LEN bytes tell. */
+static __always_inline int name_kept(const char *name, u32 len)
+{
+	u32 zero = 0;
+
+	if (!filtering() || !plain(name, len))
+		return 1;
+	struct root_name *key = bpf_map_lookup_elem(&name_scratch, &zero);
+
+	if (!key)
+		return 1;
+	__builtin_memset(key->path, 0, ROOT_LEN);
+	for (u32 i = 0; i < ROOT_LEN; i++) {
+		char c = name[i];
+
+		if (c == '/' || c == 0) {
+			u8 *mark = bpf_map_lookup_elem(&root_names, key);
+
+			if (mark && (*mark == INODE_ROOT || c == 0))
+				return 1;
+			if (c == 0)
+				return 0;
+		}
+		key->path[i] = c;
+	}
+	return 0;
+}
+
+static __always_inline u8 inode_mark(struct dentry *dentry)
+{
+	u64 ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+	u8 *mark = bpf_map_lookup_elem(&root_inodes, &ino);
+
+	return mark ? *mark : 0;
+}
+
+/* Whether the folder or file `dentry` (in `vfsmnt`) is a root or below one, or, when
+ * `descend` (a name is taken from it), a folder above one. */
+static __always_inline int dentry_kept(struct dentry *dentry, struct vfsmount *vfsmnt, int descend)
+{
+	if (!filtering())
+		return 1;
+	u8 own = inode_mark(dentry);
+
+	if (own == INODE_ROOT || (descend && own == INODE_ABOVE_ROOT))
+		return 1;
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+
+	for (int i = 0; i < PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if (dentry == BPF_CORE_READ(vfsmnt, mnt_root) || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt || !up)
+				return 0;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = __builtin_preserve_access_index(&up->mnt);
+		} else {
+			dentry = parent;
+		}
+		if (inode_mark(dentry) == INODE_ROOT)
+			return 1;
+	}
+	return 1; /* deeper than walked: cannot tell */
+}
+
 /* A blank record for the current process, or NULL when it is the agent. */
 static __always_inline struct file_record *begin(u32 op)
 {
@@ -134,8 +284,9 @@ static __always_inline struct file_record *begin(u32 op)
 	return r;
 }
 
-/* The folder a relative name is taken from: the working folder or descriptor `dfd`'s. */
-static __always_inline u16 read_base(struct file_record *r, char *buf, int dfd, u32 flag)
+/* The folder a relative name is taken from: the working folder or descriptor `dfd`'s;
+ * 0 when there is none. */
+static __always_inline int base_of(int dfd, struct dentry **dentry, struct vfsmount **mnt)
 {
 	if (dfd == AT_FDCWD) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -143,15 +294,41 @@ static __always_inline u16 read_base(struct file_record *r, char *buf, int dfd, 
 
 		if (!fs)
 			return 0;
-		return read_path(&r->walk_off, &r->flags, buf, BPF_CORE_READ(fs, pwd.dentry),
-				 BPF_CORE_READ(fs, pwd.mnt), flag);
+		*dentry = BPF_CORE_READ(fs, pwd.dentry);
+		*mnt = BPF_CORE_READ(fs, pwd.mnt);
+		return 1;
 	}
 	struct file *file = file_of(dfd);
 
 	if (!file)
 		return 0;
-	return read_path(&r->walk_off, &r->flags, buf, BPF_CORE_READ(file, f_path.dentry),
-			 BPF_CORE_READ(file, f_path.mnt), flag);
+	*dentry = BPF_CORE_READ(file, f_path.dentry);
+	*mnt = BPF_CORE_READ(file, f_path.mnt);
+	return 1;
+}
+
+/* Reads the folder a relative name is taken from (see base_of). */
+static __always_inline u16 read_base(struct file_record *r, char *buf, int dfd, u32 flag)
+{
+	struct dentry *dentry;
+	struct vfsmount *mnt;
+
+	if (!base_of(dfd, &dentry, &mnt))
+		return 0;
+	return read_path(&r->walk_off, &r->flags, buf, dentry, mnt, flag);
+}
+
+/* Whether `name` (`len` bytes), relative to `dfd` unless absolute, may be watched. */
+static __always_inline int kept(const char *name, u32 len, int dfd)
+{
+	struct dentry *dentry;
+	struct vfsmount *mnt;
+
+	if (name[0] == '/')
+		return name_kept(name, len);
+	if (!filtering() || !plain(name, len) || !base_of(dfd, &dentry, &mnt))
+		return 1;
+	return dentry_kept(dentry, mnt, 1);
 }
 
 static __always_inline void send(struct file_record *r)
@@ -195,6 +372,8 @@ static __always_inline int name_op(u32 op, int dfd, const char *name)
 	if (n <= 0)
 		return 0;
 	r->name_len = n;
+	if (!kept(r->name, n, dfd))
+		return 0;
 	if (r->name[0] != '/')
 		r->base_len = read_base(r, r->base, dfd, TRUNCATED_BASE);
 	send(r);
@@ -206,7 +385,7 @@ static __always_inline int fd_op(u32 op, int fd)
 {
 	struct file *file = file_of(fd);
 
-	if (!file)
+	if (!file || !dentry_kept(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0))
 		return 0;
 	struct file_record *r = begin(op);
 
@@ -231,6 +410,8 @@ static __always_inline int rename_op(int olddfd, const char *old, int newdfd, co
 		return 0;
 	r->name_len = n;
 	r->name2_len = n2;
+	if (!kept(r->name, n, olddfd) && !kept(r->name2, n2, newdfd))
+		return 0;
 	if (r->name[0] != '/')
 		r->base_len = read_base(r, r->base, olddfd, TRUNCATED_BASE);
 	if (r->name2[0] != '/')

@@ -213,3 +213,56 @@ fn a_folder_s_mode_file_capabilities_and_a_time_set_back_are_each_reported() {
         "{e}"
     );
 }
+
+/// Only calls that may touch a watched path leave the kernel; names it cannot judge by
+/// their text (`..`, `/./`, `//`) and a file moved in from elsewhere must still bring
+/// their process.
+#[test]
+fn roundabout_names_still_name_their_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("root");
+    let outside = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&watched).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("incoming"), "x").unwrap();
+    let agent = start(&watched);
+
+    let (root, parent) = (watched.display(), dir.path().display());
+    let cases = [
+        (
+            "dotdot",
+            format!("cd {} && echo x > ../root/dotdot", outside.display()),
+        ),
+        ("dotslash", format!("echo x > {parent}/./root/dotslash")),
+        ("double", format!("echo x > {root}//double")),
+        (
+            "moved",
+            format!("mv {}/incoming {root}/moved", outside.display()),
+        ),
+    ];
+    for (name, command) in cases {
+        let marker = format!("vigie-{name}-{}", std::process::id());
+        let status = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("sleep 0.1; {command} # {marker}"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+        let e = agent
+            .next_event(Duration::from_secs(20), |e| {
+                e["category"] == "file_event"
+                    && e["TargetFilename"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with(&format!("/root/{name}")))
+            })
+            .unwrap_or_else(|| panic!("{name} reported"));
+        // The shell writes with `echo` itself; `mv` is a program of its own.
+        let expected = if name == "moved" { "mv " } else { &marker };
+        assert!(
+            e["CommandLine"]
+                .as_str()
+                .is_some_and(|c| c.contains(expected)),
+            "{name} names its process: {e}"
+        );
+    }
+}

@@ -11,6 +11,7 @@ mod baseline;
 mod state;
 mod watch;
 mod who;
+mod who_filter;
 mod xattr;
 
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use libbpf_rs::{Link, Object};
 
+use super::who_filter::RootFilter;
 use crate::ebpf::{self, components, text, u16_at, u32_at};
 use crate::health::Counters;
 
@@ -222,7 +223,9 @@ impl WhoProbe {
     ) -> Result<(), ebpf::Error> {
         let watched = |p: &Path| roots.iter().any(|r| p.starts_with(r));
         let mut lineage = crate::lineage::Lineage::default();
-        ebpf::follow(
+        let mut filter = RootFilter::new(roots);
+        filter.install(&self.object)?;
+        ebpf::follow_with_progress(
             &self.object,
             "file_events",
             "file_drops",
@@ -258,6 +261,11 @@ impl WhoProbe {
                     dropped,
                     "the kernel dropped file who-data records (ring buffer full)"
                 );
+            },
+            |_| {
+                if let Err(e) = filter.refresh(&self.object) {
+                    tracing::warn!(error = %e, "file who-data: cannot update the kernel's filter");
+                }
             },
         )
     }
