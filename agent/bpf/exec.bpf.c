@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "path.h"
+#include "pack.h"
 
 #define FILENAME_BUF 256
 #define ARGS_BUF 4096
@@ -41,12 +42,22 @@ struct exec_record {
 	u32 walk_off;
 };
 
-/* Room for about 300 execs waiting to be read: the agent maps the ring twice (for
- * wrap-around), so each byte here counts twice in its memory. */
+/* Room for about 1,500 execs waiting to be read (records packed to what they hold, a
+ * couple of hundred bytes; about 35 if every field were as long as it may be): the
+ * agent maps the ring twice (for wrap-around), so each byte here counts twice in its
+ * memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 256 << 10);
 } events SEC(".maps");
+
+/* Room to pack a record before it goes into the ring (see pack.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct packed);
+} packed_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -113,16 +124,19 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
 		r->args_len = len;
 
-	/* Only what was filled goes into the ring: the arguments come last. */
-	u64 size = offsetof(struct exec_record, args) + r->args_len;
-	if (size > sizeof(*r))
-		size = sizeof(*r);
-	if (bpf_ringbuf_output(&events, r, size, 0) != 0) {
-		u64 *dropped = bpf_map_lookup_elem(&drops, &zero);
+	/* Only what was filled goes into the ring: the header, then each field's bytes. */
+	struct packed *p = bpf_map_lookup_elem(&packed_scratch, &zero);
 
-		if (dropped)
-			__sync_fetch_and_add(dropped, 1);
-	}
+	if (!p)
+		return 0;
+	u32 off = offsetof(struct exec_record, filename);
+
+	bpf_probe_read_kernel(p->buf, off, r);
+	off = append(p->buf, off, r->filename, r->filename_len, FILENAME_BUF);
+	off = append(p->buf, off, r->exe, r->exe_len, PATH_BUF);
+	off = append(p->buf, off, r->cwd, r->cwd_len, PATH_BUF);
+	off = append(p->buf, off, r->args, r->args_len, ARGS_BUF);
+	send_packed(&events, &drops, p->buf, off);
 	return 0;
 }
 

@@ -22,11 +22,14 @@ const PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/exec.bpf.o"));
 // Layout of `struct exec_record` in exec.bpf.c.
 const FILENAME_BUF: usize = 256;
 const PATH_BUF: usize = 1024 + 256;
+const ARGS_BUF: usize = 4096;
+/// The header of a record; its fields follow, packed, in the order of their lengths.
 const HEADER: usize = 32;
-const FILENAME_AT: usize = HEADER;
-const EXE_AT: usize = FILENAME_AT + FILENAME_BUF;
-const CWD_AT: usize = EXE_AT + PATH_BUF;
-const ARGS_AT: usize = CWD_AT + PATH_BUF;
+/// Where each field's length is, and its largest size.
+const FILENAME_LEN: (usize, usize) = (24, FILENAME_BUF);
+const EXE_LEN: (usize, usize) = (26, PATH_BUF);
+const CWD_LEN: (usize, usize) = (28, PATH_BUF);
+const ARGS_LEN: (usize, usize) = (30, ARGS_BUF);
 const TRUNCATED_ARGS: u32 = 1;
 
 /// The loaded and attached program; dropping it detaches it.
@@ -72,14 +75,22 @@ impl ExecProbe {
 
 /// Reads one record; `None` when it is shorter than its header says.
 pub(super) fn parse(b: &[u8]) -> Option<ExecRecord> {
-    if b.len() < ARGS_AT {
+    if b.len() < HEADER {
         return None;
     }
     let flags = u32_at(b, 20);
-    let filename = text(b.get(FILENAME_AT..FILENAME_AT + u16_at(b, 24).min(FILENAME_BUF))?);
-    let exe = components(b.get(EXE_AT..EXE_AT + u16_at(b, 26).min(PATH_BUF))?);
-    let cwd = components(b.get(CWD_AT..CWD_AT + u16_at(b, 28).min(PATH_BUF))?);
-    let args = b.get(ARGS_AT..ARGS_AT + u16_at(b, 30))?;
+    // The fields follow the header one after the other, each as long as it says.
+    let mut at = HEADER;
+    let mut next = |(len_at, max): (usize, usize)| {
+        let len = u16_at(b, len_at).min(max);
+        let field = b.get(at..at + len);
+        at += len;
+        field
+    };
+    let filename = text(next(FILENAME_LEN)?);
+    let exe = components(next(EXE_LEN)?);
+    let cwd = components(next(CWD_LEN)?);
+    let args = next(ARGS_LEN)?;
     let login_uid = u32_at(b, 16);
     let image = exe.unwrap_or_else(|| absolute(&filename, cwd.as_deref()));
     Some(ExecRecord {
@@ -111,7 +122,7 @@ mod tests {
     use super::*;
 
     fn record(filename: &str, exe: &[&str], cwd: &[&str], args: &[&str]) -> Vec<u8> {
-        let mut b = vec![0u8; ARGS_AT];
+        let mut b = vec![0u8; HEADER];
         let put =
             |b: &mut Vec<u8>, at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_ne_bytes());
         put(&mut b, 0, 42);
@@ -126,21 +137,20 @@ mod tests {
             }
             out
         };
-        let fields = [
-            (24, FILENAME_AT, format!("{filename}\0").into_bytes()),
-            (26, EXE_AT, leaf_first(exe)),
-            (28, CWD_AT, leaf_first(cwd)),
-        ];
-        for (len_at, at, bytes) in fields {
-            b[len_at..len_at + 2].copy_from_slice(&(bytes.len() as u16).to_ne_bytes());
-            b[at..at + bytes.len()].copy_from_slice(&bytes);
-        }
         let args: Vec<u8> = args
             .iter()
             .flat_map(|a| format!("{a}\0").into_bytes())
             .collect();
-        b[30..32].copy_from_slice(&(args.len() as u16).to_ne_bytes());
-        b.extend_from_slice(&args);
+        let fields = [
+            (FILENAME_LEN.0, format!("{filename}\0").into_bytes()),
+            (EXE_LEN.0, leaf_first(exe)),
+            (CWD_LEN.0, leaf_first(cwd)),
+            (ARGS_LEN.0, args),
+        ];
+        for (len_at, bytes) in fields {
+            b[len_at..len_at + 2].copy_from_slice(&(bytes.len() as u16).to_ne_bytes());
+            b.extend_from_slice(&bytes);
+        }
         b
     }
 
@@ -165,9 +175,8 @@ mod tests {
 
     #[test]
     fn a_root_folder_and_an_unknown_program_path() {
-        let mut b = record("/opt/x", &[], &[], &["x"]);
         // The working folder is the root: written as one empty component.
-        b[28..30].copy_from_slice(&1u16.to_ne_bytes());
+        let b = record("/opt/x", &[], &[""], &["x"]);
         let r = parse(&b).unwrap();
         assert_eq!(r.cwd.as_deref(), Some("/"));
         assert_eq!(r.image, "/opt/x", "the name it was called by");
@@ -176,7 +185,11 @@ mod tests {
     #[test]
     fn a_torn_or_lying_record_is_refused() {
         let b = record("/bin/true", &["bin", "true"], &[], &["true"]);
-        assert!(parse(&b[..ARGS_AT - 1]).is_none());
+        assert!(parse(&b[..HEADER - 1]).is_none());
+        assert!(
+            parse(&b[..b.len() - 1]).is_none(),
+            "cut inside its arguments"
+        );
         let mut lying = b.clone();
         lying[30..32].copy_from_slice(&4000u16.to_ne_bytes());
         assert!(parse(&lying).is_none());
