@@ -99,11 +99,7 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	r->filename_len = n > 0 ? n : 0;
 
 	/* The program's real path (symbolic links resolved, the interpreter of a script). */
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-	r->exe_len = 0;
-	if (exe)
-		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe, BPF_CORE_READ(exe, f_path.dentry),
-				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+	r->exe_len = read_exe(&r->walk_off, &r->flags, r->exe, task, TRUNCATED_EXE);
 
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	r->cwd_len = 0;

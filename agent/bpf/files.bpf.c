@@ -334,14 +334,9 @@ static __always_inline int kept(const char *name, u32 len, int dfd)
 static __always_inline void send(struct file_record *r)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	r->exe_len = 0;
-	if (exe)
-		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
-				       BPF_CORE_READ(exe, f_path.dentry),
-				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+	r->exe_len = read_exe(&r->walk_off, &r->flags, r->exe, task, TRUNCATED_EXE);
 	r->args_len = read_args(task, r->args);
 	u32 zero = 0;
 	struct packed *p = bpf_map_lookup_elem(&file_packed, &zero);

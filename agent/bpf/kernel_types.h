@@ -26,6 +26,7 @@ struct qstr {
 };
 
 struct super_block {
+	u32 s_dev;
 	unsigned long s_magic;
 };
 

@@ -206,13 +206,7 @@ static __always_inline int finish(long ret)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-
-	r->exe_len = 0;
-	if (exe)
-		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
-				       BPF_CORE_READ(exe, f_path.dentry),
-				       BPF_CORE_READ(exe, f_path.mnt), 1);
+	r->exe_len = read_exe(&r->walk_off, &r->flags, r->exe, task, 1);
 	/* Only what was filled goes into the ring (the path comes last): a record is then
 	 * about a tenth of its full size, and a burst of connections fits. */
 	u64 size = offsetof(struct conn_record, exe) + r->exe_len;

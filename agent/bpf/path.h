@@ -60,4 +60,17 @@ done:
 	return *walk_off;
 }
 
+/* Writes the real path of `task`'s program like read_path (symbolic links resolved, the
+ * interpreter of a script); 0 bytes when it has none (a kernel thread). */
+static __always_inline u32 read_exe(u32 *walk_off, u32 *flags, char *buf,
+				    struct task_struct *task, u32 flag)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	if (!exe)
+		return 0;
+	return read_path(walk_off, flags, buf, BPF_CORE_READ(exe, f_path.dentry),
+			 BPF_CORE_READ(exe, f_path.mnt), flag);
+}
+
 #endif

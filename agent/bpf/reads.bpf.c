@@ -41,6 +41,9 @@ struct read_record {
 	u32 flags;
 	u32 open_flags;
 	u64 ino;
+	/* The file system's device (the kernel's encoding): with `ino`, the file itself, so
+	 * the agent need not look at a name that may be gone by then. */
+	u32 dev;
 	u16 path_len;
 	u16 exe_len;
 	u16 args_len;
@@ -128,7 +131,6 @@ static __always_inline int report(struct file *file)
 	if (!r || !p)
 		return 0;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	r->kind = kind;
 	r->pid = bpf_get_current_pid_tgid() >> 32;
@@ -137,14 +139,11 @@ static __always_inline int report(struct file *file)
 	r->flags = 0;
 	r->open_flags = open_flags;
 	r->ino = ino;
+	r->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	r->path_len = read_path(&r->walk_off, &r->flags, r->path, BPF_CORE_READ(file, f_path.dentry),
 				BPF_CORE_READ(file, f_path.mnt), TRUNCATED_PATH);
-	r->exe_len = 0;
-	if (exe)
-		r->exe_len = read_path(&r->walk_off, &r->flags, r->exe,
-				       BPF_CORE_READ(exe, f_path.dentry),
-				       BPF_CORE_READ(exe, f_path.mnt), TRUNCATED_EXE);
+	r->exe_len = read_exe(&r->walk_off, &r->flags, r->exe, task, TRUNCATED_EXE);
 	r->args_len = read_args(task, r->args);
 	bpf_probe_read_kernel(p->buf, HEADER, r);
 	u32 off = HEADER;

@@ -287,6 +287,29 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
+/// The variable fields of a packed record (`agent/bpf/pack.h`): they follow its header
+/// one after the other, each as long as the header says.
+pub struct PackedFields<'a> {
+    record: &'a [u8],
+    at: usize,
+}
+
+impl<'a> PackedFields<'a> {
+    /// The fields of `record`, whose header is `header` bytes long.
+    pub fn after(record: &'a [u8], header: usize) -> PackedFields<'a> {
+        PackedFields { record, at: header }
+    }
+
+    /// The next field, its length read at `len_at` in the header (at most `max`);
+    /// `None` when the record is cut short.
+    pub fn next(&mut self, (len_at, max): (usize, usize)) -> Option<&'a [u8]> {
+        let len = u16_at(self.record, len_at).min(max);
+        let field = self.record.get(self.at..self.at + len);
+        self.at += len;
+        field
+    }
+}
+
 /// A path from its components written leaf first (`sh\0bin\0usr\0` is `/usr/bin/sh`),
 /// as `agent/bpf/path.h` writes them; `None` when nothing was written (the path is
 /// unknown). The root is one empty component.

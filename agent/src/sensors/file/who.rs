@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use libbpf_rs::{Link, Object};
 
 use super::who_filter::RootFilter;
-use crate::ebpf::{self, components, text, u16_at, u32_at};
+use crate::ebpf::{self, components, text, u32_at};
 use crate::health::Counters;
 
 /// The compiled eBPF program (see `build.rs`).
@@ -277,20 +277,15 @@ pub(super) fn parse(b: &[u8]) -> Option<FileAccess> {
         return None;
     }
     let op = FileOp::from_code(u32_at(b, 0))?;
-    // The fields follow the header one after the other, each as long as it says.
-    let mut at = HEADER;
-    let mut next = |(len_at, max): (usize, usize)| {
-        let len = u16_at(b, len_at).min(max);
-        let field = b.get(at..at + len);
-        at += len;
-        field
-    };
-    let name = text(next(NAME_LEN_AT)?);
-    let name2 = text(next(NAME2_LEN_AT)?);
-    let base = components(next(BASE_LEN_AT)?);
-    let base2 = components(next(BASE2_LEN_AT)?);
-    let image = components(next(EXE_LEN_AT)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
-    let args: Vec<String> = next(ARGS_LEN_AT)?
+    let mut fields = ebpf::PackedFields::after(b, HEADER);
+    let name = text(fields.next(NAME_LEN_AT)?);
+    let name2 = text(fields.next(NAME2_LEN_AT)?);
+    let base = components(fields.next(BASE_LEN_AT)?);
+    let base2 = components(fields.next(BASE2_LEN_AT)?);
+    let image =
+        components(fields.next(EXE_LEN_AT)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
+    let args: Vec<String> = fields
+        .next(ARGS_LEN_AT)?
         .split(|c| *c == 0)
         .filter(|a| !a.is_empty())
         .map(|a| String::from_utf8_lossy(a).into_owned())

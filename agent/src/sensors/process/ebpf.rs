@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use libbpf_rs::{Link, Object};
 
 use super::exec_record::ExecRecord;
-use crate::ebpf::{self, components, text, u16_at, u32_at};
+use crate::ebpf::{self, components, text, u32_at};
 
 /// The compiled eBPF program (see `build.rs`).
 const PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/exec.bpf.o"));
@@ -79,18 +79,11 @@ pub(super) fn parse(b: &[u8]) -> Option<ExecRecord> {
         return None;
     }
     let flags = u32_at(b, 20);
-    // The fields follow the header one after the other, each as long as it says.
-    let mut at = HEADER;
-    let mut next = |(len_at, max): (usize, usize)| {
-        let len = u16_at(b, len_at).min(max);
-        let field = b.get(at..at + len);
-        at += len;
-        field
-    };
-    let filename = text(next(FILENAME_LEN)?);
-    let exe = components(next(EXE_LEN)?);
-    let cwd = components(next(CWD_LEN)?);
-    let args = next(ARGS_LEN)?;
+    let mut fields = ebpf::PackedFields::after(b, HEADER);
+    let filename = text(fields.next(FILENAME_LEN)?);
+    let exe = components(fields.next(EXE_LEN)?);
+    let cwd = components(fields.next(CWD_LEN)?);
+    let args = fields.next(ARGS_LEN)?;
     let login_uid = u32_at(b, 16);
     let image = exe.unwrap_or_else(|| absolute(&filename, cwd.as_deref()));
     Some(ExecRecord {

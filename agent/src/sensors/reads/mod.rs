@@ -180,7 +180,7 @@ impl ReadSensor {
             );
         match read.kind {
             Kind::Watched => {
-                let sensitive = watch.found.which(read.inode, &read.path)?;
+                let sensitive = watch.found.which(read.dev, read.inode, &read.path)?;
                 draft = draft.with(field::SENSITIVE_FILE, sensitive.display().to_string());
             }
             Kind::ProcMem => {

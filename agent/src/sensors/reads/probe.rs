@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use libbpf_rs::{Link, MapCore, MapFlags, Object};
 
-use crate::ebpf::{self, components, text, u16_at, u32_at};
+use crate::ebpf::{self, components, text, u32_at};
 
 /// The compiled eBPF program (see `build.rs`).
 const PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/reads.bpf.o"));
@@ -17,11 +17,12 @@ pub(super) const MAX_WATCHED: usize = 4096;
 // Layout of `struct read_record` in reads.bpf.c.
 const PATH_BUF: usize = 1024 + 256;
 const ARGS_READ: usize = 1024;
-const COMM_AT: usize = 40;
-const HEADER: usize = 56;
-const PATH_LEN_AT: (usize, usize) = (32, PATH_BUF);
-const EXE_LEN_AT: (usize, usize) = (34, PATH_BUF);
-const ARGS_LEN_AT: (usize, usize) = (36, ARGS_READ);
+const DEV_AT: usize = 32;
+const COMM_AT: usize = 44;
+const HEADER: usize = 60;
+const PATH_LEN_AT: (usize, usize) = (36, PATH_BUF);
+const EXE_LEN_AT: (usize, usize) = (38, PATH_BUF);
+const ARGS_LEN_AT: (usize, usize) = (40, ARGS_READ);
 const KIND_WATCHED: u32 = 1;
 const KIND_PROC_MEM: u32 = 2;
 const O_ACCMODE: u32 = 3;
@@ -50,6 +51,8 @@ pub(super) struct Read {
     pub read_write: bool,
     /// The file's inode number.
     pub inode: u64,
+    /// Its file system's device, as `stat` gives it.
+    pub dev: u64,
     /// The file's path as the kernel names it.
     pub path: PathBuf,
     /// The program's real path, or its name when the path could not be read.
@@ -109,6 +112,11 @@ impl ReadProbe {
     }
 }
 
+/// A device number as the kernel keeps it (major in the top 12 bits), as `stat` gives it.
+fn user_dev(kernel: u32) -> u64 {
+    libc::makedev(kernel >> 20, kernel & 0xf_ffff)
+}
+
 /// Reads one record; `None` when it is torn or unknown.
 pub(super) fn parse(b: &[u8]) -> Option<Read> {
     if b.len() < HEADER {
@@ -119,16 +127,12 @@ pub(super) fn parse(b: &[u8]) -> Option<Read> {
         KIND_PROC_MEM => Kind::ProcMem,
         _ => return None,
     };
-    let mut at = HEADER;
-    let mut next = |(len_at, max): (usize, usize)| {
-        let len = u16_at(b, len_at).min(max);
-        let field = b.get(at..at + len);
-        at += len;
-        field
-    };
-    let path = components(next(PATH_LEN_AT)?)?;
-    let image = components(next(EXE_LEN_AT)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
-    let args: Vec<String> = next(ARGS_LEN_AT)?
+    let mut fields = ebpf::PackedFields::after(b, HEADER);
+    let path = components(fields.next(PATH_LEN_AT)?)?;
+    let image =
+        components(fields.next(EXE_LEN_AT)?).unwrap_or_else(|| text(&b[COMM_AT..COMM_AT + 16]));
+    let args: Vec<String> = fields
+        .next(ARGS_LEN_AT)?
         .split(|c| *c == 0)
         .filter(|a| !a.is_empty())
         .map(|a| String::from_utf8_lossy(a).into_owned())
@@ -140,6 +144,7 @@ pub(super) fn parse(b: &[u8]) -> Option<Read> {
         uid: u32_at(b, 12),
         read_write: u32_at(b, 20) & O_ACCMODE == O_RDWR,
         inode: u64::from_ne_bytes(b[24..32].try_into().ok()?),
+        dev: user_dev(u32_at(b, DEV_AT)),
         path: PathBuf::from(path),
         image,
         command_line: (!args.is_empty()).then(|| args.join(" ")),
@@ -168,10 +173,11 @@ mod tests {
             }
             bytes
         };
+        b[DEV_AT..DEV_AT + 4].copy_from_slice(&((8u32 << 20) | 1).to_ne_bytes());
         for (len_at, bytes) in [
-            (32, leaf_first(path)),
-            (34, leaf_first(exe)),
-            (36, args.to_vec()),
+            (PATH_LEN_AT.0, leaf_first(path)),
+            (EXE_LEN_AT.0, leaf_first(exe)),
+            (ARGS_LEN_AT.0, args.to_vec()),
         ] {
             b[len_at..len_at + 2].copy_from_slice(&(bytes.len() as u16).to_ne_bytes());
             b.extend_from_slice(&bytes);

@@ -39,15 +39,21 @@ impl Found {
         found
     }
 
-    /// The sensitive file that `path` (as the kernel named it) with inode number
-    /// `inode` is: itself when listed, else the listed file it is a link to; `None`
+    /// The sensitive file that `path` (as the kernel named it), inode number `inode` on
+    /// device `dev`, is: itself when listed, else the listed file it is a link to; `None`
     /// when another file merely shares the number.
-    pub(super) fn which(&self, inode: u64, path: &Path) -> Option<PathBuf> {
+    pub(super) fn which(&self, dev: u64, inode: u64, path: &Path) -> Option<PathBuf> {
         let files = self.by_inode.get(&inode)?;
         if let Some((_, p)) = files.iter().find(|(_, p)| p == path) {
             return Some(p.clone());
         }
-        // Another name for it (a hard link) is on the same device.
+        // Another name for it (a hard link): same device, as the kernel said. A link
+        // made, read and removed at once is gone by now, so the name cannot be asked.
+        if let Some((_, p)) = files.iter().find(|(d, _)| *d == dev) {
+            return Some(p.clone());
+        }
+        // File systems whose `stat` device is not the kernel's (btrfs subvolumes,
+        // overlays): ask the name while it is there.
         let meta = std::fs::metadata(path).ok()?;
         files
             .iter()
@@ -129,14 +135,25 @@ mod tests {
         let link = dir.path().join("copy");
         std::fs::hard_link(&secret, &link).unwrap();
         let found = Found::scan(&[secret.display().to_string()]);
-        let inode = std::fs::metadata(&secret).unwrap().ino();
-        assert_eq!(found.which(inode, &secret), Some(secret.clone()));
-        assert_eq!(found.which(inode, &link), Some(secret.clone()));
+        let meta = std::fs::metadata(&secret).unwrap();
+        let (dev, inode) = (meta.dev(), meta.ino());
+        assert_eq!(found.which(dev, inode, &secret), Some(secret.clone()));
+        assert_eq!(found.which(dev, inode, &link), Some(secret.clone()));
+        std::fs::remove_file(&link).unwrap();
+        assert_eq!(
+            found.which(dev, inode, &link),
+            Some(secret.clone()),
+            "a link already removed, known by its device"
+        );
         let other = dir.path().join("other");
         std::fs::write(&other, "x").unwrap();
-        assert_eq!(found.which(inode, &other), None, "a different file");
         assert_eq!(
-            found.which(inode + 1, &secret),
+            found.which(dev + 1, inode, &other),
+            None,
+            "a different file"
+        );
+        assert_eq!(
+            found.which(dev, inode + 1, &secret),
             None,
             "a number not watched"
         );
