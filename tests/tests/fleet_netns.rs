@@ -117,8 +117,16 @@ async fn servers_in_namespaces_report_and_a_cut_link_loses_nothing() {
         agents_enrolled,
     )
     .await;
-    // The baseline taken, every server changes files.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Each baseline taken (a file written during it is a starting point, not a
+    // creation), every server changes files.
+    for i in 1..=SERVERS {
+        vigie_tests::wait_for_log(
+            &stack.path(&format!("agent{i}.log")),
+            "file baseline ready",
+            Duration::from_secs(120),
+        )
+        .await;
+    }
     for (i, dir) in dirs.iter().enumerate() {
         write_files(dir, &format!("before{i}"), 20);
     }
