@@ -125,27 +125,15 @@ impl CollectorClient {
 
     /// Asks the collector for this agent's group settings (signed, empty body).
     pub async fn fetch_settings(&self, identity: &Identity) -> Result<RemoteSettings, SendError> {
-        let time = vigie_model::event::now_ms();
-        let empty_hash = vigie_model::hex::sha256(b"");
-        let message = wire::signing_message(
-            wire::Purpose::AgentConfig,
-            &identity.agent_id,
-            time,
-            0,
-            &empty_hash,
-        );
-        let req = Request::post(format!("{}{}", self.base, wire::CONFIG_PATH))
-            .header(wire::HEADER_AGENT, &identity.agent_id)
-            .header(wire::HEADER_TIME, time.to_string())
-            .header(wire::HEADER_DROPPED, "0")
-            .header(wire::HEADER_SIGNATURE, identity.sign(&message))
-            .body(Full::new(Bytes::new()))
-            .expect("valid request");
-        let bytes = self.call(req).await?;
-        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
-            reason: format!("unreadable settings: {e}"),
-            after: None,
-        })
+        let request = SignedPost {
+            purpose: wire::Purpose::AgentConfig,
+            path: wire::CONFIG_PATH,
+            content_type: None,
+            zstd: false,
+            dropped_total: 0,
+        };
+        let bytes = self.signed_post(identity, request, Vec::new()).await?;
+        read_json(&bytes, "settings")
     }
 
     /// Sends one sealed batch, signed; returns the collector's acknowledgement.
@@ -155,28 +143,17 @@ impl CollectorClient {
         batch: &SealedBatch,
         dropped_total: u64,
     ) -> Result<Ack, SendError> {
-        let time = vigie_model::event::now_ms();
-        let message = wire::signing_message(
-            wire::Purpose::Batch,
-            &identity.agent_id,
-            time,
+        let request = SignedPost {
+            purpose: wire::Purpose::Batch,
+            path: wire::BATCH_PATH,
+            content_type: Some(wire::BATCH_CONTENT_TYPE),
+            zstd: true,
             dropped_total,
-            &batch.hash,
-        );
-        let req = Request::post(format!("{}{}", self.base, wire::BATCH_PATH))
-            .header("content-type", wire::BATCH_CONTENT_TYPE)
-            .header("content-encoding", "zstd")
-            .header(wire::HEADER_AGENT, &identity.agent_id)
-            .header(wire::HEADER_TIME, time.to_string())
-            .header(wire::HEADER_DROPPED, dropped_total.to_string())
-            .header(wire::HEADER_SIGNATURE, identity.sign(&message))
-            .body(Full::new(Bytes::from(batch.bytes.clone())))
-            .expect("valid request");
-        let bytes = self.call(req).await?;
-        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
-            reason: format!("unreadable acknowledgement: {e}"),
-            after: None,
-        })
+        };
+        let bytes = self
+            .signed_post(identity, request, batch.bytes.clone())
+            .await?;
+        read_json(&bytes, "acknowledgement")
     }
 
     /// Sends several batches, in order, in one request (`wire::frame`); the
@@ -187,28 +164,49 @@ impl CollectorClient {
         batches: &[SealedBatch],
         dropped_total: u64,
     ) -> Result<Ack, SendError> {
+        let request = SignedPost {
+            purpose: wire::Purpose::Batches,
+            path: wire::BATCHES_PATH,
+            content_type: Some(wire::BATCHES_CONTENT_TYPE),
+            zstd: false,
+            dropped_total,
+        };
         let body = wire::frame(batches.iter().map(|b| b.bytes.as_slice()));
+        let bytes = self.signed_post(identity, request, body).await?;
+        read_json(&bytes, "acknowledgement")
+    }
+
+    /// Posts `body` signed for `request.purpose`: the signature covers the agent, the
+    /// time, the dropped count and the body's SHA-256 (a sealed batch's hash is that).
+    async fn signed_post(
+        &self,
+        identity: &Identity,
+        request: SignedPost,
+        body: Vec<u8>,
+    ) -> Result<Bytes, SendError> {
         let time = vigie_model::event::now_ms();
         let message = wire::signing_message(
-            wire::Purpose::Batches,
+            request.purpose,
             &identity.agent_id,
             time,
-            dropped_total,
+            request.dropped_total,
             &vigie_model::hex::sha256(&body),
         );
-        let req = Request::post(format!("{}{}", self.base, wire::BATCHES_PATH))
-            .header("content-type", wire::BATCHES_CONTENT_TYPE)
+        let mut req = Request::post(format!("{}{}", self.base, request.path));
+        if let Some(content_type) = request.content_type {
+            req = req.header("content-type", content_type);
+        }
+        if request.zstd {
+            req = req.header("content-encoding", "zstd");
+        }
+        let req = req
             .header(wire::HEADER_AGENT, &identity.agent_id)
             .header(wire::HEADER_TIME, time.to_string())
-            .header(wire::HEADER_DROPPED, dropped_total.to_string())
+            .header(wire::HEADER_DROPPED, request.dropped_total.to_string())
             .header(wire::HEADER_SIGNATURE, identity.sign(&message))
             .body(Full::new(Bytes::from(body)))
             .expect("valid request");
-        let bytes = self.call(req).await?;
-        serde_json::from_slice(&bytes).map_err(|e| SendError::Retry {
-            reason: format!("unreadable acknowledgement: {e}"),
-            after: None,
-        })
+        self.call(req).await
     }
 
     /// Posts `body` to `path` with extra `headers` and returns the status and body as they
@@ -295,4 +293,21 @@ impl CollectorClient {
             refusal,
         })
     }
+}
+
+/// What a signed request is for and how its body travels.
+struct SignedPost {
+    purpose: wire::Purpose,
+    path: &'static str,
+    content_type: Option<&'static str>,
+    zstd: bool,
+    dropped_total: u64,
+}
+
+/// Reads the collector's JSON answer; an unreadable one is retried later.
+fn read_json<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, SendError> {
+    serde_json::from_slice(bytes).map_err(|e| SendError::Retry {
+        reason: format!("unreadable {what}: {e}"),
+        after: None,
+    })
 }
