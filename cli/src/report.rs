@@ -44,9 +44,10 @@ pub(crate) fn run(command: ReportCommand) -> anyhow::Result<i32> {
         name.push(".sig");
         PathBuf::from(name)
     });
-    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes =
+        std::fs::read(&file).with_context(|| say(Msg::CliReading, &[("path", &file.display())]))?;
     let sig_text = std::fs::read_to_string(&sig_path)
-        .with_context(|| format!("reading the signature {}", sig_path.display()))?;
+        .with_context(|| say(Msg::CliReadingSignature, &[("path", &sig_path.display())]))?;
     let signature: ReportSignature = match serde_json::from_str(&sig_text) {
         Ok(s) => s,
         Err(e) => {

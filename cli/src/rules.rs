@@ -35,7 +35,8 @@ pub(crate) enum RulesCommand {
 fn load(paths: &[PathBuf]) -> anyhow::Result<Parsed> {
     let mut all = Parsed::default();
     for path in paths {
-        let files = rule_files(path).with_context(|| format!("reading {}", path.display()))?;
+        let files =
+            rule_files(path).with_context(|| say(Msg::CliReading, &[("path", &path.display())]))?;
         for file in &files {
             let parsed = load_file(file);
             all.rules.extend(parsed.rules);
@@ -89,21 +90,25 @@ fn test(paths: &[PathBuf], events: &Path) -> anyhow::Result<i32> {
         eprintln!("{}", say(Msg::CliRuleNotLoaded, &[("error", error)]));
     }
     let rules = RuleSet::new(standalone);
-    let file =
-        std::fs::File::open(events).with_context(|| format!("opening {}", events.display()))?;
+    let file = std::fs::File::open(events)
+        .with_context(|| say(Msg::CliOpening, &[("path", &events.display())]))?;
     let mut matches = Vec::new();
     let mut index = 0usize;
     for (lineno, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("{}:{}", events.display(), lineno + 1))?;
+        let line = line.with_context(|| {
+            say(
+                Msg::CliLineOf,
+                &[("path", &events.display()), ("line", &(lineno + 1))],
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }
         let event: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
             .with_context(|| {
-                format!(
-                    "{}:{}: not a JSON object / pas un objet JSON",
-                    events.display(),
-                    lineno + 1
+                say(
+                    Msg::CliNotJsonObject,
+                    &[("path", &events.display()), ("line", &(lineno + 1))],
                 )
             })?;
         for rule in rules.matches(&event) {

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use vigie_model::i18n::{say, Msg};
 use vigie_store::audit::AuditDir;
 use vigie_store::Endpoint;
 
@@ -55,17 +56,17 @@ pub(crate) fn find() -> anyhow::Result<Site> {
             vigie_daemon::read_config(&config, vigie_collector::config::CollectorConfig::from_toml)
                 .map_err(anyhow::Error::msg)?;
         return Ok(Site {
-            clickhouse: collector
-                .clickhouse()
-                .with_context(|| format!("the ClickHouse settings of {}", config.display()))?,
+            clickhouse: collector.clickhouse().with_context(|| {
+                say(Msg::CliClickhouseSettingsOf, &[("path", &config.display())])
+            })?,
             audit: AuditDir::new(collector.audit_dir),
         });
     }
-    anyhow::bail!(
-        "no ClickHouse: set VIGIE_CLICKHOUSE_URL, run `vigie up` ({} missing), or install the \
-         server package ({} missing) / pas de ClickHouse\u{a0}: indiquez VIGIE_CLICKHOUSE_URL, lancez \
-         `vigie up` ou installez le paquet serveur",
-        url_file.display(),
-        config.display()
-    )
+    anyhow::bail!(say(
+        Msg::CliNoClickhouse,
+        &[
+            ("url_file", &url_file.display()),
+            ("config", &config.display())
+        ]
+    ))
 }

@@ -36,7 +36,7 @@ async fn connect() -> anyhow::Result<(vigie_store::Client, vigie_store::audit::A
     let site = crate::site::find()?;
     vigie_store::schema::migrate(&site.clickhouse)
         .await
-        .with_context(|| format!("ClickHouse at {}", site.clickhouse.url()))?;
+        .with_context(|| say(Msg::CliClickhouseAt, &[("url", &site.clickhouse.url())]))?;
     Ok((vigie_store::connect(&site.clickhouse), site.audit))
 }
 

@@ -16,7 +16,7 @@ use vigie_store::managed::{Component, ManagedClickHouse};
 pub(crate) async fn run() -> anyhow::Result<()> {
     let data_dir = std::path::absolute(crate::data_dir())?;
     std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
+        .with_context(|| say(Msg::CliCreating, &[("path", &data_dir.display())]))?;
 
     let managed = match std::env::var("VIGIE_CLICKHOUSE_URL")
         .ok()
@@ -98,7 +98,7 @@ async fn run_services(data_dir: &Path, managed: Option<&ManagedClickHouse>) -> a
     let admin_password = vigie_dashboard::prepare(&dashboard).await?;
     let dashboard_listener = tokio::net::TcpListener::bind(dashboard.listen)
         .await
-        .with_context(|| format!("dashboard address {}", dashboard.listen))?;
+        .with_context(|| say(Msg::CliDashboardAddress, &[("address", &dashboard.listen)]))?;
 
     let mut agent = AgentConfig::default();
     agent.apply_env();
@@ -169,7 +169,7 @@ async fn run_services(data_dir: &Path, managed: Option<&ManagedClickHouse>) -> a
         Some(done) = tasks.join_next() => {
             if let Ok((name, result)) = done {
                 match result {
-                    Err(e) => failure = Some(e.context(format!("{name} stopped"))),
+                    Err(e) => failure = Some(e.context(say(Msg::CliServiceStopped, &[("name", &name)]))),
                     Ok(()) => {
                         failure = Some(anyhow::anyhow!(say(
                             Msg::CliStoppedUnexpectedly,

@@ -1632,6 +1632,39 @@ catalogue! {
     CliSlowStop = "cli_slow_stop",
         "some services did not stop within 30 s",
         "certains services ne se sont pas arrêtés en 30 s";
+    CliCreating = "cli_creating",
+        "creating {path}",
+        "création de {path}";
+    CliReading = "cli_reading",
+        "reading {path}",
+        "lecture de {path}";
+    CliReadingSignature = "cli_reading_signature",
+        "reading the signature {path}",
+        "lecture de la signature {path}";
+    CliOpening = "cli_opening",
+        "opening {path}",
+        "ouverture de {path}";
+    CliLineOf = "cli_line_of",
+        "{path}, line {line}",
+        "{path}, ligne {line}";
+    CliNotJsonObject = "cli_not_json_object",
+        "{path}, line {line}: not a JSON object",
+        "{path}, ligne {line}\u{a0}: pas un objet JSON";
+    CliClickhouseSettingsOf = "cli_clickhouse_settings_of",
+        "the ClickHouse settings of {path}",
+        "les réglages ClickHouse de {path}";
+    CliClickhouseAt = "cli_clickhouse_at",
+        "ClickHouse at {url}",
+        "ClickHouse à {url}";
+    CliNoClickhouse = "cli_no_clickhouse",
+        "no ClickHouse: set VIGIE_CLICKHOUSE_URL, run `vigie up` ({url_file} missing), or install the server package ({config} missing)",
+        "pas de ClickHouse\u{a0}: indiquez VIGIE_CLICKHOUSE_URL, lancez `vigie up` ({url_file} absent) ou installez le paquet serveur ({config} absent)";
+    CliDashboardAddress = "cli_dashboard_address",
+        "dashboard address {address}",
+        "adresse du tableau de bord {address}";
+    CliServiceStopped = "cli_service_stopped",
+        "{name} stopped",
+        "{name} s'est arrêté";
     CliInstallClickhouse = "cli_install_clickhouse",
         "ClickHouse is not installed. On Debian or Ubuntu: sudo apt-get install clickhouse-server  (or set VIGIE_CLICKHOUSE_URL to an existing server)",
         "ClickHouse n'est pas installé. Sur Debian ou Ubuntu\u{a0}: sudo apt-get install clickhouse-server (ou indiquez un serveur existant dans VIGIE_CLICKHOUSE_URL)";
