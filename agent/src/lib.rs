@@ -20,6 +20,7 @@ pub mod identity;
 pub mod lineage;
 pub mod pipeline;
 pub mod procfs;
+pub mod queue;
 pub mod reload;
 pub mod remote;
 pub mod retry;

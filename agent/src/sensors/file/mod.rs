@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,7 @@ use vigie_model::{Category, EventDraft};
 use crate::config::FimConfig;
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
+use crate::queue;
 use crate::throttle::Throttle;
 pub use baseline::Baseline;
 use baseline::DirState;
@@ -133,7 +134,7 @@ impl FileSensor {
 
     /// Runs until `stop` is set or the pipeline closes. Blocks: call it on its own thread.
     fn run_until(mut self, stop: Arc<AtomicBool>) {
-        let (tx, rx) = sync_channel(NOTIFY_QUEUE);
+        let (tx, rx) = queue::bounded(NOTIFY_QUEUE);
         let overflow = Arc::new(AtomicBool::new(false));
         let overflow_flag = overflow.clone();
         let watcher = notify::recommended_watcher(move |res| {
@@ -233,7 +234,7 @@ impl FileSensor {
         self.snapshot();
     }
 
-    fn drain(&mut self, rx: &Receiver<notify::Result<notify::Event>>, wait: Duration) {
+    fn drain(&mut self, rx: &queue::Receiver<notify::Result<notify::Event>>, wait: Duration) {
         let first = match rx.recv_timeout(wait) {
             Ok(e) => e,
             Err(RecvTimeoutError::Timeout) => return,

@@ -145,7 +145,8 @@ impl Follow {
             .stderr(Stdio::piped())
             .spawn()?;
         let stdout = child.stdout.take().expect("piped");
-        let (tx, lines) = mpsc::sync_channel(4096);
+        // Small: journalctl waits when it is full, and the journal keeps what waits.
+        let (tx, lines) = mpsc::sync_channel(256);
         std::thread::Builder::new()
             .name("vigie-journalctl".into())
             .spawn(move || {

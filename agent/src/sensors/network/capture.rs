@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::mpsc::TrySendError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ use pnet::datalink::{self, Channel, NetworkInterface};
 
 use super::packet::{self, Packet};
 use crate::health::{bump, Counters};
+use crate::queue;
 
 /// Reads that fail in a row before a capture whose interface still exists gives up
 /// (the next [`Captures::sync`] starts it again).
@@ -49,7 +50,7 @@ struct Running {
 /// The captures running, by interface name.
 pub(super) struct Captures {
     running: HashMap<String, Running>,
-    packets: SyncSender<Packet>,
+    packets: queue::Sender<Packet>,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
     dns_ports: Arc<Vec<u16>>,
@@ -58,7 +59,7 @@ pub(super) struct Captures {
 impl Captures {
     /// No capture yet; packets will go to `packets`.
     pub(super) fn new(
-        packets: SyncSender<Packet>,
+        packets: queue::Sender<Packet>,
         stop: Arc<AtomicBool>,
         counters: Arc<Counters>,
         dns_ports: Vec<u16>,

@@ -19,7 +19,6 @@ use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +29,7 @@ use vigie_model::{Category, EventDraft};
 use crate::health::{bump, Counters};
 use crate::pipeline::{Item, Sink};
 use crate::procfs::{self, sockets};
+use crate::queue;
 use crate::users::UserNames;
 use capture::Captures;
 use flow_key::{key, FlowKey};
@@ -131,7 +131,7 @@ impl NetworkSensor {
 
     /// Runs until `stop` is set. Blocks: call it on its own thread.
     fn run_until(mut self, stop: Arc<AtomicBool>) {
-        let (tx, rx) = sync_channel::<Packet>(PACKET_QUEUE);
+        let (tx, rx) = queue::bounded::<Packet>(PACKET_QUEUE);
         let mut captures = Captures::new(
             tx,
             stop.clone(),
@@ -166,7 +166,12 @@ impl NetworkSensor {
         count
     }
 
-    fn process(&mut self, rx: Receiver<Packet>, stop: Arc<AtomicBool>, captures: &mut Captures) {
+    fn process(
+        &mut self,
+        rx: queue::Receiver<Packet>,
+        stop: Arc<AtomicBool>,
+        captures: &mut Captures,
+    ) {
         let mut last_sweep = Instant::now();
         let mut last_rescan = Instant::now();
         while !stop.load(Ordering::Relaxed) {
