@@ -267,6 +267,7 @@ async fn signed_reports_verify_and_tampering_fails() {
         "Agents that went silent",
         "Recommendations",
         "Persistence: compare cron tables",
+        "Account manipulation: compare every",
         "Sign-off",
         "Approved by",
         "This document is signed",

@@ -18,6 +18,7 @@ pub mod hunt;
 pub mod incidents;
 pub mod overview;
 pub mod pdf;
+pub mod recommendations;
 pub mod report;
 pub mod report_pdf;
 pub mod reports;

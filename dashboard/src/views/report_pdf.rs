@@ -2,7 +2,7 @@
 //! logo, title, period, marking, author, date), the contents, an executive summary
 //! written from the figures, charts drawn as vector shapes, the hosts, the detections
 //! grouped by rule and host, the ATT&CK techniques with their names, what analysts did,
-//! recommendations (the analyst's, then those that follow from the tactics seen), a
+//! recommendations (the analyst's, then those that follow from the techniques seen), a
 //! sign-off block and how to check the signature; then, unless left out, an annex with
 //! every alert, its events and its triage history.
 
@@ -809,41 +809,6 @@ fn silent(doc: &mut Doc, data: &ReportData) {
     );
 }
 
-/// The recommendations that follow from the tactics of the alerts' ATT&CK tags.
-pub fn default_recommendations(data: &ReportData) -> Vec<Msg> {
-    let tactics: [(&str, Msg); 10] = [
-        ("attack.execution", Msg::RecommendExecution),
-        ("attack.persistence", Msg::RecommendPersistence),
-        ("attack.privilege_escalation", Msg::RecommendPrivilege),
-        ("attack.defense_evasion", Msg::RecommendEvasion),
-        ("attack.credential_access", Msg::RecommendCredentials),
-        ("attack.discovery", Msg::RecommendDiscovery),
-        ("attack.lateral_movement", Msg::RecommendLateral),
-        ("attack.command_and_control", Msg::RecommendCommand),
-        ("attack.exfiltration", Msg::RecommendExfiltration),
-        ("attack.impact", Msg::RecommendImpact),
-    ];
-    let mut out = Vec::new();
-    let open = data.by_status.get("new").copied().unwrap_or(0)
-        + data.by_status.get("acknowledged").copied().unwrap_or(0);
-    if open > 0 {
-        out.push(Msg::RecommendDefault);
-    }
-    for (tag, msg) in tactics {
-        if data
-            .alerts
-            .iter()
-            .any(|a| a.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
-        {
-            out.push(msg);
-        }
-    }
-    if !data.silent_agents.is_empty() {
-        out.push(Msg::RecommendSilent);
-    }
-    out
-}
-
 fn recommendations(doc: &mut Doc, data: &ReportData) {
     let lang = data.request.lang;
     doc.heading(t(lang, Msg::ReportRecommendations));
@@ -859,9 +824,9 @@ fn recommendations(doc: &mut Doc, data: &ReportData) {
         .map(str::to_string)
         .collect();
     items.extend(
-        default_recommendations(data)
-            .into_iter()
-            .map(|m| t(lang, m).to_string()),
+        super::recommendations::defaults(data)
+            .iter()
+            .map(|r| r.text(lang)),
     );
     if items.is_empty() {
         doc.paragraph(t(lang, Msg::EarlierEmpty));

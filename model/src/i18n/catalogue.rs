@@ -1098,6 +1098,51 @@ catalogue! {
     RecommendImpact = "recommend_impact",
         "Impact: check backups and restore what was damaged from a copy made before the first alert.",
         "Impact\u{a0}: vérifier les sauvegardes et restaurer ce qui a été endommagé à partir d'une copie antérieure à la première alerte.";
+    RecommendAccountKeys = "recommend_account_keys",
+        "Account manipulation: compare every authorized_keys file with the keys each owner declares, remove the others, and check recent password and group changes.",
+        "Manipulation de comptes\u{a0}: comparer chaque fichier authorized_keys aux clés que son titulaire déclare, retirer les autres, et vérifier les changements récents de mots de passe et de groupes.";
+    RecommendAccounts = "recommend_accounts",
+        "Accounts: have each new or used account confirmed by its owner, disable those nobody claims, and review their recent logins.",
+        "Comptes\u{a0}: faire confirmer chaque compte créé ou utilisé par son titulaire, désactiver ceux que personne ne revendique et revoir leurs connexions récentes.";
+    RecommendBruteForce = "recommend_brute_force",
+        "Brute force: block the source addresses, allow SSH by key only or lock accounts after repeated failures, and check whether any attempt succeeded.",
+        "Force brute\u{a0}: bloquer les adresses sources, n'autoriser SSH que par clé ou verrouiller les comptes après des échecs répétés, et vérifier si une tentative a réussi.";
+    RecommendSudo = "recommend_sudo",
+        "Abuse of elevation: review sudo rules (no password-free sudo for shells, editors or interpreters), remove setuid bits nobody needs, and check who used sudo in the period.",
+        "Abus d'élévation\u{a0}: revoir les règles sudo (pas de sudo sans mot de passe pour les shells, éditeurs ou interpréteurs), retirer les bits setuid inutiles et vérifier qui a utilisé sudo pendant la période.";
+    RecommendWebShell = "recommend_web_shell",
+        "Web shell or exposed application: compare the web root with the deployed version, remove unknown scripts, update the application and change the secrets it holds.",
+        "Web shell ou application exposée\u{a0}: comparer la racine web à la version déployée, retirer les scripts inconnus, mettre l'application à jour et changer les secrets qu'elle détient.";
+    RecommendExposedService = "recommend_exposed_service",
+        "Exploited service: update the service named in the alerts and allow only the hosts that need it to reach it.",
+        "Service exploité\u{a0}: mettre à jour le service nommé dans les alertes et n'en permettre l'accès qu'aux hôtes qui en ont besoin.";
+    RecommendToolTransfer = "recommend_tool_transfer",
+        "Downloaded tools: find the downloaded files by their SHA-256 on every server, remove them, and allow servers to download only from known sources.",
+        "Outils téléchargés\u{a0}: retrouver les fichiers téléchargés par leur SHA-256 sur chaque serveur, les supprimer et ne permettre aux serveurs de télécharger que depuis des sources connues.";
+    RecommendMasquerading = "recommend_masquerading",
+        "Masquerading: check the path and SHA-256 of programs named like system tools but run from elsewhere, and remove the impostors.",
+        "Usurpation de nom\u{a0}: vérifier le chemin et le SHA-256 des programmes nommés comme des outils système mais lancés d'ailleurs, et supprimer les imposteurs.";
+    RecommendPreload = "recommend_preload",
+        "Hijacked execution: empty /etc/ld.so.preload unless a known product needs it, and examine the libraries it named.",
+        "Détournement d'exécution\u{a0}: vider /etc/ld.so.preload sauf si un produit connu en a besoin, et examiner les bibliothèques qui y figuraient.";
+    RecommendImpairedDefences = "recommend_impaired_defences",
+        "Impaired defences: restore the stopped or altered protection (firewall, audit, Vigie agent) and find out who changed it and why.",
+        "Défenses affaiblies\u{a0}: rétablir la protection arrêtée ou modifiée (pare-feu, audit, agent Vigie) et établir qui l'a changée et pourquoi.";
+    RecommendLogsCleared = "recommend_logs_cleared",
+        "Cleared traces: logs or history were erased; rely on the copies held elsewhere (the collector keeps the events) and look for what was hidden.",
+        "Traces effacées\u{a0}: des journaux ou un historique ont été effacés\u{a0}; s'appuyer sur les copies conservées ailleurs (le collecteur garde les événements) et rechercher ce qui a été caché.";
+    RecommendPermissions = "recommend_permissions",
+        "Permission changes: restore the expected owner and mode of the files concerned and find out who changed them.",
+        "Changements de permissions\u{a0}: rétablir le propriétaire et les droits attendus des fichiers concernés et établir qui les a changés.";
+    RecommendScanning = "recommend_scanning",
+        "Scanning: identify the scanning host; if it is one of yours, find the process behind it, otherwise block it and check what it could reach.",
+        "Balayage\u{a0}: identifier l'hôte qui balaie\u{a0}; s'il est à vous, trouver le processus en cause, sinon le bloquer et vérifier ce qu'il a pu atteindre.";
+    RecommendUnusualPorts = "recommend_unusual_ports",
+        "Unusual ports and protocols: allow servers out only on the ports and to the hosts they need, block the rest at the firewall, and find the programs that tried.",
+        "Ports et protocoles inhabituels\u{a0}: n'autoriser les serveurs à sortir que vers les ports et hôtes nécessaires, bloquer le reste au pare-feu et trouver les programmes qui ont essayé.";
+    RecommendResources = "recommend_resources",
+        "Resource abuse: stop the process using the processor or flooding the network, find how it was started, and remove that means.",
+        "Détournement de ressources\u{a0}: arrêter le processus qui occupe le processeur ou inonde le réseau, trouver comment il a été lancé et supprimer ce moyen.";
     // Audit trail export.
     AuditExportTitle = "audit_export_title",
         "Audit trail export",
