@@ -12,6 +12,7 @@ pub mod agent_config;
 pub mod enroll;
 pub mod event;
 pub mod exception;
+pub mod field_labels;
 pub mod glob;
 pub mod hex;
 pub mod i18n;

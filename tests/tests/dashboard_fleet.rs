@@ -401,8 +401,11 @@ async fn fleet_hunt_and_overview() {
         &[ana],
         "",
     );
+    // Each column says what it holds, with the name hunts and rules use beside it.
     assert!(
-        page.body.contains("<th>DestinationIp</th>"),
+        page.body.contains(
+            "<th>Destination address <code class=\"muted\">DestinationIp</code></th>"
+        ),
         "{}",
         page.body
     );
@@ -446,6 +449,11 @@ async fn fleet_hunt_and_overview() {
         "",
     );
     assert!(page.body.contains("Télécharger en CSV") && page.body.contains("/tmp/evil"));
+    assert!(
+        page.body.contains("Ligne de commande <code class=\"muted\">CommandLine</code>"),
+        "{}",
+        page.body
+    );
 
     // The overview: charts drawn by the dashboard itself.
     let overview = json_of(&http(port, "GET", "/api/v1/overview?range=24h", &[ana], ""));

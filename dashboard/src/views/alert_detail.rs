@@ -10,7 +10,7 @@ use crate::i18n::{colon, fill, t, Lang, Msg};
 use crate::queries::alert_detail::AlertDetail;
 use crate::queries::alerts::GroupMember;
 use crate::views::alerts::{severity_badge, status_badge, title};
-use crate::views::html::{head, utc};
+use crate::views::html::{field_name, head, utc};
 use crate::views::triage::{triage_controls, ScopeChoice};
 
 /// What the alert page shows beside the alert itself.
@@ -115,7 +115,7 @@ fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
                             ("ts", format!("{} ({})", event.ts, utc(event.ts))),
                             ("category", event.category.clone()),
                         ] {
-                            tr { td { (k) } td.wrap { (v) } }
+                            tr { td { (field_name(lang, k)) } td.wrap { (v) } }
                         }
                         @for (k, v) in &event.fields {
                             @let text = match v {
@@ -123,7 +123,7 @@ fn events_section(lang: Lang, d: &AlertDetail) -> Markup {
                                 other => other.to_string(),
                             };
                             tr {
-                                td { (k) }
+                                td { (field_name(lang, k)) }
                                 td.wrap {
                                     (text) " "
                                     a.pivot href=(hunt_link(&event.hostname, event.ts, k, &text)) title=(t(lang, Msg::HuntPivot)) { "⌕" }

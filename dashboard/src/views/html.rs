@@ -43,6 +43,18 @@ pub fn head(lang: Lang, columns: &[Msg]) -> Markup {
     }
 }
 
+/// An event field as a person reads it: its label in `lang`, then the name rules and
+/// hunts use (`CommandLine`), muted; the name alone when this version has no label.
+pub fn field_name(lang: Lang, name: &str) -> Markup {
+    html! {
+        @if let Some(label) = vigie_model::field_labels::field_label(name, lang) {
+            (label) " " code.muted { (name) }
+        } @else {
+            code { (name) }
+        }
+    }
+}
+
 /// A whole page: `title`, then `body`. `who` (the signed-in user) adds the navigation
 /// and the sign-out forms. Style and script come from `/static`, served by the dashboard.
 pub fn page(lang: Lang, title: &str, who: Option<&Principal>, body: Markup) -> Markup {

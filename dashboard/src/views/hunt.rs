@@ -6,7 +6,7 @@ use maud::{html, Markup};
 
 use crate::i18n::{colon, t, Lang, Msg};
 use crate::queries::hunt::{categories, Count, Found, Hunt, MAX_CONDITIONS, OPERATORS, PAGE_ROWS};
-use crate::views::html::{head, utc};
+use crate::views::html::{field_name, head, utc};
 
 /// What a search found: events, or counts by a field.
 pub enum Outcome {
@@ -37,7 +37,7 @@ fn pivot(h: &Hunt, field: &str, value: &str) -> String {
 fn count_table(lang: Lang, h: &Hunt, counts: &[Count]) -> Markup {
     let field = h.count_by.as_deref().unwrap_or("");
     html! {
-        h2 { (t(lang, Msg::HuntCountBy)) " " code { (field) } }
+        h2 { (t(lang, Msg::HuntCountBy)) " " (field_name(lang, field)) }
         @if counts.is_empty() {
             p { (t(lang, Msg::HuntNone)) }
         } @else {
@@ -124,7 +124,7 @@ fn results(lang: Lang, h: &Hunt, rows: &[Found]) -> Markup {
                     th { (t(lang, Msg::ColTime)) }
                     th { (t(lang, Msg::ColHost)) }
                     th { (t(lang, Msg::ColCategory)) }
-                    @for c in &columns { th { (c) } }
+                    @for c in &columns { th { (field_name(lang, c)) } }
                 } }
                 tbody {
                     @for r in rows {
