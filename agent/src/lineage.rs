@@ -4,9 +4,12 @@
 //! intruder would; events carry `PackageManager` so rules can tell the two apart (a
 //! package is still a way in: rules lower such changes, they do not ignore them).
 //!
-//! Answers are kept for [`KEEP`] per process, so a burst of events under one parent
-//! walks `/proc` once; a pid reused within that time gets its old answer (harmless: a
-//! new process under the same parent pid in two seconds is the same installation).
+//! Answers are kept for [`KEEP`] for every process a walk passes, so a burst of events
+//! under one parent walks `/proc` once and each new process then costs one look at
+//! itself (an exec storm spent 14 % of the agent's time walking whole ancestries). A
+//! pid reused within that time gets its old answer (harmless: a new process under the
+//! same parent pid in two seconds is the same installation); a process seen to exec is
+//! forgotten ([`Lineage::forget`]), so `exec dpkg` in place is noticed at once.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -61,31 +64,45 @@ impl Lineage {
     /// The package manager `pid` is or runs under, if any (`None` too when `pid` is
     /// gone and nothing is known of it).
     pub fn package_manager(&mut self, pid: u32) -> Option<&'static str> {
-        if let Some((at, answer)) = self.kept.get(&pid) {
-            if at.elapsed() < KEEP {
-                return *answer;
+        // Every process passed on the way has the same answer as `pid`: the nearest
+        // package manager at or above it.
+        let mut passed = Vec::new();
+        let mut current = pid;
+        let answer = loop {
+            if let Some(answer) = self.kept_answer(current) {
+                break answer;
             }
-        }
-        let answer = self.walk(pid);
-        if self.kept.len() >= MAX_KEPT {
+            if current <= 1 || passed.len() >= MAX_DEPTH {
+                break None;
+            }
+            passed.push(current);
+            let dir = self.proc_root.join(current.to_string());
+            if let Some(manager) = manager_of(&dir) {
+                break Some(manager);
+            }
+            match parent_of(&dir) {
+                Some(parent) => current = parent,
+                None => break None,
+            }
+        };
+        if self.kept.len() + passed.len() > MAX_KEPT {
             self.kept.clear();
         }
-        self.kept.insert(pid, (Instant::now(), answer));
+        let now = Instant::now();
+        for p in passed {
+            self.kept.insert(p, (now, answer));
+        }
         answer
     }
 
-    fn walk(&self, mut pid: u32) -> Option<&'static str> {
-        for _ in 0..MAX_DEPTH {
-            if pid <= 1 {
-                return None;
-            }
-            let dir = self.proc_root.join(pid.to_string());
-            if let Some(manager) = manager_of(&dir) {
-                return Some(manager);
-            }
-            pid = parent_of(&dir)?;
-        }
-        None
+    /// Forgets what is known of `pid`: it has just run a new program.
+    pub fn forget(&mut self, pid: u32) {
+        self.kept.remove(&pid);
+    }
+
+    fn kept_answer(&self, pid: u32) -> Option<Option<&'static str>> {
+        let (at, answer) = self.kept.get(&pid)?;
+        (at.elapsed() < KEEP).then_some(*answer)
     }
 }
 
@@ -144,6 +161,34 @@ mod tests {
             "under a dpkg outside the system's folders"
         );
         assert_eq!(lineage.package_manager(99), None, "gone");
+    }
+
+    #[test]
+    fn a_walk_answers_for_every_ancestor_it_passed() {
+        let root = tempfile::tempdir().unwrap();
+        process(root.path(), 10, 1, "/usr/bin/dpkg");
+        process(root.path(), 20, 10, "/usr/bin/dash");
+        process(root.path(), 30, 20, "/usr/sbin/useradd");
+        let mut lineage = Lineage::new(root.path());
+        assert_eq!(lineage.package_manager(30), Some("dpkg"));
+        // The ancestors are no longer read: a new process under dash is answered from
+        // what the first walk learnt.
+        std::fs::remove_dir_all(root.path().join("10")).unwrap();
+        process(root.path(), 31, 20, "/usr/sbin/groupadd");
+        assert_eq!(lineage.package_manager(31), Some("dpkg"));
+    }
+
+    #[test]
+    fn a_process_that_runs_a_new_program_is_looked_at_again() {
+        let root = tempfile::tempdir().unwrap();
+        process(root.path(), 20, 1, "/usr/bin/bash");
+        let mut lineage = Lineage::new(root.path());
+        assert_eq!(lineage.package_manager(20), None);
+        std::fs::remove_dir_all(root.path().join("20")).unwrap();
+        process(root.path(), 20, 1, "/usr/bin/dpkg");
+        assert_eq!(lineage.package_manager(20), None, "kept a moment");
+        lineage.forget(20);
+        assert_eq!(lineage.package_manager(20), Some("dpkg"));
     }
 
     #[test]

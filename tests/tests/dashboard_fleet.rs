@@ -403,9 +403,8 @@ async fn fleet_hunt_and_overview() {
     );
     // Each column says what it holds, with the name hunts and rules use beside it.
     assert!(
-        page.body.contains(
-            "<th>Destination address <code class=\"muted\">DestinationIp</code></th>"
-        ),
+        page.body
+            .contains("<th>Destination address <code class=\"muted\">DestinationIp</code></th>"),
         "{}",
         page.body
     );
@@ -450,7 +449,8 @@ async fn fleet_hunt_and_overview() {
     );
     assert!(page.body.contains("Télécharger en CSV") && page.body.contains("/tmp/evil"));
     assert!(
-        page.body.contains("Ligne de commande <code class=\"muted\">CommandLine</code>"),
+        page.body
+            .contains("Ligne de commande <code class=\"muted\">CommandLine</code>"),
         "{}",
         page.body
     );

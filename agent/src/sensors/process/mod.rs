@@ -23,7 +23,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use vigie_model::event::field;
 use vigie_model::{Category, EventDraft};
@@ -41,6 +41,13 @@ use connector::{Connector, ProcEvent};
 const MAX_PARENTS: usize = 65_536;
 /// Most program hashes cached.
 const MAX_HASHES: usize = 4_096;
+/// How long a parent read from `/proc` is reused for its next children: a shell
+/// starting commands in a loop is read once a second, not once a command (a quarter of
+/// the agent's time in an exec storm went to reading parents and their ancestries).
+/// A parent that runs a new program is read again at once.
+const PARENT_KEEP: Duration = Duration::from_secs(1);
+/// Most parents kept from `/proc` reads.
+const MAX_PARENTS_READ: usize = 4_096;
 
 /// The process sensor.
 pub struct ProcessSensor {
@@ -51,6 +58,8 @@ pub struct ProcessSensor {
     parents: HashMap<u32, u32>,
     /// Processes seen exec'ing through eBPF, for children whose parent is gone.
     recent: HashMap<u32, ProcInfo>,
+    /// Parents lately read from `/proc`, and when.
+    parents_read: HashMap<u32, (Instant, ProcInfo)>,
     hashes: HashMap<(u64, u64, u64, i64), String>,
     lineage: Lineage,
     own_pid: u32,
@@ -89,6 +98,7 @@ impl ProcessSensor {
             users: UserNames::default(),
             parents: HashMap::new(),
             recent: HashMap::new(),
+            parents_read: HashMap::new(),
             hashes: HashMap::new(),
             lineage: Lineage::default(),
             own_pid: std::process::id(),
@@ -238,19 +248,35 @@ impl ProcessSensor {
             uid: Some(r.uid),
             login_uid: r.login_uid,
         };
-        let mut parent = procfs::read(&self.proc_root, r.ppid);
-        if parent.image.is_none() {
-            // Gone already: what its own exec said, if it was seen.
-            if let Some(known) = self.recent.get(&r.ppid) {
-                parent = known.clone();
-            }
-        }
+        // This process runs a new program: what was read of it as a parent is stale.
+        self.parents_read.remove(&r.pid);
+        let parent = self.parent(r.ppid);
         if self.recent.len() >= MAX_PARENTS {
             self.recent.clear();
             bump(&self.counters.process_parents_cleared);
         }
         self.recent.insert(r.pid, info.clone());
         self.emit(r.pid, detected_by, info, parent, r.args_truncated);
+    }
+
+    /// What is known of parent `ppid`: read from `/proc` (reused for [`PARENT_KEEP`]),
+    /// or, when it is gone already, what its own exec said if it was seen.
+    fn parent(&mut self, ppid: u32) -> ProcInfo {
+        if let Some((at, info)) = self.parents_read.get(&ppid) {
+            if at.elapsed() < PARENT_KEEP {
+                return info.clone();
+            }
+        }
+        let parent = procfs::read(&self.proc_root, ppid);
+        if parent.image.is_none() {
+            return self.recent.get(&ppid).cloned().unwrap_or(parent);
+        }
+        if self.parents_read.len() >= MAX_PARENTS_READ {
+            self.parents_read.clear();
+        }
+        self.parents_read
+            .insert(ppid, (Instant::now(), parent.clone()));
+        parent
     }
 
     fn on_event(&mut self, event: ProcEvent) {
@@ -310,10 +336,8 @@ impl ProcessSensor {
         }
         let mut info = procfs::read(&self.proc_root, pid);
         info.ppid = info.ppid.or_else(|| self.parents.get(&pid).copied());
-        let parent = info
-            .ppid
-            .map(|p| procfs::read(&self.proc_root, p))
-            .unwrap_or_default();
+        self.parents_read.remove(&pid);
+        let parent = info.ppid.map(|p| self.parent(p)).unwrap_or_default();
         self.emit(pid, detected_by, info, parent, false);
     }
 
@@ -345,6 +369,8 @@ impl ProcessSensor {
         if let Some(login) = info.login_uid {
             draft = draft.with(field::LOGON_ID, login);
         }
+        // It has just run a new program: what was known of it no longer holds.
+        self.lineage.forget(pid);
         let manager = self
             .lineage
             .package_manager(pid)
