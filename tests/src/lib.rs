@@ -286,6 +286,25 @@ impl Stack {
         }
     }
 
+    /// A client of the collector trusting the stack's CA, as an agent makes one.
+    pub fn agent_client(&self) -> vigie_agent::client::CollectorClient {
+        vigie_agent::client::CollectorClient::new(&self.collector_url(), &self.ca)
+            .expect("collector client")
+    }
+
+    /// Enrolls an agent named `hostname` with a fresh token; its identity is kept in
+    /// `<hostname>.json` in the scratch folder.
+    pub async fn enroll(
+        &self,
+        client: &vigie_agent::client::CollectorClient,
+        hostname: &str,
+    ) -> vigie_agent::identity::Identity {
+        let path = self.path(&format!("{hostname}.json"));
+        vigie_agent::enroll::register(client, &self.token().await, hostname, &path)
+            .await
+            .expect("enrollment")
+    }
+
     /// Makes an enrollment token for one agent.
     pub async fn token(&self) -> String {
         vigie_store::enrollment::create(&self.client, Duration::from_secs(3600), 1, "test")

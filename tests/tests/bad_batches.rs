@@ -59,23 +59,9 @@ async fn post(client: &CollectorClient, headers: &[(&str, String)], body: Vec<u8
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_batches_are_refused_and_change_nothing() {
     let stack = Stack::start("max_body_bytes = 65536\n").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let alice = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "alice",
-        &stack.path("alice.json"),
-    )
-    .await
-    .unwrap();
-    let mallory = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "mallory",
-        &stack.path("mallory.json"),
-    )
-    .await
-    .unwrap();
+    let client = stack.agent_client();
+    let alice = stack.enroll(&client, "alice").await;
+    let mallory = stack.enroll(&client, "mallory").await;
     let a = alice.agent_id.clone();
     // A wrong token, or one already used up, enrolls nobody.
     for token in ["not-a-token".to_string(), stack.token().await] {
@@ -300,15 +286,8 @@ async fn bad_batches_are_refused_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn several_batches_in_one_request_are_stored_once_or_refused_whole() {
     let stack = Stack::start("").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let alice = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "alice",
-        &stack.path("alice.json"),
-    )
-    .await
-    .unwrap();
+    let client = stack.agent_client();
+    let alice = stack.enroll(&client, "alice").await;
     let a = alice.agent_id.clone();
     let mut prev = GENESIS_HASH.to_string();
     let chain: Vec<wire::SealedBatch> = (0..6)

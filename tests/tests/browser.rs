@@ -153,8 +153,7 @@ async fn an_analyst_silences_a_false_positive_from_its_alert() {
         return;
     }
     let stack = Stack::start("").await;
-    let collector =
-        vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "rotation").await;
     // Two writes to /etc/shadow: two alerts of the account-files rule.
     agent.send(&collector, 1, 2, 1, Duration::ZERO).await;
@@ -352,8 +351,7 @@ async fn an_analyst_opens_an_incident_keeps_evidence_and_closes_it() {
         return;
     }
     let stack = Stack::start("").await;
-    let collector =
-        vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "intrusion").await;
     // Three writes to /etc/shadow: one line of three alerts of the account-files rule.
     agent.send(&collector, 1, 3, 1, Duration::ZERO).await;

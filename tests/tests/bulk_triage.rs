@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{http, json_of, post_form, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`).
@@ -39,7 +38,7 @@ fn get(port: u16, path: &str, cookie: &str) -> vigie_tests::HttpResponse {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_storm_is_triaged_whole_and_grouped_lines_tell_the_truth() {
     let stack = Stack::start("").await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut storm = stack.sim_agent(&collector, "storm").await;
     let mut quiet = stack.sim_agent(&collector, "quiet").await;
     // Every event writes /etc/shadow: one alert each of the account-files rule (and

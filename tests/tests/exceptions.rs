@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{http, json_of, post_form, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`).
@@ -29,7 +28,7 @@ async fn alerts_of(stack: &Stack, agent: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_exception_from_an_alert_holds_back_exactly_what_it_says() {
     let stack = Stack::start("").await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut noisy = stack.sim_agent(&collector, "noisy").await;
     let mut other = stack.sim_agent(&collector, "other").await;
     // Three writes to /etc/shadow on the noisy host: three alerts of the built-in rule.

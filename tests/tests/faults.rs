@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use vigie_agent::client::CollectorClient;
 use vigie_tests::sim::{check_exactly_once, SendStats, SimAgent};
 use vigie_tests::{send_signal, Stack};
 
@@ -25,7 +24,7 @@ type Senders = Vec<tokio::task::JoinHandle<(String, SendStats)>>;
 
 /// Starts `AGENTS` simulated agents.
 async fn start_load(stack: &Stack) -> Senders {
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let client = stack.agent_client();
     let mut senders = Vec::new();
     for i in 0..AGENTS {
         let mut agent = SimAgent::enroll(
@@ -151,7 +150,7 @@ async fn collector_killed_mid_insert_stores_everything_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_stopped_between_its_alerts_and_its_events_stores_no_alert_twice() {
     let mut stack = Stack::start("").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let client = stack.agent_client();
     let mut agent = SimAgent::enroll(
         &client,
         &stack.token().await,

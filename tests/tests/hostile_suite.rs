@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
-use vigie_agent::client::CollectorClient;
 use vigie_agent::identity::Identity;
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, GENESIS_HASH};
@@ -100,25 +99,9 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
         .unwrap()
         .parse()
         .unwrap();
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let real = Arc::new(
-        vigie_agent::enroll::register(
-            &client,
-            &stack.token().await,
-            "real",
-            &stack.path("real.json"),
-        )
-        .await
-        .unwrap(),
-    );
-    let mallory = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "mallory",
-        &stack.path("mallory.json"),
-    )
-    .await
-    .unwrap();
+    let client = stack.agent_client();
+    let real = Arc::new(stack.enroll(&client, "real").await);
+    let mallory = stack.enroll(&client, "mallory").await;
     let dashboard = stack.start_dashboard("hostile-password-1").await;
     let port = dashboard.port;
     let admin = dashboard.session.clone();
@@ -131,7 +114,7 @@ async fn every_attack_is_refused_while_real_work_goes_on() {
     let failed = Arc::new(AtomicU64::new(0));
     let agent_task = {
         let (stop, delivered, failed) = (stop.clone(), delivered.clone(), failed.clone());
-        let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+        let client = stack.agent_client();
         let real = Arc::clone(&real);
         tokio::spawn(async move {
             let (mut next, mut prev) = (1u64, GENESIS_HASH.to_string());

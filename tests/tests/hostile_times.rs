@@ -4,7 +4,6 @@
 //! too many partitions and being resent forever; sequence numbers near the end of `u64`
 //! are refused for good (400), not stored.
 
-use vigie_agent::client::CollectorClient;
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, GENESIS_HASH};
 use vigie_model::Event;
@@ -29,11 +28,8 @@ fn event(agent: &str, seq: u64, ts: u64) -> Event {
 #[tokio::test(flavor = "multi_thread")]
 async fn impossible_times_are_stored_flagged_and_huge_sequences_refused() {
     let stack = Stack::start("").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let agent =
-        vigie_agent::enroll::register(&client, &stack.token().await, "h", &stack.path("id.json"))
-            .await
-            .unwrap();
+    let client = stack.agent_client();
+    let agent = stack.enroll(&client, "h").await;
     let id = agent.agent_id.clone();
     let now = now_ms();
     let mut events: Vec<Event> = (0..999)

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{download, form_body, http, json_of, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (ATT&CK T1136 among its tags).
@@ -17,7 +16,7 @@ const SHADOW_RULE: &str = "1b7e0c2a-4d3f-4e5a-9b6c-7d8e9f0a1b01";
 #[tokio::test(flavor = "multi_thread")]
 async fn analysts_open_an_incident_from_a_line_and_record_what_was_done() {
     let stack = Stack::start("").await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "incident1").await;
     // Three writes to /etc/shadow: one line of three alerts for the account rule.
     agent.send(&collector, 1, 3, 1, Duration::ZERO).await;

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{free_port, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`), high.
@@ -198,7 +197,7 @@ format = "cef"
     stack.start_collector().await;
 
     // Three writes to /etc/shadow while the mail server is down.
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "ministry1").await;
     let sent_at = Instant::now();
     agent.send(&collector, 1, 3, 1, Duration::ZERO).await;
@@ -501,7 +500,7 @@ to = ["soc@ministere.example"]
     );
     stack.stop_collector();
     stack.start_collector().await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "smtps1").await;
     agent.send(&collector, 1, 1, 1, Duration::ZERO).await;
     let mail = wait_for("the mail over TLS", Duration::from_secs(30), || async {

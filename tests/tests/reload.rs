@@ -67,8 +67,7 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
     assert!(stack.collector.as_mut().unwrap().running());
     // Still serving agents on the address it started with.
     let token = stack.token().await;
-    let client =
-        vigie_agent::client::CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let client = stack.agent_client();
     vigie_agent::enroll::register(&client, &token, "after-reload", &stack.path("id.json"))
         .await
         .expect("the collector still enrolls");

@@ -10,7 +10,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{bin, form_body, http, json_of, post_json, wait_for, Stack};
 
 const RULE_ID: &str = "0d5b7a10-3c2e-4f61-9a8b-6e4d2c1b0a97";
@@ -71,7 +70,7 @@ fn catalogue_source(port: u16, cookie: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn admins_write_try_save_and_delete_rules_that_the_collector_runs() {
     let stack = Stack::start("").await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "writer1").await;
     // Files 1..=50: five end in 7.
     agent.send(&collector, 1, 50, 0, Duration::ZERO).await;

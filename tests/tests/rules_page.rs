@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use vigie_agent::client::CollectorClient;
 use vigie_tests::{http, json_of, post_json, wait_for, Stack};
 
 /// The pack's rule on changes to the account files (`fim_account_files.yml`), high.
@@ -28,7 +27,7 @@ async fn shadow_alerts(stack: &Stack, severity: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn admins_turn_rules_off_and_set_their_severity_live() {
     let stack = Stack::start("").await;
-    let collector = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
+    let collector = stack.agent_client();
     let mut agent = stack.sim_agent(&collector, "files1").await;
     agent.send(&collector, 1, 2, 1, Duration::ZERO).await;
     wait_for("the first alerts", Duration::from_secs(30), || async {

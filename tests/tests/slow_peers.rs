@@ -8,7 +8,6 @@ use std::time::Duration;
 use rustls_pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use vigie_agent::client::CollectorClient;
 use vigie_model::event::now_ms;
 use vigie_model::wire::{self, GENESIS_HASH};
 use vigie_model::Event;
@@ -57,15 +56,8 @@ async fn slow_peer(
 #[tokio::test(flavor = "multi_thread")]
 async fn idle_connections_do_not_stop_ingestion() {
     let stack = Stack::start("max_inflight = 2\n").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let agent = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "real",
-        &stack.path("real.json"),
-    )
-    .await
-    .unwrap();
+    let client = stack.agent_client();
+    let agent = stack.enroll(&client, "real").await;
 
     let connector = vigie_tests::tls_connector(&stack.ca);
     let port: u16 = stack
@@ -111,15 +103,8 @@ async fn idle_connections_do_not_stop_ingestion() {
 #[tokio::test(flavor = "multi_thread")]
 async fn one_source_cannot_hold_every_connection_nor_trickle_headers_forever() {
     let stack = Stack::start("max_connections_per_source = 20\n").await;
-    let client = CollectorClient::new(&stack.collector_url(), &stack.ca).unwrap();
-    let agent = vigie_agent::enroll::register(
-        &client,
-        &stack.token().await,
-        "real",
-        &stack.path("real.json"),
-    )
-    .await
-    .unwrap();
+    let client = stack.agent_client();
+    let agent = stack.enroll(&client, "real").await;
     let connector = vigie_tests::tls_connector(&stack.ca);
     let port: u16 = stack
         .collector_url()
