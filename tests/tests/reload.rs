@@ -101,7 +101,8 @@ async fn sighup_reloads_or_reports_and_keeps_running() {
 
 /// The agent rereads its file on SIGHUP and restarts its sensors with it: a newly
 /// watched folder is recorded as one baseline event (not a change per file it holds) and
-/// reports at once, the old one goes on without reporting anything twice.
+/// reports at once, with the process behind each change (the who-data reader is kept,
+/// not loaded again), the old one goes on without reporting anything twice.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agent_applies_a_new_watch_list_on_sighup() {
     let stack = Stack::start("").await;
@@ -158,9 +159,32 @@ async fn the_agent_applies_a_new_watch_list_on_sighup() {
         (n == 1).then_some(())
     })
     .await;
-    std::fs::write(second.join("b.txt"), "b").unwrap();
+    let marker = format!("vigie-reload-{}", std::process::id());
+    let wrote = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "echo b > {} # {marker}",
+            second.join("b.txt").display()
+        ))
+        .status()
+        .unwrap();
+    assert!(wrote.success());
     std::fs::write(first.join("c.txt"), "c").unwrap();
     wait_for("b.txt", Duration::from_secs(30), || created("b.txt")).await;
+    let with_process = format!(
+        "SELECT count() FROM events WHERE action = 'created' AND target LIKE '%/b.txt' \
+         AND fields LIKE '%{marker}%'"
+    );
+    assert_eq!(
+        stack.count(&with_process).await,
+        1,
+        "the change right after the reload names its process"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("the running reader follows the new watch list"),
+        "the who-data reader was loaded again:\n{text}"
+    );
     wait_for("c.txt", Duration::from_secs(30), || created("c.txt")).await;
     let baseline = stack
         .count("SELECT count() FROM events WHERE action = 'baseline' AND target LIKE '%/second' AND fields LIKE '%\"Files\":30%'")

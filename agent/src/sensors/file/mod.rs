@@ -12,6 +12,7 @@ mod state;
 mod watch;
 mod who;
 mod who_filter;
+mod who_reader;
 mod xattr;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -153,8 +154,9 @@ impl FileSensor {
         if let Some(w) = watcher.as_mut() {
             self.add_watches(w, None);
         }
-        // The who-data reader stops with this sensor, however it ends.
-        let who_stop = crate::ebpf::StopOnDrop::new();
+        // This sensor's claim on the who-data reader ends with it, however it ends; the
+        // reader waits a moment for a restarted sensor (see `who_reader`).
+        let mut _who_claim = None;
         if self.config.who {
             // A root reached through a linked folder (`/bin` is `/usr/bin` on merged
             // systems) is noted under its real path too: programs write there.
@@ -165,7 +167,12 @@ impl FileSensor {
                 .filter(|r| !roots.contains(r))
                 .collect();
             roots.extend(real);
-            self.who = who::start(roots, who_stop.0.clone(), self.counters.clone());
+            if let Some((table, claim)) = who_reader::claim(roots, self.counters.clone()) {
+                self.who = Some(table);
+                _who_claim = Some(claim);
+            }
+        } else {
+            who_reader::stop();
         }
         self.counters
             .set_file_who_mode(if self.who.is_some() { "ebpf" } else { "" });

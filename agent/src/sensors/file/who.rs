@@ -12,17 +12,17 @@
 //! events themselves are still reported by the watches and the rescans). A call that
 //! the kernel then refuses is noted too: the author is the latest process that asked.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use libbpf_rs::{Link, Object};
 
 use super::who_filter::RootFilter;
 use crate::ebpf::{self, components, text, u32_at};
-use crate::health::Counters;
 
 /// The compiled eBPF program (see `build.rs`).
 const PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files.bpf.o"));
@@ -214,17 +214,20 @@ impl WhoProbe {
 
     /// Notes in `table` each record under one of `roots` until `stop` is set; counts in
     /// `lost` the records lost (kernel queue full) or forgotten early (table full).
+    /// `new_roots`, asked every 200 ms at most, gives the roots to follow from then on.
     pub(super) fn follow(
         &self,
-        roots: &[PathBuf],
+        roots: Vec<PathBuf>,
         table: &WhoTable,
         stop: &AtomicBool,
         lost: &AtomicU64,
+        mut new_roots: impl FnMut() -> Option<Vec<PathBuf>>,
     ) -> Result<(), ebpf::Error> {
-        let watched = |p: &Path| roots.iter().any(|r| p.starts_with(r));
-        let mut lineage = crate::lineage::Lineage::default();
-        let mut filter = RootFilter::new(roots);
+        let mut filter = RootFilter::new(&roots);
         filter.install(&self.object)?;
+        let roots = RefCell::new(roots);
+        let watched = |p: &Path| roots.borrow().iter().any(|r| p.starts_with(r));
+        let mut lineage = crate::lineage::Lineage::default();
         ebpf::follow_with_progress(
             &self.object,
             "file_events",
@@ -263,7 +266,15 @@ impl WhoProbe {
                 );
             },
             |_| {
-                if let Err(e) = filter.refresh(&self.object) {
+                let updated = match new_roots() {
+                    Some(new) => {
+                        let replaced = filter.replace(&self.object, &new);
+                        *roots.borrow_mut() = new;
+                        replaced
+                    }
+                    None => filter.refresh(&self.object),
+                };
+                if let Err(e) = updated {
                     tracing::warn!(error = %e, "file who-data: cannot update the kernel's filter");
                 }
             },
@@ -332,33 +343,6 @@ fn join(base: Option<&str>, name: &str) -> Option<PathBuf> {
         }
     }
     Some(clean)
-}
-
-/// Starts the reader on its own thread: the table to read, or `None` (logged) when
-/// eBPF cannot be used. The thread ends when `stop` is set; losses are counted in
-/// `counters.fim_who_lost`.
-pub(super) fn start(
-    roots: Vec<PathBuf>,
-    stop: Arc<AtomicBool>,
-    counters: Arc<Counters>,
-) -> Option<Arc<WhoTable>> {
-    let table = Arc::new(WhoTable::default());
-    let shared = table.clone();
-    let started = ebpf::spawn("vigie-fim-who", WhoProbe::load, move |probe| {
-        if let Err(e) = probe.follow(&roots, &shared, &stop, &counters.fim_who_lost) {
-            tracing::error!(error = %e, "file who-data stopped: changes come without their process");
-        }
-    });
-    match started {
-        Ok(()) => {
-            tracing::info!("file changes with their process, from eBPF");
-            Some(table)
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "file who-data unavailable (eBPF): changes come without their process");
-            None
-        }
-    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,31 @@ impl RootFilter {
         Ok(())
     }
 
+    /// Puts a new list of roots in force. The program sends every call while the maps
+    /// are refilled, so nothing under a new root is held back meanwhile.
+    pub(super) fn replace(
+        &mut self,
+        object: &Object,
+        roots: &[PathBuf],
+    ) -> Result<(), ebpf::Error> {
+        ebpf::map(object, "root_count")?.update(
+            &0u32.to_ne_bytes(),
+            &0u32.to_ne_bytes(),
+            MapFlags::ANY,
+        )?;
+        let old = texts(&self.roots).map(|t| names(&t)).unwrap_or_default();
+        let new = texts(roots).map(|t| names(&t)).unwrap_or_default();
+        let map = ebpf::map(object, "root_names")?;
+        for text in old.keys().filter(|t| !new.contains_key(*t)) {
+            let mut key = [0u8; ROOT_LEN];
+            key[..text.len()].copy_from_slice(text);
+            let _ = map.delete(&key);
+        }
+        self.roots = roots.to_vec();
+        self.refreshed = None;
+        self.install(object)
+    }
+
     /// Looks the inode numbers up again, at most once a second, and updates the map
     /// with what changed.
     pub(super) fn refresh(&mut self, object: &Object) -> Result<(), ebpf::Error> {
