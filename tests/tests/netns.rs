@@ -315,6 +315,13 @@ fn interfaces_that_come_and_go_are_followed() {
         .find(|l| l.contains("network capture started"))
         .unwrap();
     assert!(started.contains("interfaces=0"), "{started}");
+    // The file sensor's eBPF program loads after the capture starts: the kernel's
+    // verifier takes seconds of this process's CPU, which the idle measure below must
+    // not count as spinning.
+    assert!(
+        log.iter().any(|l| l.contains("file baseline ready")),
+        "the file sensor starts"
+    );
 
     veth(&a, &b, &format!("x{tag}"), "10.231.8");
     assert!(
