@@ -37,6 +37,23 @@ pub fn utc(ms: u64) -> String {
         .expect("every date since the epoch has a four-digit year before 10000")
 }
 
+/// `ms` since the epoch as calendar fields, UTC: year, month (1–12), day, hour,
+/// minute, second — for formats that take them apart (a PDF's creation date).
+pub fn utc_fields(ms: u64) -> (u16, [u8; 5]) {
+    let t = at(ms);
+    let year = u16::try_from(t.year()).unwrap_or(1970);
+    (
+        year,
+        [
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+        ],
+    )
+}
+
 /// `ms` since the epoch as `YYYY-MM-DD` (UTC).
 pub fn day(ms: u64) -> String {
     utc(ms)[..10].to_string()
@@ -76,6 +93,7 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00");
         assert_eq!(utc(1_709_210_096_000), "2024-02-29 12:34:56");
         assert_eq!(day(1_709_210_096_000), "2024-02-29");
+        assert_eq!(utc_fields(1_709_210_096_000), (2024, [2, 29, 12, 34, 56]));
         assert_eq!(parse_time("1970-01-02T00:00"), Some(86_400_000));
         assert_eq!(parse_time("2024-02-29T12:34:56"), Some(1_709_210_096_000));
         assert_eq!(parse_time("2024-13-01T00:00"), None);

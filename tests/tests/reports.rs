@@ -250,6 +250,18 @@ async fn signed_reports_verify_and_tampering_fails() {
         cover.is_some_and(|p| p.metadata().unwrap().len() > 1000),
         "a page image"
     );
+    // PDF/A-2b, as poppler reads its metadata (a logo and Arabic script included).
+    let info = Command::new("pdfinfo")
+        .arg("-meta")
+        .arg(&pdf_en)
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed by the test command");
+    let meta = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        meta.contains("<pdfaid:part>2</pdfaid:part>")
+            && meta.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "{meta}"
+    );
     let pdftotext = |file: &Path| vigie_tests::pdf_text(file);
     let english = pdftotext(&pdf_en);
     for needle in [

@@ -177,6 +177,7 @@ fn pdf(e: &AuditExport) -> Vec<u8> {
         lang: lang.code().to_string(),
         author: e.generated_by.clone(),
         logo: None,
+        created_ms: e.generated_ms,
     });
     doc.lines(
         Style {

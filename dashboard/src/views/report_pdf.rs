@@ -68,6 +68,7 @@ pub fn render(data: &ReportData, presentation: &Presentation, file_name: &str) -
         lang: lang.code().to_string(),
         author: data.generated_by.clone(),
         logo: presentation.logo.clone(),
+        created_ms: data.generated_ms,
     });
     cover(&mut doc, data, presentation, &title);
     doc.contents_here(t(lang, Msg::ReportContents));

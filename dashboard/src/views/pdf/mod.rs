@@ -509,3 +509,47 @@ fn contents(title: &str, headings: &[(String, usize)]) -> Vec<Op> {
     }
     ops
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pdf_of(text: &str) -> Vec<u8> {
+        let mut doc = Doc::new(Frame {
+            title: "Rapport".to_string(),
+            marking: "DIFFUSION RESTREINTE".to_string(),
+            page_of: "Page {n} sur {m}".to_string(),
+            lang: "fr".to_string(),
+            author: "analyste".to_string(),
+            logo: None,
+            created_ms: 1_764_590_580_000,
+        });
+        doc.paragraph(text);
+        doc.lines(Style::MONO, text);
+        doc.finish()
+    }
+
+    fn holds(pdf: &[u8], needle: &str) -> bool {
+        pdf.windows(needle.len()).any(|w| w == needle.as_bytes())
+    }
+
+    #[test]
+    fn reports_are_pdf_a_2b_with_their_creation_date() {
+        let pdf = pdf_of("Serveur « قاعدة-البيانات » : accès refusé");
+        assert!(holds(&pdf, "<pdfaid:part>2</pdfaid:part>"));
+        assert!(holds(&pdf, "<pdfaid:conformance>B</pdfaid:conformance>"));
+        assert!(holds(&pdf, "/OutputIntents"));
+        assert!(
+            holds(&pdf, "2025-12-01T12:03:00"),
+            "creation date in the metadata"
+        );
+    }
+
+    #[test]
+    fn text_no_font_can_draw_still_makes_a_report_but_not_a_pdf_a() {
+        // DejaVu has no Chinese: PDF/A forbids the blank box drawn instead.
+        let pdf = pdf_of("服务器");
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(!holds(&pdf, "pdfaid:part"));
+    }
+}

@@ -85,4 +85,6 @@ pub struct Frame {
     pub author: String,
     /// The organisation's logo (PNG or JPEG bytes), if configured.
     pub logo: Option<Vec<u8>>,
+    /// When the document was made, ms since the epoch (metadata).
+    pub created_ms: u64,
 }

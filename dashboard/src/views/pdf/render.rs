@@ -1,15 +1,19 @@
 //! Draws laid-out pages with krilla: each page's operations, then its header (marking)
-//! and footer (title, marking, "page N of M"); fonts embedded (subset), metadata set.
+//! and footer (title, marking, "page N of M"); fonts embedded (subset), metadata set,
+//! written as PDF/A-2b (the archival form) whenever the text allows it.
 
 use krilla::color::rgb;
+use krilla::configure::{Archival, Configuration, ConfigurationBuilder};
+use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Size};
 use krilla::image::Image;
-use krilla::metadata::Metadata;
+use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::Document;
+use krilla::{Document, SerializeSettings};
+use vigie_model::time::utc_fields;
 
 use super::fonts::{self, Face};
 use super::page::{Frame, Op, Rgb, HEIGHT, MARGIN, WIDTH};
@@ -150,16 +154,51 @@ fn frame(surface: &mut Surface, frame: &Frame, n: usize, total: usize) {
     );
 }
 
-/// The PDF of `pages`.
+/// The PDF of `pages`: PDF/A-2b, or a plain PDF when the text holds what PDF/A forbids
+/// (a character none of the embedded fonts has would be drawn as a blank box, the
+/// `.notdef` glyph) — the report is still made, its text unchanged, and the log says why.
 pub(super) fn render(frame_info: &Frame, pages: &[Vec<Op>]) -> Vec<u8> {
+    match draw_document(frame_info, pages, archival()) {
+        Ok(pdf) => pdf,
+        Err(refused) => {
+            tracing::warn!(
+                title = %frame_info.title,
+                reason = ?refused,
+                "report written as plain PDF, not PDF/A-2b / rapport écrit en PDF simple, pas en PDF/A-2b"
+            );
+            draw_document(frame_info, pages, Configuration::default())
+                .expect("a PDF of embedded fonts and plain shapes")
+        }
+    }
+}
+
+fn draw_document(
+    frame_info: &Frame,
+    pages: &[Vec<Op>],
+    configuration: Configuration,
+) -> Result<Vec<u8>, KrillaError> {
+    // Interpolation off: PDF/A forbids asking the reader to smooth images.
     let logo = frame_info.logo.as_ref().and_then(|bytes| {
-        Image::from_png(bytes.clone().into(), true)
-            .or_else(|_| Image::from_jpeg(bytes.clone().into(), true))
+        Image::from_png(bytes.clone().into(), false)
+            .or_else(|_| Image::from_jpeg(bytes.clone().into(), false))
             .ok()
     });
-    let mut document = Document::new();
+    let mut document = Document::new_with(SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    });
+    let (year, [month, day, hour, minute, second]) = utc_fields(frame_info.created_ms);
     document.set_metadata(
         Metadata::new()
+            .creation_date(
+                DateTime::new(year)
+                    .month(month)
+                    .day(day)
+                    .hour(hour)
+                    .minute(minute)
+                    .second(second)
+                    .utc_offset_hour(0),
+            )
             .title(frame_info.title.clone())
             .language(frame_info.lang.clone())
             .authors(vec![frame_info.author.clone()])
@@ -177,7 +216,15 @@ pub(super) fn render(frame_info: &Frame, pages: &[Vec<Op>]) -> Vec<u8> {
         surface.finish();
         page.finish();
     }
-    document
+    document.finish()
+}
+
+/// PDF/A-2b, the archival form national archives and CERTs keep: krilla refuses to
+/// write anything it forbids (fonts not embedded, device colours, missing metadata),
+/// and adds the sRGB output intent and the XMP metadata it requires.
+fn archival() -> Configuration {
+    ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
         .finish()
-        .expect("a PDF of embedded fonts and plain shapes")
+        .expect("PDF/A-2b has a PDF version")
 }
