@@ -171,34 +171,48 @@ static __always_inline int filtering(void)
 	return count && *count > 0;
 }
 
+/* 1 when the byte `x` is `k`, else 0, computed without a branch: the verifier walks
+ * each branch of a loop's body on every turn, so a branchy test of each byte cost it
+ * ~100,000 instructions per program (seconds of CPU at each start); this costs a few
+ * per byte. The barrier keeps clang from turning it back into a compare and jump. */
+static __always_inline u64 byte_is(u64 x, u64 k)
+{
+	u64 d = x ^ k; /* 0..255, 0 when equal */
+
+	barrier_var(d);
+	return (d - 1) >> 63;
+}
+
 /* Whether `name` (`len` bytes with its NUL) holds no `.` or `..` part and no `//`: then
- * it means what it says, and comparing its text judges it. */
+ * it means what it says, and comparing its text judges it. A part that only starts with
+ * `..` (`..x`) also counts as not plain: such a name is sent, never lost. */
 static __always_inline int plain(const char *name, u32 len)
 {
-	char prev = '/';
+	u64 prev = '/';
+	u64 odd = 0;
 
 	for (u32 i = 0; i < NAME_BUF; i++) {
 		if (i + 1 >= len)
 			break;
-		char c = name[i & (NAME_BUF - 1)];
-		char next = i + 2 < len ? name[(i + 1) & (NAME_BUF - 1)] : 0;
+		/* `next` is at most the NUL at len - 1, as i + 1 < len. */
+		u64 c = (u8)name[i & (NAME_BUF - 1)];
+		u64 next = (u8)name[(i + 1) & (NAME_BUF - 1)];
+		u64 not_first = i > 0;
+		u64 dot_part = byte_is(c, '.') & (byte_is(next, '/') | byte_is(next, 0) | byte_is(next, '.'));
 
-		if (prev == '/' && ((c == '/' && i > 0) || (c == '.' && (next == '/' || next == 0 || next == '.'))))
-			return 0;
+		odd |= byte_is(prev, '/') & ((byte_is(c, '/') & not_first) | dot_part);
 		prev = c;
 	}
-	return 1;
+	return odd == 0;
 }
 
-/* Whether the absolute `name` may be a watched path: one of its leading folders is a
- * root, or the whole name is a root or a folder above one (renamed with a root inside).
- * Roots are shorter than ROOT_LEN, so the first ROOT_LEN bytes tell. */
-static __always_inline int name_kept(const char *name, u32 len)
+/* Whether the absolute, plain `name` may be a watched path: one of its leading folders
+ * is a root, or the whole name is a root or a folder above one (renamed with a root
+ * inside). Roots are shorter than ROOT_LEN, so the first ROOT_LEN bytes tell. */
+static __always_inline int name_kept(const char *name)
 {
 	u32 zero = 0;
 
-	if (!filtering() || !plain(name, len))
-		return 1;
 	struct root_name *key = bpf_map_lookup_elem(&name_scratch, &zero);
 
 	if (!key)
@@ -324,9 +338,13 @@ static __always_inline int kept(const char *name, u32 len, int dfd)
 	struct dentry *dentry;
 	struct vfsmount *mnt;
 
+	/* One check of the text for both kinds of name: each copy of `plain` inlined costs
+	 * the verifier tens of thousands of instructions at every start. */
+	if (!filtering() || !plain(name, len))
+		return 1;
 	if (name[0] == '/')
-		return name_kept(name, len);
-	if (!filtering() || !plain(name, len) || !base_of(dfd, &dentry, &mnt))
+		return name_kept(name);
+	if (!base_of(dfd, &dentry, &mnt))
 		return 1;
 	return dentry_kept(dentry, mnt, 1);
 }
