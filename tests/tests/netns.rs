@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use vigie_tests::bin;
+use vigie_tests::print_agent::PrintAgent;
 
 /// Two namespaces joined by a veth pair, removed on drop.
 struct Link {
@@ -222,12 +223,7 @@ fn veth(a: &str, b: &str, name: &str, net: &str) {
 
 /// Connects from namespace `a` to a one-shot server at `{net}.2:8443` in `b` until the
 /// agent reports the connection (true) or 20 s pass (false).
-fn connection_reported(
-    a: &str,
-    b: &str,
-    net: &str,
-    events: &std::sync::mpsc::Receiver<Value>,
-) -> bool {
+fn connection_reported(a: &str, b: &str, net: &str, agent: &PrintAgent) -> bool {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
         let mut server = Command::new("ip")
@@ -242,14 +238,11 @@ fn connection_reported(
             .output();
         let _ = server.kill();
         let _ = server.wait();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if let Ok(e) = events.recv_timeout(left) {
-                if e["category"] == "network_connection" && e["DestinationIp"] == format!("{net}.2")
-                {
-                    return true;
-                }
-            }
+        let reported = agent.next_event(Duration::from_secs(2), |e| {
+            e["category"] == "network_connection" && e["DestinationIp"] == format!("{net}.2")
+        });
+        if reported.is_some() {
+            return true;
         }
     }
     false
@@ -282,65 +275,34 @@ fn interfaces_that_come_and_go_are_followed() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(&config, "[process]\nenabled = false\nlisteners = false\n").unwrap();
-    let mut agent = Command::new("ip")
+    let mut command = Command::new("ip");
+    command
         .args(["netns", "exec", &a])
         .arg(bin("vigie-agent"))
         .args(["--print", "--config"])
         .arg(&config)
         .env("VIGIE_WATCH", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = agent.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                if tx.send(v).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    let (log_tx, log) = std::sync::mpsc::channel::<String>();
-    let stderr = agent.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = log_tx.send(line);
-        }
-    });
-    let started = log
-        .iter()
-        .find(|l| l.contains("network capture started"))
-        .unwrap();
+        .env("VIGIE_LOG", "info");
+    let agent = PrintAgent::spawn(command);
+    let started = agent.wait_log("network capture started", Duration::from_secs(60));
+    let started = started.last().unwrap();
     assert!(started.contains("interfaces=0"), "{started}");
     // The file sensor's eBPF program loads after the capture starts: the kernel's
     // verifier takes seconds of this process's CPU, which the idle measure below must
     // not count as spinning.
-    assert!(
-        log.iter().any(|l| l.contains("file baseline ready")),
-        "the file sensor starts"
-    );
+    agent.wait_log("file baseline ready", Duration::from_secs(60));
 
     veth(&a, &b, &format!("x{tag}"), "10.231.8");
     assert!(
-        connection_reported(&a, &b, "10.231.8", &rx),
+        connection_reported(&a, &b, "10.231.8", &agent),
         "a connection on an interface that appeared after start is reported"
     );
 
     ip(&["-n", &a, "link", "del", &format!("x{tag}a")]);
-    let gone = Instant::now();
-    let mut said = false;
-    while !said && gone.elapsed() < Duration::from_secs(10) {
-        said = log
-            .recv_timeout(Duration::from_millis(500))
-            .is_ok_and(|l| l.contains("interface gone"));
-    }
-    assert!(said, "the vanished interface is logged");
-    let before = cpu_ms(agent.id());
+    agent.wait_log("interface gone", Duration::from_secs(10));
+    let before = cpu_ms(agent.pid());
     std::thread::sleep(Duration::from_secs(10));
-    let used = cpu_ms(agent.id()) - before;
+    let used = cpu_ms(agent.pid()) - before;
     assert!(
         used < 1_000,
         "after its interface vanished the agent used {used} ms of CPU in 10 s"
@@ -348,15 +310,13 @@ fn interfaces_that_come_and_go_are_followed() {
 
     veth(&a, &b, &format!("y{tag}"), "10.231.9");
     assert!(
-        connection_reported(&a, &b, "10.231.9", &rx),
+        connection_reported(&a, &b, "10.231.9", &agent),
         "a connection on a second new interface is reported"
     );
-    let _ = agent.kill();
-    let _ = agent.wait();
 }
 
 /// `vigie-agent --print` in namespace a, capturing its end of the link only.
-fn network_agent_in(link: &Link) -> (vigie_tests::print_agent::PrintAgent, tempfile::TempDir) {
+fn network_agent_in(link: &Link) -> (PrintAgent, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(
@@ -375,7 +335,7 @@ fn network_agent_in(link: &Link) -> (vigie_tests::print_agent::PrintAgent, tempf
         .arg(&config)
         .env("VIGIE_WATCH", dir.path())
         .env("VIGIE_LOG", "info");
-    (vigie_tests::print_agent::PrintAgent::spawn(command), dir)
+    (PrintAgent::spawn(command), dir)
 }
 
 /// Many short connections (each opened and closed at once) from a program in namespace a,

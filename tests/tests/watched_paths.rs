@@ -2,25 +2,19 @@
 //! it appears: many servers have no `/root/.ssh` until an attacker creates it with a key
 //! in it. Removed and created again, it is still watched.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 use vigie_tests::bin;
+use vigie_tests::print_agent::PrintAgent;
 
 /// Waits up to 10 s for a file event on a path ending with `suffix` with `action`.
-fn file_event(events: &Receiver<Value>, suffix: &str, action: &str) -> Option<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        let e = events.recv_timeout(left).ok()?;
+fn file_event(agent: &PrintAgent, suffix: &str, action: &str) -> Option<Value> {
+    agent.next_event(Duration::from_secs(10), |e| {
         let path = e["TargetFilename"].as_str().unwrap_or("");
-        if e["category"] == "file_event" && path.ends_with(suffix) && e["Action"] == action {
-            return Some(e);
-        }
-    }
-    None
+        e["category"] == "file_event" && path.ends_with(suffix) && e["Action"] == action
+    })
 }
 
 #[test]
@@ -36,33 +30,13 @@ fn a_path_created_after_start_is_watched_from_its_first_file() {
         ),
     )
     .unwrap();
-    let mut agent = Command::new(bin("vigie-agent"))
-        .args(["--print", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = agent.stdout.take().unwrap();
-    let (tx, events) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                if tx.send(v).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    let mut log = BufReader::new(agent.stderr.take().unwrap()).lines();
-    let mut said_absent = false;
-    for line in log.by_ref().map_while(Result::ok) {
-        said_absent |= line.contains("watched paths absent") && line.contains("notyet");
-        if line.contains("file baseline ready") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in log {});
+    let mut command = Command::new(bin("vigie-agent"));
+    command.args(["--print", "--config"]).arg(&config);
+    let agent = PrintAgent::spawn(command);
+    let said_absent = agent
+        .wait_log("file baseline ready", Duration::from_secs(60))
+        .iter()
+        .any(|line| line.contains("watched paths absent") && line.contains("notyet"));
     assert!(said_absent, "the agent says which watched paths are absent");
 
     // As fast as a shell does it: the folders and the key exist before any watch could be
@@ -76,7 +50,7 @@ fn a_path_created_after_start_is_watched_from_its_first_file() {
         .status()
         .unwrap();
     assert!(status.success());
-    let created = file_event(&events, ".ssh/authorized_keys", "created");
+    let created = file_event(&agent, ".ssh/authorized_keys", "created");
     assert!(
         created.is_some(),
         "the key written into a path that appeared is reported"
@@ -85,20 +59,18 @@ fn a_path_created_after_start_is_watched_from_its_first_file() {
     // From then on it is watched like any other.
     std::fs::write(watched.join(".ssh/authorized_keys"), "key\nanother key\n").unwrap();
     assert!(
-        file_event(&events, ".ssh/authorized_keys", "modified").is_some(),
+        file_event(&agent, ".ssh/authorized_keys", "modified").is_some(),
         "a change in the path that appeared is reported"
     );
 
     // Removed and made again: still watched.
     std::fs::remove_dir_all(&watched).unwrap();
-    assert!(file_event(&events, ".ssh/authorized_keys", "deleted").is_some());
+    assert!(file_event(&agent, ".ssh/authorized_keys", "deleted").is_some());
     std::thread::sleep(Duration::from_millis(500));
     std::fs::create_dir(&watched).unwrap();
     std::fs::write(watched.join("again"), "x").unwrap();
     assert!(
-        file_event(&events, "notyet/again", "created").is_some(),
+        file_event(&agent, "notyet/again", "created").is_some(),
         "a watched folder removed and created again is still watched"
     );
-    let _ = agent.kill();
-    let _ = agent.wait();
 }
